@@ -1,0 +1,185 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"industrydata"
+	"industrydata/auth"
+	"industrydata/httpapi"
+	"industrydata/service"
+	"industrydata/store/sqlite"
+)
+
+// serveConfig is everything `serve` is told, validated before anything opens.
+type serveConfig struct {
+	addr              string
+	dataDir           string
+	databaseURL       string
+	publicURL         string
+	trustProxyHeaders bool
+	logLevel          string
+	logFormat         string
+	shutdownTimeout   time.Duration
+}
+
+func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer) (serveConfig, error) {
+	var c serveConfig
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "address to listen on (host:port; port 0 picks a free one)")
+	fs.StringVar(&c.dataDir, "data-dir", "./data", "directory for the SQLite database and the local signing key")
+	fs.StringVar(&c.databaseURL, "database-url", "", "database: empty for SQLite under --data-dir, sqlite:PATH, or sqlite::memory: (volatile, for tests and benchmarks)")
+	fs.StringVar(&c.publicURL, "public-url", "", "scheme://host[:port] that absolute URLs in responses use (set it behind a TLS proxy)")
+	fs.BoolVar(&c.trustProxyHeaders, "trust-proxy-headers", false, "build absolute URLs from X-Forwarded-Proto/-Host and Forwarded")
+	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
+	fs.StringVar(&c.logFormat, "log-format", "auto", "json, text, or auto (text on a terminal)")
+	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 15*time.Second, "how long in-flight requests may take to finish on SIGTERM")
+	if err := parseFlags(fs, args, getenv); err != nil {
+		return c, usageError{msg: err.Error()}
+	}
+	if _, _, err := net.SplitHostPort(c.addr); err != nil {
+		return c, usageError{msg: fmt.Sprintf("--addr %q: %v", c.addr, err)}
+	}
+	if c.publicURL != "" {
+		u, err := url.Parse(c.publicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+			return c, usageError{msg: fmt.Sprintf("--public-url %q must be scheme://host[:port] with scheme http or https", c.publicURL)}
+		}
+	}
+	if _, err := parseLevel(c.logLevel); err != nil {
+		return c, usageError{msg: err.Error()}
+	}
+	switch c.logFormat {
+	case "auto", "json", "text":
+	default:
+		return c, usageError{msg: fmt.Sprintf("--log-format %q must be json, text or auto", c.logFormat)}
+	}
+	if _, err := storeConfig(c); err != nil {
+		return c, usageError{msg: err.Error()}
+	}
+	return c, nil
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return l, fmt.Errorf("--log-level %q must be debug, info, warn or error", s)
+	}
+	return l, nil
+}
+
+// storeConfig turns --database-url and --data-dir into the store to open.
+func storeConfig(c serveConfig) (sqlite.Config, error) {
+	switch u := c.databaseURL; {
+	case u == "":
+		return sqlite.Config{Path: filepath.Join(c.dataDir, "industrydata.db")}, nil
+	case u == "sqlite::memory:":
+		return sqlite.Config{Memory: true}, nil
+	case strings.HasPrefix(u, "sqlite:"):
+		return sqlite.Config{Path: strings.TrimPrefix(u, "sqlite:")}, nil
+	case strings.HasPrefix(u, "postgres://"), strings.HasPrefix(u, "postgresql://"):
+		return sqlite.Config{}, errors.New("--database-url: PostgreSQL is not supported by this build yet")
+	}
+	return sqlite.Config{}, fmt.Errorf("--database-url must be empty, sqlite:PATH or sqlite::memory:")
+}
+
+func newLogger(c serveConfig, stderr io.Writer) *slog.Logger {
+	level, _ := parseLevel(c.logLevel)
+	opts := &slog.HandlerOptions{Level: level}
+	format := c.logFormat
+	if format == "auto" {
+		format = "json"
+		if f, ok := stderr.(*os.File); ok {
+			if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+				format = "text"
+			}
+		}
+	}
+	if format == "text" {
+		return slog.New(slog.NewTextHandler(stderr, opts))
+	}
+	return slog.New(slog.NewJSONHandler(stderr, opts))
+}
+
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	c, err := parseServeFlags(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	log := newLogger(c, stderr)
+
+	key, err := auth.LoadOrCreateKey(c.dataDir)
+	if err != nil {
+		return fmt.Errorf("signing key: %w", err)
+	}
+	sc, _ := storeConfig(c)
+	sc.Logger = log
+	if !sc.Memory {
+		if err := os.MkdirAll(filepath.Dir(sc.Path), 0o700); err != nil {
+			return fmt.Errorf("data directory: %w", err)
+		}
+	}
+	store, err := sqlite.Open(ctx, sc)
+	if err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	defer store.Close()
+
+	var public *url.URL
+	if c.publicURL != "" {
+		public, _ = url.Parse(c.publicURL)
+	}
+	handler := httpapi.NewHandler(httpapi.Config{
+		Service:           service.New(store, industrydata.SystemClock{}),
+		Verifier:          auth.NewLocalVerifier(key, time.Now),
+		Logger:            log,
+		PublicURL:         public,
+		TrustProxyHeaders: c.trustProxyHeaders,
+		Ready:             store.Ping,
+	})
+
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	log.Info("listening", "addr", ln.Addr().String(), "data_dir", c.dataDir,
+		"token_help", fmt.Sprintf("get a token with: industrydata token --data-dir %s --tenant <tenant-id>", c.dataDir))
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "timeout", c.shutdownTimeout.String())
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		log.Warn("shutdown did not finish in time; closing connections", "err", err)
+		srv.Close()
+	}
+	log.Info("stopped")
+	return nil
+}

@@ -1,0 +1,74 @@
+package industrydata
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Graph error codes (SPEC §6). httpapi maps each to one HTTP status.
+const (
+	CodeBadRequest         = "badRequest"
+	CodeInvalidRequest     = "invalidRequest"
+	CodeUnauthenticated    = "unauthenticated"
+	CodeAccessDenied       = "accessDenied"
+	CodeItemNotFound       = "itemNotFound"
+	CodeMethodNotAllowed   = "methodNotAllowed"
+	CodeNotAcceptable      = "notAcceptable"
+	CodeConflict           = "conflict"
+	CodePreconditionFailed = "preconditionFailed"
+	CodeTooManyRequests    = "tooManyRequests"
+	CodeGeneralException   = "generalException"
+	CodeServiceUnavailable = "serviceNotAvailable"
+)
+
+// Error is an error that is safe to show to a caller: a Graph code, a message
+// naming what is wrong, and optionally the property at fault.
+type Error struct {
+	Code    string
+	Message string
+	Target  string
+	Details []ErrorDetail
+}
+
+// ErrorDetail is one entry of a Graph error's details array.
+type ErrorDetail struct {
+	Code    string
+	Message string
+	Target  string
+}
+
+func (e *Error) Error() string {
+	if e.Target != "" {
+		return fmt.Sprintf("%s: %s (%s)", e.Code, e.Message, e.Target)
+	}
+	return fmt.Sprintf("%s: %s", e.Code, e.Message)
+}
+
+// Errorf returns an *Error with code and a formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// BadProperty returns the badRequest error for a property whose value is wrong.
+func BadProperty(property, format string, args ...any) *Error {
+	return &Error{Code: CodeBadRequest, Message: fmt.Sprintf(format, args...), Target: property}
+}
+
+// ErrorCode returns the Graph code of err, or generalException when err is not
+// an *Error (an internal failure whose details must not be shown).
+func ErrorCode(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return CodeGeneralException
+}
+
+// Sentinel errors stores return; the service turns them into Graph errors
+// with messages, so stores never decide what a caller is told.
+var (
+	// ErrNotFound: no entity with that id in that tenant.
+	ErrNotFound = errors.New("not found")
+	// ErrDuplicate: a unique entity (such as a tenant's system process) exists.
+	ErrDuplicate = errors.New("duplicate")
+)

@@ -1,0 +1,46 @@
+package httpapi
+
+import (
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	"industrydata"
+	"industrydata/schema"
+)
+
+// MaxBodyBytes bounds a request body (SPEC §3).
+const MaxBodyBytes = 1 << 20
+
+// readBody reads a JSON object request body: Content-Type application/json
+// (charset utf-8 if any), at most MaxBodyBytes, parsed by schema.ParseBody.
+func readBody(w http.ResponseWriter, r *http.Request) (*schema.Body, error) {
+	if err := checkJSONContentType(r.Header.Get("Content-Type")); err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, industrydata.Errorf(industrydata.CodeBadRequest, "The request body is larger than the limit of %d bytes.", MaxBodyBytes)
+		}
+		return nil, industrydata.Errorf(industrydata.CodeBadRequest, "The request body could not be read.")
+	}
+	return schema.ParseBody(data)
+}
+
+func checkJSONContentType(ct string) error {
+	if ct == "" {
+		return industrydata.Errorf(industrydata.CodeBadRequest, "The Content-Type header is required: application/json.")
+	}
+	media, params, err := mime.ParseMediaType(ct)
+	if err != nil || media != "application/json" {
+		return industrydata.Errorf(industrydata.CodeBadRequest, "The Content-Type must be application/json, not '%s'.", clipPath(ct))
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		return industrydata.Errorf(industrydata.CodeBadRequest, "The request body's charset must be utf-8, not '%s'.", clipPath(cs))
+	}
+	return nil
+}

@@ -1,0 +1,127 @@
+package httpapi
+
+import (
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"industrydata"
+	"industrydata/auth"
+)
+
+// statusWriter remembers the status a handler sent, for the access log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// maxClientRequestID bounds the client-request-id we echo.
+const maxClientRequestID = 200
+
+// withRequest gives every response its request-id, OData-Version and the
+// echoed client-request-id, recovers panics as a 500 generalException, and
+// writes one access line per request.
+func withRequest(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := uuid.NewString()
+		r = withValue(r, keyRequestID, id)
+		h := w.Header()
+		h.Set("request-id", id)
+		h.Set("OData-Version", "4.0")
+		if c := r.Header.Get("client-request-id"); c != "" && len(c) <= maxClientRequestID && printable(c) {
+			r = withValue(r, keyClientRequestID, c)
+			h.Set("client-request-id", c)
+		}
+		info := &logInfo{}
+		r = withValue(r, keyLogInfo, info)
+		sw := &statusWriter{ResponseWriter: w}
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				log.Error("panic serving request", "request_id", id, "panic", v, "stack", string(debug.Stack()))
+				if sw.status == 0 {
+					writeError(sw, r, log, internalError)
+				}
+			}
+			if log.Enabled(r.Context(), slog.LevelInfo) {
+				log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+					slog.String("request_id", id),
+					slog.String("tenant", string(info.tenant)),
+					slog.String("method", r.Method),
+					slog.String("route", r.Pattern),
+					slog.Int("status", sw.status),
+					slog.Float64("dur_ms", float64(time.Since(start).Microseconds())/1000),
+				)
+			}
+		}()
+		next.ServeHTTP(sw, r)
+	})
+}
+
+// printable reports whether s is visible ASCII (safe to echo in a header).
+func printable(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// authenticate verifies the bearer token, checks the route's permissions and
+// puts the principal in the context. perms lists the permissions any one of
+// which grants the route (SPEC §7).
+func authenticate(v auth.Verifier, log *slog.Logger, perms []industrydata.Permission, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token, err := auth.BearerToken(r.Header.Get("Authorization"))
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		p, err := v.Verify(r.Context(), token)
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		if info, ok := r.Context().Value(keyLogInfo).(*logInfo); ok {
+			info.tenant = p.Tenant
+		}
+		if !p.HasAny(perms...) {
+			writeError(w, r, log, industrydata.Errorf(industrydata.CodeAccessDenied,
+				"The caller lacks the permission this request needs: one of %s.", permissionList(perms)))
+			return
+		}
+		next.ServeHTTP(w, withValue(r, keyPrincipal, p))
+	})
+}
+
+func permissionList(perms []industrydata.Permission) string {
+	names := make([]string, len(perms))
+	for i, p := range perms {
+		names[i] = string(p)
+	}
+	return strings.Join(names, ", ")
+}

@@ -1,0 +1,79 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"industrydata/schema"
+)
+
+// entityResponse is one entity to send.
+type entityResponse struct {
+	status  int
+	typ     *schema.EntityType
+	entity  any
+	etag    string // the stored version, sent as the ETag header
+	context string // the @odata.context fragment after $metadata#
+}
+
+// writeEntity sends one entity with its ETag and @odata.context.
+func (a *api) writeEntity(w http.ResponseWriter, r *http.Request, e entityResponse) error {
+	if e.etag != "" {
+		w.Header().Set("ETag", quoteETag(e.etag))
+	}
+	buf := make([]byte, 0, 512)
+	buf = schema.AppendEntity(buf, e.typ, e.entity, nil,
+		schema.Annotation{Name: "@odata.context", Value: a.versionRoot(r) + "/$metadata#" + e.context})
+	writeJSON(w, e.status, buf)
+	return nil
+}
+
+// collectionItem is one entity of a collection page.
+type collectionItem struct {
+	typ    *schema.EntityType
+	entity any
+}
+
+// writeCollection sends a page: {"@odata.context", "value", "@odata.nextLink"?}.
+func (a *api) writeCollection(w http.ResponseWriter, r *http.Request, context string, items []collectionItem, nextLink string) error {
+	buf := make([]byte, 0, 256+len(items)*320)
+	buf = append(buf, `{"@odata.context":`...)
+	buf = schema.AppendString(buf, a.versionRoot(r)+"/$metadata#"+context)
+	buf = append(buf, `,"value":[`...)
+	for i, it := range items {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = schema.AppendEntity(buf, it.typ, it.entity, nil)
+	}
+	buf = append(buf, ']')
+	if nextLink != "" {
+		buf = append(buf, `,"@odata.nextLink":`...)
+		buf = schema.AppendString(buf, nextLink)
+	}
+	buf = append(buf, '}')
+	writeJSON(w, http.StatusOK, buf)
+	return nil
+}
+
+// prefersMinimal reports whether the client asked for no body on success
+// (Prefer: return=minimal), and says so when honoured.
+func prefersMinimal(w http.ResponseWriter, r *http.Request) bool {
+	for _, v := range r.Header.Values("Prefer") {
+		for _, pref := range splitETags(v) {
+			if pref == "return=minimal" || pref == " return=minimal" {
+				w.Header().Set("Preference-Applied", "return=minimal")
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// noContent answers 204 with the new version's ETag.
+func noContent(w http.ResponseWriter, etag string) error {
+	if etag != "" {
+		w.Header().Set("ETag", quoteETag(etag))
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

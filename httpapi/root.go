@@ -1,0 +1,43 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"industrydata"
+	"industrydata/schema"
+)
+
+// tenantRoot is the industryDataRoot singleton of a tenant; its id is the
+// tenant's.
+type tenantRoot struct{ id string }
+
+func (t *tenantRoot) EntityID() string { return t.id }
+
+func (a *api) getRoot(w http.ResponseWriter, r *http.Request) error {
+	if _, err := queryOptions(r); err != nil {
+		return err
+	}
+	tenant := principal(r).Tenant
+	if err := a.Service.EnsureTenant(r.Context(), tenant); err != nil {
+		return err
+	}
+	context := setPath(r, "")
+	context = context[:len(context)-1] + "/$entity" // "…industryData/$entity"
+	return a.writeEntity(w, r, entityResponse{status: http.StatusOK, typ: schema.IndustryDataRoot,
+		entity: &tenantRoot{id: string(tenant)}, context: context})
+}
+
+func (a *api) healthz(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, []byte(`{"status":"ok"}`))
+}
+
+func (a *api) readyz(w http.ResponseWriter, r *http.Request) {
+	if a.Ready != nil {
+		if err := a.Ready(r.Context()); err != nil {
+			a.Logger.Warn("not ready", "err", err)
+			writeError(w, r, a.Logger, industrydata.Errorf(industrydata.CodeServiceUnavailable, "The store is not ready."))
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, []byte(`{"status":"ready"}`))
+}

@@ -1,0 +1,104 @@
+// Package httpapi serves the Graph industryData API over HTTP: routing, the
+// Graph envelope, body decoding, ETags and URLs. Handlers decode, check
+// permissions through the route table, call the service and encode; they make
+// no business decisions and write no SQL.
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+
+	"industrydata"
+	"industrydata/auth"
+	"industrydata/service"
+)
+
+// Config is what the HTTP layer needs.
+type Config struct {
+	Service  *service.Service
+	Verifier auth.Verifier
+	Logger   *slog.Logger
+	// PublicURL, when set, is the base of every absolute URL the service
+	// writes (scheme://host[:port]); otherwise the request's own is used.
+	PublicURL *url.URL
+	// TrustProxyHeaders lets X-Forwarded-Proto/-Host and Forwarded set the
+	// base URL; only behind a proxy that overwrites them.
+	TrustProxyHeaders bool
+	// Ready reports whether the store is reachable and migrated (/readyz).
+	Ready func(context.Context) error
+}
+
+// api carries the dependencies of every handler.
+type api struct {
+	Config
+}
+
+// NewHandler returns the whole service as one http.Handler.
+func NewHandler(cfg Config) http.Handler {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	a := &api{Config: cfg}
+	mux := http.NewServeMux()
+	a.routes(mux)
+	return withRequest(cfg.Logger, a.dispatch(mux))
+}
+
+// dispatch routes through mux, answering misses (404) and wrong methods
+// (405) with the Graph envelope instead of ServeMux's plain text, and never
+// redirecting: a client of an async API must not see a 3xx (SPEC §6).
+func (a *api) dispatch(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		if len(p) > 1 && strings.HasSuffix(p, "/") {
+			p = strings.TrimSuffix(p, "/")
+		}
+		if p == "" || p[0] != '/' || path.Clean(p) != p {
+			writeError(w, r, a.Logger, industrydata.Errorf(industrydata.CodeInvalidRequest, "The request URL path is not valid."))
+			return
+		}
+		if p != r.URL.Path {
+			u := *r.URL
+			u.Path, u.RawPath = p, ""
+			r = r.Clone(r.Context())
+			r.URL = &u
+		}
+		if _, pattern := mux.Handler(r); pattern != "" {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		// A miss: ask the mux whether some method would have matched.
+		h, _ := mux.Handler(r)
+		probe := &probeWriter{header: http.Header{}}
+		h.ServeHTTP(probe, r)
+		if probe.status == http.StatusMethodNotAllowed {
+			w.Header().Set("Allow", probe.header.Get("Allow"))
+			writeError(w, r, a.Logger, industrydata.Errorf(industrydata.CodeMethodNotAllowed,
+				"The method %s is not allowed on this resource; allowed: %s.", r.Method, probe.header.Get("Allow")))
+			return
+		}
+		writeError(w, r, a.Logger, industrydata.Errorf(industrydata.CodeItemNotFound,
+			"No resource matches the request URL '%s'.", clipPath(r.URL.Path)))
+	})
+}
+
+// probeWriter records what ServeMux's own miss handler would answer.
+type probeWriter struct {
+	header http.Header
+	status int
+}
+
+func (p *probeWriter) Header() http.Header         { return p.header }
+func (p *probeWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (p *probeWriter) WriteHeader(code int)        { p.status = code }
+
+func clipPath(p string) string {
+	if len(p) > 200 {
+		return p[:200] + "…"
+	}
+	return p
+}

@@ -1,0 +1,334 @@
+package schema
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"industrydata"
+)
+
+// MaxDepth is how deeply a request body's JSON may nest.
+const MaxDepth = 32
+
+// Member is one name/value pair of a JSON object, in document order. Value is
+// nil, bool, json.Number, string, []any or []Member (a nested object).
+type Member struct {
+	Name  string
+	Value any
+}
+
+// Body is a request body parsed as a JSON object.
+type Body struct {
+	Members []Member
+}
+
+// ParseBody parses data as one JSON object: valid UTF-8, no duplicate names
+// at any level, at most MaxDepth levels deep, nothing after it. Every failure
+// is a badRequest that says what is wrong.
+func ParseBody(data []byte) (*Body, error) {
+	if !utf8.Valid(data) {
+		return nil, industrydata.Errorf(industrydata.CodeBadRequest, "The request body is not valid UTF-8.")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	tok, err := dec.Token()
+	if err == io.EOF {
+		return nil, industrydata.Errorf(industrydata.CodeBadRequest, "The request body is empty; a JSON object is required.")
+	}
+	if err != nil {
+		return nil, syntaxError(err)
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return nil, industrydata.Errorf(industrydata.CodeBadRequest, "The request body must be a JSON object, not %s.", describeToken(tok))
+	}
+	members, err := readObject(dec, 1, "")
+	if err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, industrydata.Errorf(industrydata.CodeBadRequest, "The request body has data after its JSON object.")
+	}
+	return &Body{Members: members}, nil
+}
+
+func readObject(dec *json.Decoder, depth int, path string) ([]Member, error) {
+	var members []Member
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, syntaxError(err)
+		}
+		name := tok.(string) // the decoder only yields string keys inside objects
+		full := joinPath(path, name)
+		if seen[name] {
+			return nil, industrydata.BadProperty(full, "The property '%s' appears more than once in the request body.", full)
+		}
+		seen[name] = true
+		v, err := readValue(dec, depth, full)
+		if err != nil {
+			return nil, err
+		}
+		members = append(members, Member{Name: name, Value: v})
+	}
+	if _, err := dec.Token(); err != nil { // the closing '}'
+		return nil, syntaxError(err)
+	}
+	return members, nil
+}
+
+func readValue(dec *json.Decoder, depth int, path string) (any, error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, syntaxError(err)
+	}
+	d, ok := tok.(json.Delim)
+	if !ok {
+		return tok, nil
+	}
+	if depth+1 > MaxDepth {
+		return nil, industrydata.Errorf(industrydata.CodeBadRequest, "The request body nests deeper than %d levels.", MaxDepth)
+	}
+	if d == '{' {
+		return readObject(dec, depth+1, path)
+	}
+	var items []any // d == '['
+	for dec.More() {
+		v, err := readValue(dec, depth+1, path)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, v)
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, syntaxError(err)
+	}
+	return items, nil
+}
+
+func joinPath(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "/" + name
+}
+
+func syntaxError(err error) error {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return industrydata.Errorf(industrydata.CodeBadRequest, "The request body is not valid JSON: %s at offset %d.", se.Error(), se.Offset)
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) || err == io.EOF {
+		return industrydata.Errorf(industrydata.CodeBadRequest, "The request body is not valid JSON: it ends too soon.")
+	}
+	return industrydata.Errorf(industrydata.CodeBadRequest, "The request body is not valid JSON.")
+}
+
+func describeToken(tok any) string {
+	switch v := tok.(type) {
+	case json.Delim:
+		if v == '[' {
+			return "an array"
+		}
+	case string:
+		return "a string"
+	case json.Number:
+		return "a number"
+	case bool:
+		return "a boolean"
+	case nil:
+		return "null"
+	}
+	return "that"
+}
+
+func describeValue(v any) string {
+	switch v.(type) {
+	case []any:
+		return "an array"
+	case []Member:
+		return "an object"
+	}
+	return describeToken(v)
+}
+
+// Annotations that SDKs send back after a GET and that carry nothing to
+// change (SPEC §3); @odata.type is checked separately.
+var ignoredAnnotations = map[string]bool{
+	"@odata.context": true, "@odata.etag": true, "@odata.id": true, "@odata.editLink": true,
+}
+
+// ODataType returns the body's @odata.type annotation, if any.
+func (b *Body) ODataType() (string, bool, error) {
+	for _, m := range b.Members {
+		if m.Name == "@odata.type" {
+			s, ok := m.Value.(string)
+			if !ok {
+				return "", true, industrydata.BadProperty("@odata.type", "The annotation '@odata.type' must be a string, not %s.", describeValue(m.Value))
+			}
+			return s, true, nil
+		}
+	}
+	return "", false, nil
+}
+
+// Assignment is one property a request body sets.
+type Assignment struct {
+	Property *Property
+	Value    any
+}
+
+// Patch is a request body checked against an entity type: the writable
+// properties it sets, and the read-only ones it carries (id, eTag), which
+// the service checks as it sees fit.
+type Patch struct {
+	Type     *EntityType
+	Set      []Assignment
+	ReadOnly map[string]any
+}
+
+// Has reports whether the body sets the named writable property.
+func (p *Patch) Has(name string) bool {
+	for _, a := range p.Set {
+		if a.Property.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// Apply assigns every set property to entity, a *T bound to p.Type.
+func (p *Patch) Apply(entity any) {
+	for _, a := range p.Set {
+		a.Property.Set(entity, a.Value)
+	}
+}
+
+// Bind checks the body against entity type t: every member is a property of
+// t or an accepted annotation, @odata.type (if present) names t itself, and
+// every value has the property's type. A failure names the property.
+func (b *Body) Bind(t *EntityType) (*Patch, error) {
+	p := &Patch{Type: t, ReadOnly: map[string]any{}}
+	for _, m := range b.Members {
+		switch {
+		case m.Name == "@odata.type":
+			s, ok := m.Value.(string)
+			if !ok || strings.TrimPrefix(s, "#") != t.FullName() {
+				return nil, industrydata.BadProperty("@odata.type",
+					"The '@odata.type' of the request body must be '%s'; got %s.", t.ODataType(), quoteValue(m.Value))
+			}
+			continue
+		case ignoredAnnotations[m.Name]:
+			continue
+		}
+		prop := t.Property(m.Name)
+		if prop == nil {
+			if t.NavigationProperty(m.Name) != nil {
+				return nil, industrydata.BadProperty(m.Name, "The navigation property '%s' cannot be set in a request body.", m.Name)
+			}
+			return nil, industrydata.BadProperty(m.Name, "'%s' is not a property of %s.", m.Name, t.FullName())
+		}
+		v, err := convert(prop, m.Value)
+		if err != nil {
+			return nil, err
+		}
+		if prop.ReadOnly {
+			p.ReadOnly[prop.Name] = v
+			continue
+		}
+		p.Set = append(p.Set, Assignment{Property: prop, Value: v})
+	}
+	return p, nil
+}
+
+// convert checks a JSON value against a property's type and returns the Go
+// value Property.Set takes.
+func convert(prop *Property, v any) (any, error) {
+	if v == nil {
+		if !prop.Nullable {
+			return nil, industrydata.BadProperty(prop.Name, "The property '%s' cannot be null.", prop.Name)
+		}
+		return nil, nil
+	}
+	switch prop.Kind {
+	case String, Enum, DateTimeOffset:
+		s, ok := v.(string)
+		if !ok {
+			return nil, industrydata.BadProperty(prop.Name, "The property '%s' must be a string, not %s.", prop.Name, describeValue(v))
+		}
+		if strings.IndexByte(s, 0) >= 0 {
+			return nil, industrydata.BadProperty(prop.Name, "The property '%s' must not contain NUL characters.", prop.Name)
+		}
+		switch prop.Kind {
+		case Enum:
+			if !prop.Enum.Has(s) {
+				return nil, industrydata.BadProperty(prop.Name, "'%s' is not a valid value for the property '%s' of type %s; the valid values are: %s.",
+					truncate(s), prop.Name, prop.Enum.FullName(), strings.Join(prop.Enum.Members, ", "))
+			}
+		case DateTimeOffset:
+			t, err := ParseDateTimeOffset(s)
+			if err != nil {
+				return nil, industrydata.BadProperty(prop.Name, "The property '%s' must be an RFC 3339 date and time with an offset, such as 2024-05-01T08:30:00Z; got '%s'.", prop.Name, truncate(s))
+			}
+			return t, nil
+		}
+		return s, nil
+	case Boolean:
+		b, ok := v.(bool)
+		if !ok {
+			return nil, industrydata.BadProperty(prop.Name, "The property '%s' must be a boolean, not %s.", prop.Name, describeValue(v))
+		}
+		return b, nil
+	case Int64:
+		n, ok := v.(json.Number)
+		if !ok {
+			return nil, industrydata.BadProperty(prop.Name, "The property '%s' must be an integer, not %s.", prop.Name, describeValue(v))
+		}
+		i, err := n.Int64()
+		if err != nil {
+			return nil, industrydata.BadProperty(prop.Name, "The property '%s' must be a 64-bit integer; got %s.", prop.Name, truncate(n.String()))
+		}
+		return i, nil
+	}
+	return nil, industrydata.BadProperty(prop.Name, "The property '%s' cannot be set in a request body.", prop.Name)
+}
+
+// ParseDateTimeOffset parses an Edm.DateTimeOffset literal: RFC 3339 with a
+// zone offset, years 0001 to 9999, stored at 100 ns resolution in UTC.
+func ParseDateTimeOffset(s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, err
+	}
+	norm, ok := industrydata.NormalizeTimestamp(t)
+	if !ok {
+		return time.Time{}, fmt.Errorf("%q is outside years 0001 to 9999", s)
+	}
+	return norm, nil
+}
+
+func quoteValue(v any) string {
+	if s, ok := v.(string); ok {
+		return "'" + truncate(s) + "'"
+	}
+	return describeValue(v)
+}
+
+// truncate keeps echoed client values short in error messages.
+func truncate(s string) string {
+	const max = 64
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}

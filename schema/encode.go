@@ -1,0 +1,130 @@
+package schema
+
+import (
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
+
+// Selection is the set of properties a response shows ($select); nil shows all.
+type Selection map[string]bool
+
+// Annotation is an instance annotation written before the properties, such
+// as @odata.context or @odata.etag.
+type Annotation struct {
+	Name  string
+	Value string
+}
+
+// AppendEntity appends the JSON of entity e, bound to type t, to dst:
+// the annotations, then @odata.type, then the selected properties in
+// declaration order (inherited first). id is always written, as Graph does.
+func AppendEntity(dst []byte, t *EntityType, e any, sel Selection, annotations ...Annotation) []byte {
+	dst = append(dst, '{')
+	for _, a := range annotations {
+		dst = AppendString(dst, a.Name)
+		dst = append(dst, ':')
+		dst = AppendString(dst, a.Value)
+		dst = append(dst, ',')
+	}
+	dst = append(dst, `"@odata.type":`...)
+	dst = AppendString(dst, t.ODataType())
+	for _, p := range t.AllProperties() {
+		if sel != nil && !sel[p.Name] && p.Name != "id" {
+			continue
+		}
+		dst = append(dst, ',')
+		dst = AppendString(dst, p.Name)
+		dst = append(dst, ':')
+		dst = appendValue(dst, p, p.Get(e))
+	}
+	return append(dst, '}')
+}
+
+func appendValue(dst []byte, p *Property, v any) []byte {
+	if v == nil {
+		return append(dst, "null"...)
+	}
+	switch p.Kind {
+	case String, Enum:
+		return AppendString(dst, v.(string))
+	case DateTimeOffset:
+		return AppendTimestamp(dst, v.(time.Time))
+	case Boolean:
+		return strconv.AppendBool(dst, v.(bool))
+	case Int64:
+		return strconv.AppendInt(dst, v.(int64), 10)
+	case Complex:
+		dst = append(dst, '{')
+		for i, cp := range p.Complex.Properties {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = AppendString(dst, cp.Name)
+			dst = append(dst, ':')
+			dst = appendValue(dst, cp, cp.Get(v))
+		}
+		return append(dst, '}')
+	}
+	return append(dst, "null"...)
+}
+
+// AppendTimestamp appends t as a JSON string in UTC with a Z suffix and only
+// the fractional digits it needs.
+func AppendTimestamp(dst []byte, t time.Time) []byte {
+	dst = append(dst, '"')
+	dst = t.UTC().AppendFormat(dst, time.RFC3339Nano)
+	return append(dst, '"')
+}
+
+const hexDigits = "0123456789abcdef"
+
+// AppendString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD;
+// control characters and the line separators JavaScript chokes on are escaped.
+func AppendString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				dst = append(dst, '\\', c)
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}

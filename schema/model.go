@@ -1,0 +1,175 @@
+// Package schema declares the EDM model of the Graph types the service serves,
+// once. Request validation, JSON shaping ($select, @odata.type) and, later,
+// the $metadata CSDL are all derived from these declarations, so a property
+// added here shows up everywhere.
+package schema
+
+import (
+	"slices"
+	"strings"
+)
+
+// Kind is the EDM kind of a property's value.
+type Kind int
+
+// The kinds the model uses.
+const (
+	String Kind = iota + 1
+	DateTimeOffset
+	Enum
+	Complex
+	Boolean
+	Int64
+)
+
+// EdmName is the CSDL name of a primitive kind.
+func (k Kind) EdmName() string {
+	switch k {
+	case String:
+		return "Edm.String"
+	case DateTimeOffset:
+		return "Edm.DateTimeOffset"
+	case Boolean:
+		return "Edm.Boolean"
+	case Int64:
+		return "Edm.Int64"
+	}
+	return ""
+}
+
+// EnumType is an EDM enum type; Members are its string values.
+type EnumType struct {
+	Namespace string
+	Name      string
+	Members   []string
+}
+
+// FullName is the namespace-qualified name.
+func (e *EnumType) FullName() string { return e.Namespace + "." + e.Name }
+
+// Has reports whether v is a member.
+func (e *EnumType) Has(v string) bool { return slices.Contains(e.Members, v) }
+
+// ComplexType is an EDM complex type.
+type ComplexType struct {
+	Namespace  string
+	Name       string
+	Properties []*Property
+}
+
+// FullName is the namespace-qualified name.
+func (c *ComplexType) FullName() string { return c.Namespace + "." + c.Name }
+
+// Property is a structural property of an entity or complex type. Get and Set
+// bind it to the Go struct behind the type: Get returns nil for null, a
+// string (String, Enum), a time.Time (DateTimeOffset), a bool, an int64, or a
+// map[string]any for Complex; Set takes the same.
+type Property struct {
+	Name     string
+	Kind     Kind
+	Enum     *EnumType
+	Complex  *ComplexType
+	Nullable bool
+	// ReadOnly properties are never assigned from a request body; a body may
+	// still carry some of them (id, eTag) for the service to check.
+	ReadOnly bool
+	Get      func(entity any) any
+	Set      func(entity any, value any)
+}
+
+// NavigationProperty is a relationship to other entities.
+type NavigationProperty struct {
+	Name           string
+	Target         *EntityType
+	Collection     bool
+	ContainsTarget bool
+}
+
+// EntityType is an EDM entity type.
+type EntityType struct {
+	Namespace  string
+	Name       string
+	Base       *EntityType
+	Abstract   bool
+	Properties []*Property // declared here, not inherited
+	Navigation []*NavigationProperty
+}
+
+// FullName is the namespace-qualified name, e.g. microsoft.graph.longRunningOperation.
+func (t *EntityType) FullName() string { return t.Namespace + "." + t.Name }
+
+// ODataType is the @odata.type annotation value: "#" + FullName.
+func (t *EntityType) ODataType() string { return "#" + t.FullName() }
+
+// AllProperties returns the inherited properties first, then t's own.
+func (t *EntityType) AllProperties() []*Property {
+	if t.Base == nil {
+		return t.Properties
+	}
+	return append(slices.Clip(t.Base.AllProperties()), t.Properties...)
+}
+
+// AllNavigation returns the inherited navigation properties, then t's own.
+func (t *EntityType) AllNavigation() []*NavigationProperty {
+	if t.Base == nil {
+		return t.Navigation
+	}
+	return append(slices.Clip(t.Base.AllNavigation()), t.Navigation...)
+}
+
+// Property finds a structural property by its exact name.
+func (t *EntityType) Property(name string) *Property {
+	for ; t != nil; t = t.Base {
+		for _, p := range t.Properties {
+			if p.Name == name {
+				return p
+			}
+		}
+	}
+	return nil
+}
+
+// NavigationProperty finds a navigation property by its exact name.
+func (t *EntityType) NavigationProperty(name string) *NavigationProperty {
+	for ; t != nil; t = t.Base {
+		for _, n := range t.Navigation {
+			if n.Name == name {
+				return n
+			}
+		}
+	}
+	return nil
+}
+
+// DerivesFrom reports whether t is base or one of its descendants.
+func (t *EntityType) DerivesFrom(base *EntityType) bool {
+	for ; t != nil; t = t.Base {
+		if t == base {
+			return true
+		}
+	}
+	return false
+}
+
+// LookupEntityType finds an entity type by full name, with or without the
+// leading "#" of an @odata.type value.
+func LookupEntityType(name string) *EntityType {
+	name = strings.TrimPrefix(name, "#")
+	for _, t := range EntityTypes {
+		if t.FullName() == name {
+			return t
+		}
+	}
+	return nil
+}
+
+// ConcreteSubtypes returns base and its descendants that are not abstract.
+func ConcreteSubtypes(base *EntityType) []*EntityType {
+	var out []*EntityType
+	for _, t := range EntityTypes {
+		if !t.Abstract && t.DerivesFrom(base) {
+			out = append(out, t)
+		}
+	}
+	return out
+}

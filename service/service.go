@@ -1,0 +1,119 @@
+// Package service holds the SPEC's rules: how a body updates an entity, when
+// a write is refused (400, 409, 412), what defaults a new entity gets, and
+// the provisioning of each tenant's system process. It is the only place
+// those decisions are made; handlers decode and encode, stores persist.
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"industrydata"
+	"industrydata/schema"
+)
+
+// Service applies the rules of the SPEC over a Store.
+type Service struct {
+	store industrydata.Store
+	clock industrydata.Clock
+	// provisioned caches tenants known to be provisioned, so the common
+	// request costs no write. The store stays the authority.
+	provisioned sync.Map
+}
+
+// New returns a Service over store, telling time by clock.
+func New(store industrydata.Store, clock industrydata.Clock) *Service {
+	return &Service{store: store, clock: clock}
+}
+
+// now is the current time, normalized to what a store keeps.
+func (s *Service) now() time.Time {
+	n, _ := industrydata.NormalizeTimestamp(s.clock.Now())
+	return n
+}
+
+// Page asks for one page of a collection: at most Top entities after the
+// keyset position After (0 for the first page).
+type Page struct {
+	Top   int
+	After int64
+}
+
+// Precondition is a request's If-Match header: nil means none was sent; a
+// list holding "*" matches any existing entity.
+type Precondition []string
+
+// check answers 412 when the precondition does not hold for current.
+func (p Precondition) check(current string) error {
+	if p == nil || slices.Contains(p, "*") || slices.Contains(p, current) {
+		return nil
+	}
+	return industrydata.Errorf(industrydata.CodePreconditionFailed,
+		"The If-Match header does not match the current version of the entity; read it again and retry.")
+}
+
+// EnsureTenant provisions tenant on its first call to the API (SPEC §2): the
+// tenant gets its userReportRefreshProcess, ready.
+func (s *Service) EnsureTenant(ctx context.Context, tenant industrydata.TenantID) error {
+	if _, ok := s.provisioned.Load(tenant); ok {
+		return nil
+	}
+	p := industrydata.Process{
+		ID:              uuid.NewString(),
+		Type:            industrydata.TypeUserReportRefreshProcess,
+		DisplayName:     industrydata.DefaultUserReportRefreshProcessName,
+		ReadinessStatus: industrydata.ReadinessReady,
+		CreatedAt:       s.now(),
+	}
+	if _, err := s.store.ProvisionTenant(ctx, tenant, []industrydata.Process{p}); err != nil {
+		return fmt.Errorf("provision tenant: %w", err)
+	}
+	s.provisioned.Store(tenant, struct{}{})
+	return nil
+}
+
+// notFound turns a store's ErrNotFound into the Graph error naming the entity.
+func notFound(err error, kind, id string) error {
+	if errors.Is(err, industrydata.ErrNotFound) {
+		return industrydata.Errorf(industrydata.CodeItemNotFound, "The %s '%s' was not found.", kind, clip(id))
+	}
+	return err
+}
+
+// clip keeps ids echoed in messages short.
+func clip(s string) string {
+	if len(s) > 64 {
+		return strings.ToValidUTF8(s[:64], "") + "…"
+	}
+	return s
+}
+
+// checkID answers 400 unless a body's id (if any) is the target's own.
+func checkID(patch *schema.Patch, id string) error {
+	v, ok := patch.ReadOnly["id"]
+	if !ok {
+		return nil
+	}
+	if s, _ := v.(string); s != id {
+		return industrydata.BadProperty("id", "The property 'id' is read-only; it may only repeat the id of the entity being updated.")
+	}
+	return nil
+}
+
+// rejectReadOnly answers 400 for any read-only property a body carries other
+// than those allowed.
+func rejectReadOnly(patch *schema.Patch, allowed ...string) error {
+	for _, p := range patch.Type.AllProperties() {
+		if _, ok := patch.ReadOnly[p.Name]; ok && !slices.Contains(allowed, p.Name) {
+			return industrydata.BadProperty(p.Name, "The property '%s' is read-only.", p.Name)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,183 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"industrydata"
+)
+
+const processColumns = `seq, id, type, etag, display_name, readiness_status, created_ticks`
+
+const (
+	qInsertProcess = `INSERT INTO processes
+	(tenant, id, type, etag, display_name, readiness_status, created_ticks, singleton_key)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+	qGetProcess = `SELECT ` + processColumns + ` FROM processes WHERE tenant = ? AND id = ?`
+	// The identity columns (tenant, id, seq) are not in the SET list, so
+	// SQLite leaves the indexes on them untouched.
+	qUpdateProcess = `UPDATE processes SET
+	type = ?, etag = ?, display_name = ?, readiness_status = ?, created_ticks = ?, singleton_key = ?
+	WHERE seq = ?`
+	qDeleteProcess = `DELETE FROM processes WHERE seq = ?`
+	// See qListOperations.
+	qListProcesses = `SELECT ` + processColumns + ` FROM processes
+	WHERE tenant = ?1 AND seq > ?2 AND (?3 = '' OR type = ?3)
+	ORDER BY seq LIMIT ?4`
+)
+
+// scanProcess reads one row of processColumns.
+func scanProcess(r scanner) (industrydata.Process, error) {
+	var (
+		p         industrydata.Process
+		readiness string
+		created   int64
+	)
+	if err := r.Scan(&p.Seq, &p.ID, &p.Type, &p.ETag, &p.DisplayName, &readiness, &created); err != nil {
+		return industrydata.Process{}, err
+	}
+	p.ReadinessStatus = industrydata.ReadinessStatus(readiness)
+	p.CreatedAt = industrydata.FromTicks(created)
+	return p, nil
+}
+
+// singletonKey is the value of processes.singleton_key: the type name of a
+// system process, whose UNIQUE (tenant, singleton_key) allows one per
+// tenant, and NULL for any other process.
+func singletonKey(typeName string) sql.NullString {
+	if industrydata.IsSystemProcessType(typeName) {
+		return sql.NullString{String: typeName, Valid: true}
+	}
+	return sql.NullString{}
+}
+
+// insertProcess inserts p, whose CreatedAt is already normalized and ETag
+// set, and returns its seq.
+func (s *Store) insertProcess(ctx context.Context, tx *sql.Tx, tenant industrydata.TenantID, p *industrydata.Process, created int64) (int64, error) {
+	res, err := s.execW(ctx, tx, qInsertProcess, string(tenant), p.ID, p.Type, p.ETag, p.DisplayName,
+		string(p.ReadinessStatus), created, singletonKey(p.Type))
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: create process %s: %w", p.ID, translate(err))
+	}
+	return res.LastInsertId()
+}
+
+// CreateProcess inserts p, assigning p.ETag and p.Seq and normalizing
+// p.CreatedAt to UTC whole ticks. A second process of a system type in the
+// tenant, or an existing id, is ErrDuplicate.
+func (s *Store) CreateProcess(ctx context.Context, tenant industrydata.TenantID, p *industrydata.Process) error {
+	if p == nil {
+		return errors.New("sqlite: create process: nil process")
+	}
+	next := *p
+	var created int64
+	var err error
+	if next.CreatedAt, created, err = encodeTime("createdAt", next.CreatedAt); err != nil {
+		return fmt.Errorf("sqlite: create process %s: %w", p.ID, err)
+	}
+	next.ETag = newETag()
+	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		seq, err := s.insertProcess(ctx, tx, tenant, &next, created)
+		next.Seq = seq
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	*p = next
+	return nil
+}
+
+// GetProcess returns the tenant's process id, or ErrNotFound.
+func (s *Store) GetProcess(ctx context.Context, tenant industrydata.TenantID, id string) (industrydata.Process, error) {
+	p, err := scanProcess(s.queryRowR(ctx, qGetProcess, string(tenant), id))
+	if err != nil {
+		return industrydata.Process{}, fmt.Errorf("sqlite: get process %s: %w", id, translate(err))
+	}
+	return p, nil
+}
+
+// ListProcesses returns the tenant's processes in insertion order, from
+// after q.AfterSeq, at most q.Limit, optionally only those of type q.Type.
+func (s *Store) ListProcesses(ctx context.Context, tenant industrydata.TenantID, q industrydata.ListQuery) ([]industrydata.Process, error) {
+	limit, err := sqlLimit(q.Limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list processes: %w", err)
+	}
+	rows, err := s.queryR(ctx, qListProcesses, string(tenant), q.AfterSeq, q.Type, limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list processes: %w", err)
+	}
+	defer rows.Close()
+	out := make([]industrydata.Process, 0, initialCap(q.Limit))
+	for rows.Next() {
+		p, err := scanProcess(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: list processes: %w", err)
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: list processes: %w", err)
+	}
+	return out, nil
+}
+
+// UpdateProcess loads the process, lets apply change a copy and, when apply
+// returns nil, stores every field with a new ETag, all in one transaction.
+// apply's error is returned unchanged and changes nothing. Changing the type
+// into a system type the tenant already has is ErrDuplicate. The identity
+// (ID, Seq) cannot be changed: apply's changes to it are ignored.
+func (s *Store) UpdateProcess(ctx context.Context, tenant industrydata.TenantID, id string, apply func(*industrydata.Process) error) (industrydata.Process, error) {
+	if apply == nil {
+		return industrydata.Process{}, errors.New("sqlite: update process: nil apply")
+	}
+	var out industrydata.Process
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		cur, err := scanProcess(s.queryRowW(ctx, tx, qGetProcess, string(tenant), id))
+		if err != nil {
+			return fmt.Errorf("sqlite: update process %s: %w", id, translate(err))
+		}
+		next := cur
+		if err := apply(&next); err != nil {
+			return err
+		}
+		next.ID, next.Seq, next.ETag = cur.ID, cur.Seq, newETag()
+		var created int64
+		if next.CreatedAt, created, err = encodeTime("createdAt", next.CreatedAt); err != nil {
+			return fmt.Errorf("sqlite: update process %s: %w", id, err)
+		}
+		if _, err := s.execW(ctx, tx, qUpdateProcess, next.Type, next.ETag, next.DisplayName,
+			string(next.ReadinessStatus), created, singletonKey(next.Type), next.Seq); err != nil {
+			return fmt.Errorf("sqlite: update process %s: %w", id, translate(err))
+		}
+		out = next
+		return nil
+	})
+	if err != nil {
+		return industrydata.Process{}, err
+	}
+	return out, nil
+}
+
+// DeleteProcess loads the process and deletes it when check (which may be
+// nil) returns nil, in one transaction. check's error is returned unchanged.
+func (s *Store) DeleteProcess(ctx context.Context, tenant industrydata.TenantID, id string, check func(industrydata.Process) error) error {
+	return s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		cur, err := scanProcess(s.queryRowW(ctx, tx, qGetProcess, string(tenant), id))
+		if err != nil {
+			return fmt.Errorf("sqlite: delete process %s: %w", id, translate(err))
+		}
+		if check != nil {
+			if err := check(cur); err != nil {
+				return err
+			}
+		}
+		if _, err := s.execW(ctx, tx, qDeleteProcess, cur.Seq); err != nil {
+			return fmt.Errorf("sqlite: delete process %s: %w", id, translate(err))
+		}
+		return nil
+	})
+}

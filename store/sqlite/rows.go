@@ -1,0 +1,125 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"industrydata"
+)
+
+// writerQueries are prepared on the writer connection in Open.
+var writerQueries = []string{
+	qSavepoint, qRollbackTo, qRelease,
+	qInsertOperation, qGetOperation, qUpdateOperation, qDeleteOperation,
+	qInsertProcess, qGetProcess, qUpdateProcess, qDeleteProcess,
+	qInsertTenant,
+}
+
+// readerQueries are prepared on the reader pool in Open.
+var readerQueries = []string{
+	qGetOperation, qListOperations,
+	qGetProcess, qListProcesses,
+}
+
+// queryRowR runs a reader query returning at most one row.
+func (s *Store) queryRowR(ctx context.Context, query string, args ...any) *sql.Row {
+	if st, ok := s.rstmts[query]; ok {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return s.reader.QueryRowContext(ctx, query, args...)
+}
+
+// queryR runs a reader query.
+func (s *Store) queryR(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st, ok := s.rstmts[query]; ok {
+		return st.QueryContext(ctx, args...)
+	}
+	return s.reader.QueryContext(ctx, query, args...)
+}
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface {
+	Scan(dest ...any) error
+}
+
+// translate turns the driver's answers to expected conditions into the
+// root's sentinels, so no caller ever needs to know the driver: no row is
+// ErrNotFound and a unique violation is ErrDuplicate. Anything else is
+// returned as it is, to be reported as an internal error.
+func translate(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return industrydata.ErrNotFound
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return industrydata.ErrDuplicate
+		}
+	}
+	return err
+}
+
+// encodeTime normalizes t (UTC, whole ticks) and returns it with its stored
+// form. The service normalizes before storing; a timestamp outside
+// Edm.DateTimeOffset's range reaching the store is a bug, refused here so it
+// never lands in the database.
+func encodeTime(property string, t time.Time) (time.Time, int64, error) {
+	n, ok := industrydata.NormalizeTimestamp(t)
+	if !ok {
+		return time.Time{}, 0, fmt.Errorf("%s %s is outside years 1 to 9999", property, t.Format(time.RFC3339Nano))
+	}
+	return n, industrydata.Ticks(n), nil
+}
+
+// encodeOptTime is encodeTime for an optional timestamp; nil is NULL.
+func encodeOptTime(property string, t *time.Time) (*time.Time, sql.NullInt64, error) {
+	if t == nil {
+		return nil, sql.NullInt64{}, nil
+	}
+	n, ticks, err := encodeTime(property, *t)
+	if err != nil {
+		return nil, sql.NullInt64{}, err
+	}
+	return &n, sql.NullInt64{Int64: ticks, Valid: true}, nil
+}
+
+func toNullString(p *string) sql.NullString {
+	if p == nil {
+		return sql.NullString{}
+	}
+	return sql.NullString{String: *p, Valid: true}
+}
+
+func fromNullString(n sql.NullString) *string {
+	if !n.Valid {
+		return nil
+	}
+	return &n.String
+}
+
+// sqlLimit turns ListQuery.Limit into SQLite's LIMIT, where -1 is no limit.
+func sqlLimit(limit int) (int64, error) {
+	switch {
+	case limit < 0:
+		return 0, fmt.Errorf("negative limit %d", limit)
+	case limit == 0:
+		return -1, nil
+	}
+	return int64(limit), nil
+}
+
+// initialCap sizes a list's slice: the limit when it is small, else a
+// modest guess so a huge limit does not allocate up front.
+func initialCap(limit int) int {
+	if limit > 0 && limit <= 256 {
+		return limit
+	}
+	return 16
+}

@@ -1,0 +1,333 @@
+// Package sqlite is the industrydata.Store on SQLite (modernc.org/sqlite,
+// pure Go, no cgo).
+//
+// Reads go to a pool of read-only connections. Every write goes through one
+// writer goroutine that runs all writes waiting at that moment in a single
+// transaction, each inside its own savepoint, and commits them with one fsync
+// (group commit): with synchronous=FULL every acknowledged write is on disk,
+// and concurrent writers share the cost of making it so.
+package sqlite
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"embed"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+
+	"github.com/pressly/goose/v3"
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+
+	"industrydata"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// ErrClosed is returned by writes made after Close.
+var ErrClosed = errors.New("sqlite: store closed")
+
+// busyTimeoutMS bounds how long a connection waits for a lock held by another
+// connection (a reader in memory mode, or another process on the same file)
+// before failing with SQLITE_BUSY.
+const busyTimeoutMS = "5000"
+
+// Config configures Open.
+type Config struct {
+	// Path is the database file; it is created when missing. Ignored when
+	// Memory is set.
+	Path string
+	// Memory keeps the database in process memory, shared by the store's
+	// connections and lost on Close. It is for tests and benchmark
+	// baselines: nothing is durable.
+	Memory bool
+	// Logger receives the store's own diagnostics (migrations, panicking
+	// write jobs). Nil discards them.
+	Logger *slog.Logger
+	// MaxBatch is the most writes committed in one transaction; 0 means 256.
+	MaxBatch int
+	// ReadConns is the size of the read-only connection pool; 0 means 4.
+	ReadConns int
+	// Clock stamps when a tenant was provisioned; nil means the system clock.
+	Clock industrydata.Clock
+}
+
+// Store is the SQLite industrydata.Store. It is safe for concurrent use.
+type Store struct {
+	log   *slog.Logger
+	clock industrydata.Clock
+
+	writer *sql.DB // one connection, used only by the writer goroutine
+	reader *sql.DB // query_only connections for Get and List
+	// pin holds one connection open for the store's lifetime in memory mode:
+	// a memdb database disappears when its last connection closes.
+	pin *sql.Conn
+	// versions answers Ping's "is the schema migrated" on the reader pool.
+	versions *goose.Provider
+
+	wstmts map[string]*sql.Stmt // prepared on the writer, used inside batches
+	rstmts map[string]*sql.Stmt // prepared on the reader pool
+
+	// jobs carries writes to the writer goroutine. mu makes "not closed,
+	// then send" atomic with respect to Close, which closes jobs.
+	mu       sync.RWMutex
+	closed   bool
+	jobs     chan *job
+	maxBatch int
+	wctx     context.Context // jobs run under it; never cancelled
+	done     chan struct{}   // closed when the writer goroutine has returned
+
+	// Counters for tests and benchmarks: commits made and writes in them.
+	batches atomic.Int64
+	writes  atomic.Int64
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+var _ industrydata.Store = (*Store)(nil)
+
+// Open opens (creating if needed) the database cfg describes, applies any
+// pending migrations and starts the writer.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	if cfg.MaxBatch < 0 || cfg.ReadConns < 0 {
+		return nil, fmt.Errorf("sqlite: MaxBatch (%d) and ReadConns (%d) must not be negative", cfg.MaxBatch, cfg.ReadConns)
+	}
+	if cfg.MaxBatch == 0 {
+		cfg.MaxBatch = 256
+	}
+	if cfg.ReadConns == 0 {
+		cfg.ReadConns = 4
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = industrydata.SystemClock{}
+	}
+	writerDSN, readerDSN, err := dsns(cfg)
+	if err != nil {
+		return nil, err
+	}
+
+	s := &Store{
+		log:      cfg.Logger,
+		clock:    cfg.Clock,
+		jobs:     make(chan *job, cfg.MaxBatch),
+		maxBatch: cfg.MaxBatch,
+		wctx:     context.WithoutCancel(ctx),
+		done:     make(chan struct{}),
+	}
+	if err := s.open(ctx, cfg, writerDSN, readerDSN); err != nil {
+		s.closeDBs()
+		return nil, err
+	}
+	go s.run()
+	return s, nil
+}
+
+// open does Open's fallible work; on error the caller closes what was opened.
+func (s *Store) open(ctx context.Context, cfg Config, writerDSN, readerDSN string) error {
+	var err error
+	if s.writer, err = sql.Open("sqlite", writerDSN); err != nil {
+		return fmt.Errorf("sqlite: open writer: %w", err)
+	}
+	// One connection: SQLite has one writer at a time anyway, and the writer
+	// goroutine is its only user. Idle connections are never reaped, so its
+	// prepared statements and (in memory mode) the database stay alive.
+	s.writer.SetMaxOpenConns(1)
+	s.writer.SetMaxIdleConns(1)
+	if err := migrate(ctx, s.writer, s.log); err != nil {
+		return err
+	}
+
+	if s.reader, err = sql.Open("sqlite", readerDSN); err != nil {
+		return fmt.Errorf("sqlite: open reader: %w", err)
+	}
+	conns := cfg.ReadConns
+	if cfg.Memory {
+		conns++ // the pin takes one
+	}
+	s.reader.SetMaxOpenConns(conns)
+	s.reader.SetMaxIdleConns(conns)
+	if cfg.Memory {
+		if s.pin, err = s.reader.Conn(ctx); err != nil {
+			return fmt.Errorf("sqlite: pin memory database: %w", err)
+		}
+	}
+
+	if s.versions, err = newProvider(s.reader, s.log); err != nil {
+		return err
+	}
+
+	if s.wstmts, err = prepare(ctx, s.writer, writerQueries); err != nil {
+		return fmt.Errorf("sqlite: prepare writer statements: %w", err)
+	}
+	if s.rstmts, err = prepare(ctx, s.reader, readerQueries); err != nil {
+		return fmt.Errorf("sqlite: prepare reader statements: %w", err)
+	}
+	return nil
+}
+
+// migrate applies the embedded migrations. It runs on the writer before the
+// writer goroutine starts, so nothing else can be writing.
+func migrate(ctx context.Context, db *sql.DB, log *slog.Logger) error {
+	p, err := newProvider(db, log)
+	if err != nil {
+		return err
+	}
+	results, err := p.Up(ctx)
+	if err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	for _, r := range results {
+		log.Info("sqlite: applied migration", "version", r.Source.Version, "dur_ms", r.Duration.Milliseconds())
+	}
+	return nil
+}
+
+// newProvider returns a goose provider of the embedded migrations on db.
+// Provider.Close closes db, so the store never calls it.
+func newProvider(db *sql.DB, log *slog.Logger) (*goose.Provider, error) {
+	sub, err := fs.Sub(migrationFS, "migrations")
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: migrations: %w", err)
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, db, sub,
+		goose.WithDisableGlobalRegistry(true), goose.WithSlog(log))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: migrations: %w", err)
+	}
+	return p, nil
+}
+
+// dsns returns the writer's and the readers' data source names.
+func dsns(cfg Config) (writer, reader string, err error) {
+	var base string
+	w := url.Values{}
+	if cfg.Memory {
+		// A memdb name that starts with "/" is shared by every connection of
+		// this process that opens it, and the random part keeps stores apart.
+		var b [16]byte
+		_, _ = rand.Read(b[:]) // never fails (crypto/rand.Read crashes instead)
+		base = "file:/industrydata-" + hex.EncodeToString(b[:])
+		w.Set("vfs", "memdb")
+		w.Set("_synchronous", "OFF")
+	} else {
+		if cfg.Path == "" {
+			return "", "", errors.New("sqlite: Config.Path is required unless Memory is set")
+		}
+		abs, err := filepath.Abs(cfg.Path)
+		if err != nil {
+			return "", "", fmt.Errorf("sqlite: database path: %w", err)
+		}
+		// A file: URI, escaped, so that a '?' or '#' in the path stays part
+		// of the path.
+		base = "file:" + (&url.URL{Path: filepath.ToSlash(abs)}).EscapedPath()
+		w.Set("_journal_mode", "WAL")
+		// FULL: in WAL mode every COMMIT fsyncs the WAL before it returns,
+		// so a write acknowledged to a client survives power loss.
+		w.Set("_synchronous", "FULL")
+	}
+	w.Set("_busy_timeout", busyTimeoutMS)
+	w.Set("_foreign_keys", "on")
+	// Take the write lock at BEGIN, so a batch never fails half-way to
+	// upgrade a read lock.
+	w.Set("_txlock", "immediate")
+
+	r := url.Values{}
+	if cfg.Memory {
+		r.Set("vfs", "memdb")
+	}
+	r.Set("_busy_timeout", busyTimeoutMS)
+	r.Set("_query_only", "1")
+	return base + "?" + w.Encode(), base + "?" + r.Encode(), nil
+}
+
+// prepare prepares each query on db.
+func prepare(ctx context.Context, db *sql.DB, queries []string) (map[string]*sql.Stmt, error) {
+	m := make(map[string]*sql.Stmt, len(queries))
+	for _, q := range queries {
+		st, err := db.PrepareContext(ctx, q)
+		if err != nil {
+			for _, st := range m {
+				_ = st.Close()
+			}
+			return nil, fmt.Errorf("%s: %w", q, err)
+		}
+		m[q] = st
+	}
+	return m, nil
+}
+
+// Ping reports whether the database answers, every migration is applied and
+// the writer goroutine accepts writes.
+func (s *Store) Ping(ctx context.Context) error {
+	pending, err := s.versions.HasPending(ctx)
+	if err != nil {
+		return fmt.Errorf("sqlite: ping: %w", err)
+	}
+	if pending {
+		return errors.New("sqlite: ping: schema migrations are pending")
+	}
+	// An empty job: BEGIN IMMEDIATE and COMMIT with nothing written, so no
+	// fsync, but it proves the writer is alive and can lock the database.
+	if err := s.write(ctx, func(context.Context, *sql.Tx) error { return nil }); err != nil {
+		return fmt.Errorf("sqlite: ping: %w", err)
+	}
+	return nil
+}
+
+// Close stops accepting writes, waits until every write already accepted
+// has committed and been answered, and closes the database. A second call
+// returns the first call's result.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		s.mu.Lock()
+		s.closed = true
+		close(s.jobs)
+		s.mu.Unlock()
+		<-s.done
+		s.closeErr = s.closeDBs()
+	})
+	return s.closeErr
+}
+
+// closeDBs closes whatever Open managed to open.
+func (s *Store) closeDBs() error {
+	var errs []error
+	for _, m := range []map[string]*sql.Stmt{s.wstmts, s.rstmts} {
+		for _, st := range m {
+			errs = append(errs, st.Close())
+		}
+	}
+	if s.pin != nil {
+		errs = append(errs, s.pin.Close())
+	}
+	for _, db := range []*sql.DB{s.reader, s.writer} {
+		if db != nil {
+			errs = append(errs, db.Close())
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("sqlite: close: %w", err)
+	}
+	return nil
+}
+
+// newETag returns a fresh version token: 128 random bits, base64url without
+// padding, so it never needs quoting inside an HTTP ETag.
+func newETag() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // never fails (crypto/rand.Read crashes instead)
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}

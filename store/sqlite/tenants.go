@@ -1,0 +1,60 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"industrydata"
+)
+
+const qInsertTenant = `INSERT INTO tenants (id, provisioned_ticks) VALUES (?, ?) ON CONFLICT (id) DO NOTHING`
+
+// ProvisionTenant, the first time it is called for a tenant, records the
+// tenant and inserts processes (with fresh ETags and seqs) in the same
+// transaction, and returns true. Later calls change nothing and return false,
+// so a process the tenant deleted is never provisioned again. The processes
+// slice is only read: callers may share one template between tenants.
+func (s *Store) ProvisionTenant(ctx context.Context, tenant industrydata.TenantID, processes []industrydata.Process) (bool, error) {
+	// Everything that can be computed outside the writer is, to keep the
+	// job short.
+	_, nowTicks, err := encodeTime("provisioned", s.clock.Now())
+	if err != nil {
+		return false, fmt.Errorf("sqlite: provision tenant %s: %w", tenant, err)
+	}
+	rows := make([]industrydata.Process, len(processes))
+	created := make([]int64, len(processes))
+	for i, p := range processes {
+		if p.CreatedAt, created[i], err = encodeTime("createdAt", p.CreatedAt); err != nil {
+			return false, fmt.Errorf("sqlite: provision tenant %s: process %s: %w", tenant, p.ID, err)
+		}
+		p.ETag = newETag()
+		rows[i] = p
+	}
+
+	var provisioned bool
+	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		res, err := s.execW(ctx, tx, qInsertTenant, string(tenant), nowTicks)
+		if err != nil {
+			return fmt.Errorf("sqlite: provision tenant %s: %w", tenant, translate(err))
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return fmt.Errorf("sqlite: provision tenant %s: %w", tenant, err)
+		}
+		if n == 0 {
+			return nil // provisioned before
+		}
+		for i := range rows {
+			if _, err := s.insertProcess(ctx, tx, tenant, &rows[i], created[i]); err != nil {
+				return fmt.Errorf("sqlite: provision tenant %s: %w", tenant, err)
+			}
+		}
+		provisioned = true
+		return nil
+	})
+	if err != nil {
+		return false, err
+	}
+	return provisioned, nil
+}
