@@ -260,4 +260,3 @@ func TestTenantIsolation(t *testing.T) {
 		t.Errorf("tenant B changed tenant A's operation")
 	}
 }
-

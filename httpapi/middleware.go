@@ -41,7 +41,7 @@ const maxClientRequestID = 200
 // withRequest gives every response its request-id, OData-Version and the
 // echoed client-request-id, recovers panics as a 500 generalException, and
 // writes one access line per request.
-func withRequest(log *slog.Logger, next http.Handler) http.Handler {
+func withRequest(log *slog.Logger, accessLog bool, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := uuid.NewString()
@@ -66,7 +66,7 @@ func withRequest(log *slog.Logger, next http.Handler) http.Handler {
 					writeError(sw, r, log, internalError)
 				}
 			}
-			if log.Enabled(r.Context(), slog.LevelInfo) {
+			if accessLog && log.Enabled(r.Context(), slog.LevelInfo) {
 				log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 					slog.String("request_id", id),
 					slog.String("tenant", string(info.tenant)),

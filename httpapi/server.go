@@ -22,6 +22,8 @@ type Config struct {
 	Service  *service.Service
 	Verifier auth.Verifier
 	Logger   *slog.Logger
+	// AccessLog writes one info line per request.
+	AccessLog bool
 	// PublicURL, when set, is the base of every absolute URL the service
 	// writes (scheme://host[:port]); otherwise the request's own is used.
 	PublicURL *url.URL
@@ -45,7 +47,7 @@ func NewHandler(cfg Config) http.Handler {
 	a := &api{Config: cfg}
 	mux := http.NewServeMux()
 	a.routes(mux)
-	return withRequest(cfg.Logger, a.dispatch(mux))
+	return withRequest(cfg.Logger, cfg.AccessLog, a.dispatch(mux))
 }
 
 // dispatch routes through mux, answering misses (404) and wrong methods

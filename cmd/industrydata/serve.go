@@ -31,6 +31,7 @@ type serveConfig struct {
 	trustProxyHeaders bool
 	logLevel          string
 	logFormat         string
+	accessLog         bool
 	shutdownTimeout   time.Duration
 }
 
@@ -45,9 +46,10 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.BoolVar(&c.trustProxyHeaders, "trust-proxy-headers", false, "build absolute URLs from X-Forwarded-Proto/-Host and Forwarded")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.logFormat, "log-format", "auto", "json, text, or auto (text on a terminal)")
+	fs.BoolVar(&c.accessLog, "access-log", true, "log one line per request (at info level)")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 15*time.Second, "how long in-flight requests may take to finish on SIGTERM")
 	if err := parseFlags(fs, args, getenv); err != nil {
-		return c, usageError{msg: err.Error()}
+		return c, usageError{msg: "serve: " + err.Error(), err: err}
 	}
 	if _, _, err := net.SplitHostPort(c.addr); err != nil {
 		return c, usageError{msg: fmt.Sprintf("--addr %q: %v", c.addr, err)}
@@ -145,6 +147,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Service:           service.New(store, industrydata.SystemClock{}),
 		Verifier:          auth.NewLocalVerifier(key, time.Now),
 		Logger:            log,
+		AccessLog:         c.accessLog,
 		PublicURL:         public,
 		TrustProxyHeaders: c.trustProxyHeaders,
 		Ready:             store.Ping,

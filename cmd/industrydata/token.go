@@ -15,9 +15,15 @@ import (
 
 // usageError is a mistake on the command line (a missing or malformed flag);
 // main reports it and exits with status 2.
-type usageError struct{ msg string }
+type usageError struct {
+	msg string
+	err error // the cause, when there is one (flag.ErrHelp for -h)
+}
 
 func (e usageError) Error() string { return e.msg }
+
+// Unwrap returns the cause.
+func (e usageError) Unwrap() error { return e.err }
 
 // runToken implements `industrydata token` (SPEC §8): it prints a JWT signed
 // with the local key in --data-dir (creating the key on first use) followed
@@ -44,7 +50,7 @@ func runToken(ctx context.Context, args []string, getenv func(string) string, st
 	if err := parseFlags(fs, args, getenv); err != nil {
 		// The flag package has printed the problem (or, for -h, the
 		// usage) to stderr already.
-		return usageError{msg: "token: " + err.Error()}
+		return usageError{msg: "token: " + err.Error(), err: err}
 	}
 	if *tenant == "" {
 		return usageError{msg: "token: --tenant is required"}
