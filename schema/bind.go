@@ -3,58 +3,51 @@ package schema
 import "time"
 
 // Constructors binding a Property to a field of the Go type T. Each takes a
-// function returning a pointer to the field, so one accessor serves Get and Set.
+// function returning a pointer to the field, so one accessor serves Get and
+// Set. V is the field's Go type: string for String, time.Time for
+// DateTimeOffset, bool for Boolean, int64 for Int64.
+
+func valueProp[T, V any](name string, kind Kind, field func(*T) *V) *Property {
+	return &Property{Name: name, Kind: kind,
+		Get: func(e any) any { return *field(e.(*T)) },
+		Set: func(e any, v any) { *field(e.(*T)) = v.(V) },
+	}
+}
+
+// nullableProp binds a pointer field: nil is null.
+func nullableProp[T, V any](name string, kind Kind, field func(*T) **V) *Property {
+	return &Property{Name: name, Kind: kind, Nullable: true,
+		Get: func(e any) any {
+			if p := *field(e.(*T)); p != nil {
+				return *p
+			}
+			return nil
+		},
+		Set: func(e any, v any) {
+			if v == nil {
+				*field(e.(*T)) = nil
+				return
+			}
+			val := v.(V)
+			*field(e.(*T)) = &val
+		},
+	}
+}
 
 func stringProp[T any](name string, field func(*T) *string) *Property {
-	return &Property{Name: name, Kind: String,
-		Get: func(e any) any { return *field(e.(*T)) },
-		Set: func(e any, v any) { *field(e.(*T)) = v.(string) },
-	}
+	return valueProp(name, String, field)
 }
 
 func nullableStringProp[T any](name string, field func(*T) **string) *Property {
-	return &Property{Name: name, Kind: String, Nullable: true,
-		Get: func(e any) any {
-			if p := *field(e.(*T)); p != nil {
-				return *p
-			}
-			return nil
-		},
-		Set: func(e any, v any) {
-			if v == nil {
-				*field(e.(*T)) = nil
-				return
-			}
-			s := v.(string)
-			*field(e.(*T)) = &s
-		},
-	}
+	return nullableProp(name, String, field)
 }
 
 func timeProp[T any](name string, field func(*T) *time.Time) *Property {
-	return &Property{Name: name, Kind: DateTimeOffset,
-		Get: func(e any) any { return *field(e.(*T)) },
-		Set: func(e any, v any) { *field(e.(*T)) = v.(time.Time) },
-	}
+	return valueProp(name, DateTimeOffset, field)
 }
 
 func nullableTimeProp[T any](name string, field func(*T) **time.Time) *Property {
-	return &Property{Name: name, Kind: DateTimeOffset, Nullable: true,
-		Get: func(e any) any {
-			if p := *field(e.(*T)); p != nil {
-				return *p
-			}
-			return nil
-		},
-		Set: func(e any, v any) {
-			if v == nil {
-				*field(e.(*T)) = nil
-				return
-			}
-			t := v.(time.Time)
-			*field(e.(*T)) = &t
-		},
-	}
+	return nullableProp(name, DateTimeOffset, field)
 }
 
 func enumProp[T any, E ~string](name string, enum *EnumType, field func(*T) *E) *Property {
@@ -64,8 +57,8 @@ func enumProp[T any, E ~string](name string, enum *EnumType, field func(*T) *E) 
 	}
 }
 
-// complexProp binds a nullable complex-typed field; Get returns the *C (or
-// nil), which the complex type's own properties read.
+// complexProp binds a nullable, read-only complex-typed field; Get returns
+// the *C (or nil), which the complex type's own properties read.
 func complexProp[T, C any](name string, ct *ComplexType, field func(*T) **C) *Property {
 	return &Property{Name: name, Kind: Complex, Complex: ct, Nullable: true, ReadOnly: true,
 		Get: func(e any) any {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -299,9 +300,19 @@ func convert(prop *Property, v any) (any, error) {
 	return nil, industrydata.BadProperty(prop.Name, "The property '%s' cannot be set in a request body.", prop.Name)
 }
 
+// rfc3339 is the shape of an RFC 3339 date-time: it captures the year and
+// the offset's hours and minutes, which time.Parse does not bound.
+var rfc3339 = regexp.MustCompile(`^(\d{4})-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-](\d{2}):(\d{2}))$`)
+
 // ParseDateTimeOffset parses an Edm.DateTimeOffset literal: RFC 3339 with a
 // zone offset, years 0001 to 9999, stored at 100 ns resolution in UTC.
 func ParseDateTimeOffset(s string) (time.Time, error) {
+	// time.Parse is laxer than RFC 3339 (a comma before the fraction, a
+	// one-digit hour, offsets past 23:59), so the shape is checked first.
+	m := rfc3339.FindStringSubmatch(s)
+	if m == nil || m[1] == "0000" || m[2] > "23" || m[3] > "59" {
+		return time.Time{}, fmt.Errorf("%q is not an RFC 3339 date and time with an offset", s)
+	}
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
 		return time.Time{}, err

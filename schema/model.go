@@ -62,8 +62,9 @@ func (c *ComplexType) FullName() string { return c.Namespace + "." + c.Name }
 
 // Property is a structural property of an entity or complex type. Get and Set
 // bind it to the Go struct behind the type: Get returns nil for null, a
-// string (String, Enum), a time.Time (DateTimeOffset), a bool, an int64, or a
-// map[string]any for Complex; Set takes the same.
+// string (String, Enum), a time.Time (DateTimeOffset), a bool, an int64, or,
+// for Complex, the Go value the complex type's properties are bound to; Set
+// takes the same.
 type Property struct {
 	Name     string
 	Kind     Kind
