@@ -536,3 +536,42 @@ func TestValidTenantID(t *testing.T) {
 		}
 	}
 }
+
+// TestVerifierCacheHonoursExpiry: a token verified once stays accepted from
+// the cache only inside its validity window (with the leeway).
+func TestVerifierCacheHonoursExpiry(t *testing.T) {
+	key := []byte("0123456789abcdef0123456789abcdef")
+	start := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	now := start
+	v := NewLocalVerifier(key, func() time.Time { return now })
+	tok, err := Mint(key, TokenRequest{Tenant: "t1", Expires: time.Hour, Now: start})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		at time.Time
+		ok bool
+	}{
+		{start, true},
+		{start, true}, // from the cache
+		{start.Add(time.Hour + 4*time.Minute), true},
+		{start.Add(time.Hour + 6*time.Minute), false},
+		{start.Add(-6 * time.Minute), false},
+		{start.Add(time.Minute), true},
+	} {
+		now = tc.at
+		_, err := v.Verify(context.Background(), tok)
+		if (err == nil) != tc.ok {
+			t.Errorf("at %s: err %v, want ok=%v", tc.at.Sub(start), err, tc.ok)
+		}
+	}
+	// A token that differs only in its signature is not served from the cache.
+	sig := tok[len(tok)-3:]
+	other := "AAA"
+	if sig == other {
+		other = "BBB"
+	}
+	if _, err := v.Verify(context.Background(), tok[:len(tok)-3]+other); err == nil {
+		t.Errorf("tampered signature accepted")
+	}
+}

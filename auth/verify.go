@@ -27,6 +27,8 @@ type Verifier interface {
 type LocalVerifier struct {
 	key    []byte
 	parser *jwt.Parser
+	now    func() time.Time
+	cache  tokenCache
 }
 
 var _ Verifier = (*LocalVerifier)(nil)
@@ -40,6 +42,7 @@ func NewLocalVerifier(key []byte, now func() time.Time) *LocalVerifier {
 	}
 	return &LocalVerifier{
 		key: append([]byte(nil), key...),
+		now: now,
 		parser: jwt.NewParser(
 			jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 			jwt.WithAudience(Audience),
@@ -60,12 +63,30 @@ func (v *LocalVerifier) Verify(_ context.Context, token string) (industrydata.Pr
 	if len(token) > MaxTokenLength {
 		return industrydata.Principal{}, unauthenticated("the access token is longer than %d bytes", MaxTokenLength)
 	}
+	if p, ok := v.cache.get(token, v.now()); ok {
+		return p, nil
+	}
 	claims := jwt.MapClaims{}
 	parsed, err := v.parser.ParseWithClaims(token, claims, v.keyFunc)
 	if err != nil {
 		return industrydata.Principal{}, parseError(parsed, claims, err)
 	}
-	return PrincipalFromClaims(claims)
+	p, err := PrincipalFromClaims(claims)
+	if err != nil {
+		return p, err
+	}
+	// The parser required exp; nbf is optional (then valid from iat, which
+	// it checked is not in the future).
+	exp, _ := claims.GetExpirationTime()
+	nbf, _ := claims.GetNotBefore()
+	from := time.Time{}
+	if nbf != nil {
+		from = nbf.Time
+	}
+	if exp != nil {
+		v.cache.put(token, p, from, exp.Time)
+	}
+	return p, nil
 }
 
 // keyFunc hands the parser the local key, for HS256 tokens only (the parser
