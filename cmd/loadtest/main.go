@@ -1,0 +1,251 @@
+// Command loadtest measures PATCH and GET-by-id throughput and latency of the
+// industrydata server over loopback, for a durable store (SQLite file,
+// synchronous=FULL) and an in-memory one in the same run, and prints a
+// markdown table with each durable row's ratio to its memory twin.
+//
+// Run it from the repository root:
+//
+//	go run ./cmd/loadtest --duration 10s
+//
+// Temporary data directories are made under $TMPDIR: for the durable figures
+// to mean anything it must be on the disk being measured, not a tmpfs.
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// tenant is the tenant every request of the run is made for.
+const tenant = "9f2c0c5e-6a43-4d7b-9a51-1d1f3c7e2a10"
+
+type config struct {
+	binary   string
+	duration time.Duration
+	warmup   time.Duration
+	clients  []int
+	seedOps  int
+	modes    []string
+	out      string
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout)
+	stop()
+	if errors.Is(err, flag.ErrHelp) {
+		return // the usage is printed
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "loadtest:", err)
+		os.Exit(1)
+	}
+}
+
+func parseFlags(args []string) (config, error) {
+	var c config
+	var clients, modes string
+	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
+	fs.StringVar(&c.binary, "binary", "", "industrydata binary to run (default: go build ./cmd/industrydata into a temp dir)")
+	fs.DurationVar(&c.duration, "duration", 10*time.Second, "length of each measured phase")
+	fs.DurationVar(&c.warmup, "warmup", 2*time.Second, "unmeasured load before each phase")
+	fs.StringVar(&clients, "clients", "16,64", "comma-separated numbers of concurrent clients")
+	fs.IntVar(&c.seedOps, "seed-ops", 2000, "operations created before measuring")
+	fs.StringVar(&modes, "modes", "memory,durable", "comma-separated store modes: memory, durable")
+	fs.StringVar(&c.out, "out", "", "also write the markdown report to this file")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if c.duration <= 0 || c.warmup < 0 || c.seedOps < 1 {
+		return c, errors.New("--duration must be > 0, --warmup >= 0 and --seed-ops >= 1")
+	}
+	for _, s := range strings.Split(clients, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 || n > 4096 {
+			return c, fmt.Errorf("--clients: %q is not a number from 1 to 4096", s)
+		}
+		c.clients = append(c.clients, n)
+	}
+	for _, m := range strings.Split(modes, ",") {
+		m = strings.TrimSpace(m)
+		if m != "memory" && m != "durable" {
+			return c, fmt.Errorf("--modes: %q is neither memory nor durable", m)
+		}
+		c.modes = append(c.modes, m)
+	}
+	return c, nil
+}
+
+func run(ctx context.Context, args []string, stdout io.Writer) error {
+	c, err := parseFlags(args)
+	if err != nil {
+		return err
+	}
+	loadBefore := loadAverage()
+	tmp, err := os.MkdirTemp("", "loadtest-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+
+	if c.binary == "" {
+		c.binary = filepath.Join(tmp, "industrydata")
+		fmt.Fprintln(os.Stderr, "building ./cmd/industrydata")
+		build := exec.CommandContext(ctx, "go", "build", "-o", c.binary, "./cmd/industrydata")
+		build.Stdout, build.Stderr = os.Stderr, os.Stderr
+		if err := build.Run(); err != nil {
+			return fmt.Errorf("go build: %w", err)
+		}
+	}
+
+	// One server per mode, all started up front, so that each row's modes
+	// are measured back to back and drift affects them alike.
+	servers := map[string]*server{}
+	defer func() {
+		for _, s := range servers {
+			s.stop()
+		}
+	}()
+	for _, mode := range c.modes {
+		s, err := startServer(ctx, c.binary, filepath.Join(tmp, mode), mode)
+		if err != nil {
+			return fmt.Errorf("%s server: %w", mode, err)
+		}
+		servers[mode] = s
+		fmt.Fprintf(os.Stderr, "%s server on %s; seeding %d operations\n", mode, s.addr, c.seedOps)
+		if s.ids, err = seed(ctx, s, c.seedOps); err != nil {
+			return fmt.Errorf("%s server: seed: %w", mode, err)
+		}
+	}
+
+	var results []result
+	for _, n := range c.clients {
+		for _, kind := range []string{"PATCH", "GET"} {
+			for _, mode := range c.modes {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				fmt.Fprintf(os.Stderr, "%-7s %-5s %3d clients ...", mode, kind, n)
+				r := runPhase(ctx, servers[mode], kind, n, c.warmup, c.duration)
+				r.mode = mode
+				fmt.Fprintf(os.Stderr, " %.0f req/s, %d errors\n", r.rate(), r.errors)
+				results = append(results, r)
+			}
+		}
+	}
+
+	mach := machine()
+	if loadBefore != "" {
+		// Other work on the machine skews every figure: say how busy it was.
+		mach += fmt.Sprintf("; 1-min load average %s before, %s after", loadBefore, loadAverage())
+	}
+	report := renderReport(mach, commandLine(), results)
+	fmt.Fprint(stdout, report)
+	if c.out != "" {
+		if err := os.WriteFile(c.out, []byte(report), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// server is one industrydata child process.
+type server struct {
+	mode   string
+	addr   string
+	token  string
+	ids    []string // seeded operations
+	cancel context.CancelFunc
+	exited chan struct{}
+}
+
+// startServer starts `serve` on a free loopback port with a fresh data dir
+// and waits (bounded) for the address it logs.
+func startServer(ctx context.Context, binary, dataDir, mode string) (*server, error) {
+	tok, err := exec.CommandContext(ctx, binary, "token", "--data-dir", dataDir, "--tenant", tenant).Output()
+	if err != nil {
+		return nil, fmt.Errorf("token: %w", err)
+	}
+	args := []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", dataDir,
+		"--log-format", "json", "--log-level", "info"}
+	if mode == "memory" {
+		args = append(args, "--database-url", "sqlite::memory:")
+	}
+	if supportsAccessLogFlag(ctx, binary) {
+		args = append(args, "--access-log=false")
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	cmd := exec.CommandContext(sctx, binary, args...)
+	// Stopping is SIGTERM to this one PID, then SIGKILL if it lingers.
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	cmd.WaitDelay = 10 * time.Second
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		cancel()
+		return nil, err
+	}
+	s := &server{mode: mode, token: strings.TrimSpace(string(tok)), cancel: cancel, exited: make(chan struct{})}
+	addrc := make(chan string, 1)
+	go func() {
+		// Read every line, so the server never blocks on a full pipe;
+		// only the listening line is kept.
+		sc := bufio.NewScanner(stderr)
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		for sc.Scan() {
+			var line struct{ Msg, Addr string }
+			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "listening" && line.Addr != "" {
+				select {
+				case addrc <- line.Addr:
+				default:
+				}
+			}
+		}
+		_, _ = io.Copy(io.Discard, stderr)
+		_ = cmd.Wait()
+		close(s.exited)
+	}()
+	select {
+	case s.addr = <-addrc:
+		return s, nil
+	case <-s.exited:
+		cancel()
+		return nil, errors.New("exited before listening")
+	case <-time.After(30 * time.Second):
+		s.stop()
+		return nil, errors.New("no listening line within 30s")
+	}
+}
+
+// stop ends the server (SIGTERM, then SIGKILL after WaitDelay) and waits.
+func (s *server) stop() {
+	s.cancel()
+	<-s.exited
+}
+
+// supportsAccessLogFlag reports whether serve has --access-log, which lets
+// the run keep info-level logging (for the listening line) without one log
+// line per request.
+func supportsAccessLogFlag(ctx context.Context, binary string) bool {
+	out, _ := exec.CommandContext(ctx, binary, "serve", "-h").CombinedOutput()
+	return strings.Contains(string(out), "-access-log")
+}
