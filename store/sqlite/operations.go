@@ -86,8 +86,8 @@ func (s *Store) CreateOperation(ctx context.Context, tenant industrydata.TenantI
 		return fmt.Errorf("sqlite: create operation %s: %w", op.ID, err)
 	}
 	next.ETag = newETag()
-	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		res, err := s.execW(ctx, tx, qInsertOperation, string(tenant), next.ID, next.Type, next.ETag,
+	err = s.write(ctx, func(tx *batchTx) error {
+		res, err := tx.Exec(qInsertOperation, string(tenant), next.ID, next.Type, next.ETag,
 			row.created, row.lastAction, string(next.Status), toNullString(next.StatusDetail), toNullString(next.ResourceLocation))
 		if err != nil {
 			return fmt.Errorf("sqlite: create operation %s: %w", next.ID, translate(err))
@@ -146,8 +146,8 @@ func (s *Store) UpdateOperation(ctx context.Context, tenant industrydata.TenantI
 		return industrydata.Operation{}, errors.New("sqlite: update operation: nil apply")
 	}
 	var out industrydata.Operation
-	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		cur, err := scanOperation(s.queryRowW(ctx, tx, qGetOperation, string(tenant), id))
+	err := s.write(ctx, func(tx *batchTx) error {
+		cur, err := scanOperation(tx.QueryRow(qGetOperation, string(tenant), id))
 		if err != nil {
 			return fmt.Errorf("sqlite: update operation %s: %w", id, translate(err))
 		}
@@ -160,7 +160,7 @@ func (s *Store) UpdateOperation(ctx context.Context, tenant industrydata.TenantI
 		if err != nil {
 			return fmt.Errorf("sqlite: update operation %s: %w", id, err)
 		}
-		if _, err := s.execW(ctx, tx, qUpdateOperation, next.Type, next.ETag, row.created, row.lastAction,
+		if _, err := tx.Exec(qUpdateOperation, next.Type, next.ETag, row.created, row.lastAction,
 			string(next.Status), toNullString(next.StatusDetail), toNullString(next.ResourceLocation), next.Seq); err != nil {
 			return fmt.Errorf("sqlite: update operation %s: %w", id, translate(err))
 		}
@@ -177,8 +177,8 @@ func (s *Store) UpdateOperation(ctx context.Context, tenant industrydata.TenantI
 // be nil) returns nil, in one transaction. check's error is returned
 // unchanged.
 func (s *Store) DeleteOperation(ctx context.Context, tenant industrydata.TenantID, id string, check func(industrydata.Operation) error) error {
-	return s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		cur, err := scanOperation(s.queryRowW(ctx, tx, qGetOperation, string(tenant), id))
+	return s.write(ctx, func(tx *batchTx) error {
+		cur, err := scanOperation(tx.QueryRow(qGetOperation, string(tenant), id))
 		if err != nil {
 			return fmt.Errorf("sqlite: delete operation %s: %w", id, translate(err))
 		}
@@ -187,7 +187,7 @@ func (s *Store) DeleteOperation(ctx context.Context, tenant industrydata.TenantI
 				return err
 			}
 		}
-		if _, err := s.execW(ctx, tx, qDeleteOperation, cur.Seq); err != nil {
+		if _, err := tx.Exec(qDeleteOperation, cur.Seq); err != nil {
 			return fmt.Errorf("sqlite: delete operation %s: %w", id, translate(err))
 		}
 		return nil

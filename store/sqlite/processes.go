@@ -55,8 +55,8 @@ func singletonKey(typeName string) sql.NullString {
 
 // insertProcess inserts p, whose CreatedAt is already normalized and ETag
 // set, and returns its seq.
-func (s *Store) insertProcess(ctx context.Context, tx *sql.Tx, tenant industrydata.TenantID, p *industrydata.Process, created int64) (int64, error) {
-	res, err := s.execW(ctx, tx, qInsertProcess, string(tenant), p.ID, p.Type, p.ETag, p.DisplayName,
+func insertProcess(tx *batchTx, tenant industrydata.TenantID, p *industrydata.Process, created int64) (int64, error) {
+	res, err := tx.Exec(qInsertProcess, string(tenant), p.ID, p.Type, p.ETag, p.DisplayName,
 		string(p.ReadinessStatus), created, singletonKey(p.Type))
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: create process %s: %w", p.ID, translate(err))
@@ -78,8 +78,8 @@ func (s *Store) CreateProcess(ctx context.Context, tenant industrydata.TenantID,
 		return fmt.Errorf("sqlite: create process %s: %w", p.ID, err)
 	}
 	next.ETag = newETag()
-	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		seq, err := s.insertProcess(ctx, tx, tenant, &next, created)
+	err = s.write(ctx, func(tx *batchTx) error {
+		seq, err := insertProcess(tx, tenant, &next, created)
 		next.Seq = seq
 		return err
 	})
@@ -135,8 +135,8 @@ func (s *Store) UpdateProcess(ctx context.Context, tenant industrydata.TenantID,
 		return industrydata.Process{}, errors.New("sqlite: update process: nil apply")
 	}
 	var out industrydata.Process
-	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		cur, err := scanProcess(s.queryRowW(ctx, tx, qGetProcess, string(tenant), id))
+	err := s.write(ctx, func(tx *batchTx) error {
+		cur, err := scanProcess(tx.QueryRow(qGetProcess, string(tenant), id))
 		if err != nil {
 			return fmt.Errorf("sqlite: update process %s: %w", id, translate(err))
 		}
@@ -149,7 +149,7 @@ func (s *Store) UpdateProcess(ctx context.Context, tenant industrydata.TenantID,
 		if next.CreatedAt, created, err = encodeTime("createdAt", next.CreatedAt); err != nil {
 			return fmt.Errorf("sqlite: update process %s: %w", id, err)
 		}
-		if _, err := s.execW(ctx, tx, qUpdateProcess, next.Type, next.ETag, next.DisplayName,
+		if _, err := tx.Exec(qUpdateProcess, next.Type, next.ETag, next.DisplayName,
 			string(next.ReadinessStatus), created, singletonKey(next.Type), next.Seq); err != nil {
 			return fmt.Errorf("sqlite: update process %s: %w", id, translate(err))
 		}
@@ -165,8 +165,8 @@ func (s *Store) UpdateProcess(ctx context.Context, tenant industrydata.TenantID,
 // DeleteProcess loads the process and deletes it when check (which may be
 // nil) returns nil, in one transaction. check's error is returned unchanged.
 func (s *Store) DeleteProcess(ctx context.Context, tenant industrydata.TenantID, id string, check func(industrydata.Process) error) error {
-	return s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		cur, err := scanProcess(s.queryRowW(ctx, tx, qGetProcess, string(tenant), id))
+	return s.write(ctx, func(tx *batchTx) error {
+		cur, err := scanProcess(tx.QueryRow(qGetProcess, string(tenant), id))
 		if err != nil {
 			return fmt.Errorf("sqlite: delete process %s: %w", id, translate(err))
 		}
@@ -175,7 +175,7 @@ func (s *Store) DeleteProcess(ctx context.Context, tenant industrydata.TenantID,
 				return err
 			}
 		}
-		if _, err := s.execW(ctx, tx, qDeleteProcess, cur.Seq); err != nil {
+		if _, err := tx.Exec(qDeleteProcess, cur.Seq); err != nil {
 			return fmt.Errorf("sqlite: delete process %s: %w", id, translate(err))
 		}
 		return nil

@@ -13,14 +13,6 @@ import (
 	"industrydata"
 )
 
-// writerQueries are prepared on the writer connection in Open.
-var writerQueries = []string{
-	qSavepoint, qRollbackTo, qRelease,
-	qInsertOperation, qGetOperation, qUpdateOperation, qDeleteOperation,
-	qInsertProcess, qGetProcess, qUpdateProcess, qDeleteProcess,
-	qInsertTenant,
-}
-
 // readerQueries are prepared on the reader pool in Open.
 var readerQueries = []string{
 	qGetOperation, qListOperations,

@@ -2,10 +2,11 @@
 // pure Go, no cgo).
 //
 // Reads go to a pool of read-only connections. Every write goes through one
-// writer goroutine that runs all writes waiting at that moment in a single
-// transaction, each inside its own savepoint, and commits them with one fsync
-// (group commit): with synchronous=FULL every acknowledged write is on disk,
-// and concurrent writers share the cost of making it so.
+// writer goroutine that runs the writes queued by concurrent callers in a
+// single transaction, each inside its own savepoint so that a failed write
+// undoes only itself, and commits them with one fsync (group commit): with
+// synchronous=FULL every acknowledged write is on disk, and concurrent
+// writers share the cost of making it so.
 package sqlite
 
 import (
@@ -21,6 +22,7 @@ import (
 	"log/slog"
 	"net/url"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -66,15 +68,15 @@ type Store struct {
 	log   *slog.Logger
 	clock industrydata.Clock
 
-	writer *sql.DB // one connection, used only by the writer goroutine
+	writer *sql.DB // one connection, held by wtx
 	reader *sql.DB // query_only connections for Get and List
-	// pin holds one connection open for the store's lifetime in memory mode:
-	// a memdb database disappears when its last connection closes.
-	pin *sql.Conn
+	// wtx is the writer connection, held for the store's lifetime and used
+	// only by the writer goroutine. Holding it also keeps a memory database
+	// alive: a memdb database disappears when its last connection closes.
+	wtx *batchTx
 	// versions answers Ping's "is the schema migrated" on the reader pool.
 	versions *goose.Provider
 
-	wstmts map[string]*sql.Stmt // prepared on the writer, used inside batches
 	rstmts map[string]*sql.Stmt // prepared on the reader pool
 
 	// jobs carries writes to the writer goroutine. mu makes "not closed,
@@ -128,7 +130,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		done:     make(chan struct{}),
 	}
 	if err := s.open(ctx, cfg, writerDSN, readerDSN); err != nil {
-		s.closeDBs()
+		_ = s.closeDBs()
 		return nil, err
 	}
 	go s.run()
@@ -142,36 +144,28 @@ func (s *Store) open(ctx context.Context, cfg Config, writerDSN, readerDSN strin
 		return fmt.Errorf("sqlite: open writer: %w", err)
 	}
 	// One connection: SQLite has one writer at a time anyway, and the writer
-	// goroutine is its only user. Idle connections are never reaped, so its
-	// prepared statements and (in memory mode) the database stay alive.
+	// goroutine is its only user.
 	s.writer.SetMaxOpenConns(1)
 	s.writer.SetMaxIdleConns(1)
 	if err := migrate(ctx, s.writer, s.log); err != nil {
 		return err
 	}
+	conn, err := s.writer.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("sqlite: writer connection: %w", err)
+	}
+	s.wtx = &batchTx{ctx: s.wctx, conn: conn, stmts: make(map[string]*sql.Stmt)}
 
 	if s.reader, err = sql.Open("sqlite", readerDSN); err != nil {
 		return fmt.Errorf("sqlite: open reader: %w", err)
 	}
-	conns := cfg.ReadConns
-	if cfg.Memory {
-		conns++ // the pin takes one
-	}
-	s.reader.SetMaxOpenConns(conns)
-	s.reader.SetMaxIdleConns(conns)
-	if cfg.Memory {
-		if s.pin, err = s.reader.Conn(ctx); err != nil {
-			return fmt.Errorf("sqlite: pin memory database: %w", err)
-		}
-	}
+	s.reader.SetMaxOpenConns(cfg.ReadConns)
+	s.reader.SetMaxIdleConns(cfg.ReadConns)
 
 	if s.versions, err = newProvider(s.reader, s.log); err != nil {
 		return err
 	}
 
-	if s.wstmts, err = prepare(ctx, s.writer, writerQueries); err != nil {
-		return fmt.Errorf("sqlite: prepare writer statements: %w", err)
-	}
 	if s.rstmts, err = prepare(ctx, s.reader, readerQueries); err != nil {
 		return fmt.Errorf("sqlite: prepare reader statements: %w", err)
 	}
@@ -231,8 +225,12 @@ func dsns(cfg Config) (writer, reader string, err error) {
 			return "", "", fmt.Errorf("sqlite: database path: %w", err)
 		}
 		// A file: URI, escaped, so that a '?' or '#' in the path stays part
-		// of the path.
-		base = "file:" + (&url.URL{Path: filepath.ToSlash(abs)}).EscapedPath()
+		// of the path. The path must start with "/" (C:/x becomes /C:/x).
+		p := filepath.ToSlash(abs)
+		if !strings.HasPrefix(p, "/") {
+			p = "/" + p
+		}
+		base = "file:" + (&url.URL{Path: p}).EscapedPath()
 		w.Set("_journal_mode", "WAL")
 		// FULL: in WAL mode every COMMIT fsyncs the WAL before it returns,
 		// so a write acknowledged to a client survives power loss.
@@ -240,8 +238,9 @@ func dsns(cfg Config) (writer, reader string, err error) {
 	}
 	w.Set("_busy_timeout", busyTimeoutMS)
 	w.Set("_foreign_keys", "on")
-	// Take the write lock at BEGIN, so a batch never fails half-way to
-	// upgrade a read lock.
+	// Transactions take the write lock at BEGIN, so none fails half-way
+	// trying to upgrade a read lock. This covers the migrations' transactions;
+	// the writer goroutine issues BEGIN IMMEDIATE itself.
 	w.Set("_txlock", "immediate")
 
 	r := url.Values{}
@@ -281,7 +280,7 @@ func (s *Store) Ping(ctx context.Context) error {
 	}
 	// An empty job: BEGIN IMMEDIATE and COMMIT with nothing written, so no
 	// fsync, but it proves the writer is alive and can lock the database.
-	if err := s.write(ctx, func(context.Context, *sql.Tx) error { return nil }); err != nil {
+	if err := s.write(ctx, func(*batchTx) error { return nil }); err != nil {
 		return fmt.Errorf("sqlite: ping: %w", err)
 	}
 	return nil
@@ -305,13 +304,11 @@ func (s *Store) Close() error {
 // closeDBs closes whatever Open managed to open.
 func (s *Store) closeDBs() error {
 	var errs []error
-	for _, m := range []map[string]*sql.Stmt{s.wstmts, s.rstmts} {
-		for _, st := range m {
-			errs = append(errs, st.Close())
-		}
+	for _, st := range s.rstmts {
+		errs = append(errs, st.Close())
 	}
-	if s.pin != nil {
-		errs = append(errs, s.pin.Close())
+	if s.wtx != nil {
+		errs = append(errs, s.wtx.close())
 	}
 	for _, db := range []*sql.DB{s.reader, s.writer} {
 		if db != nil {

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 
 	"industrydata"
@@ -33,8 +32,8 @@ func (s *Store) ProvisionTenant(ctx context.Context, tenant industrydata.TenantI
 	}
 
 	var provisioned bool
-	err = s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		res, err := s.execW(ctx, tx, qInsertTenant, string(tenant), nowTicks)
+	err = s.write(ctx, func(tx *batchTx) error {
+		res, err := tx.Exec(qInsertTenant, string(tenant), nowTicks)
 		if err != nil {
 			return fmt.Errorf("sqlite: provision tenant %s: %w", tenant, translate(err))
 		}
@@ -46,7 +45,7 @@ func (s *Store) ProvisionTenant(ctx context.Context, tenant industrydata.TenantI
 			return nil // provisioned before
 		}
 		for i := range rows {
-			if _, err := s.insertProcess(ctx, tx, tenant, &rows[i], created[i]); err != nil {
+			if _, err := insertProcess(tx, tenant, &rows[i], created[i]); err != nil {
 				return fmt.Errorf("sqlite: provision tenant %s: %w", tenant, err)
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"runtime"
 	"runtime/debug"
 )
 
@@ -11,17 +12,83 @@ import (
 // savepoint of the batch's transaction, and done receives its outcome once
 // the batch has committed (or failed).
 type job struct {
-	fn   func(ctx context.Context, tx *sql.Tx) error
+	fn   func(tx *batchTx) error
 	done chan error // buffered, so the writer never waits for a caller
 }
 
-// Savepoint statements, run around every job. The name can be reused because
-// each savepoint is released before the next job starts.
+// Transaction control, run by the writer only. The savepoint name can be
+// reused because each job's savepoint is released before the next starts.
 const (
+	qBegin      = "BEGIN IMMEDIATE"
+	qCommit     = "COMMIT"
+	qRollback   = "ROLLBACK"
 	qSavepoint  = "SAVEPOINT job"
 	qRollbackTo = "ROLLBACK TO job"
 	qRelease    = "RELEASE job"
 )
+
+// batchTx is what a job sees of the batch's transaction: statements on the
+// writer connection, inside the job's savepoint.
+//
+// The writer holds one *sql.Conn and issues BEGIN/COMMIT itself instead of
+// using *sql.Tx: a Tx watches its context from a goroutine of its own, and
+// every query inside a Tx starts one more, which here would mean a goroutine
+// per SELECT of every write. The writer's context has no Done channel, so
+// statements on the Conn start none.
+// Statements are prepared once per query text and kept for the store's
+// lifetime, so no SQL is parsed per write.
+type batchTx struct {
+	ctx   context.Context // never cancelled: a started batch must finish
+	conn  *sql.Conn
+	stmts map[string]*sql.Stmt
+}
+
+// stmt returns query prepared on the writer connection.
+func (t *batchTx) stmt(query string) (*sql.Stmt, error) {
+	if st, ok := t.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := t.conn.PrepareContext(t.ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	t.stmts[query] = st
+	return st, nil
+}
+
+// Exec runs a statement in the batch's transaction.
+func (t *batchTx) Exec(query string, args ...any) (sql.Result, error) {
+	st, err := t.stmt(query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(t.ctx, args...)
+}
+
+// QueryRow runs a query returning at most one row in the batch's
+// transaction. A query that fails to prepare is run unprepared, so that its
+// error surfaces from Scan like any other.
+func (t *batchTx) QueryRow(query string, args ...any) *sql.Row {
+	st, err := t.stmt(query)
+	if err != nil {
+		return t.conn.QueryRowContext(t.ctx, query, args...)
+	}
+	return st.QueryRowContext(t.ctx, args...)
+}
+
+// close releases the prepared statements and the connection.
+func (t *batchTx) close() error {
+	var first error
+	for _, st := range t.stmts {
+		if err := st.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	if err := t.conn.Close(); err != nil && first == nil {
+		first = err
+	}
+	return first
+}
 
 // write runs fn as one job of a group commit and returns its error, or the
 // batch's error when BEGIN or COMMIT fails. A caller whose ctx ends before
@@ -29,7 +96,7 @@ const (
 // for its outcome even if ctx ends, because the write may already be
 // committed and must not be reported as failed. fn must not keep tx or any
 // rows past its return, and should be quick: the whole batch waits for it.
-func (s *Store) write(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
+func (s *Store) write(ctx context.Context, fn func(tx *batchTx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -53,66 +120,107 @@ func (s *Store) write(ctx context.Context, fn func(ctx context.Context, tx *sql.
 	return <-j.done
 }
 
-// run is the writer goroutine: it takes the first waiting job, then whatever
-// else is already queued (up to maxBatch), and commits them together. It
-// returns when Close has closed the queue and every queued job is answered.
+// run is the writer goroutine: it waits for a job and commits it together
+// with the jobs that queue up meanwhile (see commit). It returns when Close
+// has closed the queue and every queued job is answered.
 func (s *Store) run() {
 	defer close(s.done)
-	batch := make([]*job, 0, s.maxBatch)
-	errs := make([]error, s.maxBatch)
+	b := &batch{jobs: make([]*job, 0, s.maxBatch), errs: make([]error, 0, s.maxBatch)}
 	for first := range s.jobs {
-		batch = append(batch[:0], first)
-	drain:
-		for len(batch) < s.maxBatch {
-			select {
-			case j, ok := <-s.jobs:
-				if !ok {
-					break drain
-				}
-				batch = append(batch, j)
-			default:
-				break drain
-			}
-		}
-		s.commit(batch, errs[:len(batch)])
-		clear(batch) // let answered jobs be collected while we wait
+		b.jobs = append(b.jobs[:0], first)
+		s.commit(b)
+		clear(b.jobs) // let answered jobs be collected while we wait
 	}
 }
 
-// commit runs batch in one transaction and answers every job.
-func (s *Store) commit(batch []*job, errs []error) {
-	s.batches.Add(1)
-	s.writes.Add(int64(len(batch)))
+// batch is the writer's reusable record of the jobs of one transaction.
+type batch struct {
+	jobs []*job
+	errs []error // errs[i] is jobs[i]'s outcome, sent once the batch commits
+}
+
+// collect appends the jobs waiting in the queue to b, up to maxBatch. When
+// none is waiting it yields the processor once and looks again: the callers
+// the previous batch answered are typically runnable right then, about to
+// queue their next write, and letting them do so before the COMMIT puts them
+// in this fsync instead of the next. With nothing else runnable Gosched
+// returns at once, so a lone writer pays nothing for it.
+func (s *Store) collect(b *batch) {
+	if s.drain(b) == 0 && len(b.jobs) < s.maxBatch {
+		runtime.Gosched()
+		s.drain(b)
+	}
+}
+
+// drain appends the jobs waiting in the queue to b, without blocking, up to
+// maxBatch, and returns how many it took.
+func (s *Store) drain(b *batch) int {
+	n := len(b.jobs)
+	for len(b.jobs) < s.maxBatch {
+		select {
+		case j, ok := <-s.jobs:
+			if !ok {
+				return len(b.jobs) - n // closed by Close; run answers the rest
+			}
+			b.jobs = append(b.jobs, j)
+		default:
+			return len(b.jobs) - n
+		}
+	}
+	return len(b.jobs) - n
+}
+
+// commit runs b's jobs in one transaction and answers every one of them.
+//
+// Jobs queued while the batch runs join it: the queue is collected again
+// whenever the batch's last job has run, and the batch commits once nothing
+// more is waiting (or it is full). Collecting only up front would split
+// steady concurrent load into two alternating groups, each running and
+// fsyncing while the other waits, so every write would wait for two fsyncs
+// instead of one.
+func (s *Store) commit(b *batch) {
+	tx := s.wtx
 	fail := func(err error) {
-		for _, j := range batch {
+		s.writes.Add(int64(len(b.jobs)))
+		for _, j := range b.jobs {
 			j.done <- err
 		}
 	}
-	tx, err := s.writer.BeginTx(s.wctx, nil)
-	if err != nil {
+	s.batches.Add(1)
+	if _, err := tx.Exec(qBegin); err != nil {
+		// Should a transaction have been left open somehow, end it, or no
+		// batch could ever BEGIN again. Without one, this fails harmlessly.
+		_, _ = tx.Exec(qRollback)
 		fail(fmt.Errorf("sqlite: begin write batch: %w", err))
 		return
 	}
-	for i, j := range batch {
-		var txErr error
-		errs[i], txErr = s.runJob(tx, j)
+	b.errs = b.errs[:0]
+	for i := 0; i < len(b.jobs); i++ {
+		jobErr, txErr := s.runJob(tx, b.jobs[i])
 		if txErr != nil {
 			// The savepoint machinery failed, so what the transaction holds
 			// is unknown (SQLite may even have rolled it back already, as it
 			// does on some I/O errors): undo the whole batch.
-			_ = tx.Rollback()
+			_, _ = tx.Exec(qRollback)
 			fail(fmt.Errorf("sqlite: write batch aborted: %w", txErr))
 			return
 		}
+		b.errs = append(b.errs, jobErr)
+		if i == len(b.jobs)-1 {
+			s.collect(b)
+		}
 	}
-	if err := tx.Commit(); err != nil {
-		// The driver rolls back a COMMIT that failed, so nothing is stored.
+	if _, err := tx.Exec(qCommit); err != nil {
+		// A COMMIT that failed committed nothing, but may leave the
+		// transaction open (SQLITE_BUSY): end it so the next batch can BEGIN.
+		_, _ = tx.Exec(qRollback)
 		fail(fmt.Errorf("sqlite: commit write batch: %w", err))
 		return
 	}
-	for i, j := range batch {
-		j.done <- errs[i]
-		errs[i] = nil
+	s.writes.Add(int64(len(b.jobs)))
+	for i, j := range b.jobs {
+		j.done <- b.errs[i]
+		b.errs[i] = nil
 	}
 }
 
@@ -120,19 +228,20 @@ func (s *Store) commit(batch []*job, errs []error) {
 // when it is an error, the savepoint is rolled back so the job leaves no
 // trace and the rest of the batch is unaffected. txErr reports that the
 // transaction itself can no longer be trusted.
-func (s *Store) runJob(tx *sql.Tx, j *job) (jobErr, txErr error) {
-	if _, err := s.execW(s.wctx, tx, qSavepoint); err != nil {
+func (s *Store) runJob(tx *batchTx, j *job) (jobErr, txErr error) {
+	if _, err := tx.Exec(qSavepoint); err != nil {
 		return nil, err
 	}
 	jobErr = s.call(tx, j)
 	if jobErr != nil {
-		if _, err := s.execW(s.wctx, tx, qRollbackTo); err != nil {
+		if _, err := tx.Exec(qRollbackTo); err != nil {
 			return jobErr, err
 		}
 	}
-	// RELEASE also fails when the job swallowed an error after which SQLite
-	// rolled back the whole transaction: the savepoint is then gone.
-	if _, err := s.execW(s.wctx, tx, qRelease); err != nil {
+	// RELEASE fails when the transaction is gone (a job ended it, or SQLite
+	// rolled it back after an error the job swallowed): the savepoint went
+	// with it. Carrying on would run later jobs outside any transaction.
+	if _, err := tx.Exec(qRelease); err != nil {
 		return jobErr, err
 	}
 	return jobErr, nil
@@ -141,31 +250,12 @@ func (s *Store) runJob(tx *sql.Tx, j *job) (jobErr, txErr error) {
 // call runs the job's function, turning a panic into that job's error: the
 // functions include the service's apply and check callbacks, and a panic here
 // would otherwise take down the writer and with it every later write.
-func (s *Store) call(tx *sql.Tx, j *job) (err error) {
+func (s *Store) call(tx *batchTx, j *job) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			s.log.Error("sqlite: write job panicked", "panic", r, "stack", string(debug.Stack()))
 			err = fmt.Errorf("sqlite: write job panicked: %v", r)
 		}
 	}()
-	return j.fn(s.wctx, tx)
-}
-
-// execW runs query within tx, through the statement prepared on the writer
-// in Open: database/sql reuses it on the writer's one connection, so no SQL
-// is parsed per write. A query missing from writerQueries is parsed each time
-// (slower, still correct).
-func (s *Store) execW(ctx context.Context, tx *sql.Tx, query string, args ...any) (sql.Result, error) {
-	if st, ok := s.wstmts[query]; ok {
-		return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
-	}
-	return tx.ExecContext(ctx, query, args...)
-}
-
-// queryRowW is execW for a query returning at most one row.
-func (s *Store) queryRowW(ctx context.Context, tx *sql.Tx, query string, args ...any) *sql.Row {
-	if st, ok := s.wstmts[query]; ok {
-		return tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
-	}
-	return tx.QueryRowContext(ctx, query, args...)
+	return j.fn(tx)
 }

@@ -22,11 +22,6 @@ var operationTests = []test{
 	{"deleted operation is not found", testOperationDelete},
 	{"failed delete check keeps the operation", testOperationDeleteRejected},
 	{"write with a cancelled context stores nothing", testOperationCancelled},
-	{"ping answers", func(t *testing.T, s industrydata.Store) {
-		if err := s.Ping(t.Context()); err != nil {
-			t.Fatalf("Ping: %v", err)
-		}
-	}},
 }
 
 func testOperationRoundTrip(t *testing.T, s industrydata.Store) {

@@ -30,6 +30,7 @@ func Run(t *testing.T, open func(t *testing.T) industrydata.Store) {
 		name  string
 		tests []test
 	}{
+		{"store", storeTests},
 		{"operation", operationTests},
 		{"process", processTests},
 		{"tenant", tenantTests},
@@ -45,6 +46,14 @@ func Run(t *testing.T, open func(t *testing.T) industrydata.Store) {
 			}
 		})
 	}
+}
+
+var storeTests = []test{
+	{"fresh store answers ping", func(t *testing.T, s industrydata.Store) {
+		if err := s.Ping(t.Context()); err != nil {
+			t.Fatalf("Ping: %v", err)
+		}
+	}},
 }
 
 // test is one conformance test; its name says the outcome it checks.
