@@ -55,8 +55,6 @@ var LongRunningOperation = &EntityType{Namespace: GraphNamespace, Name: "longRun
 	},
 }
 
-// IndustryDataRoot is microsoft.graph.industryData.industryDataRoot.
-var IndustryDataRoot = &EntityType{Namespace: IndustryDataNamespace, Name: "industryDataRoot", Base: Entity}
 
 // MutableEntity is microsoft.graph.industryData.mutableEntity: an entity with
 // an eTag, the concurrency token of SPEC §3.
@@ -95,8 +93,37 @@ var SystemProcess = &EntityType{Namespace: IndustryDataNamespace, Name: "systemP
 // UserReportRefreshProcess is microsoft.graph.industryData.userReportRefreshProcess.
 var UserReportRefreshProcess = &EntityType{Namespace: IndustryDataNamespace, Name: "userReportRefreshProcess", Base: SystemProcess}
 
+// IndustryDataRoot is microsoft.graph.industryData.industryDataRoot: the
+// per-tenant root that contains operations, processes and runs.
+var IndustryDataRoot = &EntityType{Namespace: IndustryDataNamespace, Name: "industryDataRoot", Base: Entity,
+	Navigation: []*NavigationProperty{
+		{Name: "operations", Target: LongRunningOperation, Collection: true, ContainsTarget: true},
+		{Name: "processes", Target: Process, Collection: true, ContainsTarget: true},
+		{Name: "runs", Target: IndustryDataRun, Collection: true, ContainsTarget: true},
+	},
+}
+
+// External is microsoft.graph.external, whose industryData navigation is
+// where published Graph serves the API (/external/industryData).
+var External = &EntityType{Namespace: GraphNamespace, Name: "external", Base: Entity,
+	Navigation: []*NavigationProperty{{Name: "industryData", Target: IndustryDataRoot, ContainsTarget: true}},
+}
+
+// Singleton is an entity container member addressed by name.
+type Singleton struct {
+	Name string
+	Type *EntityType
+}
+
+// Container is the entity container of the service: the seed's path
+// /industryData and published Graph's /external/industryData.
+var Container = []Singleton{
+	{Name: "industryData", Type: IndustryDataRoot},
+	{Name: "external", Type: External},
+}
+
 // EntityTypes lists every entity type of the model, bases before derived types.
 var EntityTypes = []*EntityType{
-	Entity, LongRunningOperation, IndustryDataRoot, MutableEntity, IndustryDataRun,
-	Process, SystemProcess, UserReportRefreshProcess,
+	Entity, LongRunningOperation, MutableEntity, IndustryDataRun,
+	Process, SystemProcess, UserReportRefreshProcess, IndustryDataRoot, External,
 }

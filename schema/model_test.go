@@ -105,7 +105,7 @@ func TestConcreteSubtypes(t *testing.T) {
 		{"concrete type includes itself", schema.UserReportRefreshProcess, []*schema.EntityType{schema.UserReportRefreshProcess}},
 		{"operation includes itself", schema.LongRunningOperation, []*schema.EntityType{schema.LongRunningOperation}},
 		{"entity has every concrete type in model order", schema.Entity, []*schema.EntityType{
-			schema.LongRunningOperation, schema.IndustryDataRoot, schema.IndustryDataRun, schema.UserReportRefreshProcess}},
+			schema.LongRunningOperation, schema.IndustryDataRun, schema.UserReportRefreshProcess, schema.IndustryDataRoot, schema.External}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -436,6 +436,7 @@ func TestModelInvariants(t *testing.T) {
 			schema.UserReportRefreshProcess: &industrydata.Process{},
 			schema.IndustryDataRun:          &industrydata.Run{},
 			schema.IndustryDataRoot:         rootEntity{},
+			schema.External:                 rootEntity{},
 		}
 		for _, typ := range schema.EntityTypes {
 			if typ.Abstract {
