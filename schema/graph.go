@@ -55,7 +55,6 @@ var LongRunningOperation = &EntityType{Namespace: GraphNamespace, Name: "longRun
 	},
 }
 
-
 // MutableEntity is microsoft.graph.industryData.mutableEntity: an entity with
 // an eTag, the concurrency token of SPEC §3.
 var MutableEntity = &EntityType{Namespace: IndustryDataNamespace, Name: "mutableEntity", Base: Entity, Abstract: true,
