@@ -2,14 +2,38 @@ package industrydata
 
 import "context"
 
-// ListQuery selects one page of a collection in insertion order. It grows
-// into the OData query AST; stores read it, they do not interpret OData text.
+// Filter is a checked $filter syntax tree. Package odata builds it and
+// stores translate it (store/internal/sqlq); the root keeps only this marker
+// so that it imports nothing.
+type Filter interface {
+	IsFilter()
+}
+
+// OrderKey is one sort key: a property name of the entity type, and its
+// direction. Nulls sort first ascending and last descending, as in OData.
+type OrderKey struct {
+	Property string
+	Desc     bool
+}
+
+// Cursor is a keyset position: the values of the sort keys of the last
+// entity of a page (string, time.Time, bool, int64 or nil, in OrderBy order)
+// and its Seq, the final tiebreaker.
+type Cursor struct {
+	Values []any
+	Seq    int64
+}
+
+// ListQuery selects one page of a collection: the entities matching Filter
+// and Type, sorted by OrderBy and then by insertion order (Seq, in the
+// direction of the first key, ascending when there is none), after the
+// keyset position After, skipping Offset of them, at most Limit.
 type ListQuery struct {
-	// Limit is the most entities to return; 0 means no limit.
-	Limit int
-	// AfterSeq continues a keyset walk: only entities inserted after the one
-	// with this sequence number are returned.
-	AfterSeq int64
+	Filter  Filter     // nil matches all
+	OrderBy []OrderKey // empty: insertion order
+	After   *Cursor    // nil: from the start
+	Offset  int
+	Limit   int // 0: no limit
 	// Type, when set, keeps only entities of this full type name.
 	Type string
 }
@@ -21,6 +45,9 @@ type OperationStore interface {
 	CreateOperation(ctx context.Context, tenant TenantID, op *Operation) error
 	GetOperation(ctx context.Context, tenant TenantID, id string) (Operation, error)
 	ListOperations(ctx context.Context, tenant TenantID, q ListQuery) ([]Operation, error)
+	// CountOperations counts the operations matching q.Filter and q.Type,
+	// ignoring paging.
+	CountOperations(ctx context.Context, tenant TenantID, q ListQuery) (int64, error)
 	// UpdateOperation loads the operation, calls apply on it and, when apply
 	// returns nil, stores the result with a new ETag, all in one transaction.
 	// When apply fails nothing changes and its error is returned as it is.
@@ -37,6 +64,8 @@ type ProcessStore interface {
 	CreateProcess(ctx context.Context, tenant TenantID, p *Process) error
 	GetProcess(ctx context.Context, tenant TenantID, id string) (Process, error)
 	ListProcesses(ctx context.Context, tenant TenantID, q ListQuery) ([]Process, error)
+	// CountProcesses counts the processes matching q.Filter and q.Type.
+	CountProcesses(ctx context.Context, tenant TenantID, q ListQuery) (int64, error)
 	UpdateProcess(ctx context.Context, tenant TenantID, id string, apply func(*Process) error) (Process, error)
 	DeleteProcess(ctx context.Context, tenant TenantID, id string, check func(Process) error) error
 }

@@ -19,23 +19,23 @@ func operationSchemaType(op *industrydata.Operation) *schema.EntityType {
 }
 
 func (a *api) listOperations(w http.ResponseWriter, r *http.Request) error {
-	page, err := pageOptions(r)
+	req, err := a.listRequest(r, schema.LongRunningOperation)
 	if err != nil {
 		return err
 	}
-	ops, more, err := a.Service.ListOperations(r.Context(), principal(r).Tenant, page)
+	page, err := a.Service.ListOperations(r.Context(), principal(r).Tenant, req)
 	if err != nil {
 		return err
 	}
-	items := make([]collectionItem, len(ops))
-	for i := range ops {
-		items[i] = collectionItem{typ: operationSchemaType(&ops[i]), entity: &ops[i]}
+	out := collectionPage{context: setPath(r, "operations") + selectSuffix(req.Query), sel: selection(req.Query), count: page.Count}
+	out.items = make([]collectionItem, len(page.Items))
+	for i := range page.Items {
+		out.items[i] = collectionItem{typ: operationSchemaType(&page.Items[i]), entity: &page.Items[i]}
 	}
-	next := ""
-	if more {
-		next = a.nextLink(r, page, ops[len(ops)-1].Seq)
+	if page.Next != nil {
+		out.nextLink = a.nextLink(r, req.Query, page.Next)
 	}
-	return a.writeCollection(w, r, setPath(r, "operations"), items, next)
+	return a.writeCollection(w, r, out)
 }
 
 func (a *api) createOperation(w http.ResponseWriter, r *http.Request) error {
@@ -56,7 +56,8 @@ func (a *api) createOperation(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *api) getOperation(w http.ResponseWriter, r *http.Request) error {
-	if _, err := queryOptions(r); err != nil {
+	q, err := entityOptions(r, schema.LongRunningOperation)
+	if err != nil {
 		return err
 	}
 	op, err := a.Service.GetOperation(r.Context(), principal(r).Tenant, r.PathValue("id"))
@@ -66,7 +67,9 @@ func (a *api) getOperation(w http.ResponseWriter, r *http.Request) error {
 	if notModified(w, r, op.ETag) {
 		return nil
 	}
-	return a.writeEntity(w, r, operationResponse(http.StatusOK, &op, setPath(r, "operations")+"/$entity"))
+	res := operationResponse(http.StatusOK, &op, setPath(r, "operations")+selectSuffix(q)+"/$entity")
+	res.sel = selection(q)
+	return a.writeEntity(w, r, res)
 }
 
 func (a *api) updateOperation(w http.ResponseWriter, r *http.Request) error {

@@ -16,11 +16,11 @@ func processSchemaType(p *industrydata.Process) *schema.EntityType {
 
 // processContext is the @odata.context fragment of one process, addressed
 // with or without a type-cast segment.
-func processContext(r *http.Request, cast *schema.EntityType) string {
+func processContext(r *http.Request, cast *schema.EntityType, sel string) string {
 	if cast != nil {
-		return setPath(r, "processes") + "/" + cast.FullName() + "/$entity"
+		return setPath(r, "processes") + "/" + cast.FullName() + sel + "/$entity"
 	}
-	return setPath(r, "processes") + "/$entity"
+	return setPath(r, "processes") + sel + "/$entity"
 }
 
 func processResponse(status int, p *industrydata.Process, context string) entityResponse {
@@ -28,28 +28,32 @@ func processResponse(status int, p *industrydata.Process, context string) entity
 }
 
 func (a *api) listProcesses(cast *schema.EntityType) handler {
+	t := schema.Process
+	if cast != nil {
+		t = cast
+	}
 	return func(w http.ResponseWriter, r *http.Request) error {
-		page, err := pageOptions(r)
+		req, err := a.listRequest(r, t)
 		if err != nil {
 			return err
 		}
-		ps, more, err := a.Service.ListProcesses(r.Context(), principal(r).Tenant, page, cast)
+		page, err := a.Service.ListProcesses(r.Context(), principal(r).Tenant, req, cast)
 		if err != nil {
 			return err
-		}
-		items := make([]collectionItem, len(ps))
-		for i := range ps {
-			items[i] = collectionItem{typ: processSchemaType(&ps[i]), entity: &ps[i]}
-		}
-		next := ""
-		if more {
-			next = a.nextLink(r, page, ps[len(ps)-1].Seq)
 		}
 		context := setPath(r, "processes")
 		if cast != nil {
 			context += "/" + cast.FullName()
 		}
-		return a.writeCollection(w, r, context, items, next)
+		out := collectionPage{context: context + selectSuffix(req.Query), sel: selection(req.Query), count: page.Count}
+		out.items = make([]collectionItem, len(page.Items))
+		for i := range page.Items {
+			out.items[i] = collectionItem{typ: processSchemaType(&page.Items[i]), entity: &page.Items[i]}
+		}
+		if page.Next != nil {
+			out.nextLink = a.nextLink(r, req.Query, page.Next)
+		}
+		return a.writeCollection(w, r, out)
 	}
 }
 
@@ -71,8 +75,13 @@ func (a *api) createProcess(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *api) getProcess(cast *schema.EntityType) handler {
+	t := schema.Process
+	if cast != nil {
+		t = cast
+	}
 	return func(w http.ResponseWriter, r *http.Request) error {
-		if _, err := queryOptions(r); err != nil {
+		q, err := entityOptions(r, t)
+		if err != nil {
 			return err
 		}
 		p, err := a.Service.GetProcess(r.Context(), principal(r).Tenant, r.PathValue("id"), cast)
@@ -82,7 +91,9 @@ func (a *api) getProcess(cast *schema.EntityType) handler {
 		if notModified(w, r, p.ETag) {
 			return nil
 		}
-		return a.writeEntity(w, r, processResponse(http.StatusOK, &p, processContext(r, cast)))
+		res := processResponse(http.StatusOK, &p, processContext(r, cast, selectSuffix(q)))
+		res.sel = selection(q)
+		return a.writeEntity(w, r, res)
 	}
 }
 
@@ -102,7 +113,7 @@ func (a *api) updateProcess(cast *schema.EntityType) handler {
 		if prefersMinimal(w, r) {
 			return noContent(w, p.ETag)
 		}
-		return a.writeEntity(w, r, processResponse(http.StatusOK, &p, processContext(r, cast)))
+		return a.writeEntity(w, r, processResponse(http.StatusOK, &p, processContext(r, cast, "")))
 	}
 }
 

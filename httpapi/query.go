@@ -1,13 +1,13 @@
 package httpapi
 
 import (
-	"encoding/base64"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"industrydata"
+	"industrydata/odata"
+	"industrydata/schema"
 	"industrydata/service"
 )
 
@@ -59,58 +59,90 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// pageOptions reads $top and $skiptoken for a collection.
-func pageOptions(r *http.Request) (service.Page, error) {
-	opts, err := queryOptions(r, "top", "skiptoken")
+// collectionOptions are what every collection accepts (SPEC §5).
+var collectionOptions = []string{"filter", "orderby", "select", "expand", "top", "skip", "count", "skiptoken"}
+
+// listRequest parses a collection request's options against entity type t
+// and verifies its $skiptoken for this tenant and query.
+func (a *api) listRequest(r *http.Request, t *schema.EntityType, expandable ...string) (service.ListRequest, error) {
+	raw, err := queryOptions(r, collectionOptions...)
 	if err != nil {
-		return service.Page{}, err
+		return service.ListRequest{}, err
 	}
-	page := service.Page{Top: defaultPageSize}
-	if v, ok := opts["top"]; ok {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxPageSize {
-			return page, industrydata.BadProperty("$top", "The value of $top must be an integer from 1 to %d; got '%s'.", maxPageSize, clipPath(v))
-		}
-		page.Top = n
+	q, err := odata.Parse(raw, t, odata.Options{
+		Filter: true, OrderBy: true, Select: true, Expand: len(expandable) > 0, Count: true,
+		Skip: true, Top: true, SkipToken: true, MaxTop: maxPageSize, Expandable: expandable,
+	})
+	if err != nil {
+		return service.ListRequest{}, err
 	}
-	if v, ok := opts["skiptoken"]; ok {
-		after, err := decodeSkipToken(v)
+	req := service.ListRequest{Query: q, PageSize: defaultPageSize}
+	if q.SkipToken != "" {
+		c, err := odata.DecodeSkipToken(a.skipTokenKey, string(principal(r).Tenant), q, q.SkipToken)
 		if err != nil {
-			return page, err
+			return req, err
 		}
-		page.After = after
+		req.After = &c
 	}
-	return page, nil
+	return req, nil
 }
 
-// The skiptoken is the keyset position of the last entity of the previous
-// page, base64url so it needs no escaping in a URL or a URI template.
-func encodeSkipToken(after int64) string {
-	return base64.RawURLEncoding.EncodeToString([]byte("s1:" + strconv.FormatInt(after, 10)))
-}
-
-func decodeSkipToken(tok string) (int64, error) {
-	bad := industrydata.BadProperty("$skiptoken", "The $skiptoken is not valid; follow @odata.nextLink as given.")
-	raw, err := base64.RawURLEncoding.DecodeString(tok)
+// entityOptions parses the options a single-entity request accepts: $select
+// (and $expand of the given navigation properties).
+func entityOptions(r *http.Request, t *schema.EntityType, expandable ...string) (*odata.Query, error) {
+	allowed := []string{"select"}
+	if len(expandable) > 0 {
+		allowed = append(allowed, "expand")
+	}
+	raw, err := queryOptions(r, allowed...)
 	if err != nil {
-		return 0, bad
+		return nil, err
 	}
-	s, ok := strings.CutPrefix(string(raw), "s1:")
-	if !ok {
-		return 0, bad
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n < 0 {
-		return 0, bad
-	}
-	return n, nil
+	return odata.Parse(raw, t, odata.Options{Select: true, Expand: len(expandable) > 0, Expandable: expandable})
 }
 
-// nextLink is the URL of the page after the one ending at seq.
-func (a *api) nextLink(r *http.Request, page service.Page, lastSeq int64) string {
-	q := "?"
-	if page.Top != defaultPageSize {
-		q += "$top=" + strconv.Itoa(page.Top) + "&"
+// selection is the $select of q as a schema.Selection (nil: all).
+func selection(q *odata.Query) schema.Selection {
+	if q == nil || q.Select == nil {
+		return nil
 	}
-	return a.baseURL(r) + r.URL.Path + q + "$skiptoken=" + encodeSkipToken(lastSeq)
+	sel := make(schema.Selection, len(q.Select))
+	for _, name := range q.Select {
+		sel[name] = true
+	}
+	return sel
+}
+
+// selectSuffix is what $select adds to @odata.context: "(a,b)".
+func selectSuffix(q *odata.Query) string {
+	if q == nil || q.Select == nil {
+		return ""
+	}
+	return "(" + strings.Join(q.Select, ",") + ")"
+}
+
+// nextLink is the URL of the page after next: the request's own options,
+// less $skip (the first page's) and $skiptoken, plus the new $skiptoken.
+// Values are percent-encoded, so the link holds no raw space, '{' or '}'
+// (typed SDKs expand nextLinks as URI templates).
+func (a *api) nextLink(r *http.Request, q *odata.Query, next *industrydata.Cursor) string {
+	values, _ := url.ParseQuery(r.URL.RawQuery) // already parsed once without error
+	var b strings.Builder
+	b.WriteString(a.baseURL(r))
+	b.WriteString(r.URL.Path)
+	b.WriteByte('?')
+	for _, name := range []string{"filter", "orderby", "select", "expand", "count", "top"} {
+		for raw, vs := range values {
+			if strings.ToLower(strings.TrimPrefix(raw, "$")) == name {
+				b.WriteString("$" + name + "=" + escapeQueryValue(vs[0]) + "&")
+			}
+		}
+	}
+	b.WriteString("$skiptoken=")
+	b.WriteString(odata.EncodeSkipToken(a.skipTokenKey, string(principal(r).Tenant), q, *next))
+	return b.String()
+}
+
+func escapeQueryValue(v string) string {
+	return strings.ReplaceAll(url.QueryEscape(v), "+", "%20")
 }

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"strconv"
 
 	"industrydata/schema"
 )
@@ -13,6 +14,7 @@ type entityResponse struct {
 	entity  any
 	etag    string // the stored version, sent as the ETag header
 	context string // the @odata.context fragment after $metadata#
+	sel     schema.Selection
 }
 
 // writeEntity sends one entity with its ETag and @odata.context.
@@ -21,7 +23,7 @@ func (a *api) writeEntity(w http.ResponseWriter, r *http.Request, e entityRespon
 		w.Header().Set("ETag", quoteETag(e.etag))
 	}
 	buf := make([]byte, 0, 512)
-	buf = schema.AppendEntity(buf, e.typ, e.entity, nil,
+	buf = schema.AppendEntity(buf, e.typ, e.entity, e.sel,
 		schema.Annotation{Name: "@odata.context", Value: a.versionRoot(r) + "/$metadata#" + e.context})
 	writeJSON(w, e.status, buf)
 	return nil
@@ -33,22 +35,35 @@ type collectionItem struct {
 	entity any
 }
 
-// writeCollection sends a page: {"@odata.context", "value", "@odata.nextLink"?}.
-func (a *api) writeCollection(w http.ResponseWriter, r *http.Request, context string, items []collectionItem, nextLink string) error {
-	buf := make([]byte, 0, 256+len(items)*320)
+// collectionPage is a page to send: {"@odata.context", "@odata.count"?,
+// "value", "@odata.nextLink"?}.
+type collectionPage struct {
+	context  string
+	items    []collectionItem
+	sel      schema.Selection
+	count    *int64
+	nextLink string
+}
+
+func (a *api) writeCollection(w http.ResponseWriter, r *http.Request, p collectionPage) error {
+	buf := make([]byte, 0, 256+len(p.items)*320)
 	buf = append(buf, `{"@odata.context":`...)
-	buf = schema.AppendString(buf, a.versionRoot(r)+"/$metadata#"+context)
+	buf = schema.AppendString(buf, a.versionRoot(r)+"/$metadata#"+p.context)
+	if p.count != nil {
+		buf = append(buf, `,"@odata.count":`...)
+		buf = strconv.AppendInt(buf, *p.count, 10)
+	}
 	buf = append(buf, `,"value":[`...)
-	for i, it := range items {
+	for i, it := range p.items {
 		if i > 0 {
 			buf = append(buf, ',')
 		}
-		buf = schema.AppendEntity(buf, it.typ, it.entity, nil)
+		buf = schema.AppendEntity(buf, it.typ, it.entity, p.sel)
 	}
 	buf = append(buf, ']')
-	if nextLink != "" {
+	if p.nextLink != "" {
 		buf = append(buf, `,"@odata.nextLink":`...)
-		buf = schema.AppendString(buf, nextLink)
+		buf = schema.AppendString(buf, p.nextLink)
 	}
 	buf = append(buf, '}')
 	writeJSON(w, http.StatusOK, buf)

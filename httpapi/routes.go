@@ -29,6 +29,7 @@ var (
 func (a *api) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.HandleFunc("GET /readyz", a.readyz)
+	mux.HandleFunc("GET /beta/$metadata", a.metadata)
 
 	a.handle(mux, "GET /industryData", readRoot, a.getRoot)
 

@@ -6,6 +6,7 @@ package httpapi
 
 import (
 	"context"
+	"crypto/rand"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -32,11 +33,16 @@ type Config struct {
 	TrustProxyHeaders bool
 	// Ready reports whether the store is reachable and migrated (/readyz).
 	Ready func(context.Context) error
+	// SkipTokenKey signs $skiptoken values so they cannot be forged or
+	// replayed across tenants; nil picks a random key (tokens then do not
+	// survive a restart).
+	SkipTokenKey []byte
 }
 
 // api carries the dependencies of every handler.
 type api struct {
 	Config
+	skipTokenKey []byte
 }
 
 // NewHandler returns the whole service as one http.Handler.
@@ -44,7 +50,11 @@ func NewHandler(cfg Config) http.Handler {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	a := &api{Config: cfg}
+	a := &api{Config: cfg, skipTokenKey: cfg.SkipTokenKey}
+	if a.skipTokenKey == nil {
+		a.skipTokenKey = make([]byte, 32)
+		_, _ = rand.Read(a.skipTokenKey)
+	}
 	mux := http.NewServeMux()
 	a.routes(mux)
 	return withRequest(cfg.Logger, cfg.AccessLog, a.dispatch(mux))

@@ -71,6 +71,13 @@ type Property struct {
 	Enum     *EnumType
 	Complex  *ComplexType
 	Nullable bool
+	// Collection marks a collection-valued property (Collection(Edm.String),
+	// Collection(enum)…): Kind and Enum then describe its elements, and Get
+	// returns a slice of element values as for a single value ([]string for
+	// String and Enum, []time.Time, []bool, []int64), nil or empty for none.
+	// $filter reaches the elements only through the any lambda
+	// (issues/any(i: i eq 'missingEmail')); $orderby cannot sort by it.
+	Collection bool
 	// ReadOnly properties are never assigned from a request body; a body may
 	// still carry some of them (id, eTag) for the service to check.
 	ReadOnly bool

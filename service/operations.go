@@ -49,20 +49,25 @@ func (s *Service) GetOperation(ctx context.Context, tenant industrydata.TenantID
 	return op, notFound(err, operationKind, id)
 }
 
-// ListOperations returns one page of the tenant's operations, and whether
-// more follow.
-func (s *Service) ListOperations(ctx context.Context, tenant industrydata.TenantID, page Page) ([]industrydata.Operation, bool, error) {
+// ListOperations returns one page of the tenant's operations.
+func (s *Service) ListOperations(ctx context.Context, tenant industrydata.TenantID, req ListRequest) (Page[industrydata.Operation], error) {
 	if err := s.EnsureTenant(ctx, tenant); err != nil {
-		return nil, false, err
+		return Page[industrydata.Operation]{}, err
 	}
-	ops, err := s.store.ListOperations(ctx, tenant, industrydata.ListQuery{Limit: page.Top + 1, AfterSeq: page.After})
+	lq, limit := req.storeQuery("")
+	ops, err := s.store.ListOperations(ctx, tenant, lq)
 	if err != nil {
-		return nil, false, err
+		return Page[industrydata.Operation]{}, err
 	}
-	if len(ops) > page.Top {
-		return ops[:page.Top], true, nil
+	page := paginate(ops, limit, req.Query, func(o *industrydata.Operation) int64 { return o.Seq })
+	if req.Query.Count {
+		n, err := s.store.CountOperations(ctx, tenant, lq)
+		if err != nil {
+			return page, err
+		}
+		page.Count = &n
 	}
-	return ops, false, nil
+	return page, nil
 }
 
 // UpdateOperation applies a PATCH body (seed 003): a partial update of

@@ -92,23 +92,29 @@ func (s *Service) GetProcess(ctx context.Context, tenant industrydata.TenantID, 
 }
 
 // ListProcesses returns one page of the tenant's processes, of type cast
-// (or any type when nil), and whether more follow.
-func (s *Service) ListProcesses(ctx context.Context, tenant industrydata.TenantID, page Page, cast *schema.EntityType) ([]industrydata.Process, bool, error) {
+// (or any type when nil).
+func (s *Service) ListProcesses(ctx context.Context, tenant industrydata.TenantID, req ListRequest, cast *schema.EntityType) (Page[industrydata.Process], error) {
 	if err := s.EnsureTenant(ctx, tenant); err != nil {
-		return nil, false, err
+		return Page[industrydata.Process]{}, err
 	}
-	q := industrydata.ListQuery{Limit: page.Top + 1, AfterSeq: page.After}
+	typeName := ""
 	if cast != nil {
-		q.Type = cast.FullName()
+		typeName = cast.FullName()
 	}
-	ps, err := s.store.ListProcesses(ctx, tenant, q)
+	lq, limit := req.storeQuery(typeName)
+	ps, err := s.store.ListProcesses(ctx, tenant, lq)
 	if err != nil {
-		return nil, false, err
+		return Page[industrydata.Process]{}, err
 	}
-	if len(ps) > page.Top {
-		return ps[:page.Top], true, nil
+	page := paginate(ps, limit, req.Query, func(p *industrydata.Process) int64 { return p.Seq })
+	if req.Query.Count {
+		n, err := s.store.CountProcesses(ctx, tenant, lq)
+		if err != nil {
+			return page, err
+		}
+		page.Count = &n
 	}
-	return ps, false, nil
+	return page, nil
 }
 
 // UpdateProcess applies a PATCH body (seed 000): displayName and

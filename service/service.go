@@ -39,13 +39,6 @@ func (s *Service) now() time.Time {
 	return n
 }
 
-// Page asks for one page of a collection: at most Top entities after the
-// keyset position After (0 for the first page).
-type Page struct {
-	Top   int
-	After int64
-}
-
 // Precondition is a request's If-Match header: nil means none was sent; a
 // list holding "*" matches any existing entity.
 type Precondition []string

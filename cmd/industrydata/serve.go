@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"errors"
 	"flag"
 	"fmt"
@@ -97,6 +99,15 @@ func storeConfig(c serveConfig) (sqlite.Config, error) {
 	return sqlite.Config{}, fmt.Errorf("--database-url must be empty, sqlite:PATH or sqlite::memory:")
 }
 
+// deriveKey derives a key for one purpose from the data directory's secret,
+// so $skiptokens stay valid across restarts and replicas sharing the key
+// without reusing the token-signing key itself.
+func deriveKey(secret []byte, purpose string) []byte {
+	mac := hmac.New(sha256.New, secret)
+	mac.Write([]byte(purpose))
+	return mac.Sum(nil)
+}
+
 func newLogger(c serveConfig, stderr io.Writer) *slog.Logger {
 	level, _ := parseLevel(c.logLevel)
 	opts := &slog.HandlerOptions{Level: level}
@@ -151,6 +162,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		PublicURL:         public,
 		TrustProxyHeaders: c.trustProxyHeaders,
 		Ready:             store.Ping,
+		SkipTokenKey:      deriveKey(key, "industrydata/skiptoken/v1"),
 	})
 
 	ln, err := net.Listen("tcp", c.addr)

@@ -7,6 +7,8 @@ import (
 	"fmt"
 
 	"industrydata"
+	"industrydata/schema"
+	"industrydata/store/internal/sqlq"
 )
 
 const operationColumns = `seq, id, type, etag, created_ticks, last_action_ticks, status, status_detail, resource_location`
@@ -22,12 +24,25 @@ const (
 	type = ?, etag = ?, created_ticks = ?, last_action_ticks = ?, status = ?, status_detail = ?, resource_location = ?
 	WHERE seq = ?`
 	qDeleteOperation = `DELETE FROM operations WHERE seq = ?`
-	// ?3 = '' disables the type filter and LIMIT -1 means no limit, so one
-	// prepared statement serves every ListQuery.
-	qListOperations = `SELECT ` + operationColumns + ` FROM operations
-	WHERE tenant = ?1 AND seq > ?2 AND (?3 = '' OR type = ?3)
-	ORDER BY seq LIMIT ?4`
 )
+
+// operationsTable is what sqlq needs to list and count operations. Columns
+// are qualified so that they keep naming the operation inside subqueries.
+var operationsTable = &sqlq.Table{
+	Name:   "operations",
+	Select: operationColumns,
+	Tenant: "operations.tenant",
+	Type:   "operations.type",
+	Seq:    "operations.seq",
+	Columns: sqlq.Columns{
+		"id":                 {SQL: "operations.id", Kind: schema.String},
+		"createdDateTime":    {SQL: "operations.created_ticks", Kind: schema.DateTimeOffset},
+		"lastActionDateTime": {SQL: "operations.last_action_ticks", Kind: schema.DateTimeOffset, Nullable: true},
+		"status":             {SQL: "operations.status", Kind: schema.Enum},
+		"statusDetail":       {SQL: "operations.status_detail", Kind: schema.String, Nullable: true},
+		"resourceLocation":   {SQL: "operations.resource_location", Kind: schema.String, Nullable: true},
+	},
+}
 
 // scanOperation reads one row of operationColumns.
 func scanOperation(r scanner) (industrydata.Operation, error) {
@@ -111,30 +126,32 @@ func (s *Store) GetOperation(ctx context.Context, tenant industrydata.TenantID, 
 	return op, nil
 }
 
-// ListOperations returns the tenant's operations in insertion order, from
-// after q.AfterSeq, at most q.Limit, optionally only those of type q.Type.
+// ListOperations returns the page of the tenant's operations q selects (see
+// industrydata.ListQuery). A property that cannot be filtered or sorted on,
+// or a cursor that does not fit q.OrderBy, is a badRequest.
 func (s *Store) ListOperations(ctx context.Context, tenant industrydata.TenantID, q industrydata.ListQuery) ([]industrydata.Operation, error) {
-	limit, err := sqlLimit(q.Limit)
+	st, err := operationsTable.List(sqlq.SQLite, tenant, q)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list operations: %w", err)
 	}
-	rows, err := s.queryR(ctx, qListOperations, string(tenant), q.AfterSeq, q.Type, limit)
+	out, err := list(ctx, s, st, initialCap(q.Limit), scanOperation)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: list operations: %w", err)
-	}
-	defer rows.Close()
-	out := make([]industrydata.Operation, 0, initialCap(q.Limit))
-	for rows.Next() {
-		op, err := scanOperation(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: list operations: %w", err)
-		}
-		out = append(out, op)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqlite: list operations: %w", err)
 	}
 	return out, nil
+}
+
+// CountOperations counts the tenant's operations matching q.Filter and q.Type.
+func (s *Store) CountOperations(ctx context.Context, tenant industrydata.TenantID, q industrydata.ListQuery) (int64, error) {
+	st, err := operationsTable.Count(sqlq.SQLite, tenant, q)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: count operations: %w", err)
+	}
+	n, err := s.count(ctx, st)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: count operations: %w", err)
+	}
+	return n, nil
 }
 
 // UpdateOperation loads the operation, lets apply change a copy and, when

@@ -7,6 +7,8 @@ import (
 	"fmt"
 
 	"industrydata"
+	"industrydata/schema"
+	"industrydata/store/internal/sqlq"
 )
 
 const processColumns = `seq, id, type, etag, display_name, readiness_status, created_ticks`
@@ -22,11 +24,22 @@ const (
 	type = ?, etag = ?, display_name = ?, readiness_status = ?, created_ticks = ?, singleton_key = ?
 	WHERE seq = ?`
 	qDeleteProcess = `DELETE FROM processes WHERE seq = ?`
-	// See qListOperations.
-	qListProcesses = `SELECT ` + processColumns + ` FROM processes
-	WHERE tenant = ?1 AND seq > ?2 AND (?3 = '' OR type = ?3)
-	ORDER BY seq LIMIT ?4`
 )
+
+// processesTable is what sqlq needs to list and count processes. The eTag is
+// a concurrency token, not something to filter or sort on.
+var processesTable = &sqlq.Table{
+	Name:   "processes",
+	Select: processColumns,
+	Tenant: "processes.tenant",
+	Type:   "processes.type",
+	Seq:    "processes.seq",
+	Columns: sqlq.Columns{
+		"id":              {SQL: "processes.id", Kind: schema.String},
+		"displayName":     {SQL: "processes.display_name", Kind: schema.String},
+		"readinessStatus": {SQL: "processes.readiness_status", Kind: schema.Enum},
+	},
+}
 
 // scanProcess reads one row of processColumns.
 func scanProcess(r scanner) (industrydata.Process, error) {
@@ -99,30 +112,32 @@ func (s *Store) GetProcess(ctx context.Context, tenant industrydata.TenantID, id
 	return p, nil
 }
 
-// ListProcesses returns the tenant's processes in insertion order, from
-// after q.AfterSeq, at most q.Limit, optionally only those of type q.Type.
+// ListProcesses returns the page of the tenant's processes q selects (see
+// industrydata.ListQuery). A property that cannot be filtered or sorted on,
+// or a cursor that does not fit q.OrderBy, is a badRequest.
 func (s *Store) ListProcesses(ctx context.Context, tenant industrydata.TenantID, q industrydata.ListQuery) ([]industrydata.Process, error) {
-	limit, err := sqlLimit(q.Limit)
+	st, err := processesTable.List(sqlq.SQLite, tenant, q)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list processes: %w", err)
 	}
-	rows, err := s.queryR(ctx, qListProcesses, string(tenant), q.AfterSeq, q.Type, limit)
+	out, err := list(ctx, s, st, initialCap(q.Limit), scanProcess)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: list processes: %w", err)
-	}
-	defer rows.Close()
-	out := make([]industrydata.Process, 0, initialCap(q.Limit))
-	for rows.Next() {
-		p, err := scanProcess(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: list processes: %w", err)
-		}
-		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqlite: list processes: %w", err)
 	}
 	return out, nil
+}
+
+// CountProcesses counts the tenant's processes matching q.Filter and q.Type.
+func (s *Store) CountProcesses(ctx context.Context, tenant industrydata.TenantID, q industrydata.ListQuery) (int64, error) {
+	st, err := processesTable.Count(sqlq.SQLite, tenant, q)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: count processes: %w", err)
+	}
+	n, err := s.count(ctx, st)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: count processes: %w", err)
+	}
+	return n, nil
 }
 
 // UpdateProcess loads the process, lets apply change a copy and, when apply

@@ -11,12 +11,12 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"industrydata"
+	"industrydata/store/internal/sqlq"
 )
 
 // readerQueries are prepared on the reader pool in Open.
 var readerQueries = []string{
-	qGetOperation, qListOperations,
-	qGetProcess, qListProcesses,
+	qGetOperation, qGetProcess,
 }
 
 // queryRowR runs a reader query returning at most one row.
@@ -33,6 +33,47 @@ func (s *Store) queryR(ctx context.Context, query string, args ...any) (*sql.Row
 		return st.QueryContext(ctx, args...)
 	}
 	return s.reader.QueryContext(ctx, query, args...)
+}
+
+// list runs a list query built by sqlq and scans every row.
+func list[T any](ctx context.Context, s *Store, st sqlq.Statement, capacity int, scan func(scanner) (T, error)) ([]T, error) {
+	rows, err := s.dyn.query(ctx, st.SQL, st.Args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([]T, 0, capacity)
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// count runs a count query built by sqlq.
+func (s *Store) count(ctx context.Context, st sqlq.Statement) (int64, error) {
+	rows, err := s.dyn.query(ctx, st.SQL, st.Args...)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	var n int64
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return 0, err
+		}
+		return 0, sql.ErrNoRows
+	}
+	if err := rows.Scan(&n); err != nil {
+		return 0, err
+	}
+	return n, rows.Close()
 }
 
 // scanner is a *sql.Row or *sql.Rows.
@@ -94,17 +135,6 @@ func fromNullString(n sql.NullString) *string {
 		return nil
 	}
 	return &n.String
-}
-
-// sqlLimit turns ListQuery.Limit into SQLite's LIMIT, where -1 is no limit.
-func sqlLimit(limit int) (int64, error) {
-	switch {
-	case limit < 0:
-		return 0, fmt.Errorf("negative limit %d", limit)
-	case limit == 0:
-		return -1, nil
-	}
-	return int64(limit), nil
 }
 
 // initialCap sizes a list's slice: the limit when it is small, else a

@@ -22,6 +22,7 @@ import (
 	"log/slog"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -59,6 +60,12 @@ type Config struct {
 	MaxBatch int
 	// ReadConns is the size of the read-only connection pool; 0 means 4.
 	ReadConns int
+	// ReadCacheMiB is the page cache of each read-only connection; 0 means
+	// 32. SQLite's default of 2 MiB makes a $count over a quarter of a
+	// million operations read most pages from the OS again each time (27 ms
+	// instead of 17 ms in BenchmarkQueryMillion). The cache grows only as
+	// pages are read, so a small database never uses it all.
+	ReadCacheMiB int
 	// Clock stamps when a tenant was provisioned; nil means the system clock.
 	Clock industrydata.Clock
 }
@@ -78,6 +85,7 @@ type Store struct {
 	versions *goose.Provider
 
 	rstmts map[string]*sql.Stmt // prepared on the reader pool
+	dyn    *stmtCache           // list and count statements, prepared on demand
 
 	// jobs carries writes to the writer goroutine. mu makes "not closed,
 	// then send" atomic with respect to Close, which closes jobs.
@@ -101,14 +109,18 @@ var _ industrydata.Store = (*Store)(nil)
 // Open opens (creating if needed) the database cfg describes, applies any
 // pending migrations and starts the writer.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
-	if cfg.MaxBatch < 0 || cfg.ReadConns < 0 {
-		return nil, fmt.Errorf("sqlite: MaxBatch (%d) and ReadConns (%d) must not be negative", cfg.MaxBatch, cfg.ReadConns)
+	if cfg.MaxBatch < 0 || cfg.ReadConns < 0 || cfg.ReadCacheMiB < 0 {
+		return nil, fmt.Errorf("sqlite: MaxBatch (%d), ReadConns (%d) and ReadCacheMiB (%d) must not be negative",
+			cfg.MaxBatch, cfg.ReadConns, cfg.ReadCacheMiB)
 	}
 	if cfg.MaxBatch == 0 {
 		cfg.MaxBatch = 256
 	}
 	if cfg.ReadConns == 0 {
 		cfg.ReadConns = 4
+	}
+	if cfg.ReadCacheMiB == 0 {
+		cfg.ReadCacheMiB = 32
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -169,6 +181,7 @@ func (s *Store) open(ctx context.Context, cfg Config, writerDSN, readerDSN strin
 	if s.rstmts, err = prepare(ctx, s.reader, readerQueries); err != nil {
 		return fmt.Errorf("sqlite: prepare reader statements: %w", err)
 	}
+	s.dyn = newStmtCache(s.reader, stmtCacheSize)
 	return nil
 }
 
@@ -249,6 +262,8 @@ func dsns(cfg Config) (writer, reader string, err error) {
 	}
 	r.Set("_busy_timeout", busyTimeoutMS)
 	r.Set("_query_only", "1")
+	// A negative cache_size is in KiB.
+	r.Set("_pragma", "cache_size(-"+strconv.Itoa(cfg.ReadCacheMiB*1024)+")")
 	return base + "?" + w.Encode(), base + "?" + r.Encode(), nil
 }
 
@@ -306,6 +321,9 @@ func (s *Store) closeDBs() error {
 	var errs []error
 	for _, st := range s.rstmts {
 		errs = append(errs, st.Close())
+	}
+	if s.dyn != nil {
+		errs = append(errs, s.dyn.close())
 	}
 	if s.wtx != nil {
 		errs = append(errs, s.wtx.close())

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -128,6 +127,7 @@ func TestOpenRejectsBadConfig(t *testing.T) {
 		{"no path", Config{}},
 		{"negative batch", Config{Memory: true, MaxBatch: -1}},
 		{"negative readers", Config{Memory: true, ReadConns: -1}},
+		{"negative reader cache", Config{Memory: true, ReadCacheMiB: -1}},
 		{"path in a missing directory", Config{Path: filepath.Join(t.TempDir(), "missing", "x.db")}},
 	}
 	for _, tc := range tests {
@@ -151,31 +151,10 @@ func TestFileStoreIsDurable(t *testing.T) {
 			t.Errorf("writer PRAGMA %s = %q, %v; want %q", pragma, got, err, want)
 		}
 	}
-	var readOnly string
-	if err := s.reader.QueryRowContext(t.Context(), "PRAGMA query_only").Scan(&readOnly); err != nil || readOnly != "1" {
-		t.Errorf("reader PRAGMA query_only = %q, %v; want 1", readOnly, err)
-	}
-}
-
-func TestListUsesTenantSeqIndex(t *testing.T) {
-	s := openMemory(t)
-	for query, index := range map[string]string{qListOperations: "operations_tenant_seq", qListProcesses: "processes_tenant_seq"} {
-		rows, err := s.reader.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+query, "t", 0, "", 10)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan strings.Builder
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan.WriteString(detail + "\n")
-		}
-		rows.Close()
-		if !strings.Contains(plan.String(), index) || strings.Contains(plan.String(), "TEMP B-TREE") {
-			t.Errorf("plan does not walk %s in order:\n%s", index, plan.String())
+	for pragma, want := range map[string]string{"query_only": "1", "cache_size": "-32768"} {
+		var got string
+		if err := s.reader.QueryRowContext(t.Context(), "PRAGMA "+pragma).Scan(&got); err != nil || got != want {
+			t.Errorf("reader PRAGMA %s = %q, %v; want %q", pragma, got, err, want)
 		}
 	}
 }

@@ -42,7 +42,7 @@ func testPaging(t *testing.T, s industrydata.Store) {
 			break
 		}
 		got = append(got, page...)
-		q.AfterSeq = page[len(page)-1].Seq
+		q.After = afterSeq(page[len(page)-1].Seq)
 	}
 	if diff := cmp.Diff([]int{3, 3, 3, 1, 0}, sizes); diff != "" {
 		t.Errorf("page sizes (-want +got):\n%s", diff)
@@ -50,7 +50,7 @@ func testPaging(t *testing.T, s industrydata.Store) {
 	if diff := cmp.Diff(all, got); diff != "" {
 		t.Errorf("pages put together (-want +got):\n%s", diff)
 	}
-	from := listOperations(t, s, tenantA, industrydata.ListQuery{AfterSeq: all[6].Seq})
+	from := listOperations(t, s, tenantA, industrydata.ListQuery{After: afterSeq(all[6].Seq)})
 	if diff := cmp.Diff(all[7:], from); diff != "" {
 		t.Errorf("ListOperations after the 7th (-want +got):\n%s", diff)
 	}
@@ -70,7 +70,7 @@ func testTypeFilter(t *testing.T, s industrydata.Store) {
 	if diff := cmp.Diff(other, listOperations(t, s, tenantA, industrydata.ListQuery{Type: typeOtherOperation})); diff != "" {
 		t.Errorf("ListOperations of %s (-want +got):\n%s", typeOtherOperation, diff)
 	}
-	page := listOperations(t, s, tenantA, industrydata.ListQuery{Type: typeOperation, Limit: 2, AfterSeq: ordinary[0].Seq})
+	page := listOperations(t, s, tenantA, industrydata.ListQuery{Type: typeOperation, Limit: 2, After: afterSeq(ordinary[0].Seq)})
 	if diff := cmp.Diff(ordinary[1:3], page); diff != "" {
 		t.Errorf("page of %s (-want +got):\n%s", typeOperation, diff)
 	}
@@ -113,7 +113,7 @@ func testPagingConcurrentInserts(t *testing.T, s industrydata.Store) {
 	var lastSeq int64
 	walk := func() {
 		for {
-			page := listOperations(t, s, tenantA, industrydata.ListQuery{Limit: pageSize, AfterSeq: lastSeq})
+			page := listOperations(t, s, tenantA, industrydata.ListQuery{Limit: pageSize, After: afterSeq(lastSeq)})
 			if len(page) == 0 {
 				return
 			}

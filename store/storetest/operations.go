@@ -93,7 +93,7 @@ func testOperationRoundTrip(t *testing.T, s industrydata.Store) {
 			if got.LastActionDateTime != nil {
 				checkUTC(t, *got.LastActionDateTime)
 			}
-			list := listOperations(t, s, tenantA, industrydata.ListQuery{AfterSeq: created.Seq - 1, Limit: 1})
+			list := listOperations(t, s, tenantA, industrydata.ListQuery{After: afterSeq(created.Seq - 1), Limit: 1})
 			if diff := cmp.Diff([]industrydata.Operation{want}, list); diff != "" {
 				t.Errorf("ListOperations (-want +got):\n%s", diff)
 			}

@@ -69,7 +69,7 @@ func testProcessRoundTrip(t *testing.T, s industrydata.Store) {
 				t.Errorf("GetProcess (-want +got):\n%s", diff)
 			}
 			checkUTC(t, got.CreatedAt)
-			list := listProcesses(t, s, tenantA, industrydata.ListQuery{AfterSeq: created.Seq - 1, Limit: 1})
+			list := listProcesses(t, s, tenantA, industrydata.ListQuery{After: afterSeq(created.Seq - 1), Limit: 1})
 			if diff := cmp.Diff([]industrydata.Process{want}, list); diff != "" {
 				t.Errorf("ListProcesses (-want +got):\n%s", diff)
 			}

@@ -35,6 +35,7 @@ func Run(t *testing.T, open func(t *testing.T) industrydata.Store) {
 		{"process", processTests},
 		{"tenant", tenantTests},
 		{"paging", pagingTests},
+		{"query", queryTests},
 		{"concurrency", concurrencyTests},
 	}
 	for _, g := range groups {
@@ -216,4 +217,9 @@ func cancelled(t *testing.T) context.Context {
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	return ctx
+}
+
+// afterSeq is the keyset cursor of a walk in insertion order.
+func afterSeq(seq int64) *industrydata.Cursor {
+	return &industrydata.Cursor{Seq: seq}
 }

@@ -1,0 +1,94 @@
+package sqlq
+
+import (
+	"fmt"
+	"strings"
+
+	"industrydata"
+)
+
+// Table describes the table behind one collection, for List and Count.
+type Table struct {
+	Name    string  // the table
+	Select  string  // the column list List returns
+	Tenant  string  // the tenant column, compared with the tenant of every query
+	Type    string  // the full type name column, compared with ListQuery.Type
+	Seq     string  // the insertion sequence, the final sort key
+	Columns Columns // the properties that can be filtered and sorted on
+}
+
+// Statement is an SQL statement and its parameters.
+type Statement struct {
+	SQL  string
+	Args []any
+}
+
+// List returns the SELECT of the page q asks for of tenant's entities:
+//
+//	SELECT <Select> FROM <Name>
+//	WHERE tenant = ? [AND type = ?] [AND (filter)] [AND keyset]
+//	ORDER BY <keys>, seq LIMIT ? OFFSET ?
+//
+// A property the table cannot filter or sort on, or a cursor that does not
+// fit the keys, is a badRequest.
+func (t *Table) List(d Dialect, tenant industrydata.TenantID, q industrydata.ListQuery) (Statement, error) {
+	if q.Limit < 0 || q.Offset < 0 {
+		return Statement{}, fmt.Errorf("sqlq: negative limit %d or offset %d", q.Limit, q.Offset)
+	}
+	a := NewArgs(d)
+	where, err := t.where(a, tenant, q)
+	if err != nil {
+		return Statement{}, err
+	}
+	keyset, err := Keyset(q.OrderBy, q.After, t.Columns, t.Seq, a)
+	if err != nil {
+		return Statement{}, err
+	}
+	if keyset != "" {
+		where = append(where, keyset)
+	}
+	order, err := Order(q.OrderBy, t.Columns, t.Seq)
+	if err != nil {
+		return Statement{}, err
+	}
+	var limit, offset string
+	if q.Limit > 0 {
+		limit = a.Add(int64(q.Limit))
+	}
+	if q.Offset > 0 {
+		offset = a.Add(int64(q.Offset))
+	}
+	var b strings.Builder
+	b.WriteString("SELECT " + t.Select + " FROM " + t.Name + " WHERE " + strings.Join(where, " AND ") + " ORDER BY " + order)
+	if lo := d.LimitOffset(limit, offset); lo != "" {
+		b.WriteString(" " + lo)
+	}
+	return Statement{SQL: b.String(), Args: a.Values}, nil
+}
+
+// Count returns the SELECT count(*) of tenant's entities matching q.Filter
+// and q.Type; the rest of q is ignored.
+func (t *Table) Count(d Dialect, tenant industrydata.TenantID, q industrydata.ListQuery) (Statement, error) {
+	a := NewArgs(d)
+	where, err := t.where(a, tenant, q)
+	if err != nil {
+		return Statement{}, err
+	}
+	return Statement{SQL: "SELECT count(*) FROM " + t.Name + " WHERE " + strings.Join(where, " AND "), Args: a.Values}, nil
+}
+
+// where returns the conditions on tenant, type and filter.
+func (t *Table) where(a *Args, tenant industrydata.TenantID, q industrydata.ListQuery) ([]string, error) {
+	where := []string{t.Tenant + " = " + a.Add(string(tenant))}
+	if q.Type != "" {
+		where = append(where, t.Type+" = "+a.Add(q.Type))
+	}
+	f, err := Where(q.Filter, t.Columns, a)
+	if err != nil {
+		return nil, err
+	}
+	if f != "" {
+		where = append(where, f)
+	}
+	return where, nil
+}

@@ -1,0 +1,145 @@
+package sqlite
+
+import (
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"industrydata"
+	"industrydata/odata"
+	"industrydata/schema"
+	"industrydata/store/internal/sqlq"
+)
+
+// statusIs is the tree of `status eq 'v'`.
+func statusIs(v string) odata.Expr {
+	return &odata.Binary{Op: odata.OpEq,
+		Left:  &odata.Property{Prop: schema.LongRunningOperation.Property("status")},
+		Right: &odata.Literal{Kind: schema.Enum, Value: v}}
+}
+
+var newestFirst = []industrydata.OrderKey{{Property: "createdDateTime", Desc: true}}
+
+// plan returns SQLite's query plan of st, one step a line.
+func plan(t *testing.T, s *Store, st sqlq.Statement) string {
+	t.Helper()
+	rows, err := s.reader.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+st.SQL, st.Args...)
+	if err != nil {
+		t.Fatalf("%s: %v", st.SQL, err)
+	}
+	defer rows.Close()
+	var b strings.Builder
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		b.WriteString(detail + "\n")
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// The queries a client runs most are one index range scan in index order:
+// no temporary B-tree sorts them, and a keyset page seeks to its cursor.
+func TestQueryPlansUseIndexes(t *testing.T) {
+	s := openMemory(t)
+	cursor := &industrydata.Cursor{Values: []any{time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)}, Seq: 500}
+	tests := []struct {
+		name  string
+		table *sqlq.Table
+		q     industrydata.ListQuery
+		count bool
+		want  string // a step of the plan
+	}{
+		{"operations in insertion order", operationsTable, industrydata.ListQuery{Limit: 101},
+			false, "USING INDEX operations_tenant_seq (tenant=?)"},
+		{"operations in insertion order after a cursor", operationsTable, industrydata.ListQuery{After: &industrydata.Cursor{Seq: 7}, Limit: 101},
+			false, "USING INDEX operations_tenant_seq (tenant=? AND seq>?)"},
+		{"processes in insertion order after a cursor", processesTable, industrydata.ListQuery{After: &industrydata.Cursor{Seq: 7}, Limit: 101},
+			false, "USING INDEX processes_tenant_seq (tenant=? AND seq>?)"},
+		{"running newest first", operationsTable, industrydata.ListQuery{Filter: statusIs("running"), OrderBy: newestFirst, Limit: 101},
+			false, "USING INDEX operations_tenant_status_created (tenant=? AND status=?)"},
+		{"running newest first after a cursor", operationsTable, industrydata.ListQuery{Filter: statusIs("running"), OrderBy: newestFirst, After: cursor, Limit: 101},
+			false, "USING INDEX operations_tenant_status_created (tenant=? AND status=? AND created_ticks<?)"},
+		{"all newest first after a cursor", operationsTable, industrydata.ListQuery{OrderBy: newestFirst, After: cursor, Limit: 101},
+			false, "USING INDEX operations_tenant_created (tenant=? AND created_ticks<?)"},
+		{"count running", operationsTable, industrydata.ListQuery{Filter: statusIs("running")},
+			true, "USING COVERING INDEX operations_tenant_status_created (tenant=? AND status=?)"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			build := tc.table.List
+			if tc.count {
+				build = tc.table.Count
+			}
+			st, err := build(sqlq.SQLite, tenant, tc.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := plan(t, s, st)
+			if !strings.Contains(p, tc.want) || strings.Contains(p, "TEMP B-TREE") {
+				t.Errorf("plan of %s\n%s\nwant %q and no TEMP B-TREE", st.SQL, p, tc.want)
+			}
+		})
+	}
+}
+
+// Unknown properties are refused with a badRequest naming them, before any
+// SQL runs.
+func TestQueryRefusesUnknownProperties(t *testing.T) {
+	s := openMemory(t)
+	eTag := &odata.Binary{Op: odata.OpEq, Left: &odata.Property{Prop: schema.Process.Property("eTag")},
+		Right: &odata.Literal{Kind: schema.String, Value: "x"}}
+	_, err := s.ListProcesses(t.Context(), tenant, industrydata.ListQuery{Filter: eTag})
+	var e *industrydata.Error
+	if !errors.As(err, &e) || e.Code != industrydata.CodeBadRequest || e.Target != "eTag" {
+		t.Errorf("ListProcesses filtered on eTag: %v, want a badRequest naming eTag", err)
+	}
+	_, err = s.CountProcesses(t.Context(), tenant, industrydata.ListQuery{Filter: eTag})
+	if !errors.As(err, &e) || e.Code != industrydata.CodeBadRequest {
+		t.Errorf("CountProcesses filtered on eTag: %v, want a badRequest", err)
+	}
+	_, err = s.ListOperations(t.Context(), tenant, industrydata.ListQuery{OrderBy: []industrydata.OrderKey{{Property: "eTag"}}})
+	if !errors.As(err, &e) || e.Code != industrydata.CodeBadRequest || e.Target != "eTag" {
+		t.Errorf("ListOperations ordered by eTag: %v, want a badRequest naming eTag", err)
+	}
+}
+
+// The statement cache stays within its bound, and statements evicted while
+// other goroutines use them keep working for those goroutines.
+func TestStmtCacheEvictsUnderLoad(t *testing.T) {
+	s := openMemory(t)
+	mustCreate(t, s, "op-1")
+	s.dyn = newStmtCache(s.reader, 2)
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 50 {
+				// Four statement texts: with and without a filter, and
+				// with and without an offset.
+				q := industrydata.ListQuery{Type: "microsoft.graph.longRunningOperation", Limit: 1 + (g+i)%3, Offset: (g * i) % 2}
+				if (g+i)%5 == 0 {
+					q.Filter = statusIs("notStarted")
+				}
+				ops, err := s.ListOperations(t.Context(), tenant, q)
+				if err != nil {
+					t.Errorf("ListOperations: %v", err)
+					return
+				}
+				if want := 1 - q.Offset; len(ops) != want {
+					t.Errorf("ListOperations(%+v) = %d operations, want %d", q, len(ops), want)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if n := s.dyn.len(); n > 2 {
+		t.Errorf("cache holds %d statements, want at most 2", n)
+	}
+}
