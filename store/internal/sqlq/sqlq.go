@@ -50,6 +50,8 @@ type Column struct {
 	// Elements, set for a collection-valued property, returns a FROM item
 	// that lists the collection's elements under alias, and the SQL of one
 	// element; Where turns Collection/any(v: …) into an EXISTS over it.
+	// Elements are bound by the range variable's kind, so a JSON array must
+	// hold strings for String and Enum elements and ticks for DateTimeOffset.
 	// JSONArray builds one for a JSON array column. Nil: any() over the
 	// property is refused.
 	Elements func(alias string) (from, value string)
