@@ -130,28 +130,12 @@ func (s *Store) GetOperation(ctx context.Context, tenant industrydata.TenantID, 
 // industrydata.ListQuery). A property that cannot be filtered or sorted on,
 // or a cursor that does not fit q.OrderBy, is a badRequest.
 func (s *Store) ListOperations(ctx context.Context, tenant industrydata.TenantID, q industrydata.ListQuery) ([]industrydata.Operation, error) {
-	st, err := operationsTable.List(sqlq.SQLite, tenant, q)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: list operations: %w", err)
-	}
-	out, err := list(ctx, s, st, initialCap(q.Limit), scanOperation)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: list operations: %w", err)
-	}
-	return out, nil
+	return list(ctx, s, operationsTable, tenant, q, scanOperation)
 }
 
 // CountOperations counts the tenant's operations matching q.Filter and q.Type.
 func (s *Store) CountOperations(ctx context.Context, tenant industrydata.TenantID, q industrydata.ListQuery) (int64, error) {
-	st, err := operationsTable.Count(sqlq.SQLite, tenant, q)
-	if err != nil {
-		return 0, fmt.Errorf("sqlite: count operations: %w", err)
-	}
-	n, err := s.count(ctx, st)
-	if err != nil {
-		return 0, fmt.Errorf("sqlite: count operations: %w", err)
-	}
-	return n, nil
+	return s.count(ctx, operationsTable, tenant, q)
 }
 
 // UpdateOperation loads the operation, lets apply change a copy and, when

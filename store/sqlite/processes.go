@@ -116,28 +116,12 @@ func (s *Store) GetProcess(ctx context.Context, tenant industrydata.TenantID, id
 // industrydata.ListQuery). A property that cannot be filtered or sorted on,
 // or a cursor that does not fit q.OrderBy, is a badRequest.
 func (s *Store) ListProcesses(ctx context.Context, tenant industrydata.TenantID, q industrydata.ListQuery) ([]industrydata.Process, error) {
-	st, err := processesTable.List(sqlq.SQLite, tenant, q)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: list processes: %w", err)
-	}
-	out, err := list(ctx, s, st, initialCap(q.Limit), scanProcess)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: list processes: %w", err)
-	}
-	return out, nil
+	return list(ctx, s, processesTable, tenant, q, scanProcess)
 }
 
 // CountProcesses counts the tenant's processes matching q.Filter and q.Type.
 func (s *Store) CountProcesses(ctx context.Context, tenant industrydata.TenantID, q industrydata.ListQuery) (int64, error) {
-	st, err := processesTable.Count(sqlq.SQLite, tenant, q)
-	if err != nil {
-		return 0, fmt.Errorf("sqlite: count processes: %w", err)
-	}
-	n, err := s.count(ctx, st)
-	if err != nil {
-		return 0, fmt.Errorf("sqlite: count processes: %w", err)
-	}
-	return n, nil
+	return s.count(ctx, processesTable, tenant, q)
 }
 
 // UpdateProcess loads the process, lets apply change a copy and, when apply

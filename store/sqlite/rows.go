@@ -35,14 +35,26 @@ func (s *Store) queryR(ctx context.Context, query string, args ...any) (*sql.Row
 	return s.reader.QueryContext(ctx, query, args...)
 }
 
-// list runs a list query built by sqlq and scans every row.
-func list[T any](ctx context.Context, s *Store, st sqlq.Statement, capacity int, scan func(scanner) (T, error)) ([]T, error) {
+// list runs the page query t.List builds for q and scans every row.
+func list[T any](ctx context.Context, s *Store, t *sqlq.Table, tenant industrydata.TenantID, q industrydata.ListQuery, scan func(scanner) (T, error)) ([]T, error) {
+	out, err := listRows(ctx, s, t, tenant, q, scan)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list %s: %w", t.Name, err)
+	}
+	return out, nil
+}
+
+func listRows[T any](ctx context.Context, s *Store, t *sqlq.Table, tenant industrydata.TenantID, q industrydata.ListQuery, scan func(scanner) (T, error)) ([]T, error) {
+	st, err := t.List(sqlq.SQLite, tenant, q)
+	if err != nil {
+		return nil, err
+	}
 	rows, err := s.dyn.query(ctx, st.SQL, st.Args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := make([]T, 0, capacity)
+	out := make([]T, 0, initialCap(q.Limit))
 	for rows.Next() {
 		v, err := scan(rows)
 		if err != nil {
@@ -56,8 +68,20 @@ func list[T any](ctx context.Context, s *Store, st sqlq.Statement, capacity int,
 	return out, nil
 }
 
-// count runs a count query built by sqlq.
-func (s *Store) count(ctx context.Context, st sqlq.Statement) (int64, error) {
+// count runs the count query t.Count builds for q.
+func (s *Store) count(ctx context.Context, t *sqlq.Table, tenant industrydata.TenantID, q industrydata.ListQuery) (int64, error) {
+	n, err := s.countRows(ctx, t, tenant, q)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: count %s: %w", t.Name, err)
+	}
+	return n, nil
+}
+
+func (s *Store) countRows(ctx context.Context, t *sqlq.Table, tenant industrydata.TenantID, q industrydata.ListQuery) (int64, error) {
+	st, err := t.Count(sqlq.SQLite, tenant, q)
+	if err != nil {
+		return 0, err
+	}
 	rows, err := s.dyn.query(ctx, st.SQL, st.Args...)
 	if err != nil {
 		return 0, err
