@@ -1,13 +1,7 @@
 package sqlite
 
 import (
-	"context"
-	"errors"
-	"fmt"
-	"io/fs"
-	"math/rand/v2"
-	"os"
-	"path/filepath"
+	"flag"
 	"testing"
 	"time"
 
@@ -16,92 +10,32 @@ import (
 	"industrydata/store/internal/sqlq"
 )
 
-// benchDataVersion names the cached benchmark database; change it whenever
-// the data or the schema it is built with changes.
-const benchDataVersion = "v1"
-
 const (
 	benchOperations = 1_000_000
-	benchBatch      = 20_000
 	benchPage       = 100 // entities a page; the service asks for one more
 )
 
-// benchDataPath returns the benchmark's database of benchOperations
-// operations in one tenant, about a quarter of them running, created over a
-// year. It is built once and kept in os.TempDir, so later runs reuse it.
+// benchDataPath returns the shared benchmark database of benchOperations
+// operations of BenchmarkTenant (see CachedBenchmarkData), building it on
+// first use. It skips unless benchmarks were asked for, so that the build
+// never runs under a plain go test.
 func benchDataPath(b *testing.B) string {
 	b.Helper()
-	path := filepath.Join(os.TempDir(), "industrydata-bench-query-"+benchDataVersion+".db")
-	if _, err := os.Stat(path); err == nil {
-		return path
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		b.Fatal(err)
+	if f := flag.Lookup("test.bench"); f == nil || f.Value.String() == "" {
+		b.Skip("needs -bench: builds a database of a million operations")
 	}
-	// Built under a name of its own and renamed when complete, so that an
-	// interrupted build or a concurrent run never leaves a partial file at path.
-	tmp := fmt.Sprintf("%s.build-%d", path, os.Getpid())
+	if testing.Short() {
+		b.Skip("builds a database of a million operations")
+	}
 	start := time.Now()
-	if err := buildBenchData(b.Context(), tmp); err != nil {
-		removeDB(tmp)
-		b.Fatalf("build benchmark data: %v", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
+	path, built, err := CachedBenchmarkData(b.Context(), benchOperations)
+	if err != nil {
 		b.Fatal(err)
 	}
-	removeDB(tmp)
-	b.Logf("built %s with %d operations in %v", path, benchOperations, time.Since(start).Round(time.Millisecond))
+	if built {
+		b.Logf("built %s with %d operations in %v", path, benchOperations, time.Since(start).Round(time.Millisecond))
+	}
 	return path
-}
-
-// removeDB removes a database file and its WAL and shared-memory files.
-func removeDB(path string) {
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		_ = os.Remove(path + suffix)
-	}
-}
-
-// buildBenchData inserts the operations through the writer goroutine, a
-// batch of benchBatch per write job: the bulk path only the benchmark uses.
-func buildBenchData(ctx context.Context, path string) error {
-	s, err := Open(ctx, Config{Path: path})
-	if err != nil {
-		return err
-	}
-	rng := rand.New(rand.NewPCG(1, 2))
-	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
-	step := 365 * 24 * time.Hour / benchOperations
-	statuses := []industrydata.LongRunningOperationStatus{
-		industrydata.OperationSucceeded, industrydata.OperationRunning,
-		industrydata.OperationFailed, industrydata.OperationNotStarted,
-	}
-	for first := 0; first < benchOperations; first += benchBatch {
-		err := s.write(ctx, func(tx *batchTx) error {
-			for i := first; i < first+benchBatch; i++ {
-				// Created in roughly insertion order, an hour of jitter
-				// either way, so equal and out-of-order timestamps occur.
-				created := start.Add(time.Duration(i)*step + time.Duration(rng.Int64N(int64(2*time.Hour))) - time.Hour)
-				var lastAction any
-				if i%3 != 0 {
-					lastAction = industrydata.Ticks(created.Add(time.Minute))
-				}
-				var detail any
-				if i%2 == 0 {
-					detail = fmt.Sprintf("%d of 100 rows", i%100)
-				}
-				if _, err := tx.Exec(qInsertOperation, string(tenant), fmt.Sprintf("00000000-0000-4000-8000-%012d", i),
-					"microsoft.graph.longRunningOperation", newETag(), industrydata.Ticks(created), lastAction,
-					string(statuses[i%len(statuses)]), detail, nil); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			_ = s.Close()
-			return err
-		}
-	}
-	return s.Close()
 }
 
 // opCursor is the keyset position of op in the order of keys.
@@ -114,15 +48,12 @@ func opCursor(keys []industrydata.OrderKey, op *industrydata.Operation) *industr
 }
 
 func BenchmarkQueryMillion(b *testing.B) {
-	if testing.Short() {
-		b.Skip("builds a million operations")
-	}
 	s := open(b, Config{Path: benchDataPath(b)})
 	ctx := b.Context()
 	running := industrydata.ListQuery{Filter: statusIs("running"), OrderBy: newestFirst, Limit: benchPage + 1}
 
 	list := func(b *testing.B, q industrydata.ListQuery) []industrydata.Operation {
-		ops, err := s.ListOperations(ctx, tenant, q)
+		ops, err := s.ListOperations(ctx, BenchmarkTenant, q)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -156,7 +87,7 @@ func BenchmarkQueryMillion(b *testing.B) {
 	})
 	b.Run("page 100 by keyset unprepared", func(b *testing.B) {
 		// The same page without the statement cache: what preparing costs.
-		st, err := operationsTable.List(sqlq.SQLite, tenant, page100)
+		st, err := operationsTable.List(sqlq.SQLite, BenchmarkTenant, page100)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -186,7 +117,7 @@ func BenchmarkQueryMillion(b *testing.B) {
 		var n int64
 		for b.Loop() {
 			var err error
-			if n, err = s.CountOperations(ctx, tenant, running); err != nil {
+			if n, err = s.CountOperations(ctx, BenchmarkTenant, running); err != nil {
 				b.Fatal(err)
 			}
 		}
