@@ -71,4 +71,8 @@ var (
 	ErrNotFound = errors.New("not found")
 	// ErrDuplicate: a unique entity (such as a tenant's system process) exists.
 	ErrDuplicate = errors.New("duplicate")
+	// ErrLeaseLost: the run's lease is no longer the caller's (another
+	// runner claimed it, or the run is finished or gone), so the caller
+	// must stop working on it.
+	ErrLeaseLost = errors.New("run lease lost")
 )

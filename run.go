@@ -30,13 +30,51 @@ type PublicError struct {
 
 // Run is microsoft.graph.industryData.industryDataRun: one execution of a process.
 type Run struct {
-	ID            string
-	ETag          string
+	ID string
+	// ETag is the stored version, served only as the ETag header: a run is
+	// not a mutableEntity, but it changes once, when it finishes.
+	ETag string
+	// ProcessID is the process the run executes (the runs navigation of
+	// SPEC §2); OperationID the longRunningOperation that tracks it (SPEC §4).
+	// Neither is a Graph property.
 	ProcessID     string
+	OperationID   string
 	DisplayName   string
 	StartDateTime time.Time
 	EndDateTime   *time.Time
 	Status        IndustryDataRunStatus
 	BlockingError *PublicError
-	Seq           int64
+	// Seq is the internal insertion order, the final key of keyset paging.
+	Seq int64
+}
+
+// RunClaim is a runner's lease on a run in progress, from ClaimRun. Owner
+// and Attempt together fence the lease: once another claim has taken the
+// run (Attempt moved on), every write made with this claim is ErrLeaseLost.
+type RunClaim struct {
+	Tenant      TenantID
+	RunID       string
+	ProcessID   string
+	OperationID string
+	Owner       string
+	// Attempt counts the claims of the run, this one included: 1 for the
+	// first execution, more when a run is resumed after its runner died.
+	Attempt int
+	// Expires is when the lease ends unless renewed.
+	Expires time.Time
+}
+
+// RunOutcome is how a run ended, for FinishRun: the run's final fields and
+// the operation's, written together.
+type RunOutcome struct {
+	// Status is the run's final status; running is refused.
+	Status        IndustryDataRunStatus
+	EndDateTime   time.Time
+	BlockingError *PublicError
+	// The operation's final status (succeeded or failed, SPEC §4), detail,
+	// the resource it produced, and when it changed.
+	OperationStatus    LongRunningOperationStatus
+	StatusDetail       *string
+	ResourceLocation   *string
+	LastActionDateTime time.Time
 }

@@ -1,6 +1,9 @@
 package industrydata
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Filter is a checked $filter syntax tree. Package odata builds it and
 // stores translate it (store/internal/sqlq); the root keeps only this marker
@@ -36,6 +39,9 @@ type ListQuery struct {
 	Limit   int // 0: no limit
 	// Type, when set, keeps only entities of this full type name.
 	Type string
+	// ProcessID, when set, keeps only the runs of this process; only
+	// ListRuns and CountRuns accept it.
+	ProcessID string
 }
 
 // OperationStore keeps long-running operations. Every method takes the tenant
@@ -67,7 +73,55 @@ type ProcessStore interface {
 	// CountProcesses counts the processes matching q.Filter and q.Type.
 	CountProcesses(ctx context.Context, tenant TenantID, q ListQuery) (int64, error)
 	UpdateProcess(ctx context.Context, tenant TenantID, id string, apply func(*Process) error) (Process, error)
-	DeleteProcess(ctx context.Context, tenant TenantID, id string, check func(Process) error) error
+	// DeleteProcess loads the process, learns whether it has a run in
+	// progress, calls check with both and, when check returns nil, deletes
+	// the process and all its runs (their operations stay), in one
+	// transaction. check may be nil.
+	DeleteProcess(ctx context.Context, tenant TenantID, id string, check func(p Process, runInProgress bool) error) error
+}
+
+// RunStore keeps runs, and leases them to runners. The methods taking a
+// tenant see only that tenant's runs; the lease methods work across tenants,
+// since one runner serves them all.
+type RunStore interface {
+	// StartRun, in one transaction: loads the tenant's process (else
+	// ErrNotFound), learns whether it has a run in progress, calls check
+	// with both and, when check returns nil, inserts run (status running)
+	// and op, linked to each other. check may adjust run and op (name the
+	// run after the process); they are inserted as it leaves them, with
+	// ProcessID, OperationID, ETags and Seqs assigned and timestamps
+	// normalized. check's error is returned unchanged; a second run in
+	// progress for the process, or an existing id, is ErrDuplicate. Nothing
+	// is written unless everything is.
+	StartRun(ctx context.Context, tenant TenantID, processID string, run *Run, op *Operation, check func(p Process, inProgress bool) error) error
+	GetRun(ctx context.Context, tenant TenantID, id string) (Run, error)
+	// ListRuns returns the page of the tenant's runs q selects (of one
+	// process when q.ProcessID is set).
+	ListRuns(ctx context.Context, tenant TenantID, q ListQuery) ([]Run, error)
+	// CountRuns counts the runs matching q.Filter and q.ProcessID.
+	CountRuns(ctx context.Context, tenant TenantID, q ListQuery) (int64, error)
+	// RecentRuns returns, for each of processIDs that has runs, its newest
+	// runs (startDateTime, then insertion, descending), at most perProcess
+	// of them: $expand=runs over a page of processes in one query.
+	RecentRuns(ctx context.Context, tenant TenantID, processIDs []string, perProcess int) (map[string][]Run, error)
+
+	// ClaimRun leases to owner, until now+ttl, one run in progress of any
+	// tenant whose lease is free or expired at now, and counts the attempt.
+	// false means there was none. Two claims never get the same lease.
+	ClaimRun(ctx context.Context, owner string, now time.Time, ttl time.Duration) (RunClaim, bool, error)
+	// RenewLease extends the claim's lease to now+ttl and returns the claim
+	// with its new expiry. ErrLeaseLost when the claim no longer holds the
+	// run (another claim took it after it expired, or it is finished or
+	// gone). An expired lease nobody has claimed since is still held.
+	RenewLease(ctx context.Context, c RunClaim, now time.Time, ttl time.Duration) (RunClaim, error)
+	// UpdateRunProgress sets the run's operation to running, with
+	// statusDetail and lastActionDateTime now, while c holds the run (else
+	// ErrLeaseLost).
+	UpdateRunProgress(ctx context.Context, c RunClaim, statusDetail string, now time.Time) error
+	// FinishRun, while c holds the run (else ErrLeaseLost), writes its
+	// outcome to the run and its operation in one transaction and frees the
+	// lease. An operation the client deleted meanwhile is not recreated.
+	FinishRun(ctx context.Context, c RunClaim, out RunOutcome) error
 }
 
 // TenantStore records which tenants have been provisioned.
@@ -84,6 +138,7 @@ type TenantStore interface {
 type Store interface {
 	OperationStore
 	ProcessStore
+	RunStore
 	TenantStore
 	// Ping reports whether the store is reachable and migrated.
 	Ping(ctx context.Context) error

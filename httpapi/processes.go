@@ -33,13 +33,23 @@ func (a *api) listProcesses(cast *schema.EntityType) handler {
 		t = cast
 	}
 	return func(w http.ResponseWriter, r *http.Request) error {
-		req, err := a.listRequest(r, t)
+		req, err := a.listRequest(r, t, "runs")
+		if err != nil {
+			return err
+		}
+		withRuns, err := expandsRuns(r, req.Query)
 		if err != nil {
 			return err
 		}
 		page, err := a.Service.ListProcesses(r.Context(), principal(r).Tenant, req, cast)
 		if err != nil {
 			return err
+		}
+		var expand [][]schema.Expansion
+		if withRuns {
+			if expand, err = a.runsExpansions(r, page.Items); err != nil {
+				return err
+			}
 		}
 		context := setPath(r, "processes")
 		if cast != nil {
@@ -49,6 +59,9 @@ func (a *api) listProcesses(cast *schema.EntityType) handler {
 		out.items = make([]collectionItem, len(page.Items))
 		for i := range page.Items {
 			out.items[i] = collectionItem{typ: processSchemaType(&page.Items[i]), entity: &page.Items[i]}
+			if expand != nil {
+				out.items[i].expand = expand[i]
+			}
 		}
 		if page.Next != nil {
 			out.nextLink = a.nextLink(r, req.Query, page.Next)
@@ -80,7 +93,11 @@ func (a *api) getProcess(cast *schema.EntityType) handler {
 		t = cast
 	}
 	return func(w http.ResponseWriter, r *http.Request) error {
-		q, err := entityOptions(r, t)
+		q, err := entityOptions(r, t, "runs")
+		if err != nil {
+			return err
+		}
+		withRuns, err := expandsRuns(r, q)
 		if err != nil {
 			return err
 		}
@@ -88,11 +105,20 @@ func (a *api) getProcess(cast *schema.EntityType) handler {
 		if err != nil {
 			return err
 		}
-		if notModified(w, r, p.ETag) {
-			return nil
-		}
 		res := processResponse(http.StatusOK, &p, processContext(r, cast, selectSuffix(q)))
 		res.sel = selection(q)
+		if withRuns {
+			// The ETag header stays the process's own version (what PATCH's
+			// If-Match compares), but it does not cover the runs, so an
+			// expanded GET is never answered 304.
+			expand, err := a.runsExpansions(r, []industrydata.Process{p})
+			if err != nil {
+				return err
+			}
+			res.expand = expand[0]
+		} else if notModified(w, r, p.ETag) {
+			return nil
+		}
 		return a.writeEntity(w, r, res)
 	}
 }

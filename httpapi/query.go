@@ -76,6 +76,8 @@ func (a *api) listRequest(r *http.Request, t *schema.EntityType, expandable ...s
 	if err != nil {
 		return service.ListRequest{}, err
 	}
+	// Before the $skiptoken, which is bound to the order.
+	service.DefaultOrder(q)
 	req := service.ListRequest{Query: q, PageSize: defaultPageSize}
 	if q.SkipToken != "" {
 		c, err := odata.DecodeSkipToken(a.skipTokenKey, string(principal(r).Tenant), q, q.SkipToken)

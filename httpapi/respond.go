@@ -15,6 +15,7 @@ type entityResponse struct {
 	etag    string // the stored version, sent as the ETag header
 	context string // the @odata.context fragment after $metadata#
 	sel     schema.Selection
+	expand  []schema.Expansion
 }
 
 // writeEntity sends one entity with its ETag and @odata.context.
@@ -23,7 +24,7 @@ func (a *api) writeEntity(w http.ResponseWriter, r *http.Request, e entityRespon
 		w.Header().Set("ETag", quoteETag(e.etag))
 	}
 	buf := make([]byte, 0, 512)
-	buf = schema.AppendEntity(buf, e.typ, e.entity, e.sel,
+	buf = schema.AppendExpandedEntity(buf, e.typ, e.entity, e.sel, e.expand,
 		schema.Annotation{Name: "@odata.context", Value: a.versionRoot(r) + "/$metadata#" + e.context})
 	writeJSON(w, e.status, buf)
 	return nil
@@ -33,6 +34,7 @@ func (a *api) writeEntity(w http.ResponseWriter, r *http.Request, e entityRespon
 type collectionItem struct {
 	typ    *schema.EntityType
 	entity any
+	expand []schema.Expansion
 }
 
 // collectionPage is a page to send: {"@odata.context", "@odata.count"?,
@@ -58,7 +60,7 @@ func (a *api) writeCollection(w http.ResponseWriter, r *http.Request, p collecti
 		if i > 0 {
 			buf = append(buf, ',')
 		}
-		buf = schema.AppendEntity(buf, it.typ, it.entity, p.sel)
+		buf = schema.AppendExpandedEntity(buf, it.typ, it.entity, p.sel, it.expand)
 	}
 	buf = append(buf, ']')
 	if p.nextLink != "" {

@@ -22,6 +22,7 @@ var (
 	writeOperation = []industrydata.Permission{industrydata.PermOperationReadWrite}
 	readProcesses  = []industrydata.Permission{industrydata.PermReadBasic, industrydata.PermProcessReadWrite}
 	writeProcess   = []industrydata.Permission{industrydata.PermProcessReadWrite}
+	readRuns       = []industrydata.Permission{industrydata.PermRunRead, industrydata.PermRunStart}
 )
 
 // routes is the whole API surface and its permission table: every route
@@ -44,6 +45,11 @@ func (a *api) routes(mux *http.ServeMux) {
 	a.handle(mux, "GET /industryData/processes/{id}", readProcesses, a.getProcess(nil))
 	a.handle(mux, "PATCH /industryData/processes/{id}", writeProcess, a.updateProcess(nil))
 	a.handle(mux, "DELETE /industryData/processes/{id}", writeProcess, a.deleteProcess)
+	// $expand=runs on the process routes also needs readRuns (expandRuns).
+	a.handle(mux, "GET /industryData/processes/{id}/runs", readRuns, a.listRuns(true))
+
+	a.handle(mux, "GET /industryData/runs", readRuns, a.listRuns(false))
+	a.handle(mux, "GET /industryData/runs/{id}", readRuns, a.getRun)
 	// Type-cast segments, one per concrete process type in the schema.
 	for _, t := range schema.ConcreteSubtypes(schema.Process) {
 		cast := "/" + t.FullName()

@@ -16,10 +16,25 @@ type Annotation struct {
 	Value string
 }
 
+// Expansion is an expanded collection-valued navigation property ($expand):
+// its name and its entities, all bound to Type.
+type Expansion struct {
+	Name  string
+	Type  *EntityType
+	Items []any
+}
+
 // AppendEntity appends the JSON of entity e, bound to type t, to dst:
 // the annotations, then @odata.type, then the selected properties in
 // declaration order (inherited first). id is always written, as Graph does.
 func AppendEntity(dst []byte, t *EntityType, e any, sel Selection, annotations ...Annotation) []byte {
+	return AppendExpandedEntity(dst, t, e, sel, nil, annotations...)
+}
+
+// AppendExpandedEntity is AppendEntity followed, before the closing brace,
+// by each expansion as an array of entities (all their properties), in the
+// order given. $select does not hide an expansion.
+func AppendExpandedEntity(dst []byte, t *EntityType, e any, sel Selection, expand []Expansion, annotations ...Annotation) []byte {
 	dst = append(dst, '{')
 	for _, a := range annotations {
 		dst = AppendString(dst, a.Name)
@@ -37,6 +52,18 @@ func AppendEntity(dst []byte, t *EntityType, e any, sel Selection, annotations .
 		dst = AppendString(dst, p.Name)
 		dst = append(dst, ':')
 		dst = appendValue(dst, p, p.Get(e))
+	}
+	for _, x := range expand {
+		dst = append(dst, ',')
+		dst = AppendString(dst, x.Name)
+		dst = append(dst, ':', '[')
+		for i, item := range x.Items {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = AppendEntity(dst, x.Type, item, nil)
+		}
+		dst = append(dst, ']')
 	}
 	return append(dst, '}')
 }

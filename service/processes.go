@@ -168,14 +168,23 @@ func (s *Service) UpdateProcess(ctx context.Context, tenant industrydata.TenantI
 	return p, notFound(err, kind, id)
 }
 
-// DeleteProcess deletes a process when the precondition holds. A deleted
-// system process can be created again with POST.
+// DeleteProcess deletes a process, and its runs with it, when the
+// precondition holds. A process with a run in progress is 409: its runner
+// holds the run, which must end (SPEC §4: no run stays running) before the
+// process can go. A deleted system process can be created again with POST.
 func (s *Service) DeleteProcess(ctx context.Context, tenant industrydata.TenantID, id string, cond Precondition) error {
 	if err := s.EnsureTenant(ctx, tenant); err != nil {
 		return err
 	}
-	err := s.store.DeleteProcess(ctx, tenant, id, func(p industrydata.Process) error {
-		return cond.check(p.ETag)
+	err := s.store.DeleteProcess(ctx, tenant, id, func(p industrydata.Process, runInProgress bool) error {
+		if err := cond.check(p.ETag); err != nil {
+			return err
+		}
+		if runInProgress {
+			return industrydata.Errorf(industrydata.CodeConflict,
+				"The process '%s' has a run in progress; delete it once the run has ended.", clip(id))
+		}
+		return nil
 	})
 	return notFound(err, processKind, id)
 }

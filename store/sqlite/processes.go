@@ -161,18 +161,26 @@ func (s *Store) UpdateProcess(ctx context.Context, tenant industrydata.TenantID,
 	return out, nil
 }
 
-// DeleteProcess loads the process and deletes it when check (which may be
-// nil) returns nil, in one transaction. check's error is returned unchanged.
-func (s *Store) DeleteProcess(ctx context.Context, tenant industrydata.TenantID, id string, check func(industrydata.Process) error) error {
+// DeleteProcess loads the process, learns whether it has a run in progress
+// and, when check (which may be nil) returns nil, deletes the process and
+// its runs, in one transaction. check's error is returned unchanged.
+func (s *Store) DeleteProcess(ctx context.Context, tenant industrydata.TenantID, id string, check func(p industrydata.Process, runInProgress bool) error) error {
 	return s.write(ctx, func(tx *batchTx) error {
 		cur, err := scanProcess(tx.QueryRow(qGetProcess, string(tenant), id))
 		if err != nil {
 			return fmt.Errorf("sqlite: delete process %s: %w", id, translate(err))
 		}
 		if check != nil {
-			if err := check(cur); err != nil {
+			running, err := processRunning(tx, tenant, id)
+			if err != nil {
+				return fmt.Errorf("sqlite: delete process %s: %w", id, err)
+			}
+			if err := check(cur, running); err != nil {
 				return err
 			}
+		}
+		if _, err := tx.Exec(qDeleteProcessRuns, string(tenant), id); err != nil {
+			return fmt.Errorf("sqlite: delete process %s: runs: %w", id, translate(err))
 		}
 		if _, err := tx.Exec(qDeleteProcess, cur.Seq); err != nil {
 			return fmt.Errorf("sqlite: delete process %s: %w", id, translate(err))

@@ -16,7 +16,7 @@ import (
 
 // readerQueries are prepared on the reader pool in Open.
 var readerQueries = []string{
-	qGetOperation, qGetProcess,
+	qGetOperation, qGetProcess, qGetRun, qRecentRuns,
 }
 
 // queryRowR runs a reader query returning at most one row.

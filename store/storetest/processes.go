@@ -87,7 +87,7 @@ func testProcessTenantIsolation(t *testing.T, s industrydata.Store) {
 		return nil
 	})
 	wantErrIs(t, "UpdateProcess from tenant B", err, industrydata.ErrNotFound)
-	err = s.DeleteProcess(ctx, tenantB, p.ID, func(q industrydata.Process) error {
+	err = s.DeleteProcess(ctx, tenantB, p.ID, func(q industrydata.Process, _ bool) error {
 		t.Errorf("check called with tenant A's process %+v", q)
 		return nil
 	})
@@ -139,7 +139,10 @@ func testProcessUpdateRejected(t *testing.T, s industrydata.Store) {
 
 func testProcessDelete(t *testing.T, s industrydata.Store) {
 	p := createProcess(t, s, tenantA, newProcess(t))
-	if err := s.DeleteProcess(t.Context(), tenantA, p.ID, func(got industrydata.Process) error {
+	if err := s.DeleteProcess(t.Context(), tenantA, p.ID, func(got industrydata.Process, running bool) error {
+		if running {
+			t.Errorf("check told a run is in progress")
+		}
 		if diff := cmp.Diff(p, got); diff != "" {
 			t.Errorf("check saw (-want +got):\n%s", diff)
 		}
@@ -158,7 +161,7 @@ func testProcessDelete(t *testing.T, s industrydata.Store) {
 
 func testProcessDeleteRejected(t *testing.T, s industrydata.Store) {
 	p := createProcess(t, s, tenantA, newSystemProcess(t))
-	err := s.DeleteProcess(t.Context(), tenantA, p.ID, func(industrydata.Process) error { return errRejected })
+	err := s.DeleteProcess(t.Context(), tenantA, p.ID, func(industrydata.Process, bool) error { return errRejected })
 	wantRejected(t, "DeleteProcess", err)
 	if diff := cmp.Diff(p, getProcess(t, s, tenantA, p.ID)); diff != "" {
 		t.Errorf("process after failed delete (-want +got):\n%s", diff)

@@ -33,6 +33,8 @@ func Run(t *testing.T, open func(t *testing.T) industrydata.Store) {
 		{"store", storeTests},
 		{"operation", operationTests},
 		{"process", processTests},
+		{"run", runTests},
+		{"lease", leaseTests},
 		{"tenant", tenantTests},
 		{"paging", pagingTests},
 		{"query", queryTests},

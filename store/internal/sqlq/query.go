@@ -13,6 +13,7 @@ type Table struct {
 	Select  string  // the column list List returns
 	Tenant  string  // the tenant column, compared with the tenant of every query
 	Type    string  // the full type name column, compared with ListQuery.Type
+	Process string  // the parent process id column, compared with ListQuery.ProcessID
 	Seq     string  // the insertion sequence, the final sort key
 	Columns Columns // the properties that can be filtered and sorted on
 }
@@ -26,7 +27,7 @@ type Statement struct {
 // List returns the SELECT of the page q asks for of tenant's entities:
 //
 //	SELECT <Select> FROM <Name>
-//	WHERE tenant = ? [AND type = ?] [AND (filter)] [AND keyset]
+//	WHERE tenant = ? [AND type = ?] [AND process = ?] [AND (filter)] [AND keyset]
 //	ORDER BY <keys>, seq LIMIT ? OFFSET ?
 //
 // A property the table cannot filter or sort on, or a cursor that does not
@@ -66,8 +67,8 @@ func (t *Table) List(d Dialect, tenant industrydata.TenantID, q industrydata.Lis
 	return Statement{SQL: b.String(), Args: a.Values}, nil
 }
 
-// Count returns the SELECT count(*) of tenant's entities matching q.Filter
-// and q.Type; the rest of q is ignored.
+// Count returns the SELECT count(*) of tenant's entities matching q.Filter,
+// q.Type and q.ProcessID; the rest of q is ignored.
 func (t *Table) Count(d Dialect, tenant industrydata.TenantID, q industrydata.ListQuery) (Statement, error) {
 	a := NewArgs(d)
 	where, err := t.where(a, tenant, q)
@@ -77,11 +78,20 @@ func (t *Table) Count(d Dialect, tenant industrydata.TenantID, q industrydata.Li
 	return Statement{SQL: "SELECT count(*) FROM " + t.Name + " WHERE " + strings.Join(where, " AND "), Args: a.Values}, nil
 }
 
-// where returns the conditions on tenant, type and filter.
+// where returns the conditions on tenant, type, process and filter.
 func (t *Table) where(a *Args, tenant industrydata.TenantID, q industrydata.ListQuery) ([]string, error) {
 	where := []string{t.Tenant + " = " + a.Add(string(tenant))}
 	if q.Type != "" {
+		if t.Type == "" {
+			return nil, fmt.Errorf("sqlq: %s has no type column", t.Name)
+		}
 		where = append(where, t.Type+" = "+a.Add(q.Type))
+	}
+	if q.ProcessID != "" {
+		if t.Process == "" {
+			return nil, fmt.Errorf("sqlq: %s has no process column", t.Name)
+		}
+		where = append(where, t.Process+" = "+a.Add(q.ProcessID))
 	}
 	f, err := Where(q.Filter, t.Columns, a)
 	if err != nil {

@@ -148,3 +148,18 @@ func TestTableList(t *testing.T) {
 		t.Error("List with a negative limit succeeded")
 	}
 }
+
+func TestTableProcessID(t *testing.T) {
+	runs := &Table{Name: "runs", Select: "runs.seq", Tenant: "runs.tenant", Process: "runs.process_id", Seq: "runs.seq", Columns: opCols}
+	got, err := runs.Count(SQLite, "t", industrydata.ListQuery{ProcessID: "p"})
+	want := Statement{SQL: "SELECT count(*) FROM runs WHERE runs.tenant = ?1 AND runs.process_id = ?2", Args: []any{"t", "p"}}
+	if err != nil || !cmp.Equal(want, got) {
+		t.Errorf("Count = %+v, %v; want %+v", got, err, want)
+	}
+	if _, err := opTable.List(SQLite, "t", industrydata.ListQuery{ProcessID: "p"}); err == nil {
+		t.Error("List by process of a table without a process column succeeded")
+	}
+	if _, err := runs.List(SQLite, "t", industrydata.ListQuery{Type: "x"}); err == nil {
+		t.Error("List by type of a table without a type column succeeded")
+	}
+}

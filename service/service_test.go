@@ -1,0 +1,351 @@
+package service_test
+
+import (
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"industrydata"
+	"industrydata/odata"
+	"industrydata/schema"
+	"industrydata/service"
+	"industrydata/store/sqlite"
+)
+
+const (
+	tenantA industrydata.TenantID = "11111111-1111-1111-1111-111111111111"
+	tenantB industrydata.TenantID = "22222222-2222-2222-2222-222222222222"
+)
+
+// env is a service over a real SQLite store in a temp dir, with a clock
+// that moves one second each time it is read.
+type env struct {
+	svc   *service.Service
+	store industrydata.Store
+}
+
+var t0 = time.Date(2024, 5, 6, 7, 0, 0, 0, time.UTC)
+
+func newEnv(t *testing.T) env {
+	t.Helper()
+	st, err := sqlite.Open(t.Context(), sqlite.Config{Path: t.TempDir() + "/service.db"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	var ticks atomic.Int64
+	clock := industrydata.ClockFunc(func() time.Time { return t0.Add(time.Duration(ticks.Add(1)) * time.Second) })
+	return env{svc: service.New(st, clock), store: st}
+}
+
+// process returns the tenant's provisioned userReportRefreshProcess.
+func (e env) process(t *testing.T, tenant industrydata.TenantID) industrydata.Process {
+	t.Helper()
+	if err := e.svc.EnsureTenant(t.Context(), tenant); err != nil {
+		t.Fatal(err)
+	}
+	ps, err := e.store.ListProcesses(t.Context(), tenant, industrydata.ListQuery{})
+	if err != nil || len(ps) != 1 {
+		t.Fatalf("ListProcesses: %v, %v", ps, err)
+	}
+	return ps[0]
+}
+
+// finish ends the run id as a runner would: claim it, complete it.
+func (e env) finish(t *testing.T, id string) {
+	t.Helper()
+	for range 100 {
+		c, ok, err := e.store.ClaimRun(t.Context(), "test-runner", t0, time.Hour)
+		if err != nil || !ok {
+			t.Fatalf("ClaimRun looking for %s: %v, %v", id, ok, err)
+		}
+		if c.RunID != id {
+			continue
+		}
+		err = e.store.FinishRun(t.Context(), c, industrydata.RunOutcome{Status: industrydata.RunCompleted,
+			EndDateTime: t0.Add(time.Hour), OperationStatus: industrydata.OperationSucceeded, LastActionDateTime: t0.Add(time.Hour)})
+		if err != nil {
+			t.Fatalf("FinishRun: %v", err)
+		}
+		return
+	}
+	t.Fatalf("run %s never claimed", id)
+}
+
+func (e env) counts(t *testing.T, tenant industrydata.TenantID) (runs, ops int64) {
+	t.Helper()
+	runs, err := e.store.CountRuns(t.Context(), tenant, industrydata.ListQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops, err = e.store.CountOperations(t.Context(), tenant, industrydata.ListQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return runs, ops
+}
+
+// SPEC §4: a run starts only for a ready process with no run in progress.
+func TestStartRun(t *testing.T) {
+	tests := []struct {
+		name     string
+		setup    func(t *testing.T, e env) string // returns the process id to start
+		wantCode string                           // "" for success
+	}{
+		{"ready process starts a run", func(t *testing.T, e env) string {
+			return e.process(t, tenantA).ID
+		}, ""},
+		{"process not ready is a conflict", func(t *testing.T, e env) string {
+			p := e.process(t, tenantA)
+			_, err := e.store.UpdateProcess(t.Context(), tenantA, p.ID, func(p *industrydata.Process) error {
+				p.ReadinessStatus = industrydata.ReadinessNotReady
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return p.ID
+		}, industrydata.CodeConflict},
+		{"run in progress is a conflict", func(t *testing.T, e env) string {
+			p := e.process(t, tenantA)
+			if _, _, err := e.svc.StartRun(t.Context(), tenantA, p.ID); err != nil {
+				t.Fatal(err)
+			}
+			return p.ID
+		}, industrydata.CodeConflict},
+		{"process runs again once its run ended", func(t *testing.T, e env) string {
+			p := e.process(t, tenantA)
+			r, _, err := e.svc.StartRun(t.Context(), tenantA, p.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			e.finish(t, r.ID)
+			return p.ID
+		}, ""},
+		{"unknown process is not found", func(t *testing.T, e env) string {
+			return "00000000-0000-0000-0000-000000000000"
+		}, industrydata.CodeItemNotFound},
+		{"another tenant's process is not found", func(t *testing.T, e env) string {
+			return e.process(t, tenantB).ID
+		}, industrydata.CodeItemNotFound},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			id := tc.setup(t, e)
+			runsBefore, opsBefore := e.counts(t, tenantA)
+			run, op, err := e.svc.StartRun(t.Context(), tenantA, id)
+			if code := codeOf(err); code != tc.wantCode {
+				t.Fatalf("StartRun: %v, want code %q", err, tc.wantCode)
+			}
+			runsAfter, opsAfter := e.counts(t, tenantA)
+			if tc.wantCode != "" {
+				if runsAfter != runsBefore || opsAfter != opsBefore {
+					t.Errorf("refused start wrote: runs %d→%d, operations %d→%d", runsBefore, runsAfter, opsBefore, opsAfter)
+				}
+				return
+			}
+			if runsAfter != runsBefore+1 || opsAfter != opsBefore+1 {
+				t.Errorf("start wrote runs %d→%d, operations %d→%d", runsBefore, runsAfter, opsBefore, opsAfter)
+			}
+			checkStarted(t, e, id, run, op)
+		})
+	}
+}
+
+func codeOf(err error) string {
+	if err == nil {
+		return ""
+	}
+	return industrydata.ErrorCode(err)
+}
+
+// checkStarted checks a started run and its operation, and that they are
+// stored as returned.
+func checkStarted(t *testing.T, e env, processID string, run industrydata.Run, op industrydata.Operation) {
+	t.Helper()
+	if run.Status != industrydata.RunRunning || run.EndDateTime != nil || run.BlockingError != nil ||
+		run.ProcessID != processID || run.OperationID != op.ID || run.DisplayName != industrydata.DefaultUserReportRefreshProcessName {
+		t.Errorf("started run %+v", run)
+	}
+	if op.Status != industrydata.OperationNotStarted || op.Type != schema.LongRunningOperation.FullName() ||
+		!op.CreatedDateTime.Equal(run.StartDateTime) || op.LastActionDateTime == nil || op.ResourceLocation != nil {
+		t.Errorf("started run's operation %+v", op)
+	}
+	got, err := e.svc.GetRun(t.Context(), tenantA, run.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(run, got); diff != "" {
+		t.Errorf("GetRun (-want +got):\n%s", diff)
+	}
+	gotOp, err := e.svc.GetOperation(t.Context(), tenantA, op.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(op, gotOp); diff != "" {
+		t.Errorf("GetOperation (-want +got):\n%s", diff)
+	}
+}
+
+func TestStartRunConcurrent(t *testing.T) {
+	e := newEnv(t)
+	p := e.process(t, tenantA)
+	const n = 16
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	errs := make([]error, n)
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			_, _, errs[i] = e.svc.StartRun(t.Context(), tenantA, p.ID)
+		})
+	}
+	close(start)
+	wg.Wait()
+	won := 0
+	for _, err := range errs {
+		switch codeOf(err) {
+		case "":
+			won++
+		case industrydata.CodeConflict:
+		default:
+			t.Errorf("StartRun: %v", err)
+		}
+	}
+	if runs, ops := e.counts(t, tenantA); won != 1 || runs != 1 || ops != 1 {
+		t.Errorf("%d of %d starts won, %d runs and %d operations stored; want 1 of each", won, n, runs, ops)
+	}
+}
+
+// Deleting a process with a run in progress is 409; otherwise its runs go
+// with it and their operations stay.
+func TestDeleteProcessWithRuns(t *testing.T) {
+	e := newEnv(t)
+	p := e.process(t, tenantA)
+	run, op, err := e.svc.StartRun(t.Context(), tenantA, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = e.svc.DeleteProcess(t.Context(), tenantA, p.ID, nil)
+	if code := codeOf(err); code != industrydata.CodeConflict {
+		t.Fatalf("DeleteProcess with a run in progress: %v, want conflict", err)
+	}
+	err = e.svc.DeleteProcess(t.Context(), tenantA, p.ID, service.Precondition{"stale"})
+	if code := codeOf(err); code != industrydata.CodePreconditionFailed {
+		t.Errorf("DeleteProcess with a stale If-Match: %v, want preconditionFailed first", err)
+	}
+	e.finish(t, run.ID)
+	if err := e.svc.DeleteProcess(t.Context(), tenantA, p.ID, nil); err != nil {
+		t.Fatalf("DeleteProcess after the run ended: %v", err)
+	}
+	_, err = e.svc.GetRun(t.Context(), tenantA, run.ID)
+	if code := codeOf(err); code != industrydata.CodeItemNotFound {
+		t.Errorf("GetRun of a deleted process's run: %v", err)
+	}
+	if _, err := e.svc.GetOperation(t.Context(), tenantA, op.ID); err != nil {
+		t.Errorf("GetOperation of a deleted process's run: %v", err)
+	}
+}
+
+// listReq parses raw query options for the runs collection, as httpapi does.
+func listReq(t *testing.T, raw map[string]string) service.ListRequest {
+	t.Helper()
+	q, err := odata.Parse(raw, schema.IndustryDataRun, odata.Options{Filter: true, OrderBy: true, Top: true, Count: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	service.DefaultOrder(q)
+	return service.ListRequest{Query: q, PageSize: 100}
+}
+
+func ids(runs []industrydata.Run) []string {
+	out := make([]string, len(runs))
+	for i, r := range runs {
+		out[i] = r.ID
+	}
+	return out
+}
+
+func TestListRuns(t *testing.T) {
+	e := newEnv(t)
+	p := e.process(t, tenantA)
+	var started []string // oldest first
+	for range 4 {
+		r, _, err := e.svc.StartRun(t.Context(), tenantA, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		started = append(started, r.ID)
+		if len(started) < 4 {
+			e.finish(t, r.ID)
+		}
+	}
+	newest := []string{started[3], started[2], started[1], started[0]}
+	tests := []struct {
+		name      string
+		processID string
+		raw       map[string]string
+		want      []string
+		count     int64
+	}{
+		{"all runs newest first", "", nil, newest, -1},
+		{"a process's runs newest first", p.ID, nil, newest, -1},
+		{"explicit order still works", "", map[string]string{"orderby": "startDateTime asc"}, started, -1},
+		{"filter on status with count", p.ID, map[string]string{"filter": "status eq 'running'", "count": "true"}, started[3:], 1},
+		{"page of two", "", map[string]string{"top": "2"}, newest[:2], -1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			page, err := e.svc.ListRuns(t.Context(), tenantA, tc.processID, listReq(t, tc.raw))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, ids(page.Items)); diff != "" {
+				t.Errorf("runs (-want +got):\n%s", diff)
+			}
+			if tc.count >= 0 && (page.Count == nil || *page.Count != tc.count) {
+				t.Errorf("count %v, want %d", page.Count, tc.count)
+			}
+		})
+	}
+	for _, tc := range []struct {
+		name   string
+		tenant industrydata.TenantID
+		id     string
+	}{{"unknown process", tenantA, "nope"}, {"another tenant's process", tenantB, p.ID}} {
+		_, err := e.svc.ListRuns(t.Context(), tc.tenant, tc.id, listReq(t, nil))
+		if code := codeOf(err); code != industrydata.CodeItemNotFound {
+			t.Errorf("%s: %v, want itemNotFound", tc.name, err)
+		}
+	}
+	recent, err := e.svc.RecentRuns(t.Context(), tenantA, []string{p.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(newest, ids(recent[p.ID])); diff != "" {
+		t.Errorf("RecentRuns (-want +got):\n%s", diff)
+	}
+	if _, err := e.svc.GetRun(t.Context(), tenantB, started[0]); codeOf(err) != industrydata.CodeItemNotFound {
+		t.Errorf("GetRun from another tenant: %v", err)
+	}
+}
+
+func TestDefaultOrder(t *testing.T) {
+	q := &odata.Query{Type: schema.IndustryDataRun}
+	service.DefaultOrder(q)
+	service.DefaultOrder(q)
+	if len(q.OrderBy) != 1 || q.OrderBy[0].Prop.Name != "startDateTime" || !q.OrderBy[0].Desc {
+		t.Errorf("runs order %+v, want startDateTime desc", q.OrderBy)
+	}
+	ops := &odata.Query{Type: schema.LongRunningOperation}
+	service.DefaultOrder(ops)
+	if len(ops.OrderBy) != 0 {
+		t.Errorf("operations got a default order %+v", ops.OrderBy)
+	}
+	var nilQuery *odata.Query
+	service.DefaultOrder(nilQuery) // no panic
+}

@@ -1,0 +1,233 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"industrydata"
+	"industrydata/schema"
+	"industrydata/store/internal/sqlq"
+)
+
+const runColumns = `seq, id, process_id, operation_id, etag, display_name, start_ticks, end_ticks, status, blocking_error`
+
+// statusRunning is the status of a run in progress, the one the partial
+// unique index and the claim index name; queries spell it as this literal so
+// that SQLite can match them to those indexes.
+const statusRunning = string(industrydata.RunRunning)
+
+const (
+	qInsertRun = `INSERT INTO runs
+	(tenant, id, process_id, operation_id, etag, display_name, start_ticks, end_ticks, status, blocking_error)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	qGetRun            = `SELECT ` + runColumns + ` FROM runs WHERE tenant = ? AND id = ?`
+	qProcessRunning    = `SELECT EXISTS (SELECT 1 FROM runs WHERE tenant = ? AND process_id = ? AND status = 'running')`
+	qDeleteProcessRuns = `DELETE FROM runs WHERE tenant = ? AND process_id = ?`
+	// qRecentRuns takes the newest runs of each process of a JSON array of
+	// ids: per process, a backward scan of runs_tenant_process_start that
+	// stops after ?3 rows, however long its history. (json_each has an id
+	// column too, hence the qualified names.)
+	qRecentRuns = `SELECT r.seq, r.id, r.process_id, r.operation_id, r.etag, r.display_name,
+	r.start_ticks, r.end_ticks, r.status, r.blocking_error
+	FROM json_each(?2) AS p JOIN runs AS r ON r.seq IN (
+		SELECT s.seq FROM runs AS s WHERE s.tenant = ?1 AND s.process_id = p.value
+		ORDER BY s.start_ticks DESC, s.seq DESC LIMIT ?3)
+	ORDER BY p.key, r.start_ticks DESC, r.seq DESC`
+)
+
+// runsTable is what sqlq needs to list and count runs. blockingError is a
+// complex value, which $filter and $orderby do not reach.
+var runsTable = &sqlq.Table{
+	Name:    "runs",
+	Select:  runColumns,
+	Tenant:  "runs.tenant",
+	Process: "runs.process_id",
+	Seq:     "runs.seq",
+	Columns: sqlq.Columns{
+		"id":            {SQL: "runs.id", Kind: schema.String},
+		"displayName":   {SQL: "runs.display_name", Kind: schema.String},
+		"startDateTime": {SQL: "runs.start_ticks", Kind: schema.DateTimeOffset},
+		"endDateTime":   {SQL: "runs.end_ticks", Kind: schema.DateTimeOffset, Nullable: true},
+		"status":        {SQL: "runs.status", Kind: schema.Enum},
+	},
+}
+
+// publicErrorJSON is the stored form of a publicError.
+type publicErrorJSON struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Target  string `json:"target,omitempty"`
+}
+
+func encodePublicError(e *industrydata.PublicError) (sql.NullString, error) {
+	if e == nil {
+		return sql.NullString{}, nil
+	}
+	b, err := json.Marshal(publicErrorJSON(*e))
+	if err != nil {
+		return sql.NullString{}, err
+	}
+	return sql.NullString{String: string(b), Valid: true}, nil
+}
+
+// scanRun reads one row of runColumns.
+func scanRun(r scanner) (industrydata.Run, error) {
+	var (
+		run      industrydata.Run
+		start    int64
+		end      sql.NullInt64
+		status   string
+		blocking sql.NullString
+	)
+	if err := r.Scan(&run.Seq, &run.ID, &run.ProcessID, &run.OperationID, &run.ETag, &run.DisplayName,
+		&start, &end, &status, &blocking); err != nil {
+		return industrydata.Run{}, err
+	}
+	run.StartDateTime = industrydata.FromTicks(start)
+	if end.Valid {
+		t := industrydata.FromTicks(end.Int64)
+		run.EndDateTime = &t
+	}
+	run.Status = industrydata.IndustryDataRunStatus(status)
+	if blocking.Valid {
+		var e publicErrorJSON
+		if err := json.Unmarshal([]byte(blocking.String), &e); err != nil {
+			return industrydata.Run{}, fmt.Errorf("run %s: blocking_error: %w", run.ID, err)
+		}
+		pe := industrydata.PublicError(e)
+		run.BlockingError = &pe
+	}
+	return run, nil
+}
+
+// processRunning reports whether the tenant's process has a run in progress.
+func processRunning(tx *batchTx, tenant industrydata.TenantID, processID string) (bool, error) {
+	var running bool
+	if err := tx.QueryRow(qProcessRunning, string(tenant), processID).Scan(&running); err != nil {
+		return false, err
+	}
+	return running, nil
+}
+
+// StartRun inserts a run in progress of the tenant's process and its
+// operation, in one transaction, when check allows it (see
+// industrydata.RunStore). The run gets status running and no end or
+// blockingError, whatever run held.
+func (s *Store) StartRun(ctx context.Context, tenant industrydata.TenantID, processID string, run *industrydata.Run, op *industrydata.Operation, check func(p industrydata.Process, inProgress bool) error) error {
+	if run == nil || op == nil {
+		return errors.New("sqlite: start run: nil run or operation")
+	}
+	var outRun industrydata.Run
+	var outOp industrydata.Operation
+	err := s.write(ctx, func(tx *batchTx) error {
+		p, err := scanProcess(tx.QueryRow(qGetProcess, string(tenant), processID))
+		if err != nil {
+			return fmt.Errorf("sqlite: start run of process %s: %w", processID, translate(err))
+		}
+		running, err := processRunning(tx, tenant, processID)
+		if err != nil {
+			return fmt.Errorf("sqlite: start run of process %s: %w", processID, err)
+		}
+		if check != nil {
+			if err := check(p, running); err != nil {
+				return err
+			}
+		}
+		// Copied after check, which may have adjusted them.
+		r, o := *run, *op
+		if err := insertRun(tx, tenant, processID, &r, &o); err != nil {
+			return fmt.Errorf("sqlite: start run %s of process %s: %w", r.ID, processID, err)
+		}
+		outRun, outOp = r, o
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	*run, *op = outRun, outOp
+	return nil
+}
+
+// insertRun inserts op and then r, linked to each other, assigning their
+// ETags and Seqs and normalizing their timestamps.
+func insertRun(tx *batchTx, tenant industrydata.TenantID, processID string, r *industrydata.Run, op *industrydata.Operation) error {
+	opRow, err := encodeOperation(op)
+	if err != nil {
+		return err
+	}
+	var start int64
+	if r.StartDateTime, start, err = encodeTime("startDateTime", r.StartDateTime); err != nil {
+		return err
+	}
+	op.ETag = newETag()
+	res, err := tx.Exec(qInsertOperation, string(tenant), op.ID, op.Type, op.ETag, opRow.created, opRow.lastAction,
+		string(op.Status), toNullString(op.StatusDetail), toNullString(op.ResourceLocation))
+	if err != nil {
+		return translate(err)
+	}
+	if op.Seq, err = res.LastInsertId(); err != nil {
+		return err
+	}
+	r.ProcessID, r.OperationID, r.ETag = processID, op.ID, newETag()
+	r.Status, r.EndDateTime, r.BlockingError = industrydata.RunRunning, nil, nil
+	res, err = tx.Exec(qInsertRun, string(tenant), r.ID, r.ProcessID, r.OperationID, r.ETag, r.DisplayName,
+		start, sql.NullInt64{}, string(r.Status), sql.NullString{})
+	if err != nil {
+		return translate(err)
+	}
+	r.Seq, err = res.LastInsertId()
+	return err
+}
+
+// GetRun returns the tenant's run id, or ErrNotFound.
+func (s *Store) GetRun(ctx context.Context, tenant industrydata.TenantID, id string) (industrydata.Run, error) {
+	r, err := scanRun(s.queryRowR(ctx, qGetRun, string(tenant), id))
+	if err != nil {
+		return industrydata.Run{}, fmt.Errorf("sqlite: get run %s: %w", id, translate(err))
+	}
+	return r, nil
+}
+
+// ListRuns returns the page of the tenant's runs q selects, of one process
+// when q.ProcessID is set. A property that cannot be filtered or sorted on,
+// or a cursor that does not fit q.OrderBy, is a badRequest.
+func (s *Store) ListRuns(ctx context.Context, tenant industrydata.TenantID, q industrydata.ListQuery) ([]industrydata.Run, error) {
+	return list(ctx, s, runsTable, tenant, q, scanRun)
+}
+
+// CountRuns counts the tenant's runs matching q.Filter and q.ProcessID.
+func (s *Store) CountRuns(ctx context.Context, tenant industrydata.TenantID, q industrydata.ListQuery) (int64, error) {
+	return s.count(ctx, runsTable, tenant, q)
+}
+
+// RecentRuns returns the newest runs, at most perProcess each, of those of
+// processIDs that have runs, in one query.
+func (s *Store) RecentRuns(ctx context.Context, tenant industrydata.TenantID, processIDs []string, perProcess int) (map[string][]industrydata.Run, error) {
+	out := make(map[string][]industrydata.Run)
+	if len(processIDs) == 0 || perProcess <= 0 {
+		return out, nil
+	}
+	ids, err := json.Marshal(processIDs)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: recent runs: %w", err)
+	}
+	rows, err := s.queryR(ctx, qRecentRuns, string(tenant), string(ids), int64(perProcess))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: recent runs: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		r, err := scanRun(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: recent runs: %w", err)
+		}
+		out[r.ProcessID] = append(out[r.ProcessID], r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: recent runs: %w", err)
+	}
+	return out, nil
+}
