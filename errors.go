@@ -3,6 +3,7 @@ package industrydata
 import (
 	"errors"
 	"fmt"
+	"unicode/utf8"
 )
 
 // Graph error codes (SPEC §6). httpapi maps each to one HTTP status.
@@ -76,3 +77,17 @@ var (
 	// must stop working on it.
 	ErrLeaseLost = errors.New("run lease lost")
 )
+
+// Shorten cuts client-supplied text quoted in an error message to at most
+// max bytes (on a rune boundary), marking the cut with an ellipsis, so a
+// message stays readable whatever a client sends.
+func Shorten(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}

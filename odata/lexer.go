@@ -168,14 +168,4 @@ func syntaxError(s string, pos int, format string, args ...any) *industrydata.Er
 }
 
 // clip keeps client text echoed in messages short.
-func clip(s string) string {
-	const max = 40
-	if len(s) <= max {
-		return s
-	}
-	cut := max
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
-}
+func clip(s string) string { return industrydata.Shorten(s, 40) }

@@ -332,14 +332,4 @@ func quoteValue(v any) string {
 }
 
 // truncate keeps echoed client values short in error messages.
-func truncate(s string) string {
-	const max = 64
-	if len(s) <= max {
-		return s
-	}
-	cut := max
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
-}
+func truncate(s string) string { return industrydata.Shorten(s, 64) }

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -81,12 +80,7 @@ func notFound(err error, kind, id string) error {
 }
 
 // clip keeps ids echoed in messages short.
-func clip(s string) string {
-	if len(s) > 64 {
-		return strings.ToValidUTF8(s[:64], "") + "…"
-	}
-	return s
-}
+func clip(s string) string { return industrydata.Shorten(s, 64) }
 
 // checkID answers 400 unless a body's id (if any) is the target's own.
 func checkID(patch *schema.Patch, id string) error {
