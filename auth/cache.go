@@ -4,6 +4,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/golang-jwt/jwt/v5"
+
 	"industrydata"
 )
 
@@ -46,4 +48,20 @@ func (c *tokenCache) put(token string, p industrydata.Principal, notBefore, expi
 	}
 	c.entries[token] = e
 	c.mu.Unlock()
+}
+
+// putVerified remembers token, which verified with claims as p, for the
+// window its exp and nbf claims allow. The parsers require exp; a token
+// without one is not kept. nbf is optional: without it the token is valid
+// from iat, which the parser checked is not in the future.
+func (c *tokenCache) putVerified(token string, p industrydata.Principal, claims jwt.MapClaims) {
+	exp, _ := claims.GetExpirationTime()
+	if exp == nil {
+		return
+	}
+	from := time.Time{}
+	if nbf, _ := claims.GetNotBefore(); nbf != nil {
+		from = nbf.Time
+	}
+	c.put(token, p, from, exp.Time)
 }

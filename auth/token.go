@@ -1,6 +1,8 @@
 // Package auth turns bearer tokens into principals (SPEC §7): it keeps the
 // local HS256 signing key, mints local tokens for the token command, and
-// verifies tokens on every API call.
+// verifies tokens on every API call: local ones (LocalVerifier), RS256 and
+// ES256 ones from an identity provider's OIDC issuer or JWKS URL
+// (RemoteVerifier), or both side by side (Chain).
 package auth
 
 import (

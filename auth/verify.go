@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -44,7 +45,7 @@ func NewLocalVerifier(key []byte, now func() time.Time) *LocalVerifier {
 		key: append([]byte(nil), key...),
 		now: now,
 		parser: jwt.NewParser(
-			jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+			jwt.WithValidMethods(localAlgs),
 			jwt.WithAudience(Audience),
 			jwt.WithIssuer(LocalIssuer),
 			jwt.WithExpirationRequired(),
@@ -57,36 +58,42 @@ func NewLocalVerifier(key []byte, now func() time.Time) *LocalVerifier {
 
 // Verify implements Verifier.
 func (v *LocalVerifier) Verify(_ context.Context, token string) (industrydata.Principal, error) {
-	if token == "" {
-		return industrydata.Principal{}, unauthenticated("no access token was given")
+	if err := checkTokenSize(token); err != nil {
+		return industrydata.Principal{}, err
 	}
-	if len(token) > MaxTokenLength {
-		return industrydata.Principal{}, unauthenticated("the access token is longer than %d bytes", MaxTokenLength)
-	}
-	if p, ok := v.cache.get(token, v.now()); ok {
+	if p, ok := v.cached(token); ok {
 		return p, nil
 	}
 	claims := jwt.MapClaims{}
 	parsed, err := v.parser.ParseWithClaims(token, claims, v.keyFunc)
 	if err != nil {
-		return industrydata.Principal{}, parseError(parsed, claims, err)
+		return industrydata.Principal{}, parseError(parsed, claims, err, localAlgs)
 	}
 	p, err := PrincipalFromClaims(claims)
 	if err != nil {
 		return p, err
 	}
-	// The parser required exp; nbf is optional (then valid from iat, which
-	// it checked is not in the future).
-	exp, _ := claims.GetExpirationTime()
-	nbf, _ := claims.GetNotBefore()
-	from := time.Time{}
-	if nbf != nil {
-		from = nbf.Time
-	}
-	if exp != nil {
-		v.cache.put(token, p, from, exp.Time)
-	}
+	v.cache.putVerified(token, p, claims)
 	return p, nil
+}
+
+// cached implements cachingVerifier.
+func (v *LocalVerifier) cached(token string) (industrydata.Principal, bool) {
+	return v.cache.get(token, v.now())
+}
+
+// localAlgs are the signing algorithms LocalVerifier accepts.
+var localAlgs = []string{jwt.SigningMethodHS256.Alg()}
+
+// checkTokenSize rejects an empty token and one longer than MaxTokenLength.
+func checkTokenSize(token string) error {
+	if token == "" {
+		return unauthenticated("no access token was given")
+	}
+	if len(token) > MaxTokenLength {
+		return unauthenticated("the access token is longer than %d bytes", MaxTokenLength)
+	}
+	return nil
 }
 
 // keyFunc hands the parser the local key, for HS256 tokens only (the parser
@@ -102,23 +109,26 @@ func (v *LocalVerifier) keyFunc(t *jwt.Token) (any, error) {
 }
 
 // parseError turns an error of the jwt parser into an unauthenticated
-// *industrydata.Error. parsed and claims are what the parser got to.
-func parseError(parsed *jwt.Token, claims jwt.MapClaims, err error) error {
+// *industrydata.Error. parsed and claims are what the parser got to; algs
+// are the signing algorithms the verifier accepts.
+func parseError(parsed *jwt.Token, claims jwt.MapClaims, err error, algs []string) error {
 	if errors.Is(err, jwt.ErrTokenMalformed) {
 		return unauthenticated("the access token is malformed")
 	}
 	if parsed != nil {
 		alg, _ := parsed.Header["alg"].(string)
-		switch {
-		case strings.EqualFold(alg, "none"):
-			return unauthenticated("alg none is not accepted")
-		case alg == "":
-			return unauthenticated("the access token names no signing algorithm (alg)")
-		case alg != jwt.SigningMethodHS256.Alg():
-			return unauthenticated("the access token's signing algorithm is not accepted; only HS256 is")
+		if e := algError(alg, algs); e != nil {
+			return e
 		}
 	}
 	switch {
+	// The remote verifier's key lookup fails with these (see remote.go).
+	case errors.Is(err, errNoKeyID):
+		return unauthenticated("the access token's header names no signing key (kid)")
+	case errors.Is(err, errUnknownKey):
+		return unauthenticated("the access token's signing key (kid) is not one the issuer publishes")
+	case errors.Is(err, errUnusableKey):
+		return unauthenticated("the issuer's key named by the access token's kid cannot verify its signing algorithm")
 	case errors.Is(err, jwt.ErrTokenSignatureInvalid):
 		return unauthenticated("the access token's signature is invalid")
 	case errors.Is(err, jwt.ErrTokenUnverifiable):
@@ -139,6 +149,28 @@ func parseError(parsed *jwt.Token, claims jwt.MapClaims, err error) error {
 		return unauthenticated("the access token's issuer is not accepted")
 	}
 	return unauthenticated("the access token is not valid")
+}
+
+// algError is the unauthenticated error for a token whose header names alg
+// when only algs are accepted, or nil if alg is one of them. The message
+// lists the accepted algorithms but never repeats alg, which the caller
+// chose.
+func algError(alg string, algs []string) *industrydata.Error {
+	switch {
+	case strings.EqualFold(alg, "none"):
+		return unauthenticated("alg none is not accepted")
+	case alg == "":
+		return unauthenticated("the access token names no signing algorithm (alg)")
+	case slices.Contains(algs, alg):
+		return nil
+	case len(algs) == 0:
+		return unauthenticated("no access token is accepted: this server has no way to verify tokens")
+	case len(algs) == 1:
+		return unauthenticated("the access token's signing algorithm is not accepted; only %s is", algs[0])
+	default:
+		return unauthenticated("the access token's signing algorithm is not accepted; only %s and %s are",
+			strings.Join(algs[:len(algs)-1], ", "), algs[len(algs)-1])
+	}
 }
 
 // missingClaim names the first claim the validator requires (exp, aud,
