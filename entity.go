@@ -12,3 +12,6 @@ func (r *Run) EntityID() string { return r.ID }
 
 // EntityETag returns the process's eTag, the property mutableEntity adds.
 func (p *Process) EntityETag() string { return p.ETag }
+
+// EntityID returns the report's id, the id of the run that produced it.
+func (r *UserReport) EntityID() string { return r.ID }

@@ -62,6 +62,9 @@ type RunClaim struct {
 	Attempt int
 	// Expires is when the lease ends unless renewed.
 	Expires time.Time
+	// RosterID is the roster the run reads: the tenant's current roster
+	// when the run started, "" when the tenant had none.
+	RosterID string
 }
 
 // RunOutcome is how a run ended, for FinishRun: the run's final fields and
@@ -77,4 +80,8 @@ type RunOutcome struct {
 	StatusDetail       *string
 	ResourceLocation   *string
 	LastActionDateTime time.Time
+	// Report, when set, is stored as the run's user report (its ID and
+	// ProcessID are the run's), in the same transaction; its ETag is
+	// assigned.
+	Report *UserReport
 }

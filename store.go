@@ -2,6 +2,7 @@ package industrydata
 
 import (
 	"context"
+	"io"
 	"time"
 )
 
@@ -90,9 +91,10 @@ type RunStore interface {
 	// and op, linked to each other. check may adjust run and op (name the
 	// run after the process); they are inserted as it leaves them, with
 	// ProcessID, OperationID, ETags and Seqs assigned and timestamps
-	// normalized. check's error is returned unchanged; a second run in
-	// progress for the process, or an existing id, is ErrDuplicate. Nothing
-	// is written unless everything is.
+	// normalized. The run reads the tenant's current roster, which the
+	// store pins for it (RunClaim.RosterID). check's error is returned
+	// unchanged; a second run in progress for the process, or an existing
+	// id, is ErrDuplicate. Nothing is written unless everything is.
 	StartRun(ctx context.Context, tenant TenantID, processID string, run *Run, op *Operation, check func(p Process, inProgress bool) error) error
 	GetRun(ctx context.Context, tenant TenantID, id string) (Run, error)
 	// ListRuns returns the page of the tenant's runs q selects (of one
@@ -118,10 +120,73 @@ type RunStore interface {
 	// statusDetail and lastActionDateTime now, while c holds the run (else
 	// ErrLeaseLost).
 	UpdateRunProgress(ctx context.Context, c RunClaim, statusDetail string, now time.Time) error
+	// ReleaseLease gives the run back, still in progress, for any runner to
+	// claim at once (a runner shutting down). ErrLeaseLost when c no longer
+	// holds it.
+	ReleaseLease(ctx context.Context, c RunClaim) error
 	// FinishRun, while c holds the run (else ErrLeaseLost), writes its
 	// outcome to the run and its operation in one transaction and frees the
 	// lease. An operation the client deleted meanwhile is not recreated.
 	FinishRun(ctx context.Context, c RunClaim, out RunOutcome) error
+}
+
+// Roster is a tenant's OneRoster roster as stored: the files users.csv and
+// orgs.csv (SPEC §10), kept as they were given.
+type Roster struct {
+	ID              string
+	CreatedDateTime time.Time
+	// UsersBytes and OrgsBytes are the sizes of users.csv and orgs.csv.
+	UsersBytes, OrgsBytes int64
+}
+
+// RosterFile names a file of a roster.
+type RosterFile string
+
+// The files of a roster.
+const (
+	RosterUsers RosterFile = "users.csv"
+	RosterOrgs  RosterFile = "orgs.csv"
+)
+
+// RosterStore keeps each tenant's current roster. A run reads the roster
+// that was current when it started (StartRun pins it), whatever is put
+// after; a roster no longer current is deleted once no run in progress
+// reads it.
+type RosterStore interface {
+	// PutRoster reads users and orgs to their ends, streaming (memory stays
+	// bounded whatever their size), and makes them the tenant's current
+	// roster in place of the one before. Nothing becomes current unless
+	// both are stored whole; a failed read or ctx's end leaves the current
+	// roster as it was.
+	PutRoster(ctx context.Context, tenant TenantID, users, orgs io.Reader) (Roster, error)
+	// CurrentRoster returns the tenant's current roster, or ErrNotFound.
+	CurrentRoster(ctx context.Context, tenant TenantID) (Roster, error)
+	// OpenRosterFile streams one file of one of the tenant's rosters,
+	// current or pinned by a run; ErrNotFound when there is no such roster.
+	OpenRosterFile(ctx context.Context, tenant TenantID, rosterID string, file RosterFile) (io.ReadCloser, error)
+}
+
+// UserReportStore keeps the user reports runs produce (SPEC §10). A runner
+// appends a run's entries while it holds the run's lease; the report itself
+// (its summary) is stored by FinishRun, so a report is visible whole or not
+// at all.
+type UserReportStore interface {
+	// AppendReportEntries stores entries, in order, after those already
+	// stored for c's run, while c holds the run (else ErrLeaseLost). The
+	// entries' Seq must continue the stored ones without gaps (1, 2, …).
+	AppendReportEntries(ctx context.Context, c RunClaim, entries []UserReportEntry) error
+	// ResetReportEntries deletes the entries stored for c's run, so that a
+	// resumed run starts its report again; while c holds the run.
+	ResetReportEntries(ctx context.Context, c RunClaim) error
+	// GetUserReport returns the report of the tenant's run id, or
+	// ErrNotFound when there is no such run or it has no report (yet).
+	GetUserReport(ctx context.Context, tenant TenantID, runID string) (UserReport, error)
+	// ListReportEntries returns the page of the report's entries q selects
+	// (users.csv order unless q.OrderBy says otherwise); ErrNotFound when
+	// the tenant's run has no report.
+	ListReportEntries(ctx context.Context, tenant TenantID, runID string, q ListQuery) ([]UserReportEntry, error)
+	// CountReportEntries counts the report's entries matching q.Filter.
+	CountReportEntries(ctx context.Context, tenant TenantID, runID string, q ListQuery) (int64, error)
 }
 
 // TenantStore records which tenants have been provisioned.
@@ -139,6 +204,8 @@ type Store interface {
 	OperationStore
 	ProcessStore
 	RunStore
+	RosterStore
+	UserReportStore
 	TenantStore
 	// Ping reports whether the store is reachable and migrated.
 	Ping(ctx context.Context) error

@@ -1,5 +1,7 @@
 package industrydata
 
+import "time"
+
 // UserReportIssue is the code of one thing a user report finds wrong with a
 // user of the roster (SPEC §10).
 type UserReportIssue string
@@ -71,4 +73,20 @@ type UserReportEntry struct {
 	// Issues lists the user's issues in the order of UserReportIssues; nil
 	// when there are none.
 	Issues []UserReportIssue
+	// Seq is the entry's position in users.csv, from 1: the order of the
+	// entries and the key of keyset paging.
+	Seq int64
+}
+
+// UserReport is the user report a run of a userReportRefreshProcess stores
+// (SPEC §10): its id is the run's, and its entries are kept beside it.
+type UserReport struct {
+	// ID is the id of the run that produced the report.
+	ID              string
+	ProcessID       string
+	CreatedDateTime time.Time
+	Summary         UserReportSummary
+	// ETag is the stored version, served as the ETag header. A report does
+	// not change once stored.
+	ETag string
 }

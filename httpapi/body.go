@@ -44,3 +44,34 @@ func checkJSONContentType(ct string) error {
 	}
 	return nil
 }
+
+// maxActionBody is how much of an action's body is read: actions that take
+// no parameters accept nothing, or an empty JSON object.
+const maxActionBody = 1024
+
+// noParameters checks the body of an action that takes no parameters
+// (POST runs, runs/start): empty, or {} as some SDKs send.
+func noParameters(w http.ResponseWriter, r *http.Request) error {
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxActionBody))
+	if err != nil {
+		return industrydata.Errorf(industrydata.CodeBadRequest, "This action takes no parameters; send no body.")
+	}
+	trimmed := strings.TrimSpace(string(data))
+	if trimmed == "" {
+		return nil
+	}
+	if err := checkJSONContentType(r.Header.Get("Content-Type")); err != nil {
+		return err
+	}
+	body, err := schema.ParseBody(data)
+	if err != nil {
+		return err
+	}
+	for _, m := range body.Members {
+		if !strings.HasPrefix(m.Name, "@") { // instance annotations are ignored
+			return industrydata.BadProperty(m.Name, "This action takes no parameters; '%s' is not one.",
+				industrydata.Shorten(m.Name, 64))
+		}
+	}
+	return nil
+}

@@ -23,6 +23,7 @@ var (
 	readProcesses  = []industrydata.Permission{industrydata.PermReadBasic, industrydata.PermProcessReadWrite}
 	writeProcess   = []industrydata.Permission{industrydata.PermProcessReadWrite}
 	readRuns       = []industrydata.Permission{industrydata.PermRunRead, industrydata.PermRunStart}
+	startRuns      = []industrydata.Permission{industrydata.PermRunStart}
 )
 
 // routes is the whole API surface and its permission table: every route
@@ -47,9 +48,15 @@ func (a *api) routes(mux *http.ServeMux) {
 	a.handle(mux, "DELETE /industryData/processes/{id}", writeProcess, a.deleteProcess)
 	// $expand=runs on the process routes also needs readRuns (expandRuns).
 	a.handle(mux, "GET /industryData/processes/{id}/runs", readRuns, a.listRuns(true))
+	a.handle(mux, "POST /industryData/processes/{id}/runs", startRuns, a.startRun)
+	a.handle(mux, "GET /industryData/processes/{id}/runs/{rid}/userReport", readRuns, a.getUserReport)
+	a.handle(mux, "GET /industryData/processes/{id}/runs/{rid}/userReport/entries", readRuns, a.listReportEntries)
 
 	a.handle(mux, "GET /industryData/runs", readRuns, a.listRuns(false))
 	a.handle(mux, "GET /industryData/runs/{id}", readRuns, a.getRun)
+	// Published Graph's action, by its short and its qualified name.
+	a.handle(mux, "POST /industryData/runs/start", startRuns, a.startAllRuns)
+	a.handle(mux, "POST /industryData/runs/microsoft.graph.industryData.start", startRuns, a.startAllRuns)
 	// Type-cast segments, one per concrete process type in the schema.
 	for _, t := range schema.ConcreteSubtypes(schema.Process) {
 		cast := "/" + t.FullName()

@@ -11,8 +11,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"industrydata"
+	"industrydata/internal/rostergen"
 	"industrydata/report"
-	"industrydata/report/internal/gen"
 	"industrydata/roster"
 )
 
@@ -72,13 +72,13 @@ func (c closer) Close() error { *c.closed++; return nil }
 func TestGeneratedRoster(t *testing.T) {
 	const n = 10_000
 	var orgs, users, again bytes.Buffer
-	if err := gen.WriteOrgs(&orgs, n); err != nil {
+	if err := rostergen.WriteOrgs(&orgs, n); err != nil {
 		t.Fatal(err)
 	}
-	if err := gen.WriteUsers(&users, n); err != nil {
+	if err := rostergen.WriteUsers(&users, n); err != nil {
 		t.Fatal(err)
 	}
-	if err := gen.WriteUsers(&again, n); err != nil || !bytes.Equal(users.Bytes(), again.Bytes()) {
+	if err := rostergen.WriteUsers(&again, n); err != nil || !bytes.Equal(users.Bytes(), again.Bytes()) {
 		t.Fatalf("the generator is not deterministic (%v)", err)
 	}
 	count := map[industrydata.UserReportIssue]int{}
@@ -91,7 +91,7 @@ func TestGeneratedRoster(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.TotalUsers != n || sum.ActiveUsers+sum.InactiveUsers != n || len(sum.UsersByOrg) != 1+gen.Schools(n) {
+	if sum.TotalUsers != n || sum.ActiveUsers+sum.InactiveUsers != n || len(sum.UsersByOrg) != 1+rostergen.Schools(n) {
 		t.Errorf("summary %+v", sum)
 	}
 	for _, i := range industrydata.UserReportIssues {

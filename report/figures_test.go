@@ -19,8 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"industrydata/internal/rostergen"
 	"industrydata/report"
-	"industrydata/report/internal/gen"
 )
 
 // The figures of the issue: Build against a bare encoding/csv parse of the
@@ -59,7 +59,7 @@ func TestFigures(t *testing.T) {
 			t.Fatalf("-figures: %q is not a user count", s)
 		}
 		dir := t.TempDir()
-		_, usersPath, err := gen.Files(dir, n)
+		_, usersPath, err := rostergen.Files(dir, n)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -206,10 +206,10 @@ func vmHWM(t *testing.T) int {
 func BenchmarkBuild(b *testing.B) {
 	for _, n := range []int{10_000, 100_000} {
 		var orgs, users bytes.Buffer
-		if err := gen.WriteOrgs(&orgs, n); err != nil {
+		if err := rostergen.WriteOrgs(&orgs, n); err != nil {
 			b.Fatal(err)
 		}
-		if err := gen.WriteUsers(&users, n); err != nil {
+		if err := rostergen.WriteUsers(&users, n); err != nil {
 			b.Fatal(err)
 		}
 		b.Run(fmt.Sprintf("users=%d/bare", n), func(b *testing.B) {

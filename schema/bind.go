@@ -74,3 +74,60 @@ func readOnly(p *Property) *Property {
 	p.ReadOnly = true
 	return p
 }
+
+// intProp binds an int field as an Edm.Int64 property (read-only: no body
+// sets a count).
+func intProp[T any](name string, field func(*T) *int) *Property {
+	return &Property{Name: name, Kind: Int64, ReadOnly: true,
+		Get: func(e any) any { return int64(*field(e.(*T))) },
+	}
+}
+
+// stringsProp binds a []string field as a Collection(Edm.String) property.
+func stringsProp[T any](name string, field func(*T) *[]string) *Property {
+	return &Property{Name: name, Kind: String, Collection: true,
+		Get: func(e any) any { return *field(e.(*T)) },
+	}
+}
+
+// enumsProp binds a slice of enum values as a Collection(enum) property;
+// Get returns the values as []string.
+func enumsProp[T any, E ~string](name string, enum *EnumType, field func(*T) *[]E) *Property {
+	return &Property{Name: name, Kind: Enum, Enum: enum, Collection: true,
+		Get: func(e any) any {
+			vs := *field(e.(*T))
+			if vs == nil {
+				return []string(nil)
+			}
+			out := make([]string, len(vs))
+			for i, v := range vs {
+				out[i] = string(v)
+			}
+			return out
+		},
+	}
+}
+
+// complexValueProp binds a non-nullable, read-only complex-typed field held
+// by value; Get returns a pointer to it.
+func complexValueProp[T, C any](name string, ct *ComplexType, field func(*T) *C) *Property {
+	return &Property{Name: name, Kind: Complex, Complex: ct, ReadOnly: true,
+		Get: func(e any) any { return field(e.(*T)) },
+	}
+}
+
+// complexCollectionProp binds a slice of complex values as a read-only
+// Collection(complex) property; Get returns a []any of pointers to the
+// elements.
+func complexCollectionProp[T, C any](name string, ct *ComplexType, field func(*T) *[]C) *Property {
+	return &Property{Name: name, Kind: Complex, Complex: ct, Collection: true, ReadOnly: true,
+		Get: func(e any) any {
+			vs := *field(e.(*T))
+			out := make([]any, len(vs))
+			for i := range vs {
+				out[i] = &vs[i]
+			}
+			return out
+		},
+	}
+}

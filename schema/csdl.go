@@ -175,6 +175,9 @@ func entityTypeXML(t *EntityType) edmxEntityType {
 	} else {
 		out.Key = &edmxKey{}
 		out.Key.PropertyRef.Name = "id"
+		if t.Key != "" {
+			out.Key.PropertyRef.Name = t.Key
+		}
 	}
 	if t.Abstract {
 		out.Abstract = "true"
@@ -211,11 +214,15 @@ func propertiesXML(props []*Property) []edmxProperty {
 
 // propertyType is the CSDL type name of p's values.
 func propertyType(p *Property) string {
+	name := p.Kind.EdmName()
 	switch {
 	case p.Kind == Enum && p.Enum != nil:
-		return p.Enum.FullName()
+		name = p.Enum.FullName()
 	case p.Kind == Complex && p.Complex != nil:
-		return p.Complex.FullName()
+		name = p.Complex.FullName()
 	}
-	return p.Kind.EdmName()
+	if p.Collection {
+		return "Collection(" + name + ")"
+	}
+	return name
 }

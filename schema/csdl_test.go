@@ -153,6 +153,9 @@ func wantProperties(props []*Property) []parsedProperty {
 	var out []parsedProperty
 	for _, p := range props {
 		w := parsedProperty{Name: p.Name, Type: wantType(p)}
+		if p.Collection {
+			w.Type = "Collection(" + w.Type + ")"
+		}
 		if !p.Nullable {
 			w.Nullable = "false"
 		}
@@ -168,6 +171,8 @@ func wantEntity(typ *EntityType) parsedEntity {
 	w := parsedEntity{Name: typ.Name, Properties: wantProperties(typ.Properties)}
 	if typ.Base != nil {
 		w.BaseType = typ.Base.Namespace + "." + typ.Base.Name
+	} else if typ.Key != "" {
+		w.Key = []parsedName{{Name: typ.Key}}
 	} else {
 		w.Key = []parsedName{{Name: "id"}}
 	}

@@ -26,7 +26,8 @@ type Expansion struct {
 
 // AppendEntity appends the JSON of entity e, bound to type t, to dst:
 // the annotations, then @odata.type, then the selected properties in
-// declaration order (inherited first). id is always written, as Graph does.
+// declaration order (inherited first). The key (id) is always written, as
+// Graph does.
 func AppendEntity(dst []byte, t *EntityType, e any, sel Selection, annotations ...Annotation) []byte {
 	return AppendExpandedEntity(dst, t, e, sel, nil, annotations...)
 }
@@ -44,8 +45,9 @@ func AppendExpandedEntity(dst []byte, t *EntityType, e any, sel Selection, expan
 	}
 	dst = append(dst, `"@odata.type":`...)
 	dst = AppendString(dst, t.ODataType())
+	key := t.KeyName()
 	for _, p := range t.AllProperties() {
-		if sel != nil && !sel[p.Name] && p.Name != "id" {
+		if sel != nil && !sel[p.Name] && p.Name != key {
 			continue
 		}
 		dst = append(dst, ',')
@@ -72,6 +74,9 @@ func appendValue(dst []byte, p *Property, v any) []byte {
 	if v == nil {
 		return append(dst, "null"...)
 	}
+	if p.Collection {
+		return appendCollection(dst, p, v)
+	}
 	switch p.Kind {
 	case String, Enum:
 		return AppendString(dst, v.(string))
@@ -94,6 +99,31 @@ func appendValue(dst []byte, p *Property, v any) []byte {
 		return append(dst, '}')
 	}
 	return append(dst, "null"...)
+}
+
+// appendCollection appends a collection value as a JSON array: a nil or
+// empty slice is [], as OData writes an empty collection.
+func appendCollection(dst []byte, p *Property, v any) []byte {
+	elem := *p
+	elem.Collection = false
+	dst = append(dst, '[')
+	switch vs := v.(type) {
+	case []string:
+		for i, s := range vs {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = AppendString(dst, s)
+		}
+	case []any:
+		for i, x := range vs {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendValue(dst, &elem, x)
+		}
+	}
+	return append(dst, ']')
 }
 
 // AppendTimestamp appends t as a JSON string in UTC with a Z suffix and only

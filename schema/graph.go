@@ -23,7 +23,7 @@ var (
 )
 
 // EnumTypes lists every enum type of the model.
-var EnumTypes = []*EnumType{LongRunningOperationStatus, ReadinessStatus, IndustryDataRunStatus}
+var EnumTypes = []*EnumType{LongRunningOperationStatus, ReadinessStatus, IndustryDataRunStatus, UserReportIssue}
 
 // PublicError is microsoft.graph.publicError.
 var PublicError = &ComplexType{Namespace: GraphNamespace, Name: "publicError", Properties: []*Property{
@@ -33,7 +33,7 @@ var PublicError = &ComplexType{Namespace: GraphNamespace, Name: "publicError", P
 }}
 
 // ComplexTypes lists every complex type of the model.
-var ComplexTypes = []*ComplexType{PublicError}
+var ComplexTypes = []*ComplexType{PublicError, RoleCountMetric, OrgCountMetric, UserReportSummary}
 
 // Entity is microsoft.graph.entity, the root of every entity type.
 var Entity = &EntityType{Namespace: GraphNamespace, Name: "entity", Abstract: true,
@@ -125,4 +125,5 @@ var Container = []Singleton{
 var EntityTypes = []*EntityType{
 	Entity, LongRunningOperation, MutableEntity, IndustryDataRun,
 	Process, SystemProcess, UserReportRefreshProcess, IndustryDataRoot, External,
+	UserReport, UserReportEntry,
 }

@@ -95,10 +95,12 @@ type NavigationProperty struct {
 
 // EntityType is an EDM entity type.
 type EntityType struct {
-	Namespace  string
-	Name       string
-	Base       *EntityType
-	Abstract   bool
+	Namespace string
+	Name      string
+	Base      *EntityType
+	Abstract  bool
+	// Key is the key property of a type without Base; "" means id.
+	Key        string
 	Properties []*Property // declared here, not inherited
 	Navigation []*NavigationProperty
 }
@@ -108,6 +110,18 @@ func (t *EntityType) FullName() string { return t.Namespace + "." + t.Name }
 
 // ODataType is the @odata.type annotation value: "#" + FullName.
 func (t *EntityType) ODataType() string { return "#" + t.FullName() }
+
+// KeyName is the name of the key property: the Key of the root of t's
+// hierarchy, or id.
+func (t *EntityType) KeyName() string {
+	for t.Base != nil {
+		t = t.Base
+	}
+	if t.Key != "" {
+		return t.Key
+	}
+	return "id"
+}
 
 // AllProperties returns the inherited properties first, then t's own.
 func (t *EntityType) AllProperties() []*Property {

@@ -105,7 +105,8 @@ func TestConcreteSubtypes(t *testing.T) {
 		{"concrete type includes itself", schema.UserReportRefreshProcess, []*schema.EntityType{schema.UserReportRefreshProcess}},
 		{"operation includes itself", schema.LongRunningOperation, []*schema.EntityType{schema.LongRunningOperation}},
 		{"entity has every concrete type in model order", schema.Entity, []*schema.EntityType{
-			schema.LongRunningOperation, schema.IndustryDataRun, schema.UserReportRefreshProcess, schema.IndustryDataRoot, schema.External}},
+			schema.LongRunningOperation, schema.IndustryDataRun, schema.UserReportRefreshProcess, schema.IndustryDataRoot, schema.External,
+			schema.UserReport}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -321,8 +322,14 @@ func TestModelInvariants(t *testing.T) {
 			}
 		}
 	})
-	t.Run("every entity type derives from entity", func(t *testing.T) {
+	t.Run("every entity type derives from entity or has a key of its own", func(t *testing.T) {
 		for _, typ := range schema.EntityTypes {
+			if typ.Key != "" {
+				if typ.Base != nil || typ.Property(typ.Key) == nil {
+					t.Errorf("%s: key %q needs a root type declaring it", typ.FullName(), typ.Key)
+				}
+				continue
+			}
 			if !typ.DerivesFrom(schema.Entity) {
 				t.Errorf("%s does not derive from entity", typ.FullName())
 			}
@@ -428,6 +435,9 @@ func TestModelInvariants(t *testing.T) {
 		if diff := cmp.Diff(industrydata.IndustryDataRunStatuses, schema.IndustryDataRunStatus.Members); diff != "" {
 			t.Errorf("industryDataRunStatus (-domain +schema):\n%s", diff)
 		}
+		if diff := cmp.Diff(industrydata.UserReportIssues, schema.UserReportIssue.Members); diff != "" {
+			t.Errorf("userReportIssue (-domain +schema):\n%s", diff)
+		}
 	})
 	t.Run("concrete types read their zero entities", func(t *testing.T) {
 		// Every Get of a concrete type works on the Go type behind it.
@@ -437,6 +447,8 @@ func TestModelInvariants(t *testing.T) {
 			schema.IndustryDataRun:          &industrydata.Run{},
 			schema.IndustryDataRoot:         rootEntity{},
 			schema.External:                 rootEntity{},
+			schema.UserReport:               &industrydata.UserReport{},
+			schema.UserReportEntry:          &industrydata.UserReportEntry{},
 		}
 		for _, typ := range schema.EntityTypes {
 			if typ.Abstract {

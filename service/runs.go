@@ -67,7 +67,36 @@ func (s *Service) StartRun(ctx context.Context, tenant industrydata.TenantID, pr
 	if err != nil {
 		return industrydata.Run{}, industrydata.Operation{}, notFound(err, processKind, processID)
 	}
+	if s.runStarted != nil {
+		s.runStarted()
+	}
 	return run, op, nil
+}
+
+// StartAllRuns is published Graph's runs/start action (SPEC §4): it starts a
+// run of the tenant's ready process and returns it with the operation that
+// tracks it. A tenant has one process, its userReportRefreshProcess (a
+// system process: one per tenant, and no other process type exists), so
+// the one operation tracks the one run. 409 when there is no ready process
+// or it already runs; nothing is written then.
+func (s *Service) StartAllRuns(ctx context.Context, tenant industrydata.TenantID) (industrydata.Run, industrydata.Operation, error) {
+	if err := s.EnsureTenant(ctx, tenant); err != nil {
+		return industrydata.Run{}, industrydata.Operation{}, err
+	}
+	procs, err := s.store.ListProcesses(ctx, tenant, industrydata.ListQuery{Limit: 2})
+	if err != nil {
+		return industrydata.Run{}, industrydata.Operation{}, err
+	}
+	if len(procs) > 1 {
+		// The store keeps one system process per tenant; a second process
+		// type would need an operation that follows several runs.
+		return industrydata.Run{}, industrydata.Operation{}, errors.New("start runs: more than one process per tenant is not supported")
+	}
+	if len(procs) == 0 {
+		return industrydata.Run{}, industrydata.Operation{}, industrydata.Errorf(industrydata.CodeConflict,
+			"The tenant has no process to run; create its userReportRefreshProcess first.")
+	}
+	return s.StartRun(ctx, tenant, procs[0].ID)
 }
 
 func errRunInProgress(processID string) error {

@@ -25,7 +25,14 @@ type Service struct {
 	// provisioned caches tenants known to be provisioned, so the common
 	// request costs no write. The store stays the authority.
 	provisioned sync.Map
+	// runStarted, when set, is called after a run starts, to wake a runner.
+	runStarted func()
 }
+
+// NotifyRunStarted makes the service call f after every run it starts, so
+// that a runner idling in this process picks it up at once. Call it before
+// serving.
+func (s *Service) NotifyRunStarted(f func()) { s.runStarted = f }
 
 // New returns a Service over store, telling time by clock.
 func New(store industrydata.Store, clock industrydata.Clock) *Service {

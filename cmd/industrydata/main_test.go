@@ -50,6 +50,9 @@ func childMain() int {
 	if i := slices.Index(args, "--"); i >= 0 {
 		args = args[i+1:]
 	}
+	if os.Getenv(slowRunsEnv) == "1" {
+		testHookRunner = slowRuns
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	err := run(ctx, args, os.Getenv, os.Stdout, os.Stderr)
@@ -146,13 +149,19 @@ func childEnviron() []string {
 // runs.
 func startChild(t *testing.T, args ...string) *child {
 	t.Helper()
+	return startChildWith(t, nil, args...)
+}
+
+// startChildWith is startChild with env added to the child's environment.
+func startChildWith(t *testing.T, env []string, args ...string) *child {
+	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := &child{log: newLogWatcher(), exited: make(chan struct{})}
 	c.cmd = exec.Command(exe, append([]string{"--", "serve", "--log-format", "json"}, args...)...)
-	c.cmd.Env = childEnviron()
+	c.cmd.Env = append(childEnviron(), env...)
 	c.cmd.Stderr = c.log
 	if err := c.cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -20,9 +20,15 @@ import (
 	"industrydata"
 	"industrydata/auth"
 	"industrydata/httpapi"
+	"industrydata/runner"
 	"industrydata/service"
 	"industrydata/store/sqlite"
 )
+
+// testHookRunner, when set, adjusts the runner's configuration: this
+// package's tests slow runs down in a child process, so that a signal can
+// reach one midway.
+var testHookRunner func(*runner.Config)
 
 // serveConfig is everything `serve` is told, validated before anything opens.
 type serveConfig struct {
@@ -35,6 +41,8 @@ type serveConfig struct {
 	logFormat         string
 	accessLog         bool
 	shutdownTimeout   time.Duration
+	workers           int
+	leaseTTL          time.Duration
 }
 
 func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer) (serveConfig, error) {
@@ -50,8 +58,16 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.StringVar(&c.logFormat, "log-format", "auto", "json, text, or auto (text on a terminal)")
 	fs.BoolVar(&c.accessLog, "access-log", true, "log one line per request (at info level)")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 15*time.Second, "how long in-flight requests may take to finish on SIGTERM")
+	fs.IntVar(&c.workers, "workers", 1, "runs this server executes at once (0 executes none: a server that only answers requests)")
+	fs.DurationVar(&c.leaseTTL, "lease-ttl", runner.DefaultLeaseTTL, "how long a run whose server died waits before another server takes it over")
 	if err := parseFlags(fs, args, getenv); err != nil {
 		return c, usageError{msg: "serve: " + err.Error(), err: err}
+	}
+	if c.workers < 0 {
+		return c, usageError{msg: fmt.Sprintf("--workers %d must not be negative", c.workers)}
+	}
+	if c.leaseTTL < time.Second {
+		return c, usageError{msg: fmt.Sprintf("--lease-ttl %s must be at least 1s", c.leaseTTL)}
 	}
 	if _, _, err := net.SplitHostPort(c.addr); err != nil {
 		return c, usageError{msg: fmt.Sprintf("--addr %q: %v", c.addr, err)}
@@ -154,8 +170,31 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if c.publicURL != "" {
 		public, _ = url.Parse(c.publicURL)
 	}
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	svc := service.New(store, industrydata.SystemClock{})
+	base := "http://" + ln.Addr().String()
+	if public != nil {
+		base = strings.TrimSuffix(public.String(), "/")
+	}
+	rc := runner.Config{
+		Store:    store,
+		Workers:  c.workers,
+		LeaseTTL: c.leaseTTL,
+		Logger:   log,
+		ReportURL: func(_ industrydata.TenantID, processID, runID string) string {
+			return base + runner.ReportPath(processID, runID)
+		},
+	}
+	if testHookRunner != nil {
+		testHookRunner(&rc)
+	}
+	runs := runner.New(rc)
+	svc.NotifyRunStarted(runs.Notify)
 	handler := httpapi.NewHandler(httpapi.Config{
-		Service:           service.New(store, industrydata.SystemClock{}),
+		Service:           svc,
 		Verifier:          auth.NewLocalVerifier(key, time.Now),
 		Logger:            log,
 		AccessLog:         c.accessLog,
@@ -165,10 +204,6 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		SkipTokenKey:      deriveKey(key, "industrydata/skiptoken/v1"),
 	})
 
-	ln, err := net.Listen("tcp", c.addr)
-	if err != nil {
-		return fmt.Errorf("listen: %w", err)
-	}
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -180,6 +215,23 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "data_dir", c.dataDir,
 		"token_help", fmt.Sprintf("get a token with: industrydata token --data-dir %s --tenant <tenant-id>", c.dataDir))
+
+	runCtx, stopRuns := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopRuns()
+	runnerDone := make(chan struct{})
+	go func() {
+		defer close(runnerDone)
+		if c.workers > 0 {
+			runs.Run(runCtx)
+		}
+	}()
+	// The runner stops after the HTTP server, so that a run started by an
+	// in-flight request is either executed or given back; its runs are
+	// cancelled and their leases given back for the next start to resume.
+	defer func() {
+		stopRuns()
+		<-runnerDone
+	}()
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -195,6 +247,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		log.Warn("shutdown did not finish in time; closing connections", "err", err)
 		srv.Close()
 	}
+	stopRuns()
+	<-runnerDone
 	log.Info("stopped")
 	return nil
 }

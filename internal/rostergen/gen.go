@@ -1,4 +1,4 @@
-// Package gen writes synthetic OneRoster v1.1 rosters of any size for tests
+// Package rostergen writes synthetic OneRoster v1.1 rosters of any size for tests
 // and benchmarks. The output depends only on the number of users: the same
 // call writes the same bytes, so figures are comparable from run to run and
 // no data file needs to be committed.
@@ -6,7 +6,7 @@
 // About one user in a hundred carries an issue (a missing or invalid email,
 // a username that another user has too, an unknown or missing org, an
 // unknown role), so that a report over it does all of its work.
-package gen
+package rostergen
 
 import (
 	"bufio"
@@ -152,3 +152,12 @@ func writeFile(path string, write func(io.Writer) error) error {
 }
 
 func schoolID(s int) string { return fmt.Sprintf("school-%04d", s+1) }
+
+// Reader streams what write writes for n users (WriteUsers or WriteOrgs),
+// produced on a goroutine as it is read, so a roster of any size can be
+// handed on without a file or the memory to hold it.
+func Reader(n int, write func(io.Writer, int) error) io.ReadCloser {
+	pr, pw := io.Pipe()
+	go func() { pw.CloseWithError(write(pw, n)) }()
+	return pr
+}

@@ -87,7 +87,7 @@ func BenchmarkQueryMillion(b *testing.B) {
 	})
 	b.Run("page 100 by keyset unprepared", func(b *testing.B) {
 		// The same page without the statement cache: what preparing costs.
-		st, err := operationsTable.List(sqlq.SQLite, BenchmarkTenant, page100)
+		st, err := operationsTable.List(sqlq.SQLite, string(BenchmarkTenant), page100)
 		if err != nil {
 			b.Fatal(err)
 		}

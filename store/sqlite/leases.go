@@ -25,13 +25,15 @@ const (
 	WHERE seq = (SELECT seq FROM runs WHERE status = 'running'
 		AND (lease_expires_ticks IS NULL OR lease_expires_ticks <= ?3)
 		ORDER BY lease_expires_ticks, seq LIMIT 1)
-	RETURNING tenant, id, process_id, operation_id, attempts`
+	RETURNING tenant, id, process_id, operation_id, attempts, roster_id`
 	// held is the condition "claim ?1..?4 still holds the run".
-	held       = `tenant = ?1 AND id = ?2 AND status = 'running' AND lease_owner = ?3 AND attempts = ?4`
-	qRenewRun  = `UPDATE runs SET lease_expires_ticks = ?5 WHERE ` + held
-	qHeldRun   = `SELECT operation_id FROM runs WHERE ` + held
-	qFinishRun = `UPDATE runs SET status = ?5, end_ticks = ?6, blocking_error = ?7, etag = ?8,
-	lease_owner = NULL, lease_expires_ticks = NULL WHERE ` + held + ` RETURNING operation_id`
+	held      = `tenant = ?1 AND id = ?2 AND status = 'running' AND lease_owner = ?3 AND attempts = ?4`
+	qRenewRun = `UPDATE runs SET lease_expires_ticks = ?5 WHERE ` + held
+	qHeldRun  = `SELECT operation_id FROM runs WHERE ` + held
+	// qHeldRunSeq is the seq of the run, which keys its report's entries.
+	qHeldRunSeq = `SELECT seq FROM runs WHERE ` + held
+	qFinishRun  = `UPDATE runs SET status = ?5, end_ticks = ?6, blocking_error = ?7, etag = ?8,
+	lease_owner = NULL, lease_expires_ticks = NULL WHERE ` + held + ` RETURNING seq, process_id, operation_id, roster_id`
 	qRunProgress = `UPDATE operations SET status = ?, status_detail = ?, last_action_ticks = ?, etag = ?
 	WHERE tenant = ? AND id = ?`
 	qRunOperationDone = `UPDATE operations SET status = ?, status_detail = ?, resource_location = ?, last_action_ticks = ?, etag = ?
@@ -64,14 +66,15 @@ func (s *Store) ClaimRun(ctx context.Context, owner string, now time.Time, ttl t
 	var found bool
 	err = s.write(ctx, func(tx *batchTx) error {
 		var tenant string
-		err := tx.QueryRow(qClaimRun, owner, expTicks, nowTicks).Scan(&tenant, &c.RunID, &c.ProcessID, &c.OperationID, &c.Attempt)
+		var roster sql.NullString
+		err := tx.QueryRow(qClaimRun, owner, expTicks, nowTicks).Scan(&tenant, &c.RunID, &c.ProcessID, &c.OperationID, &c.Attempt, &roster)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil // nothing to claim
 		}
 		if err != nil {
 			return fmt.Errorf("sqlite: claim run: %w", err)
 		}
-		c.Tenant, found = industrydata.TenantID(tenant), true
+		c.Tenant, c.RosterID, found = industrydata.TenantID(tenant), roster.String, true
 		return nil
 	})
 	if err != nil || !found {
@@ -130,7 +133,11 @@ func (s *Store) UpdateRunProgress(ctx context.Context, c industrydata.RunClaim, 
 }
 
 // FinishRun writes out to the run and its operation and frees the lease, in
-// one transaction, while c holds the run.
+// one transaction, while c holds the run. In the same transaction it stores
+// out.Report as the run's user report (assigning its ID, ProcessID and ETag,
+// and CreatedDateTime out.EndDateTime when it is zero) or, without one,
+// deletes the entries the run appended, which no report would show; and it
+// deletes the roster the run pinned once nothing else keeps it.
 func (s *Store) FinishRun(ctx context.Context, c industrydata.RunClaim, out industrydata.RunOutcome) error {
 	if out.Status == industrydata.RunRunning || out.Status == "" || out.OperationStatus == "" {
 		return fmt.Errorf("sqlite: finish run %s: run status %q and operation status %q must both be final",
@@ -151,20 +158,50 @@ func (s *Store) FinishRun(ctx context.Context, c industrydata.RunClaim, out indu
 	if err != nil {
 		return fmt.Errorf("sqlite: finish run %s: %w", c.RunID, err)
 	}
+	var report *reportRow
+	if out.Report != nil {
+		if report, err = encodeReport(out.Report, out.EndDateTime); err != nil {
+			return fmt.Errorf("sqlite: finish run %s: report: %w", c.RunID, err)
+		}
+	}
+	var processID string
 	err = s.write(ctx, func(tx *batchTx) error {
-		var opID string
+		var (
+			seq    int64
+			opID   string
+			roster sql.NullString
+		)
 		err := tx.QueryRow(qFinishRun, string(c.Tenant), c.RunID, c.Owner, int64(c.Attempt),
-			string(out.Status), endTicks, blocking, newETag()).Scan(&opID)
+			string(out.Status), endTicks, blocking, newETag()).Scan(&seq, &processID, &opID, &roster)
 		if err != nil {
 			return leaseLost(err)
 		}
 		// No row: the client deleted the operation; the run still ends.
-		_, err = tx.Exec(qRunOperationDone, string(out.OperationStatus), toNullString(out.StatusDetail),
-			toNullString(out.ResourceLocation), actionTicks, newETag(), string(c.Tenant), opID)
-		return err
+		if _, err = tx.Exec(qRunOperationDone, string(out.OperationStatus), toNullString(out.StatusDetail),
+			toNullString(out.ResourceLocation), actionTicks, newETag(), string(c.Tenant), opID); err != nil {
+			return err
+		}
+		if report != nil {
+			if _, err := tx.Exec(qInsertReport, seq, string(c.Tenant), c.RunID, processID, report.etag,
+				report.created, report.summary); err != nil {
+				return fmt.Errorf("report: %w", translate(err))
+			}
+		} else if _, err := tx.Exec(qDeleteReportEntries, seq); err != nil {
+			return fmt.Errorf("report entries: %w", err)
+		}
+		if roster.Valid {
+			if _, err := tx.Exec(qDeleteUnpinnedRosters, string(c.Tenant)); err != nil {
+				return fmt.Errorf("rosters: %w", err)
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: finish run %s: %w", c.RunID, err)
+	}
+	if out.Report != nil {
+		out.Report.ID, out.Report.ProcessID, out.Report.ETag = c.RunID, processID, report.etag
+		out.Report.CreatedDateTime = report.createdAt
 	}
 	return nil
 }
@@ -175,4 +212,28 @@ func leaseLost(err error) error {
 		return industrydata.ErrLeaseLost
 	}
 	return err
+}
+
+// qReleaseRun frees the lease of a run still in progress, for any runner to
+// claim at once.
+const qReleaseRun = `UPDATE runs SET lease_owner = NULL, lease_expires_ticks = NULL WHERE ` + held
+
+// ReleaseLease gives c's run back, still in progress, while c holds it.
+func (s *Store) ReleaseLease(ctx context.Context, c industrydata.RunClaim) error {
+	err := s.write(ctx, func(tx *batchTx) error {
+		res, err := tx.Exec(qReleaseRun, string(c.Tenant), c.RunID, c.Owner, int64(c.Attempt))
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return industrydata.ErrLeaseLost
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: release lease of run %s: %w", c.RunID, err)
+	}
+	return nil
 }

@@ -31,7 +31,7 @@ const (
 var operationsTable = &sqlq.Table{
 	Name:   "operations",
 	Select: operationColumns,
-	Tenant: "operations.tenant",
+	Scope:  "operations.tenant",
 	Type:   "operations.type",
 	Seq:    "operations.seq",
 	Columns: sqlq.Columns{
@@ -130,12 +130,12 @@ func (s *Store) GetOperation(ctx context.Context, tenant industrydata.TenantID, 
 // industrydata.ListQuery). A property that cannot be filtered or sorted on,
 // or a cursor that does not fit q.OrderBy, is a badRequest.
 func (s *Store) ListOperations(ctx context.Context, tenant industrydata.TenantID, q industrydata.ListQuery) ([]industrydata.Operation, error) {
-	return list(ctx, s, operationsTable, tenant, q, scanOperation)
+	return list(ctx, s, operationsTable, string(tenant), q, scanOperation)
 }
 
 // CountOperations counts the tenant's operations matching q.Filter and q.Type.
 func (s *Store) CountOperations(ctx context.Context, tenant industrydata.TenantID, q industrydata.ListQuery) (int64, error) {
-	return s.count(ctx, operationsTable, tenant, q)
+	return s.count(ctx, operationsTable, string(tenant), q)
 }
 
 // UpdateOperation loads the operation, lets apply change a copy and, when

@@ -31,7 +31,7 @@ const (
 var processesTable = &sqlq.Table{
 	Name:   "processes",
 	Select: processColumns,
-	Tenant: "processes.tenant",
+	Scope:  "processes.tenant",
 	Type:   "processes.type",
 	Seq:    "processes.seq",
 	Columns: sqlq.Columns{
@@ -116,12 +116,12 @@ func (s *Store) GetProcess(ctx context.Context, tenant industrydata.TenantID, id
 // industrydata.ListQuery). A property that cannot be filtered or sorted on,
 // or a cursor that does not fit q.OrderBy, is a badRequest.
 func (s *Store) ListProcesses(ctx context.Context, tenant industrydata.TenantID, q industrydata.ListQuery) ([]industrydata.Process, error) {
-	return list(ctx, s, processesTable, tenant, q, scanProcess)
+	return list(ctx, s, processesTable, string(tenant), q, scanProcess)
 }
 
 // CountProcesses counts the tenant's processes matching q.Filter and q.Type.
 func (s *Store) CountProcesses(ctx context.Context, tenant industrydata.TenantID, q industrydata.ListQuery) (int64, error) {
-	return s.count(ctx, processesTable, tenant, q)
+	return s.count(ctx, processesTable, string(tenant), q)
 }
 
 // UpdateProcess loads the process, lets apply change a copy and, when apply
@@ -162,8 +162,10 @@ func (s *Store) UpdateProcess(ctx context.Context, tenant industrydata.TenantID,
 }
 
 // DeleteProcess loads the process, learns whether it has a run in progress
-// and, when check (which may be nil) returns nil, deletes the process and
-// its runs, in one transaction. check's error is returned unchanged.
+// and, when check (which may be nil) returns nil, deletes the process, its
+// runs with their user reports and report entries, and the rosters that
+// only those runs pinned, in one transaction. check's error is returned
+// unchanged.
 func (s *Store) DeleteProcess(ctx context.Context, tenant industrydata.TenantID, id string, check func(p industrydata.Process, runInProgress bool) error) error {
 	return s.write(ctx, func(tx *batchTx) error {
 		cur, err := scanProcess(tx.QueryRow(qGetProcess, string(tenant), id))
@@ -179,11 +181,21 @@ func (s *Store) DeleteProcess(ctx context.Context, tenant industrydata.TenantID,
 				return err
 			}
 		}
-		if _, err := tx.Exec(qDeleteProcessRuns, string(tenant), id); err != nil {
-			return fmt.Errorf("sqlite: delete process %s: runs: %w", id, translate(err))
+		for _, q := range []struct{ what, sql string }{
+			{"user reports", qDeleteProcessReports},
+			{"report entries", qDeleteProcessEntries},
+			{"runs", qDeleteProcessRuns},
+		} {
+			if _, err := tx.Exec(q.sql, string(tenant), id); err != nil {
+				return fmt.Errorf("sqlite: delete process %s: %s: %w", id, q.what, translate(err))
+			}
 		}
 		if _, err := tx.Exec(qDeleteProcess, cur.Seq); err != nil {
 			return fmt.Errorf("sqlite: delete process %s: %w", id, translate(err))
+		}
+		// Its runs in progress pinned rosters no longer current, maybe.
+		if _, err := tx.Exec(qDeleteUnpinnedRosters, string(tenant)); err != nil {
+			return fmt.Errorf("sqlite: delete process %s: rosters: %w", id, err)
 		}
 		return nil
 	})

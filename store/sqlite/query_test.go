@@ -78,7 +78,7 @@ func TestQueryPlansUseIndexes(t *testing.T) {
 			if tc.count {
 				build = tc.table.Count
 			}
-			st, err := build(sqlq.SQLite, tenant, tc.q)
+			st, err := build(sqlq.SQLite, string(tenant), tc.q)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -17,6 +17,7 @@ import (
 // readerQueries are prepared on the reader pool in Open.
 var readerQueries = []string{
 	qGetOperation, qGetProcess, qGetRun, qRecentRuns,
+	qCurrentRoster, qOpenRoster, qRosterChunk, qGetUserReport, qReportSeq,
 }
 
 // queryRowR runs a reader query returning at most one row.
@@ -35,17 +36,18 @@ func (s *Store) queryR(ctx context.Context, query string, args ...any) (*sql.Row
 	return s.reader.QueryContext(ctx, query, args...)
 }
 
-// list runs the page query t.List builds for q and scans every row.
-func list[T any](ctx context.Context, s *Store, t *sqlq.Table, tenant industrydata.TenantID, q industrydata.ListQuery, scan func(scanner) (T, error)) ([]T, error) {
-	out, err := listRows(ctx, s, t, tenant, q, scan)
+// list runs the page query t.List builds for q in scope (the tenant as a
+// string, or a parent's key; see sqlq.Table) and scans every row.
+func list[T any](ctx context.Context, s *Store, t *sqlq.Table, scope any, q industrydata.ListQuery, scan func(scanner) (T, error)) ([]T, error) {
+	out, err := listRows(ctx, s, t, scope, q, scan)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list %s: %w", t.Name, err)
 	}
 	return out, nil
 }
 
-func listRows[T any](ctx context.Context, s *Store, t *sqlq.Table, tenant industrydata.TenantID, q industrydata.ListQuery, scan func(scanner) (T, error)) ([]T, error) {
-	st, err := t.List(sqlq.SQLite, tenant, q)
+func listRows[T any](ctx context.Context, s *Store, t *sqlq.Table, scope any, q industrydata.ListQuery, scan func(scanner) (T, error)) ([]T, error) {
+	st, err := t.List(sqlq.SQLite, scope, q)
 	if err != nil {
 		return nil, err
 	}
@@ -68,17 +70,17 @@ func listRows[T any](ctx context.Context, s *Store, t *sqlq.Table, tenant indust
 	return out, nil
 }
 
-// count runs the count query t.Count builds for q.
-func (s *Store) count(ctx context.Context, t *sqlq.Table, tenant industrydata.TenantID, q industrydata.ListQuery) (int64, error) {
-	n, err := s.countRows(ctx, t, tenant, q)
+// count runs the count query t.Count builds for q in scope (see list).
+func (s *Store) count(ctx context.Context, t *sqlq.Table, scope any, q industrydata.ListQuery) (int64, error) {
+	n, err := s.countRows(ctx, t, scope, q)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: count %s: %w", t.Name, err)
 	}
 	return n, nil
 }
 
-func (s *Store) countRows(ctx context.Context, t *sqlq.Table, tenant industrydata.TenantID, q industrydata.ListQuery) (int64, error) {
-	st, err := t.Count(sqlq.SQLite, tenant, q)
+func (s *Store) countRows(ctx context.Context, t *sqlq.Table, scope any, q industrydata.ListQuery) (int64, error) {
+	st, err := t.Count(sqlq.SQLite, scope, q)
 	if err != nil {
 		return 0, err
 	}

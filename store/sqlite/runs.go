@@ -21,11 +21,17 @@ const statusRunning = string(industrydata.RunRunning)
 
 const (
 	qInsertRun = `INSERT INTO runs
-	(tenant, id, process_id, operation_id, etag, display_name, start_ticks, end_ticks, status, blocking_error)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	(tenant, id, process_id, operation_id, etag, display_name, start_ticks, end_ticks, status, blocking_error, roster_id)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	qGetRun            = `SELECT ` + runColumns + ` FROM runs WHERE tenant = ? AND id = ?`
 	qProcessRunning    = `SELECT EXISTS (SELECT 1 FROM runs WHERE tenant = ? AND process_id = ? AND status = 'running')`
 	qDeleteProcessRuns = `DELETE FROM runs WHERE tenant = ? AND process_id = ?`
+	// The reports of a process's runs, and the entries of its runs, those
+	// in progress included, deleted before the runs themselves.
+	qDeleteProcessReports = `DELETE FROM user_reports WHERE report IN (
+		SELECT seq FROM runs WHERE tenant = ? AND process_id = ?)`
+	qDeleteProcessEntries = `DELETE FROM report_entries WHERE report IN (
+		SELECT seq FROM runs WHERE tenant = ? AND process_id = ?)`
 	// qRecentRuns takes the newest runs of each process of a JSON array of
 	// ids: per process, a backward scan of runs_tenant_process_start that
 	// stops after ?3 rows, however long its history. (json_each has an id
@@ -43,7 +49,7 @@ const (
 var runsTable = &sqlq.Table{
 	Name:    "runs",
 	Select:  runColumns,
-	Tenant:  "runs.tenant",
+	Scope:   "runs.tenant",
 	Process: "runs.process_id",
 	Seq:     "runs.seq",
 	Columns: sqlq.Columns{
@@ -115,7 +121,8 @@ func processRunning(tx *batchTx, tenant industrydata.TenantID, processID string)
 // StartRun inserts a run in progress of the tenant's process and its
 // operation, in one transaction, when check allows it (see
 // industrydata.RunStore). The run gets status running and no end or
-// blockingError, whatever run held.
+// blockingError, whatever run held, and pins the tenant's current roster,
+// which it reads (RunClaim.RosterID) whatever is put after.
 func (s *Store) StartRun(ctx context.Context, tenant industrydata.TenantID, processID string, run *industrydata.Run, op *industrydata.Operation, check func(p industrydata.Process, inProgress bool) error) error {
 	if run == nil || op == nil {
 		return errors.New("sqlite: start run: nil run or operation")
@@ -136,9 +143,13 @@ func (s *Store) StartRun(ctx context.Context, tenant industrydata.TenantID, proc
 				return err
 			}
 		}
+		var roster sql.NullString
+		if err := tx.QueryRow(qCurrentRosterID, string(tenant)).Scan(&roster); err != nil {
+			return fmt.Errorf("sqlite: start run of process %s: current roster: %w", processID, err)
+		}
 		// Copied after check, which may have adjusted them.
 		r, o := *run, *op
-		if err := insertRun(tx, tenant, processID, &r, &o); err != nil {
+		if err := insertRun(tx, tenant, processID, roster, &r, &o); err != nil {
 			return fmt.Errorf("sqlite: start run %s of process %s: %w", r.ID, processID, err)
 		}
 		outRun, outOp = r, o
@@ -151,9 +162,10 @@ func (s *Store) StartRun(ctx context.Context, tenant industrydata.TenantID, proc
 	return nil
 }
 
-// insertRun inserts op and then r, linked to each other, assigning their
-// ETags and Seqs and normalizing their timestamps.
-func insertRun(tx *batchTx, tenant industrydata.TenantID, processID string, r *industrydata.Run, op *industrydata.Operation) error {
+// insertRun inserts op and then r, linked to each other and r pinning
+// roster (NULL: none), assigning their ETags and Seqs and normalizing their
+// timestamps.
+func insertRun(tx *batchTx, tenant industrydata.TenantID, processID string, roster sql.NullString, r *industrydata.Run, op *industrydata.Operation) error {
 	opRow, err := encodeOperation(op)
 	if err != nil {
 		return err
@@ -174,7 +186,7 @@ func insertRun(tx *batchTx, tenant industrydata.TenantID, processID string, r *i
 	r.ProcessID, r.OperationID, r.ETag = processID, op.ID, newETag()
 	r.Status, r.EndDateTime, r.BlockingError = industrydata.RunRunning, nil, nil
 	res, err = tx.Exec(qInsertRun, string(tenant), r.ID, r.ProcessID, r.OperationID, r.ETag, r.DisplayName,
-		start, sql.NullInt64{}, string(r.Status), sql.NullString{})
+		start, sql.NullInt64{}, string(r.Status), sql.NullString{}, roster)
 	if err != nil {
 		return translate(err)
 	}
@@ -195,12 +207,12 @@ func (s *Store) GetRun(ctx context.Context, tenant industrydata.TenantID, id str
 // when q.ProcessID is set. A property that cannot be filtered or sorted on,
 // or a cursor that does not fit q.OrderBy, is a badRequest.
 func (s *Store) ListRuns(ctx context.Context, tenant industrydata.TenantID, q industrydata.ListQuery) ([]industrydata.Run, error) {
-	return list(ctx, s, runsTable, tenant, q, scanRun)
+	return list(ctx, s, runsTable, string(tenant), q, scanRun)
 }
 
 // CountRuns counts the tenant's runs matching q.Filter and q.ProcessID.
 func (s *Store) CountRuns(ctx context.Context, tenant industrydata.TenantID, q industrydata.ListQuery) (int64, error) {
-	return s.count(ctx, runsTable, tenant, q)
+	return s.count(ctx, runsTable, string(tenant), q)
 }
 
 // RecentRuns returns the newest runs, at most perProcess each, of those of

@@ -16,7 +16,7 @@ func TestRunQueryPlansUseIndexes(t *testing.T) {
 	newest := []industrydata.OrderKey{{Property: "startDateTime", Desc: true}}
 	cursor := &industrydata.Cursor{Values: []any{time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)}, Seq: 500}
 	list := func(q industrydata.ListQuery) sqlq.Statement {
-		st, err := runsTable.List(sqlq.SQLite, tenant, q)
+		st, err := runsTable.List(sqlq.SQLite, string(tenant), q)
 		if err != nil {
 			t.Fatal(err)
 		}

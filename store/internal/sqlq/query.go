@@ -9,9 +9,12 @@ import (
 
 // Table describes the table behind one collection, for List and Count.
 type Table struct {
-	Name    string  // the table
-	Select  string  // the column list List returns
-	Tenant  string  // the tenant column, compared with the tenant of every query
+	Name   string // the table
+	Select string // the column list List returns
+	// Scope is the column every query compares with its scope value: the
+	// tenant column of a tenant's entities, or the parent's key of entities
+	// listed under one parent (the entries of one user report).
+	Scope   string
 	Type    string  // the full type name column, compared with ListQuery.Type
 	Process string  // the parent process id column, compared with ListQuery.ProcessID
 	Seq     string  // the insertion sequence, the final sort key
@@ -24,20 +27,22 @@ type Statement struct {
 	Args []any
 }
 
-// List returns the SELECT of the page q asks for of tenant's entities:
+// List returns the SELECT of the page q asks for of the entities in scope,
+// whose Scope column equals scope (a value in stored form: the tenant as a
+// string, a parent's integer key as an int64):
 //
 //	SELECT <Select> FROM <Name>
-//	WHERE tenant = ? [AND type = ?] [AND process = ?] [AND (filter)] [AND keyset]
+//	WHERE scope = ? [AND type = ?] [AND process = ?] [AND (filter)] [AND keyset]
 //	ORDER BY <keys>, seq LIMIT ? OFFSET ?
 //
 // A property the table cannot filter or sort on, or a cursor that does not
 // fit the keys, is a badRequest.
-func (t *Table) List(d Dialect, tenant industrydata.TenantID, q industrydata.ListQuery) (Statement, error) {
+func (t *Table) List(d Dialect, scope any, q industrydata.ListQuery) (Statement, error) {
 	if q.Limit < 0 || q.Offset < 0 {
 		return Statement{}, fmt.Errorf("sqlq: negative limit %d or offset %d", q.Limit, q.Offset)
 	}
 	a := NewArgs(d)
-	where, err := t.where(a, tenant, q)
+	where, err := t.where(a, scope, q)
 	if err != nil {
 		return Statement{}, err
 	}
@@ -67,20 +72,20 @@ func (t *Table) List(d Dialect, tenant industrydata.TenantID, q industrydata.Lis
 	return Statement{SQL: b.String(), Args: a.Values}, nil
 }
 
-// Count returns the SELECT count(*) of tenant's entities matching q.Filter,
-// q.Type and q.ProcessID; the rest of q is ignored.
-func (t *Table) Count(d Dialect, tenant industrydata.TenantID, q industrydata.ListQuery) (Statement, error) {
+// Count returns the SELECT count(*) of the entities in scope (see List)
+// matching q.Filter, q.Type and q.ProcessID; the rest of q is ignored.
+func (t *Table) Count(d Dialect, scope any, q industrydata.ListQuery) (Statement, error) {
 	a := NewArgs(d)
-	where, err := t.where(a, tenant, q)
+	where, err := t.where(a, scope, q)
 	if err != nil {
 		return Statement{}, err
 	}
 	return Statement{SQL: "SELECT count(*) FROM " + t.Name + " WHERE " + strings.Join(where, " AND "), Args: a.Values}, nil
 }
 
-// where returns the conditions on tenant, type, process and filter.
-func (t *Table) where(a *Args, tenant industrydata.TenantID, q industrydata.ListQuery) ([]string, error) {
-	where := []string{t.Tenant + " = " + a.Add(string(tenant))}
+// where returns the conditions on scope, type, process and filter.
+func (t *Table) where(a *Args, scope any, q industrydata.ListQuery) ([]string, error) {
+	where := []string{t.Scope + " = " + a.Add(scope)}
 	if q.Type != "" {
 		if t.Type == "" {
 			return nil, fmt.Errorf("sqlq: %s has no type column", t.Name)

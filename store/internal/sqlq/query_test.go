@@ -103,7 +103,7 @@ func TestKeyset(t *testing.T) {
 	}
 }
 
-var opTable = &Table{Name: "operations AS o", Select: "o.seq, o.id", Tenant: "o.tenant", Type: "o.type", Seq: "o.seq", Columns: opCols}
+var opTable = &Table{Name: "operations AS o", Select: "o.seq, o.id", Scope: "o.tenant", Type: "o.type", Seq: "o.seq", Columns: opCols}
 
 func TestTableList(t *testing.T) {
 	running := bin(odata.OpEq, prop("status"), &odata.Literal{Kind: schema.Enum, Value: "running"})
@@ -150,7 +150,7 @@ func TestTableList(t *testing.T) {
 }
 
 func TestTableProcessID(t *testing.T) {
-	runs := &Table{Name: "runs", Select: "runs.seq", Tenant: "runs.tenant", Process: "runs.process_id", Seq: "runs.seq", Columns: opCols}
+	runs := &Table{Name: "runs", Select: "runs.seq", Scope: "runs.tenant", Process: "runs.process_id", Seq: "runs.seq", Columns: opCols}
 	got, err := runs.Count(SQLite, "t", industrydata.ListQuery{ProcessID: "p"})
 	want := Statement{SQL: "SELECT count(*) FROM runs WHERE runs.tenant = ?1 AND runs.process_id = ?2", Args: []any{"t", "p"}}
 	if err != nil || !cmp.Equal(want, got) {
@@ -163,3 +163,32 @@ func TestTableProcessID(t *testing.T) {
 		t.Error("List by type of a table without a type column succeeded")
 	}
 }
+
+// A table scoped by a parent's integer key (the entries of one report)
+// binds the scope value as it is given, on both dialects.
+func TestTableIntegerScope(t *testing.T) {
+	entries := &Table{Name: "report_entries", Select: "report_entries.n", Scope: "report_entries.report",
+		Seq: "report_entries.n", Columns: Columns{
+			"role":   {SQL: "report_entries.role", Kind: schema.String},
+			"issues": {SQL: "report_entries.issues", Kind: schema.Enum, Elements: JSONArray(Postgres, "report_entries.issues")},
+		}}
+	teacher := bin(odata.OpEq, prop("role"), str("teacher"))
+	noIssues := not(&odata.Any{Collection: &schema.Property{Name: "issues"}})
+	got, err := entries.List(Postgres, int64(42), industrydata.ListQuery{Filter: bin(odata.OpAnd, teacher, noIssues), After: afterSeq(7), Limit: 3})
+	want := Statement{
+		SQL: "SELECT report_entries.n FROM report_entries WHERE report_entries.report = $1" +
+			" AND (report_entries.role = $2 AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements_text(report_entries.issues) AS e1(value)))" +
+			" AND report_entries.n > $3 ORDER BY report_entries.n ASC LIMIT $4",
+		Args: []any{int64(42), "teacher", int64(7), int64(3)}}
+	if err != nil || !cmp.Equal(want, got) {
+		t.Errorf("List = %+v, %v; want %+v", got, err, want)
+	}
+	got, err = entries.Count(SQLite, int64(42), industrydata.ListQuery{Filter: teacher})
+	want = Statement{SQL: "SELECT count(*) FROM report_entries WHERE report_entries.report = ?1 AND report_entries.role = ?2",
+		Args: []any{int64(42), "teacher"}}
+	if err != nil || !cmp.Equal(want, got) {
+		t.Errorf("Count = %+v, %v; want %+v", got, err, want)
+	}
+}
+
+func afterSeq(seq int64) *industrydata.Cursor { return &industrydata.Cursor{Seq: seq} }

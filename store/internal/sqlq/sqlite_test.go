@@ -52,7 +52,7 @@ func openWords(t *testing.T) *sql.DB {
 	return db
 }
 
-var wordTable = &Table{Name: "w", Select: "seq", Tenant: "tenant", Type: "type", Seq: "seq", Columns: Columns{
+var wordTable = &Table{Name: "w", Select: "seq", Scope: "tenant", Type: "type", Seq: "seq", Columns: Columns{
 	"s":    {SQL: "w.s", Kind: schema.String, Nullable: true},
 	"tags": {SQL: "w.tags", Kind: schema.String, Elements: JSONArray(SQLite, "w.tags")},
 }}

@@ -1,9 +1,9 @@
 // Package sqlq translates a root ListQuery — its $filter syntax tree
 // (package odata), $orderby keys and keyset cursor — into SQL fragments with
 // bound parameters, for the SQLite and PostgreSQL stores. Values are never
-// spliced into SQL text: every literal, cursor value, tenant, type, limit and
-// offset becomes a parameter, so the text depends only on the query's shape
-// and can key a statement cache.
+// spliced into SQL text: every literal, cursor value, scope value, type,
+// limit and offset becomes a parameter, so the text depends only on the
+// query's shape and can key a statement cache.
 //
 // The SQL has the semantics of the in-Go evaluator of package odata (SPEC §5):
 //

@@ -1,0 +1,191 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"industrydata"
+	"industrydata/internal/rostergen"
+	"industrydata/runner"
+	"industrydata/store/sqlite"
+)
+
+// slowRunsEnv makes a child's runs slow (slowRuns), so that a signal sent
+// once progress shows lands in the middle of one.
+const slowRunsEnv = "INDUSTRYDATA_TEST_SLOW_RUNS"
+
+// slowRuns stores entries in small batches, each delayed: a run over
+// rosterUsers users takes about two seconds.
+func slowRuns(c *runner.Config) {
+	c.Store = slowStore{c.Store}
+	c.BatchSize = 500
+	c.ProgressInterval = 50 * time.Millisecond
+}
+
+type slowStore struct{ industrydata.Store }
+
+func (s slowStore) AppendReportEntries(ctx context.Context, c industrydata.RunClaim, e []industrydata.UserReportEntry) error {
+	select {
+	case <-time.After(50 * time.Millisecond):
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return s.Store.AppendReportEntries(ctx, c, e)
+}
+
+const rosterUsers = 20_000
+
+// putRoster stores a generated roster for the test tenant in the data
+// directory's database, before any server runs on it.
+func putRoster(t *testing.T, dataDir string) {
+	t.Helper()
+	st, err := sqlite.Open(t.Context(), sqlite.Config{Path: filepath.Join(dataDir, "industrydata.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	users := rostergen.Reader(rosterUsers, rostergen.WriteUsers)
+	orgs := rostergen.Reader(rosterUsers, rostergen.WriteOrgs)
+	defer users.Close()
+	defer orgs.Close()
+	if _, err := st.PutRoster(t.Context(), testTenant, users, orgs); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// startRun starts a run of the tenant's process and returns the path of
+// its operation.
+func (c *apiClient) startRun(t *testing.T) string {
+	t.Helper()
+	status, data, err := c.do(http.MethodGet, "/beta/industryData/processes", "")
+	var list struct {
+		Value []struct {
+			ID string `json:"id"`
+		} `json:"value"`
+	}
+	if err != nil || status != 200 || json.Unmarshal(data, &list) != nil || len(list.Value) != 1 {
+		t.Fatalf("list processes: %d %s %v", status, data, err)
+	}
+	req, _ := http.NewRequest(http.MethodPost, c.base+"/beta/industryData/processes/"+list.Value[0].ID+"/runs", nil)
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	if resp.StatusCode != http.StatusAccepted || err != nil || loc.Path == "" {
+		t.Fatalf("start run: %d, Location %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	return loc.Path
+}
+
+// fullOperation is an operation with the fields a run sets.
+type fullOperation struct {
+	operation
+	ResourceLocation *string `json:"resourceLocation"`
+}
+
+// waitOperation polls the operation (bounded) until done says so.
+func (c *apiClient) waitOperation(t *testing.T, path string, srv *child, done func(fullOperation) bool) fullOperation {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		status, data, err := c.do(http.MethodGet, path, "")
+		var op fullOperation
+		if err == nil && status == 200 && json.Unmarshal(data, &op) == nil && done(op) {
+			return op
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("operation %s: last answer %d %s %v; log:\n%s", path, status, data, err, srv.log)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// midway reports whether the operation shows a run checking users.
+func midway(op fullOperation) bool {
+	return op.Status == "running" && strings.HasPrefix(op.detail(), "Checked ") && !strings.Contains(op.detail(), "with issues")
+}
+
+func ended(op fullOperation) bool { return op.Status == "succeeded" || op.Status == "failed" }
+
+// checkFinished checks that the run behind the operation completed with a
+// report of every user.
+func checkFinished(t *testing.T, api *apiClient, op fullOperation) {
+	t.Helper()
+	if op.Status != "succeeded" || op.ResourceLocation == nil {
+		t.Fatalf("operation after restart: %+v", op)
+	}
+	loc, err := url.Parse(*op.ResourceLocation)
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, data, err := api.do(http.MethodGet, loc.Path+"/entries?$top=1&$count=true", "")
+	var page struct {
+		Count int `json:"@odata.count"`
+	}
+	if err != nil || status != 200 || json.Unmarshal(data, &page) != nil || page.Count != rosterUsers {
+		t.Fatalf("entries of the resumed run: %d %s %v; want %d of them", status, data, err, rosterUsers)
+	}
+	if want := fmt.Sprintf("Checked %d of %d users;", rosterUsers, rosterUsers); !strings.HasPrefix(op.detail(), want) {
+		t.Errorf("statusDetail %q, want it to start %q", op.detail(), want)
+	}
+}
+
+func TestRunResumedAfterKillNine(t *testing.T) {
+	dir := t.TempDir()
+	putRoster(t, dir)
+	env := []string{slowRunsEnv + "=1"}
+	srv := startChildWith(t, env, "--addr", "127.0.0.1:0", "--data-dir", dir, "--lease-ttl", "1s")
+	api := newAPI(t, srv.addr, dir)
+	opPath := api.startRun(t)
+	api.waitOperation(t, opPath, srv, midway)
+	if err := srv.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	srv.wait(t)
+
+	// The next start takes the run over once its lease has expired.
+	srv2 := startChildWith(t, env, "--addr", "127.0.0.1:0", "--data-dir", dir, "--lease-ttl", "1s")
+	api2 := newAPI(t, srv2.addr, dir)
+	op := api2.waitOperation(t, opPath, srv2, ended)
+	checkFinished(t, api2, op)
+	if !strings.Contains(srv2.log.String(), "resuming a run whose runner stopped") {
+		t.Errorf("the second server did not say it resumed the run; log:\n%s", srv2.log)
+	}
+}
+
+func TestRunResumedAfterSigterm(t *testing.T) {
+	dir := t.TempDir()
+	putRoster(t, dir)
+	env := []string{slowRunsEnv + "=1"}
+	// A long lease: the run must be given back on SIGTERM, not left to
+	// expire.
+	srv := startChildWith(t, env, "--addr", "127.0.0.1:0", "--data-dir", dir, "--lease-ttl", "10m")
+	api := newAPI(t, srv.addr, dir)
+	opPath := api.startRun(t)
+	api.waitOperation(t, opPath, srv, midway)
+	if err := srv.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if code := srv.wait(t); code != 0 {
+		t.Fatalf("exit status after SIGTERM = %d; log:\n%s", code, srv.log)
+	}
+	if !strings.Contains(srv.log.String(), "its lease was given back") {
+		t.Errorf("the stopping server did not give the run back; log:\n%s", srv.log)
+	}
+
+	srv2 := startChildWith(t, env, "--addr", "127.0.0.1:0", "--data-dir", dir, "--lease-ttl", "10m")
+	api2 := newAPI(t, srv2.addr, dir)
+	op := api2.waitOperation(t, opPath, srv2, ended)
+	checkFinished(t, api2, op)
+}

@@ -1,0 +1,434 @@
+package runner_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"industrydata"
+	"industrydata/internal/rostergen"
+	"industrydata/report"
+	"industrydata/runner"
+	"industrydata/service"
+	"industrydata/store/sqlite"
+)
+
+const tenant industrydata.TenantID = "00000000-0000-0000-0000-0000000000aa"
+
+// fixture is a file-backed store with the tenant provisioned.
+type fixture struct {
+	store   *sqlite.Store
+	svc     *service.Service
+	process string
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	s, err := sqlite.Open(t.Context(), sqlite.Config{Path: filepath.Join(t.TempDir(), "runner.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	svc := service.New(s, industrydata.SystemClock{})
+	if err := svc.EnsureTenant(t.Context(), tenant); err != nil {
+		t.Fatal(err)
+	}
+	procs, err := s.ListProcesses(t.Context(), tenant, industrydata.ListQuery{})
+	if err != nil || len(procs) != 1 {
+		t.Fatalf("processes: %v %v", procs, err)
+	}
+	return &fixture{store: s, svc: svc, process: procs[0].ID}
+}
+
+// putRoster stores a generated roster of n users.
+func (f *fixture) putRoster(t *testing.T, n int) {
+	t.Helper()
+	users := rostergen.Reader(n, rostergen.WriteUsers)
+	orgs := rostergen.Reader(n, rostergen.WriteOrgs)
+	defer users.Close()
+	defer orgs.Close()
+	if _, err := f.store.PutRoster(t.Context(), tenant, users, orgs); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (f *fixture) start(t *testing.T) (industrydata.Run, industrydata.Operation) {
+	t.Helper()
+	run, op, err := f.svc.StartRun(t.Context(), tenant, f.process)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return run, op
+}
+
+// execute runs a runner over store until the run has ended, and returns the
+// run and its operation.
+func (f *fixture) execute(t *testing.T, cfg runner.Config, runID string) (industrydata.Run, industrydata.Operation) {
+	t.Helper()
+	if cfg.Store == nil {
+		cfg.Store = f.store
+	}
+	cfg.Poll = 5 * time.Millisecond
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		runner.New(cfg).Run(ctx)
+	}()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	run := f.waitEnded(t, runID)
+	op, err := f.store.GetOperation(t.Context(), tenant, run.OperationID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return run, op
+}
+
+// waitEnded polls until the run is no longer running (bounded).
+func (f *fixture) waitEnded(t *testing.T, runID string) industrydata.Run {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		run, err := f.store.GetRun(t.Context(), tenant, runID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if run.Status != industrydata.RunRunning {
+			return run
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("run %s still running after 60s", runID)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// entries reads every stored entry of the run's report.
+func (f *fixture) entries(t *testing.T, runID string) []industrydata.UserReportEntry {
+	t.Helper()
+	var all []industrydata.UserReportEntry
+	q := industrydata.ListQuery{Limit: 1000}
+	for {
+		page, err := f.store.ListReportEntries(t.Context(), tenant, runID, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, page...)
+		if len(page) < q.Limit {
+			return all
+		}
+		q.After = &industrydata.Cursor{Seq: page[len(page)-1].Seq}
+	}
+}
+
+// expected builds the report of a generated roster directly.
+func expected(t *testing.T, n int) (industrydata.UserReportSummary, []industrydata.UserReportEntry) {
+	t.Helper()
+	var want []industrydata.UserReportEntry
+	orgs := rostergen.Reader(n, rostergen.WriteOrgs)
+	defer orgs.Close()
+	sum, err := report.Build(t.Context(), orgs, func() (io.ReadCloser, error) {
+		return rostergen.Reader(n, rostergen.WriteUsers), nil
+	}, report.SinkFunc(func(e industrydata.UserReportEntry) error {
+		e.Seq = int64(len(want) + 1)
+		want = append(want, e)
+		return nil
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sum, want
+}
+
+func TestRunStoresTheReportAndEndsItsOperation(t *testing.T) {
+	f := newFixture(t)
+	const n = 12_345
+	f.putRoster(t, n)
+	run, op := f.start(t)
+	if op.Status != industrydata.OperationNotStarted {
+		t.Fatalf("operation before the runner: %s, want notStarted", op.Status)
+	}
+	url := func(tid industrydata.TenantID, pid, rid string) string {
+		return "https://example.test" + runner.ReportPath(pid, rid)
+	}
+	got, gotOp := f.execute(t, runner.Config{BatchSize: 1000, ReportURL: url}, run.ID)
+
+	wantSum, wantEntries := expected(t, n)
+	if got.Status != industrydata.RunCompletedWithErrors || got.EndDateTime == nil || got.BlockingError != nil {
+		t.Errorf("run: status %s end %v blocking %v; want completedWithErrors (the roster has users with issues), an end, no error",
+			got.Status, got.EndDateTime, got.BlockingError)
+	}
+	if gotOp.Status != industrydata.OperationSucceeded {
+		t.Errorf("operation status %s, want succeeded", gotOp.Status)
+	}
+	wantDetail := fmt.Sprintf("Checked %d of %d users; %d with issues.", n, n, wantSum.UsersWithIssues)
+	if gotOp.StatusDetail == nil || *gotOp.StatusDetail != wantDetail {
+		t.Errorf("statusDetail %v, want %q", gotOp.StatusDetail, wantDetail)
+	}
+	wantLoc := "https://example.test/beta/industryData/processes/" + f.process + "/runs/" + run.ID + "/userReport"
+	if gotOp.ResourceLocation == nil || *gotOp.ResourceLocation != wantLoc {
+		t.Errorf("resourceLocation %v, want %s", gotOp.ResourceLocation, wantLoc)
+	}
+	if gotOp.LastActionDateTime == nil || gotOp.LastActionDateTime.Before(*got.EndDateTime) {
+		t.Errorf("lastActionDateTime %v does not follow the end %v", gotOp.LastActionDateTime, got.EndDateTime)
+	}
+	rep, err := f.store.GetUserReport(t.Context(), tenant, run.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(wantSum, rep.Summary); diff != "" {
+		t.Errorf("summary (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(wantEntries, f.entries(t, run.ID)); diff != "" {
+		t.Errorf("entries (-want +got):\n%s", diff)
+	}
+}
+
+func TestRunWithoutRosterCompletesWithWarnings(t *testing.T) {
+	f := newFixture(t)
+	run, _ := f.start(t)
+	got, op := f.execute(t, runner.Config{}, run.ID)
+	if got.Status != industrydata.RunCompletedWithWarnings || op.Status != industrydata.OperationSucceeded {
+		t.Fatalf("run %s, operation %s; want completedWithWarnings, succeeded", got.Status, op.Status)
+	}
+	if op.StatusDetail == nil || !strings.Contains(*op.StatusDetail, "No roster has been uploaded") {
+		t.Errorf("statusDetail %v does not say no roster was uploaded", op.StatusDetail)
+	}
+	rep, err := f.store.GetUserReport(t.Context(), tenant, run.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Summary.TotalUsers != 0 || len(f.entries(t, run.ID)) != 0 {
+		t.Errorf("report of no roster: %+v, want empty", rep.Summary)
+	}
+}
+
+func TestRunOfBrokenRosterFailsNamingThePlace(t *testing.T) {
+	f := newFixture(t)
+	// users.csv without its role column.
+	users := "sourcedId,status,dateLastModified,enabledUser,orgSourcedIds,username,userIds,givenName,familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades,password\n"
+	orgs := "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\n"
+	if _, err := f.store.PutRoster(t.Context(), tenant, strings.NewReader(users), strings.NewReader(orgs)); err != nil {
+		t.Fatal(err)
+	}
+	run, _ := f.start(t)
+	got, op := f.execute(t, runner.Config{}, run.ID)
+	if got.Status != industrydata.RunFailed || op.Status != industrydata.OperationFailed {
+		t.Fatalf("run %s, operation %s; want failed, failed", got.Status, op.Status)
+	}
+	be := got.BlockingError
+	if be == nil || be.Code != "invalidRoster" || be.Target != "users.csv" || !strings.Contains(be.Message, "line 1") || !strings.Contains(be.Message, "role") {
+		t.Errorf("blockingError %+v; want invalidRoster on users.csv line 1 naming the role column", be)
+	}
+	if op.ResourceLocation != nil {
+		t.Errorf("a failed run's operation points at %q", *op.ResourceLocation)
+	}
+	if _, err := f.store.GetUserReport(t.Context(), tenant, run.ID); !errors.Is(err, industrydata.ErrNotFound) {
+		t.Errorf("report of a failed run: %v, want ErrNotFound", err)
+	}
+}
+
+// orphan claims the run as a runner that then dies, at a time long past so
+// that its lease has expired, and leaves some entries behind.
+func (f *fixture) orphan(t *testing.T, owner string, at time.Time) industrydata.RunClaim {
+	t.Helper()
+	c, ok, err := f.store.ClaimRun(t.Context(), owner, at, time.Second)
+	if err != nil || !ok {
+		t.Fatalf("claim: %v %v", ok, err)
+	}
+	junk := []industrydata.UserReportEntry{{SourcedID: "junk", Seq: 1}, {SourcedID: "junk-2", Seq: 2}}
+	if err := f.store.AppendReportEntries(t.Context(), c, junk); err != nil && !errors.Is(err, industrydata.ErrLeaseLost) {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestOrphanedRunIsResumedFromTheStart(t *testing.T) {
+	f := newFixture(t)
+	const n = 3000
+	f.putRoster(t, n)
+	run, _ := f.start(t)
+	f.orphan(t, "dead-runner", time.Now().Add(-time.Hour))
+	got, op := f.execute(t, runner.Config{Owner: "survivor", BatchSize: 500}, run.ID)
+	if got.Status != industrydata.RunCompletedWithErrors || op.Status != industrydata.OperationSucceeded {
+		t.Fatalf("resumed run %s, operation %s", got.Status, op.Status)
+	}
+	_, want := expected(t, n)
+	if diff := cmp.Diff(want, f.entries(t, run.ID)); diff != "" {
+		t.Errorf("entries of the resumed run (-want +got):\n%s", diff)
+	}
+}
+
+func TestRunInterruptedTooOftenFails(t *testing.T) {
+	f := newFixture(t)
+	f.putRoster(t, 100)
+	run, _ := f.start(t)
+	past := time.Now().Add(-time.Hour)
+	f.orphan(t, "dead-1", past)
+	if _, ok, err := f.store.ClaimRun(t.Context(), "dead-2", past.Add(time.Minute), time.Second); err != nil || !ok {
+		t.Fatalf("second claim: %v %v", ok, err)
+	}
+	got, op := f.execute(t, runner.Config{MaxAttempts: 2}, run.ID)
+	if got.Status != industrydata.RunFailed || op.Status != industrydata.OperationFailed {
+		t.Fatalf("run %s, operation %s; want failed", got.Status, op.Status)
+	}
+	if be := got.BlockingError; be == nil || be.Code != "runInterrupted" || !strings.Contains(be.Message, "interrupted 2 times") {
+		t.Errorf("blockingError %+v, want runInterrupted after 2 interruptions", be)
+	}
+}
+
+// gatedStore holds every AppendReportEntries until the gate opens, and
+// says when the first one arrives.
+type gatedStore struct {
+	*sqlite.Store
+	arrived chan struct{}
+	gate    chan struct{}
+	once    sync.Once
+	first   chan error // the first write's result
+	sent    sync.Once
+}
+
+func newGatedStore(s *sqlite.Store) *gatedStore {
+	return &gatedStore{Store: s, arrived: make(chan struct{}), gate: make(chan struct{}), first: make(chan error, 1)}
+}
+
+func (g *gatedStore) AppendReportEntries(ctx context.Context, c industrydata.RunClaim, e []industrydata.UserReportEntry) error {
+	g.once.Do(func() { close(g.arrived) })
+	select {
+	case <-g.gate:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	err := g.Store.AppendReportEntries(ctx, c, e)
+	g.sent.Do(func() { g.first <- err })
+	return err
+}
+
+func TestShutdownGivesTheRunBack(t *testing.T) {
+	f := newFixture(t)
+	const n = 2000
+	f.putRoster(t, n)
+	run, _ := f.start(t)
+	g := newGatedStore(f.store)
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		runner.New(runner.Config{Store: g, Owner: "stopping", BatchSize: 100, Poll: time.Millisecond}).Run(ctx)
+	}()
+	<-g.arrived
+	cancel() // SIGTERM, in the middle of the run
+	<-done
+
+	still, err := f.store.GetRun(t.Context(), tenant, run.ID)
+	if err != nil || still.Status != industrydata.RunRunning {
+		t.Fatalf("after shutdown the run is %s (%v), want still running", still.Status, err)
+	}
+	// Given back: claimable at once, long before its lease would expire.
+	c, ok, err := f.store.ClaimRun(t.Context(), "probe", time.Now(), time.Second)
+	if err != nil || !ok || c.RunID != run.ID {
+		t.Fatalf("claim after shutdown: %+v %v %v; want the run, free at once", c, ok, err)
+	}
+	if err := f.store.ReleaseLease(t.Context(), c); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := f.execute(t, runner.Config{Owner: "next-start"}, run.ID)
+	if got.Status != industrydata.RunCompletedWithErrors {
+		t.Fatalf("resumed run %s", got.Status)
+	}
+	_, want := expected(t, n)
+	if diff := cmp.Diff(want, f.entries(t, run.ID)); diff != "" {
+		t.Errorf("entries (-want +got):\n%s", diff)
+	}
+}
+
+func TestRunnerThatLostItsLeaseWritesNothing(t *testing.T) {
+	f := newFixture(t)
+	f.putRoster(t, 2000)
+	run, _ := f.start(t)
+	g := newGatedStore(f.store)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		// Its clock is an hour slow, so its lease has expired for everyone
+		// else from the start: a runner that stalled.
+		slow := func() time.Time { return time.Now().Add(-time.Hour) }
+		runner.New(runner.Config{Store: g, Owner: "stalled", BatchSize: 100, Now: slow, LeaseTTL: time.Minute}).Run(ctx)
+	}()
+	<-g.arrived
+	taker, ok, err := f.store.ClaimRun(t.Context(), "taker", time.Now(), time.Hour)
+	if err != nil || !ok || taker.RunID != run.ID {
+		t.Fatalf("take over: %+v %v %v", taker, ok, err)
+	}
+	close(g.gate) // the stalled runner wakes up and tries to go on
+	if err := <-g.first; !errors.Is(err, industrydata.ErrLeaseLost) {
+		t.Fatalf("the stalled runner's first write: %v, want ErrLeaseLost", err)
+	}
+	// Run returns once its executions have: anything the stalled runner
+	// wrote after losing the lease is in the store by then.
+	cancel()
+	<-done
+	if _, err := f.store.RenewLease(t.Context(), taker, time.Now(), time.Hour); err != nil {
+		t.Fatalf("the taker lost the run: %v", err)
+	}
+	got, err := f.store.GetRun(t.Context(), tenant, run.ID)
+	if err != nil || got.Status != industrydata.RunRunning {
+		t.Fatalf("run %s (%v); the stalled runner must not have ended it", got.Status, err)
+	}
+}
+
+// progressStore records every statusDetail written and slows the entries
+// down, so that the heartbeat beats during the build.
+type progressStore struct {
+	*sqlite.Store
+	mu      sync.Mutex
+	details []string
+}
+
+func (p *progressStore) UpdateRunProgress(ctx context.Context, c industrydata.RunClaim, detail string, now time.Time) error {
+	p.mu.Lock()
+	p.details = append(p.details, detail)
+	p.mu.Unlock()
+	return p.Store.UpdateRunProgress(ctx, c, detail, now)
+}
+
+func (p *progressStore) AppendReportEntries(ctx context.Context, c industrydata.RunClaim, e []industrydata.UserReportEntry) error {
+	time.Sleep(5 * time.Millisecond)
+	return p.Store.AppendReportEntries(ctx, c, e)
+}
+
+func TestProgressIsReportedWhileTheRunWorks(t *testing.T) {
+	f := newFixture(t)
+	const n = 5000
+	f.putRoster(t, n)
+	run, _ := f.start(t)
+	p := &progressStore{Store: f.store}
+	f.execute(t, runner.Config{Store: p, BatchSize: 100, ProgressEvery: 250, ProgressInterval: 2 * time.Millisecond}, run.ID)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.details) == 0 || p.details[0] != "Started: reading the roster." {
+		t.Fatalf("details %q; want the start first", p.details)
+	}
+	midway := slices.ContainsFunc(p.details, func(d string) bool {
+		var done, total int
+		_, err := fmt.Sscanf(d, "Checked %d of %d users.", &done, &total)
+		return err == nil && total == n && done > 0 && done < n
+	})
+	if !midway {
+		t.Errorf("no progress written midway through checking: %q", p.details)
+	}
+}

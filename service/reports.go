@@ -1,0 +1,96 @@
+package service
+
+import (
+	"context"
+	"errors"
+
+	"industrydata"
+)
+
+// reportRun returns the tenant's run rid of process pid: 404 when either is
+// missing or the run belongs to another process.
+func (s *Service) reportRun(ctx context.Context, tenant industrydata.TenantID, pid, rid string) (industrydata.Run, error) {
+	if err := s.EnsureTenant(ctx, tenant); err != nil {
+		return industrydata.Run{}, err
+	}
+	run, err := s.store.GetRun(ctx, tenant, rid)
+	if err == nil && run.ProcessID != pid {
+		err = industrydata.ErrNotFound
+	}
+	return run, notFound(err, runKind, rid)
+}
+
+// reportMissing is the 404 of a run that has no report: still running, or
+// ended without one.
+func reportMissing(run industrydata.Run) error {
+	if run.Status == industrydata.RunRunning {
+		return industrydata.Errorf(industrydata.CodeItemNotFound,
+			"The run '%s' has not finished; its user report is stored when it does.", clip(run.ID))
+	}
+	return industrydata.Errorf(industrydata.CodeItemNotFound,
+		"The run '%s' ended with status '%s' and has no user report.", clip(run.ID), run.Status)
+}
+
+// GetUserReport returns the user report of run rid of process pid (SPEC §10).
+func (s *Service) GetUserReport(ctx context.Context, tenant industrydata.TenantID, pid, rid string) (industrydata.UserReport, error) {
+	run, err := s.reportRun(ctx, tenant, pid, rid)
+	if err != nil {
+		return industrydata.UserReport{}, err
+	}
+	rep, err := s.store.GetUserReport(ctx, tenant, rid)
+	if errors.Is(err, industrydata.ErrNotFound) {
+		return industrydata.UserReport{}, reportMissing(run)
+	}
+	return rep, err
+}
+
+// ListReportEntries returns one page of the entries of the report of run
+// rid of process pid, in users.csv order unless $orderby says otherwise.
+func (s *Service) ListReportEntries(ctx context.Context, tenant industrydata.TenantID, pid, rid string, req ListRequest) (Page[industrydata.UserReportEntry], error) {
+	run, err := s.reportRun(ctx, tenant, pid, rid)
+	if err != nil {
+		return Page[industrydata.UserReportEntry]{}, err
+	}
+	lq, limit := req.storeQuery("")
+	entries, err := s.store.ListReportEntries(ctx, tenant, rid, lq)
+	if errors.Is(err, industrydata.ErrNotFound) {
+		return Page[industrydata.UserReportEntry]{}, reportMissing(run)
+	}
+	if err != nil {
+		return Page[industrydata.UserReportEntry]{}, err
+	}
+	page := paginate(entries, limit, req.Query, func(e *industrydata.UserReportEntry) int64 { return e.Seq })
+	if req.Query.Count {
+		n, err := s.store.CountReportEntries(ctx, tenant, rid, lq)
+		if err != nil {
+			return page, err
+		}
+		page.Count = &n
+	}
+	return page, nil
+}
+
+// EachReportEntry calls fn with every entry of the report that req's
+// $filter and $orderby select, reading them a page of req.PageSize at a
+// time, so that a million entries stream in bounded memory. $top, $skip
+// and $count do not apply: it is the whole list.
+func (s *Service) EachReportEntry(ctx context.Context, tenant industrydata.TenantID, pid, rid string, req ListRequest, fn func(*industrydata.UserReportEntry) error) error {
+	q := *req.Query
+	q.Top, q.Skip, q.Count = 0, 0, false
+	req.Query = &q
+	for {
+		page, err := s.ListReportEntries(ctx, tenant, pid, rid, req)
+		if err != nil {
+			return err
+		}
+		for i := range page.Items {
+			if err := fn(&page.Items[i]); err != nil {
+				return err
+			}
+		}
+		if page.Next == nil {
+			return nil
+		}
+		req.After = page.Next
+	}
+}
