@@ -66,8 +66,8 @@ func (a *api) routes(mux *http.ServeMux) {
 	}
 }
 
-// handle registers h under both prefixes, behind authentication and the
-// route's permissions.
+// handle registers h under both prefixes, behind authentication, the
+// route's permissions and the tenant's rate limit.
 func (a *api) handle(mux *http.ServeMux, pattern string, perms []industrydata.Permission, h handler) {
 	method, path, _ := strings.Cut(pattern, " ")
 	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -75,7 +75,7 @@ func (a *api) handle(mux *http.ServeMux, pattern string, perms []industrydata.Pe
 			writeError(w, r, a.Logger, err)
 		}
 	})
-	wrapped := authenticate(a.Verifier, a.Logger, perms, inner)
+	wrapped := authenticate(a.Verifier, a.Logger, perms, a.throttled(inner))
 	for _, prefix := range prefixes {
 		mux.Handle(method+" "+prefix+path, wrapped)
 	}

@@ -12,10 +12,12 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"time"
 
 	"industrydata"
 	"industrydata/auth"
 	"industrydata/service"
+	"industrydata/throttle"
 )
 
 // Config is what the HTTP layer needs.
@@ -37,12 +39,18 @@ type Config struct {
 	// replayed across tenants; nil picks a random key (tokens then do not
 	// survive a restart).
 	SkipTokenKey []byte
+	// Throttle limits each tenant's request rate (SPEC §6): past it, 429
+	// tooManyRequests with Retry-After. Nil or a zero rate is no limit.
+	Throttle *throttle.Limiter
 }
 
 // api carries the dependencies of every handler.
 type api struct {
 	Config
 	skipTokenKey []byte
+	// throttled wraps a route's handler in the per-tenant limit; it runs
+	// after authentication, which names the tenant.
+	throttled func(http.Handler) http.Handler
 }
 
 // NewHandler returns the whole service as one http.Handler.
@@ -55,6 +63,15 @@ func NewHandler(cfg Config) http.Handler {
 		a.skipTokenKey = make([]byte, 32)
 		_, _ = rand.Read(a.skipTokenKey)
 	}
+	a.throttled = throttle.Middleware(cfg.Throttle,
+		func(r *http.Request) (string, bool) {
+			t := principal(r).Tenant
+			return string(t), t != ""
+		},
+		func(w http.ResponseWriter, r *http.Request, retryAfter time.Duration) {
+			writeError(w, r, a.Logger, industrydata.Errorf(industrydata.CodeTooManyRequests,
+				"Too many requests for this tenant; retry after %d seconds.", throttle.RetryAfterSeconds(retryAfter)))
+		})
 	mux := http.NewServeMux()
 	a.routes(mux)
 	return withRequest(cfg.Logger, cfg.AccessLog, a.dispatch(mux))

@@ -45,6 +45,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"io"
+	"runtime"
 
 	"industrydata"
 	"industrydata/roster"
@@ -93,6 +94,11 @@ type Builder struct {
 	ProgressEvery int
 	// MaxUsers and MaxOrgs bound the files; 0 means roster's defaults.
 	MaxUsers, MaxOrgs int
+	// Yield makes the build step aside every thousand users or so, for a
+	// build running in the background of a server: the goroutines serving
+	// requests then wait for a thousand users' work at most, not for the
+	// Go scheduler's 10 ms time slice.
+	Yield bool
 }
 
 // Build builds a report with a zero Builder.
@@ -228,6 +234,11 @@ func (b *Builder) eachUser(ctx context.Context, openUsers func() (io.ReadCloser,
 		if n%checkEvery == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
+			}
+			if b.Yield {
+				// Let waiting goroutines (requests) run now rather than at
+				// the scheduler's next 10 ms preemption.
+				runtime.Gosched()
 			}
 		}
 		if err := step(ur); err == io.EOF {

@@ -118,7 +118,7 @@ func (r *Runner) build(ctx context.Context, c industrydata.RunClaim, hb *heartbe
 		return r.cfg.Store.OpenRosterFile(ctx, c.Tenant, c.RosterID, industrydata.RosterUsers)
 	}
 	w := newEntryWriter(ctx, r.cfg.Store, c, r.cfg.BatchSize)
-	b := report.Builder{Progress: hb.progress, ProgressEvery: r.cfg.ProgressEvery}
+	b := report.Builder{Progress: hb.progress, ProgressEvery: r.cfg.ProgressEvery, Yield: true}
 	sum, err := b.Build(w.ctx, orgs, openUsers, w)
 	if werr := w.close(err == nil); werr != nil && (err == nil || errors.Is(err, context.Canceled)) {
 		// The writer failed and cancelled the build: its error says why.

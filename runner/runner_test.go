@@ -31,7 +31,9 @@ type fixture struct {
 	process string
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T) *fixture { return newFixtureTB(t) }
+
+func newFixtureTB(t testing.TB) *fixture {
 	t.Helper()
 	s, err := sqlite.Open(t.Context(), sqlite.Config{Path: filepath.Join(t.TempDir(), "runner.db")})
 	if err != nil {
@@ -50,7 +52,9 @@ func newFixture(t *testing.T) *fixture {
 }
 
 // putRoster stores a generated roster of n users.
-func (f *fixture) putRoster(t *testing.T, n int) {
+func (f *fixture) putRoster(t *testing.T, n int) { f.putRosterTB(t, n) }
+
+func (f *fixture) putRosterTB(t testing.TB, n int) {
 	t.Helper()
 	users := rostergen.Reader(n, rostergen.WriteUsers)
 	orgs := rostergen.Reader(n, rostergen.WriteOrgs)
@@ -73,6 +77,10 @@ func (f *fixture) start(t *testing.T) (industrydata.Run, industrydata.Operation)
 // execute runs a runner over store until the run has ended, and returns the
 // run and its operation.
 func (f *fixture) execute(t *testing.T, cfg runner.Config, runID string) (industrydata.Run, industrydata.Operation) {
+	return f.executeTB(t, cfg, runID)
+}
+
+func (f *fixture) executeTB(t testing.TB, cfg runner.Config, runID string) (industrydata.Run, industrydata.Operation) {
 	t.Helper()
 	if cfg.Store == nil {
 		cfg.Store = f.store
@@ -97,7 +105,7 @@ func (f *fixture) execute(t *testing.T, cfg runner.Config, runID string) (indust
 }
 
 // waitEnded polls until the run is no longer running (bounded).
-func (f *fixture) waitEnded(t *testing.T, runID string) industrydata.Run {
+func (f *fixture) waitEnded(t testing.TB, runID string) industrydata.Run {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for {

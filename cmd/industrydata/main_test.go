@@ -40,6 +40,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv(childEnv) == "1" {
 		os.Exit(childMain())
 	}
+	if path := os.Getenv(bareEnv); path != "" {
+		os.Exit(bareMain(path))
+	}
 	os.Exit(m.Run())
 }
 
@@ -314,6 +317,15 @@ func TestRunConfigErrors(t *testing.T) {
 		{name: "malformed duration from environment", args: []string{"serve"},
 			env: map[string]string{"INDUSTRYDATA_SHUTDOWN_TIMEOUT": "soon"}, want: []string{"INDUSTRYDATA_SHUTDOWN_TIMEOUT"}},
 		{name: "token without tenant", args: []string{"token"}, want: []string{"tenant"}},
+		{name: "negative workers", args: []string{"serve", "--workers", "-1"}, want: []string{"workers"}},
+		{name: "lease under a second", args: []string{"serve", "--lease-ttl", "10ms"}, want: []string{"lease-ttl"}},
+		{name: "negative throttle rate", args: []string{"serve", "--throttle-rate", "-1"}, want: []string{"throttle"}},
+		{name: "tls cert without key", args: []string{"serve", "--tls-cert", "cert.pem"}, want: []string{"tls-cert", "tls-key"}},
+		{name: "tls files missing", args: []string{"serve", "--tls-cert", "nope.pem", "--tls-key", "nope.key"}, want: []string{"tls-cert", "nope.pem"}},
+		{name: "issuer without provider", args: []string{"serve", "--issuer", "https://login.example"}, want: []string{"--issuer", "--jwks-url"}},
+		{name: "jwks without issuer", args: []string{"serve", "--jwks-url", "https://login.example/keys", "--audience", "api://x"}, want: []string{"issuer"}},
+		{name: "provider without audience", args: []string{"serve", "--oidc-issuer", "https://login.example"}, want: []string{"audience"}},
+		{name: "no way to verify tokens", args: []string{"serve", "--local-tokens=false"}, want: []string{"local-tokens"}},
 	}
 	// A row that wrongly passes validation must not serve: its context is
 	// already over.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -23,6 +24,7 @@ import (
 	"industrydata/runner"
 	"industrydata/service"
 	"industrydata/store/sqlite"
+	"industrydata/throttle"
 )
 
 // testHookRunner, when set, adjusts the runner's configuration: this
@@ -43,6 +45,12 @@ type serveConfig struct {
 	shutdownTimeout   time.Duration
 	workers           int
 	leaseTTL          time.Duration
+	throttleRate      float64
+	throttleBurst     int
+	remote            auth.RemoteConfig
+	audiences         string
+	localTokens       bool
+	tlsCert, tlsKey   string
 }
 
 func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer) (serveConfig, error) {
@@ -60,6 +68,15 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 15*time.Second, "how long in-flight requests may take to finish on SIGTERM")
 	fs.IntVar(&c.workers, "workers", 1, "runs this server executes at once (0 executes none: a server that only answers requests)")
 	fs.DurationVar(&c.leaseTTL, "lease-ttl", runner.DefaultLeaseTTL, "how long a run whose server died waits before another server takes it over")
+	fs.Float64Var(&c.throttleRate, "throttle-rate", 0, "requests per second each tenant may make (0: no limit)")
+	fs.IntVar(&c.throttleBurst, "throttle-burst", 0, "requests a tenant may make at once above its rate (0: the rate, rounded up)")
+	fs.StringVar(&c.remote.IssuerURL, "oidc-issuer", "", "OIDC issuer whose discovery document names the JWKS that signs tokens (RS256, ES256)")
+	fs.StringVar(&c.remote.JWKSURL, "jwks-url", "", "JWKS URL of the keys that sign tokens, instead of --oidc-issuer (needs --issuer)")
+	fs.StringVar(&c.remote.Issuer, "issuer", "", "the iss claim tokens from --jwks-url must carry")
+	fs.StringVar(&c.audiences, "audience", "", "comma-separated aud values accepted in tokens from the identity provider")
+	fs.BoolVar(&c.localTokens, "local-tokens", true, "accept HS256 tokens signed with the data directory's key (industrydata token)")
+	fs.StringVar(&c.tlsCert, "tls-cert", "", "PEM certificate chain: serve HTTPS (with --tls-key)")
+	fs.StringVar(&c.tlsKey, "tls-key", "", "PEM private key of --tls-cert")
 	if err := parseFlags(fs, args, getenv); err != nil {
 		return c, usageError{msg: "serve: " + err.Error(), err: err}
 	}
@@ -89,7 +106,61 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	if _, err := storeConfig(c); err != nil {
 		return c, usageError{msg: err.Error()}
 	}
+	if _, err := throttle.New(throttle.Config{Rate: c.throttleRate, Burst: c.throttleBurst}); err != nil {
+		return c, usageError{msg: "--throttle-rate/--throttle-burst: " + err.Error()}
+	}
+	for _, a := range strings.Split(c.audiences, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			c.remote.Audiences = append(c.remote.Audiences, a)
+		}
+	}
+	if c.remoteTokens() {
+		if err := c.remote.Validate(); err != nil {
+			return c, usageError{msg: "identity provider: " + err.Error()}
+		}
+	} else if c.remote.Issuer != "" || len(c.remote.Audiences) > 0 {
+		return c, usageError{msg: "--issuer and --audience need --oidc-issuer or --jwks-url"}
+	}
+	if !c.localTokens && !c.remoteTokens() {
+		return c, usageError{msg: "--local-tokens=false needs --oidc-issuer or --jwks-url: no token could be verified"}
+	}
+	if (c.tlsCert == "") != (c.tlsKey == "") {
+		return c, usageError{msg: "--tls-cert and --tls-key go together"}
+	}
+	if c.tlsCert != "" {
+		if _, err := tls.LoadX509KeyPair(c.tlsCert, c.tlsKey); err != nil {
+			return c, usageError{msg: fmt.Sprintf("--tls-cert/--tls-key: %v", err)}
+		}
+	}
 	return c, nil
+}
+
+// remoteTokens reports whether tokens of an identity provider are accepted.
+func (c serveConfig) remoteTokens() bool { return c.remote.IssuerURL != "" || c.remote.JWKSURL != "" }
+
+// verifier is the token verifier the flags ask for: the local HS256 key,
+// the identity provider's keys, or both (by each token's alg). Its close
+// stops the key refresh.
+func (c serveConfig) verifier(ctx context.Context, key []byte, log *slog.Logger) (auth.Verifier, func(), error) {
+	var local, remote auth.Verifier
+	if c.localTokens {
+		local = auth.NewLocalVerifier(key, time.Now)
+	}
+	closeFn := func() {}
+	if c.remoteTokens() {
+		rc := c.remote
+		rc.Logger = log
+		rv, err := auth.NewRemoteVerifier(ctx, rc)
+		if err != nil {
+			return nil, nil, fmt.Errorf("identity provider: %w", err)
+		}
+		remote, closeFn = rv, func() { rv.Close() }
+		log.Info("accepting tokens of an identity provider", "issuer", rv.Issuer(), "jwks", rv.JWKSURL(), "local_tokens", c.localTokens)
+	}
+	if remote == nil {
+		return local, closeFn, nil
+	}
+	return auth.NewChain(local, remote), closeFn, nil
 }
 
 func parseLevel(s string) (slog.Level, error) {
@@ -170,12 +241,21 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if c.publicURL != "" {
 		public, _ = url.Parse(c.publicURL)
 	}
+	verifier, closeVerifier, err := c.verifier(ctx, key, log)
+	if err != nil {
+		return err
+	}
+	defer closeVerifier()
+	limiter, _ := throttle.New(throttle.Config{Rate: c.throttleRate, Burst: c.throttleBurst})
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
 	svc := service.New(store, industrydata.SystemClock{})
 	base := "http://" + ln.Addr().String()
+	if c.tlsCert != "" {
+		base = "https://" + ln.Addr().String()
+	}
 	if public != nil {
 		base = strings.TrimSuffix(public.String(), "/")
 	}
@@ -195,7 +275,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	svc.NotifyRunStarted(runs.Notify)
 	handler := httpapi.NewHandler(httpapi.Config{
 		Service:           svc,
-		Verifier:          auth.NewLocalVerifier(key, time.Now),
+		Verifier:          verifier,
+		Throttle:          limiter,
 		Logger:            log,
 		AccessLog:         c.accessLog,
 		PublicURL:         public,
@@ -213,7 +294,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	log.Info("listening", "addr", ln.Addr().String(), "data_dir", c.dataDir,
+	log.Info("listening", "addr", ln.Addr().String(), "tls", c.tlsCert != "", "data_dir", c.dataDir,
 		"token_help", fmt.Sprintf("get a token with: industrydata token --data-dir %s --tenant <tenant-id>", c.dataDir))
 
 	runCtx, stopRuns := context.WithCancel(context.WithoutCancel(ctx))
@@ -234,7 +315,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}()
 
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	go func() {
+		if c.tlsCert != "" {
+			served <- srv.ServeTLS(ln, c.tlsCert, c.tlsKey)
+			return
+		}
+		served <- srv.Serve(ln)
+	}()
 	select {
 	case err := <-served:
 		return fmt.Errorf("serve: %w", err)

@@ -1,0 +1,301 @@
+package main
+
+import (
+	"bufio"
+	"encoding/csv"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"industrydata/internal/rostergen"
+	"industrydata/store/sqlite"
+)
+
+// The figures of issue 5, measured on the real server: the time a refresh
+// of the user report takes and the server's peak RSS, beside a bare
+// streaming parse of the same users.csv with encoding/csv (each in a process
+// of its own, so each peak is its own); and the p99 of GET operations/{id}
+// while the largest refresh runs, against the same server idle.
+//
+//	go test ./cmd/industrydata -run TestFigures -figures 10000,100000,1000000 -v
+var (
+	figures     = flag.String("figures", "", "comma-separated user counts to refresh (off when empty)")
+	figuresRuns = flag.Int("figures.runs", 3, "runs of each measurement; the fastest is reported")
+)
+
+// bareEnv makes the test binary parse the users.csv it names and print a
+// figure, instead of running tests.
+const bareEnv = "INDUSTRYDATA_TEST_BARE_PARSE"
+
+type figure struct {
+	Users   int     `json:"users"`
+	Seconds float64 `json:"seconds"`
+	HWMKiB  int     `json:"vmhwmKiB"`
+}
+
+// bareMain is the baseline: every record of users.csv through encoding/csv,
+// as a plain streaming reader does it (a new record per row), in a process
+// of its own.
+func bareMain(path string) int {
+	start := time.Now()
+	f, err := os.Open(path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer f.Close()
+	cr := csv.NewReader(bufio.NewReader(f))
+	n := -1
+	for {
+		_, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		n++
+	}
+	out, _ := json.Marshal(figure{Users: n, Seconds: time.Since(start).Seconds(), HWMKiB: hwm(os.Getpid())})
+	fmt.Printf("FIGURE %s\n", out)
+	return 0
+}
+
+// hwm is the peak resident set of process pid, in KiB.
+func hwm(pid int) int {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")))
+			return kb
+		}
+	}
+	return 0
+}
+
+func TestFigures(t *testing.T) {
+	if *figures == "" {
+		t.Skip("no -figures")
+	}
+	type row struct {
+		n             int
+		mb            float64
+		bare, refresh figure
+	}
+	var rows []row
+	var largest struct {
+		dir  string
+		n    int
+		idle []time.Duration
+		busy []time.Duration
+	}
+	for _, s := range strings.Split(*figures, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n <= 0 {
+			t.Fatalf("-figures: %q is not a user count", s)
+		}
+		dir := t.TempDir()
+		_, usersPath, err := rostergen.Files(dir, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		putRosterFiles(t, dir)
+		st, _ := os.Stat(usersPath)
+		r := row{n: n, mb: float64(st.Size()) / 1e6}
+		for range *figuresRuns {
+			keepBest(&r.bare, bareChild(t, usersPath))
+			f, _, _ := refreshChild(t, dir, n, false)
+			keepBest(&r.refresh, f)
+		}
+		rows = append(rows, r)
+		largest.dir, largest.n = dir, n
+	}
+
+	// GET latency: the same server idle, then during a refresh of the
+	// largest roster.
+	_, largest.idle, largest.busy = refreshChild(t, largest.dir, largest.n, true)
+
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n| users | users.csv MB | bare parse s | refresh s | ×bare | bare peak RSS MB | server peak RSS MB |\n")
+	fmt.Fprintf(&b, "|---:|---:|---:|---:|---:|---:|---:|\n")
+	for _, r := range rows {
+		fmt.Fprintf(&b, "| %d | %.1f | %.3f | %.3f | %.2f | %.1f | %.1f |\n", r.n, r.mb,
+			r.bare.Seconds, r.refresh.Seconds, r.refresh.Seconds/r.bare.Seconds,
+			float64(r.bare.HWMKiB)/1024, float64(r.refresh.HWMKiB)/1024)
+	}
+	idle, busy := p99(largest.idle), p99(largest.busy)
+	fmt.Fprintf(&b, "\nGET operations/{id}, 2 clients, %d users: idle p99 %.2f ms (%d requests), during the refresh p99 %.2f ms (%d requests): %.2f× idle\n",
+		largest.n, ms(idle), len(largest.idle), ms(busy), len(largest.busy), float64(busy)/float64(idle))
+	t.Log(b.String())
+}
+
+func keepBest(best *figure, f figure) {
+	if best.Users == 0 {
+		*best = f
+	}
+	best.Seconds = min(best.Seconds, f.Seconds)
+	best.HWMKiB = max(best.HWMKiB, f.HWMKiB)
+}
+
+// putRosterFiles stores the roster files of dir for the test tenant.
+func putRosterFiles(t *testing.T, dir string) {
+	t.Helper()
+	st, err := sqlite.Open(t.Context(), sqlite.Config{Path: filepath.Join(dir, "industrydata.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	users, err := os.Open(filepath.Join(dir, "users.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer users.Close()
+	orgs, err := os.Open(filepath.Join(dir, "orgs.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer orgs.Close()
+	if _, err := st.PutRoster(t.Context(), testTenant, users, orgs); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func bareChild(t *testing.T, usersPath string) figure {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), bareEnv+"="+usersPath)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("bare parse: %v\n%s", err, out)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		if rest, ok := strings.CutPrefix(line, "FIGURE "); ok {
+			var f figure
+			if err := json.Unmarshal([]byte(rest), &f); err != nil {
+				t.Fatal(err)
+			}
+			return f
+		}
+	}
+	t.Fatalf("bare parse printed no figure:\n%s", out)
+	return figure{}
+}
+
+// refreshChild starts a server on dir, runs the tenant's process once and
+// returns how long the run took (its endDateTime less its startDateTime)
+// and the server's peak RSS. With latency set it also GETs an operation
+// from two clients, for 5 seconds before the run and then until the run
+// ends, and returns those latencies.
+func refreshChild(t *testing.T, dir string, n int, latency bool) (f figure, idle, busy []time.Duration) {
+	t.Helper()
+	srv := startChild(t, "--addr", "127.0.0.1:0", "--data-dir", dir, "--access-log=false")
+	api := newAPI(t, srv.addr, dir)
+	if latency {
+		opID := api.createOperation(t, "probe")
+		idle = getLoad(api, opID, func(start time.Time) bool { return time.Since(start) < 5*time.Second })
+		opPath := api.startRun(t)
+		var finished atomic.Bool
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			defer finished.Store(true)
+			deadline := time.Now().Add(10 * time.Minute)
+			for time.Now().Before(deadline) {
+				status, data, err := api.do(http.MethodGet, opPath, "")
+				var op fullOperation
+				if err == nil && status == 200 && json.Unmarshal(data, &op) == nil && ended(op) {
+					return
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+		}()
+		busy = getLoad(api, opID, func(time.Time) bool { return !finished.Load() })
+		<-done
+	} else {
+		opPath := api.startRun(t)
+		api.waitOperation(t, opPath, srv, ended)
+	}
+	f = figure{Users: n, HWMKiB: hwm(srv.cmd.Process.Pid)}
+	f.Seconds = lastRunSeconds(t, api)
+	if err := srv.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	srv.wait(t)
+	return f, idle, busy
+}
+
+// lastRunSeconds reads the newest run and returns its duration.
+func lastRunSeconds(t *testing.T, api *apiClient) float64 {
+	t.Helper()
+	status, data, err := api.do(http.MethodGet, "/beta/industryData/runs?$top=1", "")
+	var page struct {
+		Value []struct {
+			Status string    `json:"status"`
+			Start  time.Time `json:"startDateTime"`
+			End    time.Time `json:"endDateTime"`
+		} `json:"value"`
+	}
+	if err != nil || status != 200 || json.Unmarshal(data, &page) != nil || len(page.Value) != 1 {
+		t.Fatalf("runs: %d %s %v", status, data, err)
+	}
+	r := page.Value[0]
+	if r.Status == "failed" || r.Status == "running" {
+		t.Fatalf("run ended %s: %s", r.Status, data)
+	}
+	return r.End.Sub(r.Start).Seconds()
+}
+
+// getLoad GETs the operation from 2 clients, one request after another
+// each, while more says so, and returns the latencies.
+func getLoad(api *apiClient, opID string, more func(start time.Time) bool) []time.Duration {
+	var mu sync.Mutex
+	var all []time.Duration
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range 2 {
+		wg.Go(func() {
+			var mine []time.Duration
+			for more(start) && len(mine) < 1_000_000 {
+				t0 := time.Now()
+				status, _, err := api.do(http.MethodGet, operationsPath+"/"+opID, "")
+				if err != nil || status != 200 {
+					break
+				}
+				mine = append(mine, time.Since(t0))
+			}
+			mu.Lock()
+			all = append(all, mine...)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	return all
+}
+
+func p99(d []time.Duration) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[min(len(s)-1, len(s)*99/100)]
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
