@@ -142,7 +142,7 @@ func TestOpenRejectsBadConfig(t *testing.T) {
 
 func TestFileStoreIsDurable(t *testing.T) {
 	s := openFile(t)
-	for pragma, want := range map[string]string{"journal_mode": "wal", "synchronous": "2", "foreign_keys": "1"} {
+	for pragma, want := range map[string]string{"journal_mode": "wal", "synchronous": "2", "foreign_keys": "1", "temp_store": "2"} {
 		var got string
 		err := s.write(t.Context(), func(tx *batchTx) error {
 			return tx.QueryRow("PRAGMA " + pragma).Scan(&got)

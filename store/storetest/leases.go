@@ -25,6 +25,7 @@ var leaseTests = []test{
 	{"finish with a non-final status changes nothing", testFinishRunRefused},
 	{"finish after the operation was deleted still ends the run", testFinishRunWithoutOperation},
 	{"a run deleted with its process loses its lease", testLeaseOfDeletedRun},
+	{"a released run is claimed again at once; the old claim is fenced", testReleaseLease},
 }
 
 // leaseTTL is the length of the suite's leases.
@@ -315,4 +316,29 @@ func testLeaseOfDeletedRun(t *testing.T, s industrydata.Store) {
 	wantErrIs(t, "RenewLease", err, industrydata.ErrLeaseLost)
 	err = s.FinishRun(t.Context(), c, outcome(industrydata.RunCompleted, leaseT0(t)))
 	wantErrIs(t, "FinishRun", err, industrydata.ErrLeaseLost)
+}
+
+func testReleaseLease(t *testing.T, s industrydata.Store) {
+	r, _ := oneRun(t, s)
+	c := mustClaim(t, s, "a", leaseT0(t))
+	if err := s.ReleaseLease(t.Context(), c); err != nil {
+		t.Fatalf("ReleaseLease: %v", err)
+	}
+	err := s.ReleaseLease(t.Context(), c)
+	wantErrIs(t, "second ReleaseLease", err, industrydata.ErrLeaseLost)
+	_, err = s.RenewLease(t.Context(), c, leaseT0(t), leaseTTL)
+	wantErrIs(t, "RenewLease after release", err, industrydata.ErrLeaseLost)
+	if got := getRun(t, s, tenantA, r.ID); got.Status != industrydata.RunRunning {
+		t.Errorf("released run has status %s, want running", got.Status)
+	}
+	// Long before the old lease would have expired.
+	again := mustClaim(t, s, "a", leaseT0(t))
+	if again.RunID != r.ID || again.Attempt != c.Attempt+1 {
+		t.Errorf("claim after release %+v, want run %s attempt %d", again, r.ID, c.Attempt+1)
+	}
+	err = s.FinishRun(t.Context(), c, outcome(industrydata.RunCompleted, leaseT0(t)))
+	wantErrIs(t, "FinishRun of the released claim", err, industrydata.ErrLeaseLost)
+	if err := s.FinishRun(t.Context(), again, outcome(industrydata.RunCompleted, leaseT0(t))); err != nil {
+		t.Errorf("FinishRun of the new claim: %v", err)
+	}
 }

@@ -28,7 +28,9 @@ var queryTests = []test{
 
 // collection adapts one entity type to the generic checks.
 type collection[T any] struct {
-	typ      *schema.EntityType
+	typ *schema.EntityType
+	// key is the property that ids lists; "" is id.
+	key      string
 	seq      func(*T) int64
 	typeName func(*T) string
 	list     func(context.Context, industrydata.Store, industrydata.TenantID, industrydata.ListQuery) ([]T, error)
@@ -81,11 +83,16 @@ func (c collection[T]) order(keys []industrydata.OrderKey, a, b *T) int {
 	return n
 }
 
-// ids lists the entities' ids, which say more in a diff than whole structs.
+// ids lists the entities' ids (keys), which say more in a diff than whole
+// structs.
 func (c collection[T]) ids(es []T) []string {
+	key := c.key
+	if key == "" {
+		key = "id"
+	}
 	out := make([]string, len(es))
 	for i := range es {
-		out[i] = c.value(&es[i], "id").(string)
+		out[i] = c.value(&es[i], key).(string)
 	}
 	return out
 }

@@ -35,6 +35,8 @@ func Run(t *testing.T, open func(t *testing.T) industrydata.Store) {
 		{"process", processTests},
 		{"run", runTests},
 		{"lease", leaseTests},
+		{"roster", rosterTests},
+		{"report", reportTests},
 		{"tenant", tenantTests},
 		{"paging", pagingTests},
 		{"query", queryTests},

@@ -1,0 +1,388 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"industrydata"
+	"industrydata/odata"
+	"industrydata/schema"
+)
+
+// reportTests check user reports (SPEC §10): entries appended under the
+// run's lease, the report stored when the run finishes, visible whole or
+// not at all, and queried like any collection.
+var reportTests = []test{
+	{"a finished run's report and entries round-trip", testReportRoundTrip},
+	{"an empty report round-trips", testReportEmpty},
+	{"entries are appended only while the lease is held", testReportEntriesFenced},
+	{"entry seqs must continue the stored ones", testReportEntrySeqs},
+	{"reset entries start the report again", testReportReset},
+	{"a run without a report has none", testReportMissing},
+	{"another tenant's report is not found", testReportTenantIsolation},
+	{"entry queries match the reference evaluator", testReportQueries},
+	{"deleting a process deletes its reports", testReportDeleteProcess},
+}
+
+// reportEntries returns n entries from seq first whose values trip up
+// engines: case, prefixes, non-ASCII, quotes, empty strings and
+// collections, repeated elements.
+func reportEntries(first int64, n int) []industrydata.UserReportEntry {
+	roles := []string{"student", "teacher", "administrator", "student", "guardian", "Teacher", "", "aide"}
+	names := []string{"zoe", "Zoë", "ZOE", "", "a'b", "anna", "Anna", "zo", "b%c_d", "x\U0001F600"}
+	orgs := [][]string{nil, {"org-1"}, {"org-2", "org-3"}, {"org-2"}, {"org-10"}, {"org-2", "org-2"}, {"o'x", "Org-2"}, {"org-1é"}}
+	issues := [][]industrydata.UserReportIssue{
+		nil, {industrydata.IssueMissingEmail}, nil, {industrydata.IssueMissingUsername, industrydata.IssueDuplicateUsername},
+		{industrydata.IssueUnknownOrg}, {industrydata.IssueNoOrg, industrydata.IssueUnknownRole}, nil,
+		{industrydata.IssueDuplicateUsername, industrydata.IssueMissingEmail, industrydata.IssueInvalidEmail},
+	}
+	out := make([]industrydata.UserReportEntry, n)
+	for i := range out {
+		seq := first + int64(i)
+		out[i] = industrydata.UserReportEntry{
+			Seq:           seq,
+			SourcedID:     fmt.Sprintf("u-%02d", (seq*7)%100),
+			Username:      names[seq%int64(len(names))],
+			Role:          roles[(seq*3)%int64(len(roles))],
+			OrgSourcedIDs: orgs[(seq*5)%int64(len(orgs))],
+			IsActive:      seq%3 != 0,
+			Issues:        issues[(seq+seq/8)%int64(len(issues))],
+		}
+	}
+	return out
+}
+
+// sampleSummary is a report summary with every field set.
+func sampleSummary() industrydata.UserReportSummary {
+	return industrydata.UserReportSummary{
+		TotalUsers: 40, ActiveUsers: 27, InactiveUsers: 13, UsersWithIssues: 22,
+		UsersByRole: []industrydata.RoleCount{{Role: "", Count: 5}, {Role: "student", Count: 20}, {Role: "teacher", Count: 15}},
+		UsersByOrg: []industrydata.OrgCount{{OrgSourcedID: "org-1", OrgName: "Zoë's \"school\"", Count: 12},
+			{OrgSourcedID: "org-2", OrgName: "", Count: 0}},
+	}
+}
+
+// claimRun starts a run of a new ready process of tenant and claims it.
+func claimRun(t *testing.T, s industrydata.Store, tenant industrydata.TenantID) industrydata.RunClaim {
+	t.Helper()
+	r, _ := startRun(t, s, tenant, readyProcess(t, s, tenant).ID, leaseT0(t))
+	c := mustClaim(t, s, "runner-"+r.ID, leaseT0(t))
+	if c.RunID != r.ID {
+		t.Fatalf("claimed run %s, want the new run %s", c.RunID, r.ID)
+	}
+	return c
+}
+
+// appendEntries appends entries in batches of batch.
+func appendEntries(t *testing.T, s industrydata.Store, c industrydata.RunClaim, entries []industrydata.UserReportEntry, batch int) {
+	t.Helper()
+	for from := 0; from < len(entries); from += batch {
+		if err := s.AppendReportEntries(t.Context(), c, entries[from:min(from+batch, len(entries))]); err != nil {
+			t.Fatalf("AppendReportEntries from seq %d: %v", entries[from].Seq, err)
+		}
+	}
+}
+
+// finishWithReport finishes c's run with a report of summary and returns
+// the report as FinishRun left it.
+func finishWithReport(t *testing.T, s industrydata.Store, c industrydata.RunClaim, summary industrydata.UserReportSummary) industrydata.UserReport {
+	t.Helper()
+	rep := &industrydata.UserReport{CreatedDateTime: leaseT0(t).Add(30*time.Second + 1234567), Summary: summary}
+	out := outcome(industrydata.RunCompletedWithWarnings, leaseT0(t).Add(time.Minute))
+	out.Report = rep
+	if err := s.FinishRun(t.Context(), c, out); err != nil {
+		t.Fatalf("FinishRun: %v", err)
+	}
+	return *rep
+}
+
+// reportRun makes a finished run of tenant whose report has entries.
+func reportRun(t *testing.T, s industrydata.Store, tenant industrydata.TenantID, entries []industrydata.UserReportEntry) (industrydata.RunClaim, industrydata.UserReport) {
+	t.Helper()
+	c := claimRun(t, s, tenant)
+	appendEntries(t, s, c, entries, 7)
+	return c, finishWithReport(t, s, c, sampleSummary())
+}
+
+func listEntries(t *testing.T, s industrydata.Store, tenant industrydata.TenantID, runID string, q industrydata.ListQuery) []industrydata.UserReportEntry {
+	t.Helper()
+	es, err := s.ListReportEntries(t.Context(), tenant, runID, q)
+	if err != nil {
+		t.Fatalf("ListReportEntries(%+v): %v", q, err)
+	}
+	return es
+}
+
+// checkEntries fails unless the run's report lists exactly want.
+func checkEntries(t *testing.T, s industrydata.Store, tenant industrydata.TenantID, runID string, want []industrydata.UserReportEntry) {
+	t.Helper()
+	got := listEntries(t, s, tenant, runID, industrydata.ListQuery{})
+	if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("ListReportEntries (-want +got):\n%s", diff)
+	}
+	if n, err := s.CountReportEntries(t.Context(), tenant, runID, industrydata.ListQuery{}); err != nil || n != int64(len(want)) {
+		t.Errorf("CountReportEntries = %d, %v; want %d", n, err, len(want))
+	}
+}
+
+// wantNoReport fails unless the tenant's run runID shows no report.
+func wantNoReport(t *testing.T, s industrydata.Store, tenant industrydata.TenantID, runID string) {
+	t.Helper()
+	_, err := s.GetUserReport(t.Context(), tenant, runID)
+	wantErrIs(t, "GetUserReport", err, industrydata.ErrNotFound)
+	_, err = s.ListReportEntries(t.Context(), tenant, runID, industrydata.ListQuery{})
+	wantErrIs(t, "ListReportEntries", err, industrydata.ErrNotFound)
+	_, err = s.CountReportEntries(t.Context(), tenant, runID, industrydata.ListQuery{})
+	wantErrIs(t, "CountReportEntries", err, industrydata.ErrNotFound)
+}
+
+func testReportRoundTrip(t *testing.T, s industrydata.Store) {
+	entries := reportEntries(1, 40)
+	c, rep := reportRun(t, s, tenantA, entries)
+	if rep.ID != c.RunID || rep.ProcessID != c.ProcessID {
+		t.Errorf("report %s of process %s, want the run's: %s of %s", rep.ID, rep.ProcessID, c.RunID, c.ProcessID)
+	}
+	checkNewETag(t, rep.ETag)
+	checkUTC(t, rep.CreatedDateTime)
+	if diff := cmp.Diff(sampleSummary(), rep.Summary); diff != "" {
+		t.Errorf("FinishRun changed the summary (-want +got):\n%s", diff)
+	}
+	got, err := s.GetUserReport(t.Context(), tenantA, c.RunID)
+	if err != nil {
+		t.Fatalf("GetUserReport: %v", err)
+	}
+	if diff := cmp.Diff(rep, got); diff != "" {
+		t.Errorf("GetUserReport (-want +got):\n%s", diff)
+	}
+	checkEntries(t, s, tenantA, c.RunID, entries)
+
+	// Pages of 6 following the cursor of each page's last entry.
+	var walked []industrydata.UserReportEntry
+	q := industrydata.ListQuery{Limit: 6}
+	for range len(entries) {
+		page := listEntries(t, s, tenantA, c.RunID, q)
+		walked = append(walked, page...)
+		if len(page) < q.Limit {
+			break
+		}
+		q.After = afterSeq(page[len(page)-1].Seq)
+	}
+	if diff := cmp.Diff(entries, walked, cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("pages put together (-want +got):\n%s", diff)
+	}
+}
+
+func testReportEmpty(t *testing.T, s industrydata.Store) {
+	c := claimRun(t, s, tenantA)
+	rep := finishWithReport(t, s, c, industrydata.UserReportSummary{})
+	got, err := s.GetUserReport(t.Context(), tenantA, c.RunID)
+	if err != nil {
+		t.Fatalf("GetUserReport: %v", err)
+	}
+	if diff := cmp.Diff(rep, got, cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("GetUserReport (-want +got):\n%s", diff)
+	}
+	checkEntries(t, s, tenantA, c.RunID, nil)
+}
+
+func testReportEntriesFenced(t *testing.T, s industrydata.Store) {
+	entries := reportEntries(1, 12)
+	old := claimRun(t, s, tenantA)
+	appendEntries(t, s, old, entries[:5], 5)
+	taken := mustClaim(t, s, "another", old.Expires)
+	if taken.RunID != old.RunID {
+		t.Fatalf("claimed run %s after expiry, want %s", taken.RunID, old.RunID)
+	}
+	err := s.AppendReportEntries(t.Context(), old, entries[5:7])
+	wantErrIs(t, "AppendReportEntries of the old claim", err, industrydata.ErrLeaseLost)
+	err = s.ResetReportEntries(t.Context(), old)
+	wantErrIs(t, "ResetReportEntries of the old claim", err, industrydata.ErrLeaseLost)
+
+	// The claim that took the run over starts the report again.
+	if err := s.ResetReportEntries(t.Context(), taken); err != nil {
+		t.Fatalf("ResetReportEntries: %v", err)
+	}
+	appendEntries(t, s, taken, entries, 4)
+	finishWithReport(t, s, taken, sampleSummary())
+	checkEntries(t, s, tenantA, taken.RunID, entries)
+
+	err = s.AppendReportEntries(t.Context(), taken, reportEntries(13, 1))
+	wantErrIs(t, "AppendReportEntries after FinishRun", err, industrydata.ErrLeaseLost)
+	err = s.ResetReportEntries(t.Context(), taken)
+	wantErrIs(t, "ResetReportEntries after FinishRun", err, industrydata.ErrLeaseLost)
+	checkEntries(t, s, tenantA, taken.RunID, entries)
+}
+
+func testReportEntrySeqs(t *testing.T, s industrydata.Store) {
+	all := reportEntries(1, 8)
+	c := claimRun(t, s, tenantA)
+	withGap := append(append([]industrydata.UserReportEntry(nil), all[3]), all[5])
+	refused := []struct {
+		name    string
+		entries []industrydata.UserReportEntry
+	}{
+		{"first seq is not 1", all[1:3]},
+		{"first seq is 0", reportEntries(0, 2)},
+	}
+	for _, tc := range refused {
+		if err := s.AppendReportEntries(t.Context(), c, tc.entries); err == nil {
+			t.Errorf("%s: AppendReportEntries succeeded", tc.name)
+		}
+	}
+	appendEntries(t, s, c, all[:3], 3)
+	refused = []struct {
+		name    string
+		entries []industrydata.UserReportEntry
+	}{
+		{"gap after the stored ones", all[4:6]},
+		{"overlap with the stored ones", all[2:5]},
+		{"from the start again", all[:2]},
+		{"gap inside the batch", withGap},
+	}
+	for _, tc := range refused {
+		if err := s.AppendReportEntries(t.Context(), c, tc.entries); err == nil {
+			t.Errorf("%s: AppendReportEntries succeeded", tc.name)
+		}
+	}
+	if err := s.AppendReportEntries(t.Context(), c, nil); err != nil {
+		t.Errorf("AppendReportEntries of nothing: %v", err)
+	}
+	appendEntries(t, s, c, all[3:], 2)
+	finishWithReport(t, s, c, sampleSummary())
+	checkEntries(t, s, tenantA, c.RunID, all)
+}
+
+func testReportReset(t *testing.T, s industrydata.Store) {
+	c := claimRun(t, s, tenantA)
+	appendEntries(t, s, c, reportEntries(1, 10), 10)
+	if err := s.ResetReportEntries(t.Context(), c); err != nil {
+		t.Fatalf("ResetReportEntries: %v", err)
+	}
+	again := reportEntries(1, 4)
+	for i := range again {
+		again[i].Username += " again"
+	}
+	appendEntries(t, s, c, again, 3)
+	finishWithReport(t, s, c, sampleSummary())
+	checkEntries(t, s, tenantA, c.RunID, again)
+}
+
+func testReportMissing(t *testing.T, s industrydata.Store) {
+	wantNoReport(t, s, tenantA, newID())
+
+	running := claimRun(t, s, tenantA)
+	appendEntries(t, s, running, reportEntries(1, 5), 5)
+	wantNoReport(t, s, tenantA, running.RunID)
+
+	// A run may end without a report; what it appended is not shown.
+	if err := s.FinishRun(t.Context(), running, outcome(industrydata.RunFailed, leaseT0(t))); err != nil {
+		t.Fatalf("FinishRun: %v", err)
+	}
+	wantNoReport(t, s, tenantA, running.RunID)
+}
+
+func testReportTenantIsolation(t *testing.T, s industrydata.Store) {
+	ca, _ := reportRun(t, s, tenantA, reportEntries(1, 6))
+	wantNoReport(t, s, tenantB, ca.RunID)
+	cb, _ := reportRun(t, s, tenantB, reportEntries(1, 3))
+	checkEntries(t, s, tenantA, ca.RunID, reportEntries(1, 6))
+	checkEntries(t, s, tenantB, cb.RunID, reportEntries(1, 3))
+	wantNoReport(t, s, tenantA, cb.RunID)
+}
+
+func testReportDeleteProcess(t *testing.T, s industrydata.Store) {
+	c, _ := reportRun(t, s, tenantA, reportEntries(1, 6))
+	kept, keptReport := reportRun(t, s, tenantA, reportEntries(1, 2))
+	if err := s.DeleteProcess(t.Context(), tenantA, c.ProcessID, nil); err != nil {
+		t.Fatalf("DeleteProcess: %v", err)
+	}
+	wantNoReport(t, s, tenantA, c.RunID)
+	got, err := s.GetUserReport(t.Context(), tenantA, kept.RunID)
+	if err != nil || !cmp.Equal(keptReport, got) {
+		t.Errorf("report of another process = %+v, %v; want it kept", got, err)
+	}
+	checkEntries(t, s, tenantA, kept.RunID, reportEntries(1, 2))
+}
+
+// entryCollection is the entries of one run's report.
+func entryCollection(runID string) collection[industrydata.UserReportEntry] {
+	return collection[industrydata.UserReportEntry]{
+		typ:      schema.UserReportEntry,
+		key:      "sourcedId",
+		seq:      func(e *industrydata.UserReportEntry) int64 { return e.Seq },
+		typeName: func(*industrydata.UserReportEntry) string { return "" },
+		list: func(ctx context.Context, s industrydata.Store, tenant industrydata.TenantID, q industrydata.ListQuery) ([]industrydata.UserReportEntry, error) {
+			return s.ListReportEntries(ctx, tenant, runID, q)
+		},
+		count: func(ctx context.Context, s industrydata.Store, tenant industrydata.TenantID, q industrydata.ListQuery) (int64, error) {
+			return s.CountReportEntries(ctx, tenant, runID, q)
+		},
+	}
+}
+
+// entryQueries are $filter texts over userReportEntry and $orderby keys.
+var entryQueries = []struct {
+	filter  string
+	orderBy []industrydata.OrderKey
+}{
+	{"", nil},
+	{"", keys(asc("username"))},
+	{"", keys(desc("role"), asc("username"))},
+	{"", keys(desc("isActive"), desc("sourcedId"))},
+	{"issues/any(i: i eq 'missingEmail')", nil},
+	{"orgSourcedIds/any(o: o eq 'org-2')", keys(asc("sourcedId"))},
+	{"isActive eq false", nil},
+	{"isActive", keys(desc("username"))},
+	{"role eq 'teacher' and not (issues/any())", nil},
+	{"issues/any()", keys(asc("role"))},
+	{"not (orgSourcedIds/any())", nil},
+	{"orgSourcedIds/any(o: startswith(o, 'org-1'))", nil},
+	{"issues/any(i: i eq 'unknownOrg' or i eq 'noOrg') and isActive", nil},
+	{"issues/any(i: i in ('duplicateUsername', 'invalidEmail'))", keys(asc("username"), desc("isActive"))},
+	{"role in ('teacher', 'administrator', '')", nil},
+	{"startswith(username, 'Zo')", nil},
+	{"contains(username, 'ë') or contains(username, '''')", nil},
+	{"sourcedId gt 'u-50'", keys(asc("sourcedId"))},
+	{"username eq ''", nil},
+	{"not (username lt 'b')", keys(asc("username"))},
+	{"orgSourcedIds/any(o: o eq 'Org-2' or o eq 'o''x')", nil},
+}
+
+func testReportQueries(t *testing.T, s industrydata.Store) {
+	runs := map[industrydata.TenantID]string{}
+	data := map[industrydata.TenantID][]industrydata.UserReportEntry{
+		tenantA: reportEntries(1, 45),
+		tenantB: reportEntries(1, 13),
+	}
+	for tenant, entries := range data {
+		c, _ := reportRun(t, s, tenant, entries)
+		runs[tenant] = c.RunID
+	}
+	// Another report of tenant A, never listed with the first.
+	other := reportEntries(1, 9)
+	for i := range other {
+		other[i].SourcedID = "other-" + other[i].SourcedID
+	}
+	reportRun(t, s, tenantA, other)
+
+	for _, eq := range entryQueries {
+		qc := queryCase{name: fmt.Sprintf("filter %q order %v", eq.filter, eq.orderBy), orderBy: eq.orderBy}
+		if eq.filter != "" {
+			f, err := odata.ParseFilter(eq.filter, schema.UserReportEntry)
+			if err != nil {
+				t.Fatalf("ParseFilter(%q): %v", eq.filter, err)
+			}
+			qc.filter = f
+		}
+		t.Run(qc.name, func(t *testing.T) {
+			for _, tenant := range []industrydata.TenantID{tenantA, tenantB} {
+				entryCollection(runs[tenant]).check(t, s, tenant, data[tenant], qc)
+			}
+		})
+	}
+}
