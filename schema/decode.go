@@ -69,7 +69,8 @@ func readObject(dec *json.Decoder, depth int, path string) ([]Member, error) {
 		name := tok.(string) // the decoder only yields string keys inside objects
 		full := joinPath(path, name)
 		if seen[name] {
-			return nil, industrydata.BadProperty(full, "The property '%s' appears more than once in the request body.", full)
+			// Client text, so clipped: an error never grows with the body.
+			return nil, industrydata.BadProperty(truncate(full), "The property '%s' appears more than once in the request body.", truncate(full))
 		}
 		seen[name] = true
 		v, err := readValue(dec, depth, full)
@@ -233,7 +234,7 @@ func (b *Body) Bind(t *EntityType) (*Patch, error) {
 			if t.NavigationProperty(m.Name) != nil {
 				return nil, industrydata.BadProperty(m.Name, "The navigation property '%s' cannot be set in a request body.", m.Name)
 			}
-			return nil, industrydata.BadProperty(m.Name, "'%s' is not a property of %s.", m.Name, t.FullName())
+			return nil, industrydata.BadProperty(truncate(m.Name), "'%s' is not a property of %s.", truncate(m.Name), t.FullName())
 		}
 		v, err := convert(prop, m.Value)
 		if err != nil {
