@@ -37,13 +37,13 @@ func queryOptions(r *http.Request, allowed ...string) (map[string]string, error)
 	for name, vs := range values {
 		key := strings.ToLower(strings.TrimPrefix(name, "$"))
 		if _, dup := out[key]; dup || len(vs) > 1 {
-			return nil, industrydata.BadProperty(name, "The query option '%s' is given more than once.", clipPath(name))
+			return nil, industrydata.BadProperty(clipPath(name), "The query option '%s' is given more than once.", clipPath(name))
 		}
 		if !contains(allowed, key) {
 			if systemQueryOptions[key] {
-				return nil, industrydata.BadProperty(name, "The query option '$%s' is not supported on this resource.", key)
+				return nil, industrydata.BadProperty(clipPath(name), "The query option '$%s' is not supported on this resource.", key)
 			}
-			return nil, industrydata.BadProperty(name, "'%s' is not a supported query option.", clipPath(name))
+			return nil, industrydata.BadProperty(clipPath(name), "'%s' is not a supported query option.", clipPath(name))
 		}
 		out[key] = vs[0]
 	}
