@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"industrydata/internal/procstat"
 	"industrydata/internal/rostergen"
 	"industrydata/report"
 )
@@ -154,7 +155,7 @@ func TestFigureChild(t *testing.T) {
 	elapsed, cpu := time.Since(start), cpuTime()-cpu0
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	out, _ := json.Marshal(figure{Users: n, Seconds: elapsed.Seconds(), CPU: cpu.Seconds(), HWMKiB: vmHWM(t),
+	out, _ := json.Marshal(figure{Users: n, Seconds: elapsed.Seconds(), CPU: cpu.Seconds(), HWMKiB: procstat.PeakRSSKiB(os.Getpid()),
 		HeapMiB: float64(ms.HeapSys) / (1 << 20)})
 	fmt.Printf("FIGURE %s\n", out)
 }
@@ -184,21 +185,6 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// vmHWM is the peak resident set of this process, from /proc/self/status.
-func vmHWM(t *testing.T) int {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		t.Skip("no /proc/self/status:", err)
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")))
-			return kb
-		}
-	}
-	return 0
 }
 
 // BenchmarkBuild compares Build with the bare parse of the same users.csv,

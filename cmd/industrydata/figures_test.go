@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"industrydata/internal/procstat"
 	"industrydata/internal/rostergen"
 	"industrydata/store/sqlite"
 )
@@ -70,23 +71,8 @@ func bareMain(path string) int {
 		}
 		n++
 	}
-	out, _ := json.Marshal(figure{Users: n, Seconds: time.Since(start).Seconds(), HWMKiB: hwm(os.Getpid())})
+	out, _ := json.Marshal(figure{Users: n, Seconds: time.Since(start).Seconds(), HWMKiB: procstat.PeakRSSKiB(os.Getpid())})
 	fmt.Printf("FIGURE %s\n", out)
-	return 0
-}
-
-// hwm is the peak resident set of process pid, in KiB.
-func hwm(pid int) int {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")))
-			return kb
-		}
-	}
 	return 0
 }
 
@@ -232,7 +218,7 @@ func refreshChild(t *testing.T, dir string, n int, latency bool) (f figure, idle
 		opPath := api.startRun(t)
 		api.waitOperation(t, opPath, srv, ended)
 	}
-	f = figure{Users: n, HWMKiB: hwm(srv.cmd.Process.Pid)}
+	f = figure{Users: n, HWMKiB: procstat.PeakRSSKiB(srv.cmd.Process.Pid)}
 	f.Seconds = lastRunSeconds(t, api)
 	if err := srv.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
