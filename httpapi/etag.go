@@ -12,7 +12,10 @@ func quoteETag(etag string) string { return `"` + etag + `"` }
 
 // parseETags reads an If-Match or If-None-Match header: nil when absent,
 // else the opaque tags it lists ("*" kept as is). Weak tags (W/"x") and bare
-// unquoted values (what clients copy from a body's eTag) are accepted too.
+// unquoted values (what clients copy from a body's eTag) are accepted too. A
+// header that is there but names no tag (`""`, `W/`, blanks, commas) is an
+// empty, non-nil list: it matches no version, so a guarded write fails with
+// 412 rather than going ahead unconditionally (SPEC §3).
 func parseETags(h http.Header, name string) service.Precondition {
 	values := h.Values(name)
 	if len(values) == 0 {
@@ -29,9 +32,6 @@ func parseETags(h http.Header, name string) service.Precondition {
 				tags = append(tags, part)
 			}
 		}
-	}
-	if len(tags) == 0 {
-		return nil
 	}
 	return tags
 }

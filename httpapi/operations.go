@@ -5,22 +5,7 @@ import (
 
 	"industrydata"
 	"industrydata/schema"
-	"industrydata/service"
 )
-
-// ifMatch is the If-Match precondition of a write. A header that is there
-// but names no entity-tag (`""`, `W/`, blanks, commas) still guards the
-// write: it matches no version, so the write fails with 412 instead of going
-// ahead unconditionally (SPEC §3: nothing changes on a failed request).
-func ifMatch(r *http.Request) service.Precondition {
-	if p := parseETags(r.Header, "If-Match"); p != nil {
-		return p
-	}
-	if _, present := r.Header["If-Match"]; present {
-		return service.Precondition{}
-	}
-	return nil
-}
 
 func operationResponse(status int, op *industrydata.Operation, context string) entityResponse {
 	return entityResponse{status: status, typ: operationSchemaType(op), entity: op, etag: op.ETag, context: context}
@@ -95,7 +80,7 @@ func (a *api) updateOperation(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	op, err := a.Service.UpdateOperation(r.Context(), principal(r).Tenant, r.PathValue("id"), body, ifMatch(r))
+	op, err := a.Service.UpdateOperation(r.Context(), principal(r).Tenant, r.PathValue("id"), body, parseETags(r.Header, "If-Match"))
 	if err != nil {
 		return err
 	}
@@ -109,7 +94,7 @@ func (a *api) deleteOperation(w http.ResponseWriter, r *http.Request) error {
 	if _, err := queryOptions(r); err != nil {
 		return err
 	}
-	if err := a.Service.DeleteOperation(r.Context(), principal(r).Tenant, r.PathValue("id"), ifMatch(r)); err != nil {
+	if err := a.Service.DeleteOperation(r.Context(), principal(r).Tenant, r.PathValue("id"), parseETags(r.Header, "If-Match")); err != nil {
 		return err
 	}
 	return noContent(w, "")

@@ -132,7 +132,7 @@ func (a *api) updateProcess(cast *schema.EntityType) handler {
 		if err != nil {
 			return err
 		}
-		p, err := a.Service.UpdateProcess(r.Context(), principal(r).Tenant, r.PathValue("id"), body, ifMatch(r), cast)
+		p, err := a.Service.UpdateProcess(r.Context(), principal(r).Tenant, r.PathValue("id"), body, parseETags(r.Header, "If-Match"), cast)
 		if err != nil {
 			return err
 		}
@@ -147,7 +147,7 @@ func (a *api) deleteProcess(w http.ResponseWriter, r *http.Request) error {
 	if _, err := queryOptions(r); err != nil {
 		return err
 	}
-	if err := a.Service.DeleteProcess(r.Context(), principal(r).Tenant, r.PathValue("id"), ifMatch(r)); err != nil {
+	if err := a.Service.DeleteProcess(r.Context(), principal(r).Tenant, r.PathValue("id"), parseETags(r.Header, "If-Match")); err != nil {
 		return err
 	}
 	return noContent(w, "")
