@@ -133,11 +133,6 @@ var entryCSVHeader = []string{"sourcedId", "username", "role", "orgSourcedIds", 
 // usual; a failure midway aborts the response, so that a client never
 // takes a cut file for a whole one.
 func (a *api) writeEntriesCSV(w http.ResponseWriter, r *http.Request, pid, rid string, req service.ListRequest) error {
-	tenant := principal(r).Tenant
-	// Look the report up first, so a missing one is a clean 404.
-	if _, err := a.Service.GetUserReport(r.Context(), tenant, pid, rid); err != nil {
-		return err
-	}
 	req.PageSize = csvPageSize
 	started := false
 	cw := csv.NewWriter(w)
@@ -146,31 +141,22 @@ func (a *api) writeEntriesCSV(w http.ResponseWriter, r *http.Request, pid, rid s
 	// guards against clients that stop reading: each page extends it.
 	rc := http.NewResponseController(w)
 	n := 0
-	err := a.Service.EachReportEntry(r.Context(), tenant, pid, rid, req, func(e *industrydata.UserReportEntry) error {
-		if n%csvPageSize == 0 {
-			_ = rc.SetWriteDeadline(time.Now().Add(csvPageWriteTimeout)) // unsupported by test recorders
-		}
-		n++
-		if !started {
-			started = true
-			h := w.Header()
-			h.Set("Content-Type", "text/csv; charset=utf-8")
-			h.Set("Content-Disposition", `attachment; filename="userReport-`+safeFileName(rid)+`.csv"`)
-			w.WriteHeader(http.StatusOK)
-			if err := cw.Write(entryCSVHeader); err != nil {
-				return err
-			}
-		}
-		entryRow(row, e)
-		return cw.Write(row)
-	})
-	if err == nil && !started { // no entry matched: the header alone
+	start := func() error {
+		started = true
 		h := w.Header()
 		h.Set("Content-Type", "text/csv; charset=utf-8")
 		h.Set("Content-Disposition", `attachment; filename="userReport-`+safeFileName(rid)+`.csv"`)
 		w.WriteHeader(http.StatusOK)
-		err = cw.Write(entryCSVHeader)
+		return cw.Write(entryCSVHeader)
 	}
+	err := a.Service.EachReportEntry(r.Context(), principal(r).Tenant, pid, rid, req, start, func(e *industrydata.UserReportEntry) error {
+		if n%csvPageSize == 0 {
+			_ = rc.SetWriteDeadline(time.Now().Add(csvPageWriteTimeout)) // unsupported by test recorders
+		}
+		n++
+		entryRow(row, e)
+		return cw.Write(row)
+	})
 	if err == nil {
 		cw.Flush()
 		err = cw.Error()

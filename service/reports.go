@@ -51,8 +51,13 @@ func (s *Service) ListReportEntries(ctx context.Context, tenant industrydata.Ten
 	if err != nil {
 		return Page[industrydata.UserReportEntry]{}, err
 	}
+	return s.entriesPage(ctx, tenant, run, req)
+}
+
+// entriesPage reads one page of the entries of run's report.
+func (s *Service) entriesPage(ctx context.Context, tenant industrydata.TenantID, run industrydata.Run, req ListRequest) (Page[industrydata.UserReportEntry], error) {
 	lq, limit := req.storeQuery("")
-	entries, err := s.store.ListReportEntries(ctx, tenant, rid, lq)
+	entries, err := s.store.ListReportEntries(ctx, tenant, run.ID, lq)
 	if errors.Is(err, industrydata.ErrNotFound) {
 		return Page[industrydata.UserReportEntry]{}, reportMissing(run)
 	}
@@ -61,7 +66,7 @@ func (s *Service) ListReportEntries(ctx context.Context, tenant industrydata.Ten
 	}
 	page := paginate(entries, limit, req.Query, func(e *industrydata.UserReportEntry) int64 { return e.Seq })
 	if req.Query.Count {
-		n, err := s.store.CountReportEntries(ctx, tenant, rid, lq)
+		n, err := s.store.CountReportEntries(ctx, tenant, run.ID, lq)
 		if err != nil {
 			return page, err
 		}
@@ -73,15 +78,26 @@ func (s *Service) ListReportEntries(ctx context.Context, tenant industrydata.Ten
 // EachReportEntry calls fn with every entry of the report that req's
 // $filter and $orderby select, reading them a page of req.PageSize at a
 // time, so that a million entries stream in bounded memory. $top, $skip
-// and $count do not apply: it is the whole list.
-func (s *Service) EachReportEntry(ctx context.Context, tenant industrydata.TenantID, pid, rid string, req ListRequest, fn func(*industrydata.UserReportEntry) error) error {
+// and $count do not apply: it is the whole list. It calls start once, after
+// the report is found and before the first entry, so that a caller can
+// answer a missing report before it has written anything.
+func (s *Service) EachReportEntry(ctx context.Context, tenant industrydata.TenantID, pid, rid string, req ListRequest, start func() error, fn func(*industrydata.UserReportEntry) error) error {
+	run, err := s.reportRun(ctx, tenant, pid, rid)
+	if err != nil {
+		return err
+	}
 	q := *req.Query
 	q.Top, q.Skip, q.Count = 0, 0, false
 	req.Query = &q
-	for {
-		page, err := s.ListReportEntries(ctx, tenant, pid, rid, req)
+	for first := true; ; first = false {
+		page, err := s.entriesPage(ctx, tenant, run, req)
 		if err != nil {
 			return err
+		}
+		if first {
+			if err := start(); err != nil {
+				return err
+			}
 		}
 		for i := range page.Items {
 			if err := fn(&page.Items[i]); err != nil {
