@@ -236,6 +236,28 @@ func CursorFor(keys []OrderKey, entity any, seq int64) industrydata.Cursor {
 	return c
 }
 
+// CompareCursor compares entity, whose insertion sequence is seq, with the
+// keyset position c in the order of keys and then of seq (descending when
+// the first key is): positive when entity comes after c, which is when a
+// page that starts after c lists it. c must hold one value per key, of the
+// key's type or nil.
+func CompareCursor(keys []OrderKey, entity any, seq int64, c industrydata.Cursor) int {
+	for i, k := range keys {
+		n := compareNullsFirst(k.Prop.Get(entity), c.Values[i])
+		if k.Desc {
+			n = -n
+		}
+		if n != 0 {
+			return n
+		}
+	}
+	n := cmpOrdered(seq, c.Seq)
+	if len(keys) > 0 && keys[0].Desc {
+		n = -n
+	}
+	return n
+}
+
 // StoreOrder converts keys to the root's store-facing form.
 func StoreOrder(keys []OrderKey) []industrydata.OrderKey {
 	if len(keys) == 0 {

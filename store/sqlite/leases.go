@@ -186,7 +186,7 @@ func (s *Store) FinishRun(ctx context.Context, c industrydata.RunClaim, out indu
 				report.created, report.summary); err != nil {
 				return fmt.Errorf("report: %w", translate(err))
 			}
-		} else if _, err := tx.Exec(qDeleteReportEntries, seq); err != nil {
+		} else if _, err := tx.Exec(qDeleteBlocks, seq); err != nil {
 			return fmt.Errorf("report entries: %w", err)
 		}
 		if roster.Valid {

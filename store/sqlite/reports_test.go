@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -11,76 +10,24 @@ import (
 	"industrydata/store/internal/sqlq"
 )
 
-// appendJSONString writes what encoding/json writes for the strings that
-// need escaping, and valid JSON for the others.
-func TestAppendJSONString(t *testing.T) {
-	for _, s := range []string{"", "org-1", "missingEmail", "Zoë", "a\"b", `a\b`, "tab\there", "\x00", "\xff\xfe", "<&>", "\u2028", "\U0001F600"} {
-		got := appendJSONStrings(nil, []string{s, s})
-		var back []string
-		if err := json.Unmarshal(got, &back); err != nil {
-			t.Errorf("%q: %s is not JSON: %v", s, got, err)
-			continue
-		}
-		if want := decodeJSONString(t, s); back[0] != want || back[1] != want {
-			t.Errorf("%q: %s reads back %q", s, got, back[0])
-		}
-	}
-	if got := string(appendJSONStrings[string](nil, nil)); got != "[]" {
-		t.Errorf("nil = %s, want []", got)
-	}
-}
-
-// decodeJSONString is s as encoding/json round-trips it.
-func decodeJSONString(t *testing.T, s string) string {
-	b, err := json.Marshal(s)
+// encodeBlocks cuts a batch into blocks of at most maxBlockEntries, and
+// refuses a batch whose Seqs are not consecutive.
+func TestEncodeBlocks(t *testing.T) {
+	entries := benchEntries(7, 2*maxBlockEntries+13)
+	blocks, err := encodeBlocks(entries)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out string
-	if err := json.Unmarshal(b, &out); err != nil {
-		t.Fatal(err)
+	var got []string
+	for _, b := range blocks {
+		got = append(got, fmt.Sprint(b.first, "+", b.entries))
 	}
-	return out
-}
-
-// encodeEntries splits a batch into a full statement per
-// maxEntriesPerInsert entries and powers of two for the rest, and refuses
-// a batch whose Seqs are not consecutive.
-func TestEncodeEntries(t *testing.T) {
-	entries := make([]industrydata.UserReportEntry, 2*maxEntriesPerInsert+13)
-	for i := range entries {
-		entries[i] = industrydata.UserReportEntry{Seq: int64(i + 1), SourcedID: fmt.Sprint("u", i), OrgSourcedIDs: []string{"o"}}
-	}
-	ins, err := encodeEntries(entries)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var sizes []int
-	var seqs []int64
-	for _, in := range ins {
-		rows := (len(in.args) - 2) / entryParams
-		sizes = append(sizes, rows)
-		if strings.Count(in.query, "(?1, ?2 + ") != rows || (len(in.args)-2)%entryParams != 0 {
-			t.Errorf("statement of %d rows has %d parameters", strings.Count(in.query, "(?1"), len(in.args))
-		}
-		for i := range rows {
-			seqs = append(seqs, in.args[1].(int64)+int64(i))
-			row := in.args[2+i*entryParams:]
-			if row[0] != fmt.Sprint("u", in.args[1].(int64)+int64(i)-1) || row[3] != `["o"]` || row[5] != `[]` {
-				t.Errorf("row %d of %d: %v", i, rows, row[:entryParams])
-			}
-		}
-	}
-	if want := fmt.Sprint([]int{maxEntriesPerInsert, maxEntriesPerInsert, 8, 4, 1}); fmt.Sprint(sizes) != want {
-		t.Errorf("statement sizes %v, want %s", sizes, want)
-	}
-	for i, s := range seqs {
-		if s != int64(i+1) {
-			t.Fatalf("entry %d has seq %d", i, s)
-		}
+	want := []string{fmt.Sprint(7, "+", maxBlockEntries), fmt.Sprint(7+maxBlockEntries, "+", maxBlockEntries), fmt.Sprint(7+2*maxBlockEntries, "+", 13)}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("blocks %v, want %v", got, want)
 	}
 	entries[7].Seq = 100
-	if _, err := encodeEntries(entries); err == nil {
+	if _, err := encodeBlocks(entries); err == nil {
 		t.Error("a batch with a gap was accepted")
 	}
 }
@@ -89,21 +36,17 @@ func TestEncodeEntries(t *testing.T) {
 // index range scans without sorting.
 func TestReportQueryPlansUseIndexes(t *testing.T) {
 	s := openMemory(t)
-	list := func(q industrydata.ListQuery) sqlq.Statement {
-		st, err := reportEntriesTable.List(sqlq.SQLite, int64(3), q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return st
-	}
 	tests := []struct {
 		name string
 		st   sqlq.Statement
 		want string
 	}{
-		{"entries after a cursor", list(industrydata.ListQuery{After: &industrydata.Cursor{Seq: 500}, Limit: 101}),
-			"SEARCH report_entries USING PRIMARY KEY (report=? AND n>?)"},
-		{"last entry", sqlq.Statement{SQL: qLastReportEntry, Args: []any{3}}, "SEARCH report_entries USING PRIMARY KEY (report=?)"},
+		{"blocks from an entry on", sqlq.Statement{SQL: qBlocksFrom, Args: []any{3, 500}},
+			"SEARCH report_blocks USING INDEX sqlite_autoindex_report_blocks_1 (report=? AND first_seq>?)"},
+		{"block holding an entry", sqlq.Statement{SQL: qBlocksFrom, Args: []any{3, 500}},
+			"SEARCH report_blocks USING COVERING INDEX sqlite_autoindex_report_blocks_1 (report=? AND first_seq<?)"},
+		{"last entry", sqlq.Statement{SQL: qLastBlockEntry, Args: []any{3}}, "SEARCH report_blocks USING INDEX sqlite_autoindex_report_blocks_1 (report=?)"},
+		{"count", sqlq.Statement{SQL: qCountEntries, Args: []any{3}}, "SEARCH report_blocks USING INDEX sqlite_autoindex_report_blocks_1 (report=?)"},
 		{"report by run", sqlq.Statement{SQL: qReportSeq, Args: []any{"t", "r"}}, "USING COVERING INDEX sqlite_autoindex_user_reports_1 (tenant=? AND run_id=?)"},
 		{"roster chunk", sqlq.Statement{SQL: qRosterChunk, Args: []any{1, "users.csv", 0}}, "(roster=? AND file=? AND n=?)"},
 		{"current roster", sqlq.Statement{SQL: qCurrentRoster, Args: []any{"t"}}, "SEARCH rosters USING INDEX"},

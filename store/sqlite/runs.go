@@ -30,7 +30,7 @@ const (
 	// in progress included, deleted before the runs themselves.
 	qDeleteProcessReports = `DELETE FROM user_reports WHERE report IN (
 		SELECT seq FROM runs WHERE tenant = ? AND process_id = ?)`
-	qDeleteProcessEntries = `DELETE FROM report_entries WHERE report IN (
+	qDeleteProcessEntries = `DELETE FROM report_blocks WHERE report IN (
 		SELECT seq FROM runs WHERE tenant = ? AND process_id = ?)`
 	// qRecentRuns takes the newest runs of each process of a JSON array of
 	// ids: per process, a backward scan of runs_tenant_process_start that

@@ -210,7 +210,8 @@ func newProvider(db *sql.DB, log *slog.Logger) (*goose.Provider, error) {
 		return nil, fmt.Errorf("sqlite: migrations: %w", err)
 	}
 	p, err := goose.NewProvider(goose.DialectSQLite3, db, sub,
-		goose.WithDisableGlobalRegistry(true), goose.WithSlog(log))
+		goose.WithDisableGlobalRegistry(true), goose.WithSlog(log),
+		goose.WithGoMigrations(migrationEntryBlocks))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: migrations: %w", err)
 	}

@@ -26,6 +26,7 @@ var reportTests = []test{
 	{"a run without a report has none", testReportMissing},
 	{"another tenant's report is not found", testReportTenantIsolation},
 	{"entry queries match the reference evaluator", testReportQueries},
+	{"a large report pages, sorts and counts like the reference", testReportLarge},
 	{"deleting a process deletes its reports", testReportDeleteProcess},
 }
 
@@ -385,4 +386,77 @@ func testReportQueries(t *testing.T, s industrydata.Store) {
 			}
 		})
 	}
+}
+
+// A report of thousands of entries, appended in uneven batches (a store
+// that keeps entries in blocks or pages has boundaries everywhere), pages
+// by cursor from anywhere, and filters, sorts, skips and counts exactly as
+// the reference evaluator does.
+func testReportLarge(t *testing.T, s industrydata.Store) {
+	const n = 10_007
+	all := reportEntries(1, n)
+	c := claimRun(t, s, tenantA)
+	appendEntries(t, s, c, all[:1], 1)
+	appendEntries(t, s, c, all[1:], 3_331)
+	finishWithReport(t, s, c, sampleSummary())
+	coll := entryCollection(c.RunID)
+	inactive, err := odata.ParseFilter("not isActive and issues/any()", schema.UserReportEntry)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	for _, qc := range []queryCase{{name: "all"}, {name: "filtered", filter: inactive}} {
+		want := coll.expected(all, qc)
+		// Walk by cursor in pages of an odd size.
+		var walked []industrydata.UserReportEntry
+		q := industrydata.ListQuery{Filter: qc.filter, Limit: 997}
+		for range len(want)/q.Limit + 2 {
+			page := listEntries(t, s, tenantA, c.RunID, q)
+			walked = append(walked, page...)
+			if len(page) < q.Limit {
+				break
+			}
+			q.After = coll.cursor(nil, &page[len(page)-1])
+		}
+		if diff := cmp.Diff(want, walked, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("%s: pages of 997 put together (-want +got):\n%s", qc.name, diff)
+		}
+		if got, err := s.CountReportEntries(t.Context(), tenantA, c.RunID, industrydata.ListQuery{Filter: qc.filter}); err != nil || got != int64(len(want)) {
+			t.Errorf("%s: count = %d, %v; want %d", qc.name, got, err, len(want))
+		}
+		// A cursor in the middle, with an offset.
+		mid := len(want) / 2
+		q = industrydata.ListQuery{Filter: qc.filter, After: coll.cursor(nil, &want[mid]), Offset: 5, Limit: 10}
+		if diff := cmp.Diff(coll.ids(window(want, mid+6, 10)), coll.ids(listEntries(t, s, tenantA, c.RunID, q))); diff != "" {
+			t.Errorf("%s: 10 after entry %d and 5 more (-want +got):\n%s", qc.name, mid, diff)
+		}
+	}
+
+	// Sorted: the first pages, a page from a cursor deep inside, the end.
+	byName := queryCase{name: "by username", orderBy: keys(desc("username"), asc("sourcedId"))}
+	want := coll.expected(all, byName)
+	for _, q := range []industrydata.ListQuery{
+		{OrderBy: byName.orderBy, Limit: 25},
+		{OrderBy: byName.orderBy, Limit: 25, Offset: 40},
+		{OrderBy: byName.orderBy, Limit: 25, After: coll.cursor(byName.orderBy, &want[6000])},
+		{OrderBy: byName.orderBy, Limit: 25, After: coll.cursor(byName.orderBy, &want[n-10])},
+	} {
+		from := q.Offset
+		if q.After != nil {
+			from = slicesIndex(want, q.After.Seq) + 1
+		}
+		if diff := cmp.Diff(coll.ids(window(want, from, 25)), coll.ids(listEntries(t, s, tenantA, c.RunID, q))); diff != "" {
+			t.Errorf("sorted page from %d (-want +got):\n%s", from, diff)
+		}
+	}
+}
+
+// slicesIndex is the index of the entry with Seq seq in es.
+func slicesIndex(es []industrydata.UserReportEntry, seq int64) int {
+	for i := range es {
+		if es[i].Seq == seq {
+			return i
+		}
+	}
+	return -1
 }

@@ -1,0 +1,197 @@
+package entryblock
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"industrydata"
+)
+
+func sample() []industrydata.UserReportEntry {
+	return []industrydata.UserReportEntry{
+		{SourcedID: "u-1", Username: "ada", Role: "teacher", OrgSourcedIDs: []string{"org-1", "org-2"}, IsActive: true},
+		{SourcedID: "", Username: "", Role: "", Issues: []industrydata.UserReportIssue{industrydata.IssueMissingUsername, industrydata.IssueNoOrg}},
+		{SourcedID: "u-3", Username: "Zoë \x00 \"q\"", Role: "student", OrgSourcedIDs: []string{""}, IsActive: true,
+			Issues: []industrydata.UserReportIssue{industrydata.IssueUnknownRole}},
+		{SourcedID: strings.Repeat("x", 300), Username: "b", Role: "aide", OrgSourcedIDs: []string{strings.Repeat("o", 200)}},
+	}
+}
+
+// withSeqs numbers entries from first.
+func withSeqs(entries []industrydata.UserReportEntry, first int64) []industrydata.UserReportEntry {
+	for i := range entries {
+		entries[i].Seq = first + int64(i)
+	}
+	return entries
+}
+
+func readAll(t *testing.T, block []byte, first int64, count int) []industrydata.UserReportEntry {
+	t.Helper()
+	r, err := NewReader(string(block), first, count)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []industrydata.UserReportEntry
+	for {
+		var e industrydata.UserReportEntry
+		ok, err := r.Read(&e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			return out
+		}
+		out = append(out, e)
+	}
+}
+
+func TestRoundTrip(t *testing.T) {
+	want := withSeqs(sample(), 41)
+	block, err := Append([]byte("prefix"), want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(block), "prefix") {
+		t.Fatalf("Append lost dst's bytes")
+	}
+	got := readAll(t, block[len("prefix"):], 41, len(want))
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("round trip (-want +got):\n%s", diff)
+	}
+}
+
+// Empty collections read back nil, as every store reads them.
+func TestEmptyCollectionsReadNil(t *testing.T) {
+	block, err := Append(nil, []industrydata.UserReportEntry{{SourcedID: "u", OrgSourcedIDs: []string{}, Issues: []industrydata.UserReportIssue{}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := readAll(t, block, 1, 1)
+	if got[0].OrgSourcedIDs != nil || got[0].Issues != nil {
+		t.Errorf("read %#v, want nil collections", got[0])
+	}
+}
+
+// Entries decoded later never change those decoded before: each takes its
+// slices from the arena without sharing.
+func TestArenaNeverOverwrites(t *testing.T) {
+	var want []industrydata.UserReportEntry
+	for i := range 3000 {
+		want = append(want, industrydata.UserReportEntry{SourcedID: fmt.Sprint("u", i),
+			OrgSourcedIDs: []string{fmt.Sprint("a", i), fmt.Sprint("b", i)},
+			Issues:        []industrydata.UserReportIssue{industrydata.IssueNoOrg, industrydata.IssueUnknownRole}[:i%3%2+1]})
+	}
+	withSeqs(want, 1)
+	block, err := Append(nil, want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := readAll(t, block, 1, len(want))
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+func TestSkip(t *testing.T) {
+	want := withSeqs(sample(), 1)
+	block, _ := Append(nil, want)
+	r, _ := NewReader(string(block), 1, len(want))
+	for range 2 {
+		if ok, err := r.Skip(); !ok || err != nil {
+			t.Fatalf("Skip = %v, %v", ok, err)
+		}
+	}
+	if r.Next() != 3 || r.Len() != 2 {
+		t.Errorf("after two skips Next = %d, Len = %d; want 3, 2", r.Next(), r.Len())
+	}
+	var e industrydata.UserReportEntry
+	if ok, err := r.Read(&e); !ok || err != nil || !cmp.Equal(e, want[2]) {
+		t.Errorf("Read after Skip = %+v, %v, %v; want %+v", e, ok, err, want[2])
+	}
+	if ok, err := r.Skip(); !ok || err != nil {
+		t.Fatalf("last Skip = %v, %v", ok, err)
+	}
+	if ok, err := r.Skip(); ok || err != nil {
+		t.Errorf("Skip past the end = %v, %v; want false, nil", ok, err)
+	}
+}
+
+func TestUnknownIssueRefused(t *testing.T) {
+	dst := []byte("keep")
+	out, err := Append(dst, []industrydata.UserReportEntry{{SourcedID: "u", Issues: []industrydata.UserReportIssue{"madeUp"}}})
+	if err == nil || !strings.Contains(err.Error(), "madeUp") {
+		t.Errorf("err = %v, want one naming the issue", err)
+	}
+	if string(out) != "keep" {
+		t.Errorf("dst = %q, want it unchanged", out)
+	}
+}
+
+func TestCorruptBlocks(t *testing.T) {
+	good, _ := Append(nil, sample())
+	cases := map[string]struct {
+		block string
+		count int
+	}{
+		"empty":            {"", 1},
+		"wrong version":    {"\x02" + string(good[1:]), 4},
+		"cut short":        {string(good[:len(good)-3]), 4},
+		"count too large":  {string(good), 5},
+		"trailing bytes":   {string(good) + "x", 4},
+		"length past end":  {"\x01\xff\xff\x7f", 1},
+		"overlong varint":  {"\x01\xff\xff\xff\xff\xff\xff\xff\xff\xff\x7f", 1},
+		"issue out of set": {"\x01\x00\x00\x00\x00\x00\x01\x63", 1},
+		"unknown flag":     {"\x01\x00\x00\x00\x00\x02\x00", 1},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			r, err := NewReader(c.block, 1, c.count)
+			for err == nil {
+				var e industrydata.UserReportEntry
+				var ok bool
+				if ok, err = r.Read(&e); !ok && err == nil {
+					t.Fatal("read through a corrupt block without an error")
+				}
+			}
+			if !strings.Contains(err.Error(), "corrupt") {
+				t.Errorf("err = %v, want a corrupt block", err)
+			}
+		})
+	}
+}
+
+// A block of any bytes is read or refused, never a panic, and an entry
+// read is what the bytes say: re-encoding it gives the bytes back.
+func FuzzReader(f *testing.F) {
+	good, _ := Append(nil, sample())
+	f.Add(good, 4)
+	f.Add([]byte{1, 0, 0, 0, 0, 1, 0}, 1)
+	f.Fuzz(func(t *testing.T, block []byte, count int) {
+		if count < 0 || count > 1<<16 {
+			return
+		}
+		r, err := NewReader(string(block), 1, count)
+		if err != nil {
+			return
+		}
+		var entries []industrydata.UserReportEntry
+		for {
+			var e industrydata.UserReportEntry
+			ok, err := r.Read(&e)
+			if err != nil {
+				return
+			}
+			if !ok {
+				break
+			}
+			entries = append(entries, e)
+		}
+		again, err := Append(nil, entries)
+		if err != nil || string(again) != string(block) {
+			t.Fatalf("re-encoding %d entries gives %x, %v; read from %x", len(entries), again, err, block)
+		}
+	})
+}
