@@ -1,8 +1,9 @@
 package httpapi
 
 import (
+	"fmt"
 	"net/http"
-	"strings"
+	"slices"
 
 	"industrydata"
 	"industrydata/schema"
@@ -26,57 +27,96 @@ var (
 	startRuns      = []industrydata.Permission{industrydata.PermRunStart}
 )
 
-// routes is the whole API surface and its permission table: every route
-// names the permissions that grant it, so none can be open by omission.
+// route is one entry of the API's route table: a method and a path (below
+// the version prefix, registered under every one of prefixes), the
+// permissions any one of which grants it, and its handler.
+type route struct {
+	method string
+	path   string
+	perms  []industrydata.Permission
+	h      handler
+}
+
+// pattern is the route's ServeMux pattern under prefix.
+func (rt route) pattern(prefix string) string { return rt.method + " " + prefix + rt.path }
+
+// routeTable is the whole API surface and its permission table: every route
+// names the permissions that grant it, so none can be open by omission
+// (register refuses a route without them).
+func (a *api) routeTable() []route {
+	t := []route{
+		{"GET", "/industryData", readRoot, a.getRoot},
+
+		{"GET", "/industryData/operations", readOperations, a.listOperations},
+		{"POST", "/industryData/operations", writeOperation, a.createOperation},
+		{"GET", "/industryData/operations/{id}", readOperations, a.getOperation},
+		{"PATCH", "/industryData/operations/{id}", writeOperation, a.updateOperation},
+		{"DELETE", "/industryData/operations/{id}", writeOperation, a.deleteOperation},
+
+		{"GET", "/industryData/processes", readProcesses, a.listProcesses(nil)},
+		{"POST", "/industryData/processes", writeProcess, a.createProcess},
+		{"GET", "/industryData/processes/{id}", readProcesses, a.getProcess(nil)},
+		{"PATCH", "/industryData/processes/{id}", writeProcess, a.updateProcess(nil)},
+		{"DELETE", "/industryData/processes/{id}", writeProcess, a.deleteProcess},
+		// $expand=runs on the process routes also needs readRuns (expandRuns).
+		{"GET", "/industryData/processes/{id}/runs", readRuns, a.listRuns(true)},
+		{"POST", "/industryData/processes/{id}/runs", startRuns, a.startRun},
+		{"GET", "/industryData/processes/{id}/runs/{rid}/userReport", readRuns, a.getUserReport},
+		{"GET", "/industryData/processes/{id}/runs/{rid}/userReport/entries", readRuns, a.listReportEntries},
+
+		{"GET", "/industryData/runs", readRuns, a.listRuns(false)},
+		{"GET", "/industryData/runs/{id}", readRuns, a.getRun},
+		// Published Graph's action, by its short and its qualified name.
+		{"POST", "/industryData/runs/start", startRuns, a.startAllRuns},
+		{"POST", "/industryData/runs/microsoft.graph.industryData.start", startRuns, a.startAllRuns},
+	}
+	// Type-cast segments, one per concrete process type in the schema.
+	for _, typ := range schema.ConcreteSubtypes(schema.Process) {
+		cast := "/" + typ.FullName()
+		t = append(t,
+			route{"GET", "/industryData/processes" + cast, readProcesses, a.listProcesses(typ)},
+			route{"GET", "/industryData/processes/{id}" + cast, readProcesses, a.getProcess(typ)},
+			route{"PATCH", "/industryData/processes/{id}" + cast, writeProcess, a.updateProcess(typ)},
+		)
+	}
+	return t
+}
+
+// routes registers the endpoints that need no token and every route of the
+// route table.
 func (a *api) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.HandleFunc("GET /readyz", a.readyz)
 	mux.HandleFunc("GET /beta/$metadata", a.metadata)
-
-	a.handle(mux, "GET /industryData", readRoot, a.getRoot)
-
-	a.handle(mux, "GET /industryData/operations", readOperations, a.listOperations)
-	a.handle(mux, "POST /industryData/operations", writeOperation, a.createOperation)
-	a.handle(mux, "GET /industryData/operations/{id}", readOperations, a.getOperation)
-	a.handle(mux, "PATCH /industryData/operations/{id}", writeOperation, a.updateOperation)
-	a.handle(mux, "DELETE /industryData/operations/{id}", writeOperation, a.deleteOperation)
-
-	a.handle(mux, "GET /industryData/processes", readProcesses, a.listProcesses(nil))
-	a.handle(mux, "POST /industryData/processes", writeProcess, a.createProcess)
-	a.handle(mux, "GET /industryData/processes/{id}", readProcesses, a.getProcess(nil))
-	a.handle(mux, "PATCH /industryData/processes/{id}", writeProcess, a.updateProcess(nil))
-	a.handle(mux, "DELETE /industryData/processes/{id}", writeProcess, a.deleteProcess)
-	// $expand=runs on the process routes also needs readRuns (expandRuns).
-	a.handle(mux, "GET /industryData/processes/{id}/runs", readRuns, a.listRuns(true))
-	a.handle(mux, "POST /industryData/processes/{id}/runs", startRuns, a.startRun)
-	a.handle(mux, "GET /industryData/processes/{id}/runs/{rid}/userReport", readRuns, a.getUserReport)
-	a.handle(mux, "GET /industryData/processes/{id}/runs/{rid}/userReport/entries", readRuns, a.listReportEntries)
-
-	a.handle(mux, "GET /industryData/runs", readRuns, a.listRuns(false))
-	a.handle(mux, "GET /industryData/runs/{id}", readRuns, a.getRun)
-	// Published Graph's action, by its short and its qualified name.
-	a.handle(mux, "POST /industryData/runs/start", startRuns, a.startAllRuns)
-	a.handle(mux, "POST /industryData/runs/microsoft.graph.industryData.start", startRuns, a.startAllRuns)
-	// Type-cast segments, one per concrete process type in the schema.
-	for _, t := range schema.ConcreteSubtypes(schema.Process) {
-		cast := "/" + t.FullName()
-		a.handle(mux, "GET /industryData/processes"+cast, readProcesses, a.listProcesses(t))
-		a.handle(mux, "GET /industryData/processes/{id}"+cast, readProcesses, a.getProcess(t))
-		a.handle(mux, "PATCH /industryData/processes/{id}"+cast, writeProcess, a.updateProcess(t))
+	for _, rt := range a.routeTable() {
+		a.register(mux, rt)
 	}
 }
 
-// handle registers h under both prefixes, behind authentication, the
-// route's permissions and the tenant's rate limit.
-func (a *api) handle(mux *http.ServeMux, pattern string, perms []industrydata.Permission, h handler) {
-	method, path, _ := strings.Cut(pattern, " ")
+// register puts rt under both prefixes, behind authentication, the route's
+// permissions and the tenant's rate limit. A route without a permission set,
+// with a permission SPEC §7 does not name, or without a handler is a
+// programming error: it panics, so the server does not start.
+func (a *api) register(mux *http.ServeMux, rt route) {
+	if rt.method == "" || rt.path == "" || rt.h == nil {
+		panic(fmt.Sprintf("httpapi: route %q %q needs a method, a path and a handler", rt.method, rt.path))
+	}
+	if len(rt.perms) == 0 {
+		panic(fmt.Sprintf("httpapi: route %s %s has no permission set; every API route must name the permissions that grant it", rt.method, rt.path))
+	}
+	for _, p := range rt.perms {
+		if !slices.Contains(industrydata.AllPermissions, p) {
+			panic(fmt.Sprintf("httpapi: route %s %s names unknown permission %q", rt.method, rt.path, p))
+		}
+	}
+	h := rt.h
 	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := h(w, r); err != nil {
 			writeError(w, r, a.Logger, err)
 		}
 	})
-	wrapped := authenticate(a.Verifier, a.Logger, perms, a.throttled(inner))
+	wrapped := authenticate(a.Verifier, a.Logger, slices.Clone(rt.perms), a.throttled(inner))
 	for _, prefix := range prefixes {
-		mux.Handle(method+" "+prefix+path, wrapped)
+		mux.Handle(rt.pattern(prefix), wrapped)
 	}
 }

@@ -57,7 +57,7 @@ func encodeBlocks(entries []industrydata.UserReportEntry) ([]encodedBlock, error
 	var out []encodedBlock
 	for len(entries) > 0 {
 		n := min(len(entries), maxBlockEntries)
-		data, err := entryblock.Append(nil, entries[:n])
+		data, err := entryblock.Encode(entries[:n])
 		if err != nil {
 			return nil, err
 		}
@@ -207,7 +207,7 @@ func (s *Store) eachEntry(ctx context.Context, report, from int64, fn func(*indu
 		if err := rows.Scan(&first, &count, &data); err != nil {
 			return err
 		}
-		r, err := entryblock.NewReader(string(data), first, count)
+		r, err := entryblock.Open(data, first, count)
 		if err != nil {
 			return fmt.Errorf("block at entry %d: %w", first, err)
 		}

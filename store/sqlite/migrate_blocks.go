@@ -77,7 +77,7 @@ func convertReport(ctx context.Context, tx *sql.Tx, report int64) error {
 			for n < len(entries) && entries[n].Seq == entries[n-1].Seq+1 {
 				n++
 			}
-			data, err := entryblock.Append(nil, entries[:n])
+			data, err := entryblock.Encode(entries[:n])
 			if err != nil {
 				return err
 			}
@@ -152,7 +152,7 @@ func unblockReport(ctx context.Context, tx *sql.Tx, report int64) error {
 		if err != nil {
 			return err
 		}
-		r, err := entryblock.NewReader(string(data), first, count)
+		r, err := entryblock.Open(data, first, count)
 		if err != nil {
 			return err
 		}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"industrydata"
 	"industrydata/store/internal/sqlq"
@@ -86,52 +85,4 @@ func benchEntries(first int64, n int) []industrydata.UserReportEntry {
 		out[i] = e
 	}
 	return out
-}
-
-// BenchmarkAppendReportEntries appends a report of 100k entries in batches
-// of 5000, as a runner does, to a file store (every batch one commit, with
-// its fsync), each iteration to a run of its own. entries/s is the rate.
-func BenchmarkAppendReportEntries(b *testing.B) {
-	b.Run("file", func(b *testing.B) { benchmarkAppendReportEntries(b, openFile(b)) })
-	b.Run("memory", func(b *testing.B) { benchmarkAppendReportEntries(b, openMemory(b)) })
-}
-
-func benchmarkAppendReportEntries(b *testing.B, s *Store) {
-	const total, batch = 100_000, 5000
-	ctx := b.Context()
-	batches := make([][]industrydata.UserReportEntry, total/batch)
-	for i := range batches {
-		batches[i] = benchEntries(int64(i*batch+1), batch)
-	}
-	start := time.Date(2024, 5, 6, 7, 0, 0, 0, time.UTC)
-	var appended int64
-	var elapsed time.Duration
-	for i := 0; b.Loop(); i++ {
-		b.StopTimer()
-		p := industrydata.Process{ID: fmt.Sprint("p-", i), Type: industrydata.TypeProcess, ReadinessStatus: industrydata.ReadinessReady, CreatedAt: start}
-		if err := s.CreateProcess(ctx, tenant, &p); err != nil {
-			b.Fatal(err)
-		}
-		r := industrydata.Run{ID: fmt.Sprint("r-", i), StartDateTime: start}
-		op := industrydata.Operation{ID: fmt.Sprint("op-", i), Type: "microsoft.graph.longRunningOperation", CreatedDateTime: start, Status: industrydata.OperationNotStarted}
-		if err := s.StartRun(ctx, tenant, p.ID, &r, &op, nil); err != nil {
-			b.Fatal(err)
-		}
-		c, ok, err := s.ClaimRun(ctx, "bench", start, time.Hour)
-		if err != nil || !ok || c.RunID != r.ID {
-			b.Fatalf("ClaimRun = %+v, %v, %v", c, ok, err)
-		}
-		t0 := time.Now()
-		b.StartTimer()
-		for _, entries := range batches {
-			if err := s.AppendReportEntries(ctx, c, entries); err != nil {
-				b.Fatal(err)
-			}
-		}
-		b.StopTimer()
-		elapsed += time.Since(t0)
-		appended += total
-		b.StartTimer()
-	}
-	b.ReportMetric(float64(appended)/elapsed.Seconds(), "entries/s")
 }

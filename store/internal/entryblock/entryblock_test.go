@@ -63,6 +63,61 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
+// The stored form reads back the same entries, in a fraction of the bytes.
+func TestEncodeOpen(t *testing.T) {
+	var want []industrydata.UserReportEntry
+	for i := range 4096 {
+		want = append(want, industrydata.UserReportEntry{SourcedID: fmt.Sprintf("user-%08d", i), Username: fmt.Sprintf("user.%d@school.example", i),
+			Role: "student", OrgSourcedIDs: []string{fmt.Sprint("org-", i%40)}, IsActive: i%9 != 0})
+	}
+	withSeqs(want, 1)
+	stored, err := Encode(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := Append(nil, want)
+	if stored[0] != compressed || len(stored)*3 > len(raw) {
+		t.Errorf("stored form is %d bytes starting %d; plain %d", len(stored), stored[0], len(raw))
+	}
+	for name, block := range map[string][]byte{"stored": stored, "plain": raw} {
+		r, err := Open(block, 1, len(want))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []industrydata.UserReportEntry
+		for {
+			var e industrydata.UserReportEntry
+			ok, err := r.Read(&e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !ok {
+				break
+			}
+			got = append(got, e)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s form (-want +got):\n%s", name, diff)
+		}
+	}
+	if _, err := Encode([]industrydata.UserReportEntry{{Issues: []industrydata.UserReportIssue{"madeUp"}}}); err == nil {
+		t.Error("Encode accepted an unknown issue")
+	}
+	for _, bad := range [][]byte{{compressed}, {compressed, 1, 2, 3}, stored[:len(stored)/2]} {
+		r, err := Open(bad, 1, 1)
+		for err == nil {
+			var e industrydata.UserReportEntry
+			var ok bool
+			if ok, err = r.Read(&e); !ok && err == nil {
+				t.Fatalf("read %x… through without an error", bad[:min(len(bad), 8)])
+			}
+		}
+		if !strings.Contains(err.Error(), "corrupt") {
+			t.Errorf("Open(%x…) = %v, want a corrupt block", bad[:min(len(bad), 8)], err)
+		}
+	}
+}
+
 // Empty collections read back nil, as every store reads them.
 func TestEmptyCollectionsReadNil(t *testing.T) {
 	block, err := Append(nil, []industrydata.UserReportEntry{{SourcedID: "u", OrgSourcedIDs: []string{}, Issues: []industrydata.UserReportIssue{}}})
@@ -169,8 +224,22 @@ func FuzzReader(f *testing.F) {
 	good, _ := Append(nil, sample())
 	f.Add(good, 4)
 	f.Add([]byte{1, 0, 0, 0, 0, 1, 0}, 1)
+	stored, _ := Encode(sample())
+	f.Add(stored, 4)
 	f.Fuzz(func(t *testing.T, block []byte, count int) {
 		if count < 0 || count > 1<<16 {
+			return
+		}
+		if len(block) > 0 && block[0] == compressed {
+			// The stored form: read it through or fail, never panic.
+			if r, err := Open(block, 1, count); err == nil {
+				for {
+					var e industrydata.UserReportEntry
+					if ok, err := r.Read(&e); !ok || err != nil {
+						return
+					}
+				}
+			}
 			return
 		}
 		r, err := NewReader(string(block), 1, count)
