@@ -141,51 +141,69 @@ func checkFinished(t *testing.T, api *apiClient, op fullOperation) {
 	}
 }
 
-func TestRunResumedAfterKillNine(t *testing.T) {
-	dir := t.TempDir()
-	putRoster(t, dir)
-	env := []string{slowRunsEnv + "=1"}
-	srv := startChildWith(t, env, "--addr", "127.0.0.1:0", "--data-dir", dir, "--lease-ttl", "1s")
-	api := newAPI(t, srv.addr, dir)
-	opPath := api.startRun(t)
-	api.waitOperation(t, opPath, srv, midway)
-	if err := srv.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
+// A server stopped in the middle of a run leaves it to the next start:
+// after kill -9 the run is taken over once its lease expires; after
+// SIGTERM the server gives the lease back, so a long lease need not expire.
+func TestRunResumedAfterStop(t *testing.T) {
+	cases := []struct {
+		name     string
+		signal   syscall.Signal
+		leaseTTL string
+		// logged is what the stopped (stop) or the next (next) server says.
+		stopLogged, nextLogged string
+	}{
+		{"kill -9", syscall.SIGKILL, "1s", "", "resuming a run whose runner stopped"},
+		{"SIGTERM", syscall.SIGTERM, "10m", "its lease was given back", ""},
 	}
-	srv.wait(t)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			putRoster(t, dir)
+			env := []string{slowRunsEnv + "=1"}
+			srv := startChildWith(t, env, "--addr", "127.0.0.1:0", "--data-dir", dir, "--lease-ttl", tc.leaseTTL)
+			api := newAPI(t, srv.addr, dir)
+			opPath := api.startRun(t)
+			api.waitOperation(t, opPath, srv, midway)
+			if err := srv.cmd.Process.Signal(tc.signal); err != nil {
+				t.Fatal(err)
+			}
+			if code := srv.wait(t); tc.signal == syscall.SIGTERM && code != 0 {
+				t.Fatalf("exit status after SIGTERM = %d; log:\n%s", code, srv.log)
+			}
+			if !strings.Contains(srv.log.String(), tc.stopLogged) {
+				t.Errorf("the stopped server did not say %q; log:\n%s", tc.stopLogged, srv.log)
+			}
 
-	// The next start takes the run over once its lease has expired.
-	srv2 := startChildWith(t, env, "--addr", "127.0.0.1:0", "--data-dir", dir, "--lease-ttl", "1s")
-	api2 := newAPI(t, srv2.addr, dir)
-	op := api2.waitOperation(t, opPath, srv2, ended)
-	checkFinished(t, api2, op)
-	if !strings.Contains(srv2.log.String(), "resuming a run whose runner stopped") {
-		t.Errorf("the second server did not say it resumed the run; log:\n%s", srv2.log)
+			srv2 := startChildWith(t, env, "--addr", "127.0.0.1:0", "--data-dir", dir, "--lease-ttl", tc.leaseTTL)
+			api2 := newAPI(t, srv2.addr, dir)
+			op := api2.waitOperation(t, opPath, srv2, ended)
+			checkFinished(t, api2, op)
+			if !strings.Contains(srv2.log.String(), tc.nextLogged) {
+				t.Errorf("the next server did not say %q; log:\n%s", tc.nextLogged, srv2.log)
+			}
+		})
 	}
 }
 
-func TestRunResumedAfterSigterm(t *testing.T) {
+// A server with --workers 0 only answers requests: a run it starts waits,
+// notStarted, until a server with workers on the same database (here a
+// second process on the same file) executes it, while the first goes on
+// answering for it.
+func TestAPIOnlyServerLeavesRunsToWorkers(t *testing.T) {
 	dir := t.TempDir()
 	putRoster(t, dir)
-	env := []string{slowRunsEnv + "=1"}
-	// A long lease: the run must be given back on SIGTERM, not left to
-	// expire.
-	srv := startChildWith(t, env, "--addr", "127.0.0.1:0", "--data-dir", dir, "--lease-ttl", "10m")
-	api := newAPI(t, srv.addr, dir)
+	front := startChild(t, "--addr", "127.0.0.1:0", "--data-dir", dir, "--workers", "0")
+	api := newAPI(t, front.addr, dir)
 	opPath := api.startRun(t)
-	api.waitOperation(t, opPath, srv, midway)
-	if err := srv.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	if code := srv.wait(t); code != 0 {
-		t.Fatalf("exit status after SIGTERM = %d; log:\n%s", code, srv.log)
-	}
-	if !strings.Contains(srv.log.String(), "its lease was given back") {
-		t.Errorf("the stopping server did not give the run back; log:\n%s", srv.log)
+	time.Sleep(1500 * time.Millisecond) // longer than a runner's poll
+	if op := api.waitOperation(t, opPath, front, func(fullOperation) bool { return true }); op.Status != "notStarted" {
+		t.Fatalf("operation on an API-only server = %+v, want notStarted", op)
 	}
 
-	srv2 := startChildWith(t, env, "--addr", "127.0.0.1:0", "--data-dir", dir, "--lease-ttl", "10m")
-	api2 := newAPI(t, srv2.addr, dir)
-	op := api2.waitOperation(t, opPath, srv2, ended)
-	checkFinished(t, api2, op)
+	worker := startChild(t, "--addr", "127.0.0.1:0", "--data-dir", dir, "--workers", "1")
+	op := api.waitOperation(t, opPath, worker, ended)
+	checkFinished(t, api, op)
+	if strings.Contains(front.log.String(), "runner started") {
+		t.Errorf("the API-only server started a runner; log:\n%s", front.log)
+	}
 }
