@@ -1,16 +1,13 @@
 package httpapi_test
 
 import (
-	"context"
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"industrydata"
-	"industrydata/runner"
 )
 
 // A small roster whose report is known by heart:
@@ -49,33 +46,10 @@ func reportRun(t *testing.T, h *harness) (pid, rid string) {
 	return pid, rid
 }
 
-// runToEnd executes runs with a runner until run rid has ended.
+// runToEnd executes runs with a runner until tenant A's run rid has ended.
 func runToEnd(t *testing.T, st industrydata.Store, rid string) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		runner.New(runner.Config{Store: st, Poll: time.Millisecond,
-			ReportURL: func(_ industrydata.TenantID, pid, rid string) string {
-				return "http://industrydata.test" + runner.ReportPath(pid, rid)
-			}}).Run(ctx)
-	}()
-	defer func() { cancel(); <-done }()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		run, err := st.GetRun(t.Context(), tenantA, rid)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if run.Status != industrydata.RunRunning {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("run still running after 30s")
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
+	runAllToEnd(t, st, tenantA, rid)
 }
 
 func TestStartRun(t *testing.T) {

@@ -28,9 +28,10 @@ func withSeqs(entries []industrydata.UserReportEntry, first int64) []industrydat
 	return entries
 }
 
+// readAll reads a block, in either form, through.
 func readAll(t *testing.T, block []byte, first int64, count int) []industrydata.UserReportEntry {
 	t.Helper()
-	r, err := NewReader(string(block), first, count)
+	r, err := Open(block, first, count)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,23 +81,7 @@ func TestEncodeOpen(t *testing.T) {
 		t.Errorf("stored form is %d bytes starting %d; plain %d", len(stored), stored[0], len(raw))
 	}
 	for name, block := range map[string][]byte{"stored": stored, "plain": raw} {
-		r, err := Open(block, 1, len(want))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got []industrydata.UserReportEntry
-		for {
-			var e industrydata.UserReportEntry
-			ok, err := r.Read(&e)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !ok {
-				break
-			}
-			got = append(got, e)
-		}
-		if diff := cmp.Diff(want, got); diff != "" {
+		if diff := cmp.Diff(want, readAll(t, block, 1, len(want))); diff != "" {
 			t.Errorf("%s form (-want +got):\n%s", name, diff)
 		}
 	}
