@@ -20,15 +20,24 @@ func readBody(w http.ResponseWriter, r *http.Request) (*schema.Body, error) {
 	if err := checkJSONContentType(r.Header.Get("Content-Type")); err != nil {
 		return nil, err
 	}
+	// A body declared too large is refused before a byte of it is read, and
+	// so before a client that sent Expect: 100-continue uploads it.
+	if r.ContentLength > MaxBodyBytes {
+		return nil, errBodyTooLarge()
+	}
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return nil, industrydata.Errorf(industrydata.CodeBadRequest, "The request body is larger than the limit of %d bytes.", MaxBodyBytes)
+			return nil, errBodyTooLarge()
 		}
 		return nil, industrydata.Errorf(industrydata.CodeBadRequest, "The request body could not be read.")
 	}
 	return schema.ParseBody(data)
+}
+
+func errBodyTooLarge() error {
+	return industrydata.Errorf(industrydata.CodeBadRequest, "The request body is larger than the limit of %d bytes.", MaxBodyBytes)
 }
 
 func checkJSONContentType(ct string) error {
@@ -52,6 +61,9 @@ const maxActionBody = 1024
 // noParameters checks the body of an action that takes no parameters
 // (POST runs, runs/start): empty, or {} as some SDKs send.
 func noParameters(w http.ResponseWriter, r *http.Request) error {
+	if r.ContentLength > maxActionBody {
+		return industrydata.Errorf(industrydata.CodeBadRequest, "This action takes no parameters; send no body.")
+	}
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxActionBody))
 	if err != nil {
 		return industrydata.Errorf(industrydata.CodeBadRequest, "This action takes no parameters; send no body.")

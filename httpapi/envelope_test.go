@@ -127,6 +127,40 @@ func TestOperationPreconditions(t *testing.T) {
 	h.must(404, request{method: "DELETE", path: path, headers: []string{"If-Match", "*"}})
 }
 
+// TestWildcardPreconditions: the quoted wildcard "*" is the wildcard, like
+// the bare *, on If-Match (PATCH, DELETE) and If-None-Match (GET).
+func TestWildcardPreconditions(t *testing.T) {
+	tests := []struct {
+		name, method, header, value string
+		want                        int
+	}{
+		{"PATCH bare *", "PATCH", "If-Match", `*`, 200},
+		{"PATCH quoted *", "PATCH", "If-Match", `"*"`, 200},
+		{"PATCH quoted * among stale", "PATCH", "If-Match", `"stale", "*"`, 200},
+		{"PATCH star inside a tag", "PATCH", "If-Match", `"*stale"`, 412},
+		{"GET bare *", "GET", "If-None-Match", `*`, 304},
+		{"GET quoted *", "GET", "If-None-Match", `"*"`, 304},
+		{"DELETE quoted *", "DELETE", "If-Match", `"*"`, 204},
+		{"DELETE bare *", "DELETE", "If-Match", `*`, 204},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t)
+			path := "/beta/industryData/operations/" + h.createOperation(`{}`).str("id")
+			body := ""
+			if tt.method == "PATCH" {
+				body = `{"status":"running"}`
+			}
+			h.must(tt.want, request{method: tt.method, path: path, body: body, headers: []string{tt.header, tt.value}})
+		})
+	}
+	t.Run("DELETE quoted * of a missing entity", func(t *testing.T) {
+		h := newHarness(t)
+		h.must(404, request{method: "DELETE", path: "/beta/industryData/operations/00000000-0000-0000-0000-000000000000",
+			headers: []string{"If-Match", `"*"`}})
+	})
+}
+
 func TestAbsoluteURLs(t *testing.T) {
 	public, _ := url.Parse("https://graph.example.org")
 	tests := []struct {

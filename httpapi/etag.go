@@ -11,8 +11,11 @@ import (
 func quoteETag(etag string) string { return `"` + etag + `"` }
 
 // parseETags reads an If-Match or If-None-Match header: nil when absent,
-// else the opaque tags it lists ("*" kept as is). Weak tags (W/"x") and bare
-// unquoted values (what clients copy from a body's eTag) are accepted too. A
+// else the opaque tags it lists. Weak tags (W/"x") and bare unquoted values
+// (what clients copy from a body's eTag) are accepted too. The wildcard is
+// "*" in the list, whether sent bare (*) or quoted ("*"), as clients that
+// quote every value do: the service never issues the entity-tag "*", so the
+// quoted form can only mean the wildcard. A
 // header that is there but names no tag (`""`, `W/`, blanks, commas) is an
 // empty, non-nil list: it matches no version, so a guarded write fails with
 // 412 rather than going ahead unconditionally (SPEC §3).

@@ -146,22 +146,30 @@ func TestSkipTokenIsBoundToTenantAndQuery(t *testing.T) {
 
 func TestBadQueryOptions(t *testing.T) {
 	h := newHarness(t)
-	for _, tc := range []struct{ query, names string }{
-		{"$filter=" + q("nonsense eq 1"), "nonsense"},
-		{"$filter=" + q("status eq 'finished'"), "finished"},
-		{"$filter=" + q("status eq"), "$filter"},
-		{"$filter=" + q("statusDetail eq 5"), "statusDetail"},
-		{"$orderby=" + q("colour desc"), "colour"},
-		{"$select=colour", "colour"},
-		{"$top=0", "$top"},
-		{"$top=1000", "$top"},
-		{"$top=abc", "$top"},
-		{"$skip=-1", "$skip"},
-		{"$count=maybe", "$count"},
-		{"$expand=runs", "$expand"},
-		{"$search=x", "$search"},
-		{"$top=1&$top=2", "$top"},
-		{"colour=blue", "colour"},
+	// names: what the message or target must name; option: the query
+	// option the message itself must name, since target names a property.
+	for _, tc := range []struct{ query, names, option string }{
+		{"$filter=" + q("nonsense eq 1"), "nonsense", "$filter"},
+		{"$filter=" + q("status eq 'finished'"), "finished", "$filter"},
+		{"$filter=" + q("status eq"), "$filter", "$filter"},
+		{"$filter=" + q("statusDetail eq 5"), "statusDetail", "$filter"},
+		{"$filter=" + q("status gt 'running'"), "status", "$filter"},
+		{"$filter=" + q("contains(status,'x')"), "status", "$filter"},
+		{"$orderby=" + q("colour desc"), "colour", "$orderby"},
+		{"$orderby=" + q("status,status"), "status", "$orderby"},
+		{"$orderby=" + q("status up"), "up", "$orderby"},
+		{"$select=colour", "colour", "$select"},
+		{"$select=" + q("status/x"), "status/x", "$select"},
+		{"$select=status,", "$select", "$select"},
+		{"$top=0", "$top", "$top"},
+		{"$top=1000", "$top", "$top"},
+		{"$top=abc", "$top", "$top"},
+		{"$skip=-1", "$skip", "$skip"},
+		{"$count=maybe", "$count", "$count"},
+		{"$expand=runs", "$expand", "$expand"},
+		{"$search=x", "$search", "$search"},
+		{"$top=1&$top=2", "$top", "$top"},
+		{"colour=blue", "colour", ""},
 	} {
 		res := h.do(request{method: "GET", path: "/beta/industryData/operations?" + tc.query})
 		if res.status != 400 || res.errorCode() != "badRequest" {
@@ -170,6 +178,9 @@ func TestBadQueryOptions(t *testing.T) {
 		}
 		if !strings.Contains(res.errorMessage(), tc.names) && res.errorTarget() != tc.names {
 			t.Errorf("%s: error does not name %q: %s", tc.query, tc.names, res.raw)
+		}
+		if !strings.Contains(res.errorMessage(), tc.option) {
+			t.Errorf("%s: message does not name the option %s: %s", tc.query, tc.option, res.raw)
 		}
 	}
 }

@@ -42,7 +42,19 @@ type Config struct {
 	// Throttle limits each tenant's request rate (SPEC §6): past it, 429
 	// tooManyRequests with Retry-After. Nil or a zero rate is no limit.
 	Throttle *throttle.Limiter
+	// MaxURLBytes bounds the request target (path and query): past it, 414
+	// with the Graph envelope. 0 sets no bound here; a real server's
+	// MaxHeaderBytes, which counts the request line, still applies.
+	MaxURLBytes int
 }
+
+// DefaultMaxURLBytes is the MaxURLBytes serve uses. It lets through every
+// @odata.nextLink the service writes: $filter, $orderby, $select and
+// $expand of at most 2 KiB each, tripled by percent-encoding, plus a
+// $skiptoken of at most 16 KiB come to about 41 KiB. It stays below serve's
+// MaxHeaderBytes, so that a long URL gets this JSON 414 rather than
+// net/http's plain-text 431.
+const DefaultMaxURLBytes = 48 << 10
 
 // api carries the dependencies of every handler.
 type api struct {
@@ -82,6 +94,14 @@ func NewHandler(cfg Config) http.Handler {
 // redirecting: a client of an async API must not see a 3xx (SPEC §6).
 func (a *api) dispatch(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if a.MaxURLBytes > 0 && requestTargetLen(r) > a.MaxURLBytes {
+			// 414 has no Graph code of its own: invalidRequest, with the
+			// status written here rather than through the code table.
+			e := industrydata.Errorf(industrydata.CodeInvalidRequest,
+				"The request URL is longer than the limit of %d bytes.", a.MaxURLBytes)
+			writeJSON(w, http.StatusRequestURITooLong, appendErrorBody(make([]byte, 0, 256), r, e))
+			return
+		}
 		p := r.URL.Path
 		if len(p) > 1 && strings.HasSuffix(p, "/") {
 			p = strings.TrimSuffix(p, "/")
@@ -113,6 +133,15 @@ func (a *api) dispatch(mux *http.ServeMux) http.Handler {
 		writeError(w, r, a.Logger, industrydata.Errorf(industrydata.CodeItemNotFound,
 			"No resource matches the request URL '%s'.", clipPath(r.URL.Path)))
 	})
+}
+
+// requestTargetLen is the length of the request target as the client sent
+// it (path and query), or as the URL spells it for a request made in-process.
+func requestTargetLen(r *http.Request) int {
+	if r.RequestURI != "" {
+		return len(r.RequestURI)
+	}
+	return len(r.URL.RequestURI())
 }
 
 // probeWriter records what ServeMux's own miss handler would answer.

@@ -4,7 +4,6 @@ import (
 	"strconv"
 	"strings"
 
-	"industrydata"
 	"industrydata/schema"
 )
 
@@ -97,15 +96,15 @@ func (p *parser) typeLit(ref Expr, lit token, op BinaryOp) (*Literal, error) {
 	tgt := target(ref)
 	if lit.kind == tIdent && lit.text == "null" {
 		if ordering(op) {
-			return nil, industrydata.BadProperty(tgt, "'%s' can be compared with null only by eq or ne, not '%s'.", name, op)
+			return nil, badFilter(tgt, "'%s' can be compared with null only by eq or ne, not '%s'.", name, op)
 		}
 		if !nullable {
-			return nil, industrydata.BadProperty(tgt, "'%s' is never null, so comparing it with null is not supported.", name)
+			return nil, badFilter(tgt, "'%s' is never null, so comparing it with null is not supported.", name)
 		}
 		return &Literal{Kind: kind}, nil
 	}
 	if ordering(op) && (kind == schema.Boolean || kind == schema.Enum) {
-		return nil, industrydata.BadProperty(tgt, "The operator '%s' does not apply to '%s' of type %s; use eq, ne or in.", op, name, typeName(kind, enum, nil))
+		return nil, badFilter(tgt, "The operator '%s' does not apply to '%s' of type %s; use eq, ne or in.", op, name, typeName(kind, enum, nil))
 	}
 	return p.typeValue(tgt, name, kind, enum, lit)
 }
@@ -119,29 +118,29 @@ func (p *parser) typeValue(tgt, name string, kind schema.Kind, enum *schema.Enum
 		return member(tgt, name, enum, lit.value)
 	case kind == schema.Enum && lit.kind == tEnum:
 		if lit.text != enum.FullName() {
-			return nil, industrydata.BadProperty(tgt, "'%s' is of type %s, not %s.", name, enum.FullName(), clip(lit.text))
+			return nil, badFilter(tgt, "'%s' is of type %s, not %s.", name, enum.FullName(), clip(lit.text))
 		}
 		return member(tgt, name, enum, lit.value)
 	case kind == schema.DateTimeOffset && lit.kind == tDate:
 		t, err := schema.ParseDateTimeOffset(lit.text)
 		if err != nil {
-			return nil, industrydata.BadProperty(tgt, "%s is not a valid DateTimeOffset for '%s'; write a date, a time and an offset, as in 2024-05-01T08:30:00Z%s.", clip(lit.text), name, p.plusHint(lit))
+			return nil, badFilter(tgt, "%s is not a valid DateTimeOffset for '%s'; write a date, a time and an offset, as in 2024-05-01T08:30:00Z%s.", clip(lit.text), name, p.plusHint(lit))
 		}
 		return &Literal{Kind: kind, Value: t}, nil
 	case kind == schema.DateTimeOffset && lit.kind == tString:
 		if _, err := schema.ParseDateTimeOffset(lit.value); err == nil {
-			return nil, industrydata.BadProperty(tgt, "Write the DateTimeOffset compared with '%s' without quotes: %s.", name, lit.value)
+			return nil, badFilter(tgt, "Write the DateTimeOffset compared with '%s' without quotes: %s.", name, lit.value)
 		}
 	case kind == schema.Boolean && lit.kind == tIdent && (lit.text == "true" || lit.text == "false"):
 		return &Literal{Kind: kind, Value: lit.text == "true"}, nil
 	case kind == schema.Int64 && lit.kind == tNumber:
 		n, err := strconv.ParseInt(lit.text, 10, 64)
 		if err != nil {
-			return nil, industrydata.BadProperty(tgt, "%s is out of range for '%s' (Edm.Int64).", clip(lit.text), name)
+			return nil, badFilter(tgt, "%s is out of range for '%s' (Edm.Int64).", clip(lit.text), name)
 		}
 		return &Literal{Kind: kind, Value: n}, nil
 	}
-	return nil, industrydata.BadProperty(tgt, "'%s' is of type %s and cannot be compared with %s.", name, typeName(kind, enum, nil), describeLit(lit))
+	return nil, badFilter(tgt, "'%s' is of type %s and cannot be compared with %s.", name, typeName(kind, enum, nil), describeLit(lit))
 }
 
 // plusHint explains a date-time whose offset became a space: url.ParseQuery
@@ -156,7 +155,7 @@ func (p *parser) plusHint(lit token) string {
 
 func member(tgt, name string, enum *schema.EnumType, v string) (*Literal, error) {
 	if !enum.Has(v) {
-		return nil, industrydata.BadProperty(tgt, "'%s' is not a member of %s; '%s' takes one of: %s.", clip(v), enum.FullName(), name, strings.Join(enum.Members, ", "))
+		return nil, badFilter(tgt, "'%s' is not a member of %s; '%s' takes one of: %s.", clip(v), enum.FullName(), name, strings.Join(enum.Members, ", "))
 	}
 	return &Literal{Kind: schema.Enum, Value: v}, nil
 }
@@ -247,7 +246,7 @@ func (p *parser) call(fn Func, name token, subject, arg term) (term, error) {
 	}
 	refName, kind, enum, _ := refInfo(subject.ref)
 	if kind != schema.String {
-		return term{}, industrydata.BadProperty(target(subject.ref), "%s applies to String properties; '%s' is of type %s.", fn, refName, typeName(kind, enum, nil))
+		return term{}, badFilter(target(subject.ref), "%s applies to String properties; '%s' is of type %s.", fn, refName, typeName(kind, enum, nil))
 	}
 	if arg.lit == nil || arg.lit.kind != tString {
 		return term{}, syntaxError(p.src, arg.pos, "the second argument of %s must be a string literal such as 'text'", fn)

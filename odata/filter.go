@@ -33,7 +33,8 @@ const (
 // condition (flag means flag eq true); a condition compared with true or
 // false is the condition or its negation. Every failure is an
 // *industrydata.Error with code badRequest naming the property at fault, or
-// with Target "$filter" and the character position of a syntax error.
+// with Target "$filter" and the character position of a syntax error; its
+// message names $filter either way.
 func ParseFilter(s string, t *schema.EntityType) (Expr, error) {
 	if len(s) > MaxFilterLength {
 		return nil, industrydata.BadProperty("$filter", "The $filter is longer than %d bytes.", MaxFilterLength)
@@ -244,7 +245,7 @@ func (p *parser) parseRef(tok token) (term, error) {
 		if reserved[tok.text] {
 			return term{}, p.unexpected(tok, "a property, a literal, 'not' or '('")
 		}
-		return term{}, industrydata.BadProperty(clip(tok.text), "'%s' is not a property of %s.", clip(tok.text), p.t.FullName())
+		return term{}, badFilter(clip(tok.text), "'%s' is not a property of %s.", clip(tok.text), p.t.FullName())
 	}
 	if prop.Kind == schema.Complex {
 		return term{}, industrydata.BadProperty(prop.Name, "'%s' is of complex type %s, which $filter does not support.", prop.Name, typeName(prop.Kind, prop.Enum, prop.Complex))
@@ -253,7 +254,7 @@ func (p *parser) parseRef(tok token) (term, error) {
 		return p.parseAny(prop, tok)
 	}
 	if prop.Collection {
-		return term{}, industrydata.BadProperty(prop.Name, "'%s' is a collection; filter its elements with %s/any(x:x eq …).", prop.Name, prop.Name)
+		return term{}, badFilter(prop.Name, "'%s' is a collection; filter its elements with %s/any(x:x eq …).", prop.Name, prop.Name)
 	}
 	return term{pos: tok.pos, ref: &Property{Prop: prop}}, nil
 }
@@ -269,7 +270,7 @@ func (p *parser) parseAny(prop *schema.Property, propTok token) (term, error) {
 		return term{}, syntaxError(p.src, fn.pos, "expected 'any' after '%s/', found %s", prop.Name, fn.describe())
 	}
 	if !prop.Collection {
-		return term{}, industrydata.BadProperty(prop.Name, "'%s' is not a collection; any applies only to collection-valued properties.", prop.Name)
+		return term{}, badFilter(prop.Name, "'%s' is not a collection; any applies only to collection-valued properties.", prop.Name)
 	}
 	open, err := p.expect(tLParen, "'(' after 'any'")
 	if err != nil {

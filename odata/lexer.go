@@ -167,5 +167,13 @@ func syntaxError(s string, pos int, format string, args ...any) *industrydata.Er
 	return industrydata.BadProperty("$filter", "Invalid $filter at position %d: %s.", at, fmt.Sprintf(format, args...))
 }
 
+// badFilter is the error for a $filter that parses but does not check
+// against the entity type. Target names the property at fault (or $filter)
+// and the message names $filter too: a request carries several options, and
+// a property name alone does not say which of them is wrong.
+func badFilter(target, format string, args ...any) *industrydata.Error {
+	return industrydata.BadProperty(target, "Invalid $filter: "+format, args...)
+}
+
 // clip keeps client text echoed in messages short.
 func clip(s string) string { return industrydata.Shorten(s, 40) }

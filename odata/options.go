@@ -243,7 +243,7 @@ func structural(option, name string, t *schema.EntityType) (*schema.Property, er
 	case strings.Contains(name, "/"):
 		return nil, industrydata.BadProperty(clip(name), "The path '%s' in $%s is not supported; name a property of %s.", clip(name), option, t.FullName())
 	}
-	return nil, industrydata.BadProperty(clip(name), "'%s' is not a property of %s.", clip(name), t.FullName())
+	return nil, industrydata.BadProperty(clip(name), "'%s' in $%s is not a property of %s.", clip(name), option, t.FullName())
 }
 
 func collectionType(p *schema.Property) string {

@@ -95,9 +95,10 @@ func TestParseOptionsRefused(t *testing.T) {
 		{"unknown option", map[string]string{"search": "x"}, allowAll, "search", []string{"'search' is not a supported query option"}},
 		{"empty value", map[string]string{"orderby": " "}, allowAll, "$orderby", []string{"no value"}},
 		{"empty filter", map[string]string{"filter": ""}, allowAll, "$filter", []string{"no value"}},
-		{"bad filter", map[string]string{"filter": "foo eq 1"}, allowAll, "foo", []string{"not a property"}},
+		{"bad filter", map[string]string{"filter": "foo eq 1"}, allowAll, "foo", []string{"Invalid $filter: 'foo' is not a property"}},
+		{"bad filter type", map[string]string{"filter": "name eq 5"}, allowAll, "name", []string{"Invalid $filter: 'name' is of type Edm.String"}},
 		// $orderby
-		{"orderby unknown property", map[string]string{"orderby": "name,foo desc"}, allowAll, "foo", []string{"'foo' is not a property of test.ns.widget"}},
+		{"orderby unknown property", map[string]string{"orderby": "name,foo desc"}, allowAll, "foo", []string{"'foo' in $orderby is not a property of test.ns.widget"}},
 		{"orderby complex", map[string]string{"orderby": "blob"}, allowAll, "blob", []string{"test.ns.blob", "cannot sort"}},
 		{"orderby collection", map[string]string{"orderby": "tags"}, allowAll, "tags", []string{"Collection(Edm.String)", "cannot sort"}},
 		{"orderby navigation", map[string]string{"orderby": "parts"}, allowAll, "parts", []string{"navigation property"}},
@@ -110,7 +111,7 @@ func TestParseOptionsRefused(t *testing.T) {
 		{"orderby nine keys", map[string]string{"orderby": "id,name,nick,status,created,ended,flag,count,optCount"}, allowAll, "$orderby", []string{"at most 8"}},
 		{"orderby too long", map[string]string{"orderby": strings.Repeat("n", 3000)}, allowAll, "$orderby", []string{"longer than"}},
 		// $select
-		{"select unknown", map[string]string{"select": "name,foo"}, allowAll, "foo", []string{"'foo' is not a property"}},
+		{"select unknown", map[string]string{"select": "name,foo"}, allowAll, "foo", []string{"'foo' in $select is not a property"}},
 		{"select navigation", map[string]string{"select": "parts"}, allowAll, "parts", []string{"Use $expand"}},
 		{"select path", map[string]string{"select": "blob/code"}, allowAll, "blob/code", []string{"path"}},
 		{"select case-sensitive", map[string]string{"select": "Name"}, allowAll, "Name", []string{"'Name'"}},
@@ -148,6 +149,15 @@ func TestParseOptionsRefused(t *testing.T) {
 				t.Errorf("Target = %q, want %q (message %q)", e.Target, tt.target, e.Message)
 			}
 			checkMessage(t, e.Message, tt.msg...)
+			// A request carries several options, and Target names a
+			// property: the message must say which option is wrong.
+			if len(tt.raw) == 1 {
+				for name := range tt.raw {
+					if name != "search" {
+						checkMessage(t, e.Message, "$"+name)
+					}
+				}
+			}
 		})
 	}
 }

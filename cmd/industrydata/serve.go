@@ -51,7 +51,19 @@ type serveConfig struct {
 	audiences         string
 	localTokens       bool
 	tlsCert, tlsKey   string
+	timeouts          httpTimeouts
 }
+
+// httpTimeouts are the HTTP server's deadlines, each a flag.
+type httpTimeouts struct {
+	readHeader, read, write, idle time.Duration
+}
+
+// maxHeaderBytes bounds a request's line and headers together (net/http
+// counts the request line against it, and answers a plain-text 431 past
+// it, before any handler runs). It holds a URL of httpapi.DefaultMaxURLBytes
+// with a token of auth.MaxTokenLength beside it.
+const maxHeaderBytes = 64 << 10
 
 func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer) (serveConfig, error) {
 	var c serveConfig
@@ -77,6 +89,10 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.BoolVar(&c.localTokens, "local-tokens", true, "accept HS256 tokens signed with the data directory's key (industrydata token)")
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "PEM certificate chain: serve HTTPS (with --tls-key)")
 	fs.StringVar(&c.tlsKey, "tls-key", "", "PEM private key of --tls-cert")
+	fs.DurationVar(&c.timeouts.readHeader, "read-header-timeout", 10*time.Second, "how long a client may take to send a request's line and headers")
+	fs.DurationVar(&c.timeouts.read, "read-timeout", 60*time.Second, "how long a client may take to send a whole request, body included")
+	fs.DurationVar(&c.timeouts.write, "write-timeout", 60*time.Second, "how long a response may take to be written (the CSV download of a user report gets a minute per page of entries instead)")
+	fs.DurationVar(&c.timeouts.idle, "idle-timeout", 120*time.Second, "how long a kept-alive connection may wait for its next request")
 	if err := parseFlags(fs, args, getenv); err != nil {
 		return c, usageError{msg: "serve: " + err.Error(), err: err}
 	}
@@ -85,6 +101,9 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	}
 	if c.leaseTTL < time.Second {
 		return c, usageError{msg: fmt.Sprintf("--lease-ttl %s must be at least 1s", c.leaseTTL)}
+	}
+	if err := c.timeouts.validate(); err != nil {
+		return c, usageError{msg: err.Error()}
 	}
 	if _, _, err := net.SplitHostPort(c.addr); err != nil {
 		return c, usageError{msg: fmt.Sprintf("--addr %q: %v", c.addr, err)}
@@ -133,6 +152,47 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 		}
 	}
 	return c, nil
+}
+
+// validate refuses a timeout that is not positive: zero would mean none at
+// all to net/http, which is no safe default and no way to ask for one.
+func (t httpTimeouts) validate() error {
+	for _, d := range []struct {
+		flag string
+		v    time.Duration
+	}{{"read-header-timeout", t.readHeader}, {"read-timeout", t.read}, {"write-timeout", t.write}, {"idle-timeout", t.idle}} {
+		if d.v <= 0 {
+			return fmt.Errorf("--%s %s must be positive", d.flag, d.v)
+		}
+	}
+	return nil
+}
+
+// newHTTPServer is the HTTP server of handler with the configured limits.
+//
+//   - ReadHeaderTimeout stops slowloris clients: headers trickled in a byte
+//     at a time still have to arrive within it.
+//   - ReadTimeout bounds the whole request, body included, from its first
+//     byte (a body trickled in slowly). It does not bound the response:
+//     net/http clears the read deadline once the body has been read.
+//   - WriteTimeout bounds an ordinary response, and drops a client that
+//     stops reading one. It is no cap on a long download: the CSV of a
+//     user report (a million entries stream for seconds, far longer on a
+//     slow link) moves its own deadline a minute ahead for each page of
+//     entries through http.ResponseController, so it is cut only when its
+//     client stalls. A generous global bound instead would either cut
+//     slow links or leave stalled clients holding connections for long.
+//   - IdleTimeout closes kept-alive connections that send nothing.
+func newHTTPServer(t httpTimeouts, handler http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: t.readHeader,
+		ReadTimeout:       t.read,
+		WriteTimeout:      t.write,
+		IdleTimeout:       t.idle,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
 }
 
 // remoteTokens reports whether tokens of an identity provider are accepted.
@@ -283,17 +343,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		TrustProxyHeaders: c.trustProxyHeaders,
 		Ready:             store.Ping,
 		SkipTokenKey:      deriveKey(key, "industrydata/skiptoken/v1"),
+		MaxURLBytes:       httpapi.DefaultMaxURLBytes,
 	})
 
-	srv := &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	srv := newHTTPServer(c.timeouts, handler, log)
 	log.Info("listening", "addr", ln.Addr().String(), "tls", c.tlsCert != "", "data_dir", c.dataDir,
 		"token_help", fmt.Sprintf("get a token with: industrydata token --data-dir %s --tenant <tenant-id>", c.dataDir))
 
