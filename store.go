@@ -207,6 +207,7 @@ type Store interface {
 	RosterStore
 	UserReportStore
 	TenantStore
+	AuditStore
 	// Ping reports whether the store is reachable and migrated.
 	Ping(ctx context.Context) error
 	Close() error

@@ -71,6 +71,9 @@ func (s *Service) EnsureTenant(ctx context.Context, tenant industrydata.TenantID
 		ReadinessStatus: industrydata.ReadinessReady,
 		CreatedAt:       s.now(),
 	}
+	// The caller did not ask for the process: the service creates it on
+	// its own account. The audit record keeps the request-id that caused it.
+	ctx = industrydata.WithActor(ctx, industrydata.Actor{System: true, RequestID: industrydata.ActorFrom(ctx).RequestID})
 	if _, err := s.store.ProvisionTenant(ctx, tenant, []industrydata.Process{p}); err != nil {
 		return fmt.Errorf("provision tenant: %w", err)
 	}

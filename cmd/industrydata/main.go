@@ -17,6 +17,7 @@ const usageText = `usage: industrydata <command> [flags]
 commands:
   serve   run the API service (embedded SQLite under ./data by default)
   token   print a signed access token for local use
+  audit   print the audit log (who changed what) as JSON lines
 
 Run 'industrydata <command> -h' for a command's flags.
 `
@@ -49,6 +50,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runServe(ctx, args[1:], getenv, stdout, stderr)
 	case "token":
 		return runToken(ctx, args[1:], getenv, stdout, stderr)
+	case "audit":
+		return runAudit(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usageText)
 		return nil

@@ -101,14 +101,18 @@ func (s *Store) CreateOperation(ctx context.Context, tenant industrydata.TenantI
 		return fmt.Errorf("sqlite: create operation %s: %w", op.ID, err)
 	}
 	next.ETag = newETag()
+	actor := industrydata.ActorFrom(ctx)
+	rec := schema.Audit(industrydata.AuditCreate, nil, &next)
 	err = s.write(ctx, func(tx *batchTx) error {
 		res, err := tx.Exec(qInsertOperation, string(tenant), next.ID, next.Type, next.ETag,
 			row.created, row.lastAction, string(next.Status), toNullString(next.StatusDetail), toNullString(next.ResourceLocation))
 		if err != nil {
 			return fmt.Errorf("sqlite: create operation %s: %w", next.ID, translate(err))
 		}
-		next.Seq, err = res.LastInsertId()
-		return err
+		if next.Seq, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		return s.audit(tx, tenant, actor, rec)
 	})
 	if err != nil {
 		return err
@@ -147,6 +151,7 @@ func (s *Store) UpdateOperation(ctx context.Context, tenant industrydata.TenantI
 		return industrydata.Operation{}, errors.New("sqlite: update operation: nil apply")
 	}
 	var out industrydata.Operation
+	actor := industrydata.ActorFrom(ctx)
 	err := s.write(ctx, func(tx *batchTx) error {
 		cur, err := scanOperation(tx.QueryRow(qGetOperation, string(tenant), id))
 		if err != nil {
@@ -165,6 +170,9 @@ func (s *Store) UpdateOperation(ctx context.Context, tenant industrydata.TenantI
 			string(next.Status), toNullString(next.StatusDetail), toNullString(next.ResourceLocation), next.Seq); err != nil {
 			return fmt.Errorf("sqlite: update operation %s: %w", id, translate(err))
 		}
+		if err := s.audit(tx, tenant, actor, schema.Audit(industrydata.AuditUpdate, &cur, &next)); err != nil {
+			return err
+		}
 		out = next
 		return nil
 	})
@@ -178,6 +186,7 @@ func (s *Store) UpdateOperation(ctx context.Context, tenant industrydata.TenantI
 // be nil) returns nil, in one transaction. check's error is returned
 // unchanged.
 func (s *Store) DeleteOperation(ctx context.Context, tenant industrydata.TenantID, id string, check func(industrydata.Operation) error) error {
+	actor := industrydata.ActorFrom(ctx)
 	return s.write(ctx, func(tx *batchTx) error {
 		cur, err := scanOperation(tx.QueryRow(qGetOperation, string(tenant), id))
 		if err != nil {
@@ -191,6 +200,6 @@ func (s *Store) DeleteOperation(ctx context.Context, tenant industrydata.TenantI
 		if _, err := tx.Exec(qDeleteOperation, cur.Seq); err != nil {
 			return fmt.Errorf("sqlite: delete operation %s: %w", id, translate(err))
 		}
-		return nil
+		return s.audit(tx, tenant, actor, schema.Audit(industrydata.AuditDelete, &cur, nil))
 	})
 }

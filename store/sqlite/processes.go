@@ -91,10 +91,15 @@ func (s *Store) CreateProcess(ctx context.Context, tenant industrydata.TenantID,
 		return fmt.Errorf("sqlite: create process %s: %w", p.ID, err)
 	}
 	next.ETag = newETag()
+	actor := industrydata.ActorFrom(ctx)
+	rec := schema.Audit(industrydata.AuditCreate, nil, &next)
 	err = s.write(ctx, func(tx *batchTx) error {
 		seq, err := insertProcess(tx, tenant, &next, created)
+		if err != nil {
+			return err
+		}
 		next.Seq = seq
-		return err
+		return s.audit(tx, tenant, actor, rec)
 	})
 	if err != nil {
 		return err
@@ -134,6 +139,7 @@ func (s *Store) UpdateProcess(ctx context.Context, tenant industrydata.TenantID,
 		return industrydata.Process{}, errors.New("sqlite: update process: nil apply")
 	}
 	var out industrydata.Process
+	actor := industrydata.ActorFrom(ctx)
 	err := s.write(ctx, func(tx *batchTx) error {
 		cur, err := scanProcess(tx.QueryRow(qGetProcess, string(tenant), id))
 		if err != nil {
@@ -152,6 +158,9 @@ func (s *Store) UpdateProcess(ctx context.Context, tenant industrydata.TenantID,
 			string(next.ReadinessStatus), created, singletonKey(next.Type), next.Seq); err != nil {
 			return fmt.Errorf("sqlite: update process %s: %w", id, translate(err))
 		}
+		if err := s.audit(tx, tenant, actor, schema.Audit(industrydata.AuditUpdate, &cur, &next)); err != nil {
+			return err
+		}
 		out = next
 		return nil
 	})
@@ -165,8 +174,10 @@ func (s *Store) UpdateProcess(ctx context.Context, tenant industrydata.TenantID,
 // and, when check (which may be nil) returns nil, deletes the process, its
 // runs with their user reports and report entries, and the rosters that
 // only those runs pinned, in one transaction. check's error is returned
-// unchanged.
+// unchanged. It appends a delete record for the process and then one for
+// each of its runs.
 func (s *Store) DeleteProcess(ctx context.Context, tenant industrydata.TenantID, id string, check func(p industrydata.Process, runInProgress bool) error) error {
+	actor := industrydata.ActorFrom(ctx)
 	return s.write(ctx, func(tx *batchTx) error {
 		cur, err := scanProcess(tx.QueryRow(qGetProcess, string(tenant), id))
 		if err != nil {
@@ -180,6 +191,10 @@ func (s *Store) DeleteProcess(ctx context.Context, tenant industrydata.TenantID,
 			if err := check(cur, running); err != nil {
 				return err
 			}
+		}
+		runs, err := processRuns(tx, tenant, id)
+		if err != nil {
+			return fmt.Errorf("sqlite: delete process %s: runs: %w", id, err)
 		}
 		for _, q := range []struct{ what, sql string }{
 			{"user reports", qDeleteProcessReports},
@@ -197,6 +212,11 @@ func (s *Store) DeleteProcess(ctx context.Context, tenant industrydata.TenantID,
 		if _, err := tx.Exec(qDeleteUnpinnedRosters, string(tenant)); err != nil {
 			return fmt.Errorf("sqlite: delete process %s: rosters: %w", id, err)
 		}
-		return nil
+		recs := make([]industrydata.AuditRecord, 0, 1+len(runs))
+		recs = append(recs, schema.Audit(industrydata.AuditDelete, &cur, nil))
+		for i := range runs {
+			recs = append(recs, schema.Audit(industrydata.AuditDelete, &runs[i], nil))
+		}
+		return s.audit(tx, tenant, actor, recs...)
 	})
 }

@@ -122,13 +122,15 @@ func processRunning(tx *batchTx, tenant industrydata.TenantID, processID string)
 // operation, in one transaction, when check allows it (see
 // industrydata.RunStore). The run gets status running and no end or
 // blockingError, whatever run held, and pins the tenant's current roster,
-// which it reads (RunClaim.RosterID) whatever is put after.
+// which it reads (RunClaim.RosterID) whatever is put after. It appends a
+// start record for the run and a create record for its operation.
 func (s *Store) StartRun(ctx context.Context, tenant industrydata.TenantID, processID string, run *industrydata.Run, op *industrydata.Operation, check func(p industrydata.Process, inProgress bool) error) error {
 	if run == nil || op == nil {
 		return errors.New("sqlite: start run: nil run or operation")
 	}
 	var outRun industrydata.Run
 	var outOp industrydata.Operation
+	actor := industrydata.ActorFrom(ctx)
 	err := s.write(ctx, func(tx *batchTx) error {
 		p, err := scanProcess(tx.QueryRow(qGetProcess, string(tenant), processID))
 		if err != nil {
@@ -151,6 +153,10 @@ func (s *Store) StartRun(ctx context.Context, tenant industrydata.TenantID, proc
 		r, o := *run, *op
 		if err := insertRun(tx, tenant, processID, roster, &r, &o); err != nil {
 			return fmt.Errorf("sqlite: start run %s of process %s: %w", r.ID, processID, err)
+		}
+		if err := s.audit(tx, tenant, actor,
+			schema.Audit(industrydata.AuditStart, nil, &r), schema.Audit(industrydata.AuditCreate, nil, &o)); err != nil {
+			return err
 		}
 		outRun, outOp = r, o
 		return nil

@@ -66,7 +66,8 @@ type Config struct {
 	// instead of 17 ms in BenchmarkQueryMillion). The cache grows only as
 	// pages are read, so a small database never uses it all.
 	ReadCacheMiB int
-	// Clock stamps when a tenant was provisioned; nil means the system clock.
+	// Clock stamps when a tenant was provisioned and when each audit record
+	// was written; nil means the system clock.
 	Clock industrydata.Clock
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"industrydata"
+	"industrydata/schema"
 )
 
 const qInsertTenant = `INSERT INTO tenants (id, provisioned_ticks) VALUES (?, ?) ON CONFLICT (id) DO NOTHING`
@@ -13,7 +14,9 @@ const qInsertTenant = `INSERT INTO tenants (id, provisioned_ticks) VALUES (?, ?)
 // tenant and inserts processes (with fresh ETags and seqs) in the same
 // transaction, and returns true. Later calls change nothing and return false,
 // so a process the tenant deleted is never provisioned again. The processes
-// slice is only read: callers may share one template between tenants.
+// slice is only read: callers may share one template between tenants. The
+// first call appends a create record for each process, with the actor of
+// ctx (the service marks it a system write).
 func (s *Store) ProvisionTenant(ctx context.Context, tenant industrydata.TenantID, processes []industrydata.Process) (bool, error) {
 	// Everything that can be computed outside the writer is, to keep the
 	// job short.
@@ -22,6 +25,7 @@ func (s *Store) ProvisionTenant(ctx context.Context, tenant industrydata.TenantI
 		return false, fmt.Errorf("sqlite: provision tenant %s: %w", tenant, err)
 	}
 	rows := make([]industrydata.Process, len(processes))
+	recs := make([]industrydata.AuditRecord, len(processes))
 	created := make([]int64, len(processes))
 	for i, p := range processes {
 		if p.CreatedAt, created[i], err = encodeTime("createdAt", p.CreatedAt); err != nil {
@@ -29,7 +33,9 @@ func (s *Store) ProvisionTenant(ctx context.Context, tenant industrydata.TenantI
 		}
 		p.ETag = newETag()
 		rows[i] = p
+		recs[i] = schema.Audit(industrydata.AuditCreate, nil, &rows[i])
 	}
+	actor := industrydata.ActorFrom(ctx)
 
 	var provisioned bool
 	err = s.write(ctx, func(tx *batchTx) error {
@@ -50,7 +56,7 @@ func (s *Store) ProvisionTenant(ctx context.Context, tenant industrydata.TenantI
 			}
 		}
 		provisioned = true
-		return nil
+		return s.audit(tx, tenant, actor, recs...)
 	})
 	if err != nil {
 		return false, err

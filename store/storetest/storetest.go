@@ -41,6 +41,7 @@ func Run(t *testing.T, open func(t *testing.T) industrydata.Store) {
 		{"paging", pagingTests},
 		{"query", queryTests},
 		{"concurrency", concurrencyTests},
+		{"audit", auditTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

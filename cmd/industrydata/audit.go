@@ -1,0 +1,153 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"industrydata"
+	"industrydata/auth"
+	"industrydata/store/sqlite"
+)
+
+// auditPage is how many records the export reads at a time: its memory
+// stays bounded whatever the size of the log.
+const auditPage = 500
+
+// runAudit implements `industrydata audit`: it writes the audit log, oldest
+// first, as JSON lines (one auditLine each) to --output, reading the store
+// serve uses (the same --data-dir and --database-url) a page at a time. It
+// may run while serve does.
+func runAudit(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("audit", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	// The store flags fill a serveConfig so that storeConfig, serve's own
+	// reading of them, opens the very same database.
+	var c serveConfig
+	fs.StringVar(&c.dataDir, "data-dir", "./data", "directory `DIR` of the SQLite database")
+	fs.StringVar(&c.databaseURL, "database-url", "", "database `URL`, as for serve: empty for SQLite under --data-dir, or sqlite:PATH")
+	tenant := fs.String("tenant", "", "only the records of tenant `TID`; all tenants' when empty")
+	since := fs.String("since", "", "only the records made at `TIME` (RFC 3339) or later")
+	output := fs.String("output", "-", "`FILE` to write the JSON lines to; - is standard output")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: industrydata audit [--data-dir ./data] [--database-url URL] [--tenant TID] [--since RFC3339] [--output -]\n\n")
+		fmt.Fprintf(fs.Output(), "Prints the audit log, oldest first, one JSON object a line: every create, update, delete and run start, with\n")
+		fmt.Fprintf(fs.Output(), "who made it (principal, app, request-id) and the properties it changed, old and new.\n")
+		fmt.Fprintf(fs.Output(), "Every flag can also be set with its INDUSTRYDATA_* environment variable (--data-dir: INDUSTRYDATA_DATA_DIR).\n\n")
+		fs.PrintDefaults()
+	}
+	if err := parseFlags(fs, args, getenv); err != nil {
+		return usageError{msg: "audit: " + err.Error(), err: err}
+	}
+	q := industrydata.AuditQuery{Tenant: industrydata.TenantID(*tenant), Limit: auditPage}
+	if *tenant != "" && !auth.ValidTenantID(*tenant) {
+		return usageError{msg: fmt.Sprintf("audit: --tenant %q is not a tenant id", *tenant)}
+	}
+	if *since != "" {
+		t, err := time.Parse(time.RFC3339Nano, *since)
+		if err != nil {
+			return usageError{msg: fmt.Sprintf("audit: --since %q must be an RFC 3339 time such as 2024-05-01T00:00:00Z", *since)}
+		}
+		q.Since = t
+	}
+	if *output == "" {
+		return usageError{msg: "audit: --output must not be empty (- is standard output)"}
+	}
+	sc, err := storeConfig(c)
+	if err != nil {
+		return usageError{msg: "audit: " + err.Error()}
+	}
+	// An export reads an existing log: opening a missing file would create
+	// an empty database where the operator probably mistyped a path.
+	if !sc.Memory {
+		if _, err := os.Stat(sc.Path); err != nil {
+			return fmt.Errorf("audit: no database at %s: %w", sc.Path, err)
+		}
+	}
+	store, err := sqlite.Open(ctx, sc)
+	if err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	defer store.Close()
+
+	out, closeOut := stdout, func() error { return nil }
+	if *output != "-" {
+		f, err := os.OpenFile(*output, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+		if err != nil {
+			return fmt.Errorf("audit: %w", err)
+		}
+		out, closeOut = f, f.Close
+	}
+	err = exportAudit(ctx, store, q, out)
+	return errors.Join(err, closeOut())
+}
+
+// auditLine is one line of the export: an industrydata.AuditRecord in
+// JSON, every key always present ("" when unknown).
+type auditLine struct {
+	Seq        int64             `json:"seq"`
+	Time       string            `json:"time"`
+	Tenant     string            `json:"tenant"`
+	Principal  string            `json:"principal"`
+	App        string            `json:"app"`
+	RequestID  string            `json:"requestId"`
+	System     bool              `json:"system"`
+	Action     string            `json:"action"`
+	EntityType string            `json:"entityType"`
+	EntityID   string            `json:"entityId"`
+	ParentID   string            `json:"parentId"`
+	Changes    []auditLineChange `json:"changes"`
+}
+
+type auditLineChange struct {
+	Property string          `json:"property"`
+	Old      json.RawMessage `json:"old"`
+	New      json.RawMessage `json:"new"`
+}
+
+// exportAudit writes the records q selects, from q.AfterSeq on, as JSON
+// lines to w, a page of q.Limit at a time.
+func exportAudit(ctx context.Context, st industrydata.AuditStore, q industrydata.AuditQuery, w io.Writer) error {
+	if q.Limit == 0 {
+		q.Limit = industrydata.DefaultAuditLimit
+	}
+	bw := bufio.NewWriter(w)
+	enc := json.NewEncoder(bw)
+	enc.SetEscapeHTML(false) // values are shown as they are stored
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		recs, err := st.ListAudit(ctx, q)
+		if err != nil {
+			return fmt.Errorf("audit: %w", err)
+		}
+		for _, r := range recs {
+			line := auditLine{Seq: r.Seq, Time: r.Time.UTC().Format(time.RFC3339Nano), Tenant: string(r.Tenant),
+				Principal: r.Principal, App: r.App, RequestID: r.RequestID, System: r.System, Action: string(r.Action),
+				EntityType: r.EntityType, EntityID: r.EntityID, ParentID: r.ParentID,
+				Changes: make([]auditLineChange, len(r.Changes))}
+			for i, c := range r.Changes {
+				line.Changes[i] = auditLineChange{Property: c.Property, Old: c.Old, New: c.New}
+			}
+			if err := enc.Encode(line); err != nil {
+				return fmt.Errorf("audit: write: %w", err)
+			}
+		}
+		// A page shorter than asked is the end of the log (for now).
+		if len(recs) < q.Limit {
+			break
+		}
+		q.AfterSeq = recs[len(recs)-1].Seq
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("audit: write: %w", err)
+	}
+	return nil
+}
