@@ -45,7 +45,6 @@ import (
 	"fmt"
 	"hash/maphash"
 	"io"
-	"runtime"
 
 	"industrydata"
 	"industrydata/roster"
@@ -84,12 +83,6 @@ const DefaultProgressEvery = 10_000
 // checkEvery is how many users a build reads between two looks at ctx.
 const checkEvery = 1024
 
-// yieldEvery is how many users a build with Yield reads between two steps
-// aside: about a tenth of a millisecond's work, so that a request waits
-// that long for a core at most, for a Gosched (a few hundred nanoseconds)
-// every hundred users or so.
-const yieldEvery = 128
-
 // Builder builds user reports. The zero value is ready to use.
 type Builder struct {
 	// Progress, when set, is called at the start of each pass, every
@@ -100,11 +93,6 @@ type Builder struct {
 	ProgressEvery int
 	// MaxUsers and MaxOrgs bound the files; 0 means roster's defaults.
 	MaxUsers, MaxOrgs int
-	// Yield makes the build step aside every hundred users or so, for a
-	// build running in the background of a server: the goroutines serving
-	// requests then wait for a hundred users' work at most, not for the
-	// Go scheduler's 10 ms time slice.
-	Yield bool
 }
 
 // Build builds a report with a zero Builder.
@@ -241,11 +229,6 @@ func (b *Builder) eachUser(ctx context.Context, openUsers func() (io.ReadCloser,
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-		}
-		if b.Yield && n%yieldEvery == 0 {
-			// Let waiting goroutines (requests) run now rather than at
-			// the scheduler's next 10 ms preemption.
-			runtime.Gosched()
 		}
 		if err := step(ur); err == io.EOF {
 			if n%every != 0 {

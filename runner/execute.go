@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"industrydata"
+	"industrydata/internal/lowprio"
 	"industrydata/report"
 	"industrydata/roster"
 )
@@ -118,8 +119,10 @@ func (r *Runner) build(ctx context.Context, c industrydata.RunClaim, hb *heartbe
 		return r.cfg.Store.OpenRosterFile(ctx, c.Tenant, c.RosterID, industrydata.RosterUsers)
 	}
 	w := newEntryWriter(ctx, r.cfg.Store, c, r.cfg.BatchSize)
-	b := report.Builder{Progress: hb.progress, ProgressEvery: r.cfg.ProgressEvery, Yield: true}
-	sum, err := b.Build(w.ctx, orgs, openUsers, w)
+	b := report.Builder{Progress: hb.progress, ProgressEvery: r.cfg.ProgressEvery}
+	var sum industrydata.UserReportSummary
+	// The build is the server's one long computation: below requests.
+	lowprio.Run(func() { sum, err = b.Build(w.ctx, orgs, openUsers, w) })
 	if werr := w.close(err == nil); werr != nil && (err == nil || errors.Is(err, context.Canceled)) {
 		// The writer failed and cancelled the build: its error says why.
 		err = werr

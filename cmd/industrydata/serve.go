@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -332,6 +333,15 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		testHookRunner(&rc)
 	}
 	runs := runner.New(rc)
+	if c.workers > 0 {
+		// A run's build keeps a P busy for as long as it lasts, on a
+		// thread of lower priority (package lowprio): one P more per
+		// worker, so that requests never wait for a build to let go of
+		// theirs, and the kernel gives the cores to requests first.
+		prev := runtime.GOMAXPROCS(runtime.GOMAXPROCS(0) + c.workers)
+		defer runtime.GOMAXPROCS(prev)
+		log.Debug("one scheduler slot (GOMAXPROCS) added per run worker", "gomaxprocs", prev+c.workers)
+	}
 	svc.NotifyRunStarted(runs.Notify)
 	handler := httpapi.NewHandler(httpapi.Config{
 		Service:           svc,

@@ -73,13 +73,15 @@ func TestPutRosterChunksAndCleansUp(t *testing.T) {
 	if n := s.batches.Load() - commits; n < 6 {
 		t.Errorf("PutRoster of %d bytes committed %d times, want one per %d bytes and more", len(users), n, rosterChunksPerWrite*rosterChunkSize)
 	}
-	var chunks, largest int
-	err = s.reader.QueryRowContext(t.Context(), `SELECT count(*), max(length(data)) FROM roster_chunks WHERE file = 'users.csv'`).Scan(&chunks, &largest)
+	var chunks, compressed, largest int
+	err = s.reader.QueryRowContext(t.Context(), `SELECT count(*), min(compressed), max(length(data)) FROM roster_chunks WHERE file = 'users.csv'`).
+		Scan(&chunks, &compressed, &largest)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (len(users) + rosterChunkSize - 1) / rosterChunkSize; chunks != want || largest != rosterChunkSize {
-		t.Errorf("users.csv in %d chunks of at most %d bytes, want %d of %d", chunks, largest, want, rosterChunkSize)
+	if want := (len(users) + rosterChunkSize - 1) / rosterChunkSize; chunks != want || compressed != 1 || largest >= rosterChunkSize/4 {
+		t.Errorf("users.csv in %d chunks (compressed %d) of at most %d bytes, want %d compressed chunks of %d bytes each",
+			chunks, compressed, largest, want, rosterChunkSize)
 	}
 
 	_, err = s.PutRoster(t.Context(), tenant, io.MultiReader(bytes.NewReader(users), iotest.ErrReader(errors.New("boom"))), strings.NewReader(""))

@@ -212,7 +212,7 @@ func newProvider(db *sql.DB, log *slog.Logger) (*goose.Provider, error) {
 	}
 	p, err := goose.NewProvider(goose.DialectSQLite3, db, sub,
 		goose.WithDisableGlobalRegistry(true), goose.WithSlog(log),
-		goose.WithGoMigrations(migrationEntryBlocks))
+		goose.WithGoMigrations(migrationEntryBlocks, migrationRosterCompression))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: migrations: %w", err)
 	}

@@ -1,11 +1,14 @@
 package sqlite
 
 import (
+	"bytes"
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -112,5 +115,65 @@ func TestMigrateEntriesToBlocks(t *testing.T) {
 		if i != len(entries) {
 			t.Errorf("report %d has %d rows after migrating down, want %d", report, i, len(entries))
 		}
+	}
+}
+
+// Roster chunks stored compressed are written back plain by migration 7's
+// way down, and read as they were once it is up again.
+func TestMigrateRosterCompression(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "rosters.db")
+	users := []byte(strings.Repeat("u-1,active,2024-05-01T00:00:00Z,true,org-1,student,ada\r\n", 20_000))
+	s := open(t, Config{Path: path})
+	r, err := s.PutRoster(ctx, "t", bytes.NewReader(users), strings.NewReader("orgs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	writer, _, err := dsns(Config{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", writer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := newProvider(db, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.DownTo(ctx, 6); err != nil {
+		t.Fatal(err)
+	}
+	var plain []byte
+	rows, err := db.QueryContext(ctx, `SELECT data FROM roster_chunks WHERE file = 'users.csv' ORDER BY n`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var c []byte
+		if err := rows.Scan(&c); err != nil {
+			t.Fatal(err)
+		}
+		plain = append(plain, c...)
+	}
+	if err := errors.Join(rows.Err(), rows.Close(), db.Close()); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(plain, users) {
+		t.Fatalf("after migrating down, users.csv's chunks hold %d bytes, not the %d put", len(plain), len(users))
+	}
+
+	s = open(t, Config{Path: path})
+	f, err := s.OpenRosterFile(ctx, "t", r.ID, industrydata.RosterUsers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if got, err := io.ReadAll(f); err != nil || !bytes.Equal(got, users) {
+		t.Errorf("users.csv read back after migrating up again: %d bytes, %v", len(got), err)
 	}
 }

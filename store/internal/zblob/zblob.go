@@ -1,0 +1,41 @@
+// Package zblob compresses what the stores keep as blobs (report entry
+// blocks, roster chunks) with zstd at its fastest level: report entries and
+// roster CSV shrink four- to sixfold, so a store writes, keeps and reads
+// that much less, for about a quarter of a microsecond per hundred bytes to
+// compress and less to decompress.
+package zblob
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/klauspost/compress/zstd"
+)
+
+// MaxSize bounds what a blob may decompress to, so that a corrupt one
+// cannot claim gigabytes: far above any blob the stores write (a roster
+// chunk is 512 KiB, a block of report entries a few hundred).
+const MaxSize = 64 << 20
+
+var (
+	// Both are safe for concurrent use through EncodeAll and DecodeAll.
+	encoder, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1))
+	decoder, _ = zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(MaxSize))
+)
+
+// ErrCorrupt is what Decompress returns for a blob that is not one.
+var ErrCorrupt = errors.New("zblob: corrupt blob")
+
+// Compress appends the compressed form of src to dst.
+func Compress(dst, src []byte) []byte {
+	return encoder.EncodeAll(src, dst)
+}
+
+// Decompress appends what blob decompresses to to dst.
+func Decompress(dst, blob []byte) ([]byte, error) {
+	out, err := decoder.DecodeAll(blob, dst)
+	if err != nil {
+		return dst, fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	return out, nil
+}
