@@ -78,17 +78,7 @@ func parseAuditLines(t *testing.T, out string) []auditLine {
 // export runs while the server does.
 func TestAuditExportsWrites(t *testing.T) {
 	dir := t.TempDir()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	logw := newLogWatcher()
-	done := make(chan error, 1)
-	stopped := make(chan struct{})
-	go func() {
-		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", dir, "--log-format", "json"},
-			func(string) string { return "" }, io.Discard, logw)
-		close(stopped)
-	}()
-	addr := logw.waitAddr(t, stopped)
+	addr := serveInProcess(t, dir).addr
 	api := newAPI(t, addr, dir)
 	tok, err := runCLI(t, "token", "--data-dir", dir, "--tenant", testTenant, "--subject", auditSubject)
 	if err != nil {
@@ -211,16 +201,6 @@ func TestAuditExportsWrites(t *testing.T) {
 				t.Errorf("lines (-want +got):\n%s", d)
 			}
 		})
-	}
-
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	case <-time.After(stopDeadline):
-		t.Fatalf("serve did not stop; log:\n%s", logw)
 	}
 }
 

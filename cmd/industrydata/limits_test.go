@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,42 +15,6 @@ import (
 	"industrydata/auth"
 	"industrydata/httpapi"
 )
-
-// inProcess is a `serve` running in this process on 127.0.0.1:0.
-type inProcess struct {
-	addr, dataDir string
-	log           *logWatcher
-}
-
-// startInProcess runs `serve` in this process with args added (JSON logs,
-// so that the address can be read from them) and stops it when the test
-// ends.
-func startInProcess(t *testing.T, args ...string) *inProcess {
-	t.Helper()
-	s := &inProcess{dataDir: t.TempDir(), log: newLogWatcher()}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	stopped := make(chan struct{})
-	go func() {
-		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--data-dir", s.dataDir,
-			"--database-url", "sqlite::memory:", "--log-format", "json"}, args...),
-			func(string) string { return "" }, io.Discard, s.log)
-		close(stopped)
-	}()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("serve returned %v", err)
-			}
-		case <-time.After(stopDeadline):
-			t.Errorf("serve did not stop within %v", stopDeadline)
-		}
-	})
-	s.addr = s.log.waitAddr(t, stopped)
-	return s
-}
 
 func TestServeLimitFlags(t *testing.T) {
 	defaults := httpTimeouts{readHeader: 10 * time.Second, read: time.Minute, write: time.Minute, idle: 2 * time.Minute}

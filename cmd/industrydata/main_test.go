@@ -372,20 +372,52 @@ func TestExitStatusOfUsageErrors(t *testing.T) {
 	}
 }
 
-func TestServeInProcess(t *testing.T) {
-	dir := t.TempDir()
+// inProcess is a `serve` running in this process on 127.0.0.1:0.
+type inProcess struct {
+	addr, dataDir string
+	log           *logWatcher
+}
+
+// startInProcess runs `serve` in this process over a memory database, with
+// args added, and stops it when the test ends.
+func startInProcess(t *testing.T, args ...string) *inProcess {
+	t.Helper()
+	return serveInProcess(t, t.TempDir(), append([]string{"--database-url", "sqlite::memory:"}, args...)...)
+}
+
+// serveInProcess runs `serve` in this process on dataDir with args added
+// (JSON logs, so that the address can be read from them), and stops it
+// when the test ends, failing the test unless it stops cleanly.
+func serveInProcess(t *testing.T, dataDir string, args ...string) *inProcess {
+	t.Helper()
+	s := &inProcess{dataDir: dataDir, log: newLogWatcher()}
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	logw := newLogWatcher()
 	done := make(chan error, 1)
 	stopped := make(chan struct{})
 	go func() {
-		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", dir, "--log-format", "json"},
-			func(string) string { return "" }, io.Discard, logw)
+		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--data-dir", s.dataDir, "--log-format", "json"}, args...),
+			func(string) string { return "" }, io.Discard, s.log)
 		close(stopped)
 	}()
-	addr := logw.waitAddr(t, stopped)
-	api := newAPI(t, addr, dir)
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("serve returned %v after cancel, want nil", err)
+			}
+		case <-time.After(stopDeadline):
+			t.Errorf("serve did not stop within %v of cancel; log:\n%s", stopDeadline, s.log)
+		}
+	})
+	s.addr = s.log.waitAddr(t, stopped)
+	return s
+}
+
+func TestServeInProcess(t *testing.T) {
+	dir := t.TempDir()
+	srv := serveInProcess(t, dir)
+	api := newAPI(t, srv.addr, dir)
 
 	for _, path := range []string{"/healthz", "/readyz"} {
 		resp, err := api.http.Get(api.base + path)
@@ -400,15 +432,5 @@ func TestServeInProcess(t *testing.T) {
 	id := api.createOperation(t, "made in process")
 	if got := api.getOperation(t, id).detail(); got != "made in process" {
 		t.Errorf("statusDetail = %q, want %q", got, "made in process")
-	}
-
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("run returned %v after cancel, want nil", err)
-		}
-	case <-time.After(stopDeadline):
-		t.Fatalf("run did not return within %v of cancel; log:\n%s", stopDeadline, logw)
 	}
 }

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -108,42 +107,5 @@ func TestAuditSinceSearch(t *testing.T) {
 				t.Errorf("since %v after %d (-want +got):\n%s", since, after, d)
 			}
 		}
-	}
-}
-
-// An update whose record is already appended, in a batch that is then
-// rolled back whole, leaves no record: the record is in the write's
-// transaction, not beside it.
-func TestAuditRolledBackWithItsBatch(t *testing.T) {
-	s := openMemory(t)
-	op := mustCreate(t, s, "op-1")
-	release := blockWriter(t, s)
-	var wg sync.WaitGroup
-	var updateErr, rogueErr error
-	wg.Go(func() {
-		_, updateErr = s.UpdateOperation(t.Context(), tenant, op.ID, func(o *industrydata.Operation) error {
-			o.Status = industrydata.OperationFailed
-			return nil
-		})
-	})
-	waitQueued(t, s, 1)
-	wg.Go(func() {
-		rogueErr = s.write(t.Context(), func(tx *batchTx) error {
-			_, err := tx.Exec("ROLLBACK")
-			return err
-		})
-	})
-	waitQueued(t, s, 2)
-	release()
-	wg.Wait()
-	if updateErr == nil || rogueErr == nil {
-		t.Fatalf("update error %v, rogue job error %v; want both to fail", updateErr, rogueErr)
-	}
-	recs, err := s.ListAudit(t.Context(), industrydata.AuditQuery{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(recs) != 1 || recs[0].Action != industrydata.AuditCreate {
-		t.Errorf("records %+v, want the create alone", recs)
 	}
 }

@@ -97,8 +97,8 @@ func TestOneBatchUndoesOnlyFailedJobs(t *testing.T) {
 }
 
 // A job that breaks the transaction (here by ending it) makes the batch
-// untrustworthy: every job of the batch fails and none is stored, and the
-// writer recovers for the next batch.
+// untrustworthy: every job of the batch fails and none is stored (nor its
+// audit records), and the writer recovers for the next batch.
 func TestBrokenTransactionFailsWholeBatch(t *testing.T) {
 	s := openMemory(t)
 	op := mustCreate(t, s, "op-1")
@@ -130,6 +130,14 @@ func TestBrokenTransactionFailsWholeBatch(t *testing.T) {
 	}
 	if diff := cmp.Diff(op, got); diff != "" {
 		t.Errorf("operation changed by an aborted batch (-want +got):\n%s", diff)
+	}
+	// The update's audit record was in the batch's transaction: gone too.
+	recs, err := s.ListAudit(t.Context(), industrydata.AuditQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 1 || recs[0].Action != industrydata.AuditCreate {
+		t.Errorf("audit records %+v, want the create alone", recs)
 	}
 	if _, err := s.UpdateOperation(t.Context(), tenant, op.ID, func(*industrydata.Operation) error { return nil }); err != nil {
 		t.Errorf("update after the aborted batch: %v", err)
