@@ -193,10 +193,11 @@ func refreshChild(t *testing.T, dir string, n int, latency bool) (f figure, idle
 	t.Helper()
 	srv := startChild(t, "--addr", "127.0.0.1:0", "--data-dir", dir, "--access-log=false")
 	api := newAPI(t, srv.addr, dir)
+	var opPath string
 	if latency {
 		opID := api.createOperation(t, "probe")
 		idle = getLoad(api, opID, func(start time.Time) bool { return time.Since(start) < 5*time.Second })
-		opPath := api.startRun(t)
+		opPath = api.startRun(t)
 		var finished atomic.Bool
 		done := make(chan struct{})
 		go func() {
@@ -215,9 +216,10 @@ func refreshChild(t *testing.T, dir string, n int, latency bool) (f figure, idle
 		busy = getLoad(api, opID, func(time.Time) bool { return !finished.Load() })
 		<-done
 	} else {
-		opPath := api.startRun(t)
-		api.waitOperation(t, opPath, srv, ended)
+		opPath = api.startRun(t)
 	}
+	// Every user's entry is stored: the figure is of a whole refresh.
+	checkReport(t, api, api.waitOperation(t, opPath, srv, ended), n)
 	f = figure{Users: n, HWMKiB: procstat.PeakRSSKiB(srv.cmd.Process.Pid)}
 	f.Seconds = lastRunSeconds(t, api)
 	if err := srv.cmd.Process.Signal(syscall.SIGTERM); err != nil {

@@ -118,12 +118,12 @@ func midway(op fullOperation) bool {
 
 func ended(op fullOperation) bool { return op.Status == "succeeded" || op.Status == "failed" }
 
-// checkFinished checks that the run behind the operation completed with a
-// report of every user.
-func checkFinished(t *testing.T, api *apiClient, op fullOperation) {
+// checkReport checks that the run behind the operation succeeded with a
+// report of n users, every one of them stored.
+func checkReport(t *testing.T, api *apiClient, op fullOperation, n int) {
 	t.Helper()
 	if op.Status != "succeeded" || op.ResourceLocation == nil {
-		t.Fatalf("operation after restart: %+v", op)
+		t.Fatalf("operation: %+v", op)
 	}
 	loc, err := url.Parse(*op.ResourceLocation)
 	if err != nil {
@@ -133,9 +133,16 @@ func checkFinished(t *testing.T, api *apiClient, op fullOperation) {
 	var page struct {
 		Count int `json:"@odata.count"`
 	}
-	if err != nil || status != 200 || json.Unmarshal(data, &page) != nil || page.Count != rosterUsers {
-		t.Fatalf("entries of the resumed run: %d %s %v; want %d of them", status, data, err, rosterUsers)
+	if err != nil || status != 200 || json.Unmarshal(data, &page) != nil || page.Count != n {
+		t.Fatalf("entries of the run: %d %s %v; want %d of them", status, data, err, n)
 	}
+}
+
+// checkFinished checks that the run behind the operation completed with a
+// report of every user of the roster putRoster stores.
+func checkFinished(t *testing.T, api *apiClient, op fullOperation) {
+	t.Helper()
+	checkReport(t, api, op, rosterUsers)
 	if want := fmt.Sprintf("Checked %d of %d users;", rosterUsers, rosterUsers); !strings.HasPrefix(op.detail(), want) {
 		t.Errorf("statusDetail %q, want it to start %q", op.detail(), want)
 	}
