@@ -27,15 +27,7 @@ func (a *api) listOperations(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := collectionPage{context: setPath(r, "operations") + selectSuffix(req.Query), sel: selection(req.Query), count: page.Count}
-	out.items = make([]collectionItem, len(page.Items))
-	for i := range page.Items {
-		out.items[i] = collectionItem{typ: operationSchemaType(&page.Items[i]), entity: &page.Items[i]}
-	}
-	if page.Next != nil {
-		out.nextLink = a.nextLink(r, req.Query, page.Next)
-	}
-	return a.writeCollection(w, r, out)
+	return a.writeCollection(w, r, newCollectionPage(a, r, req.Query, setPath(r, "operations"), page, operationSchemaType))
 }
 
 func (a *api) createOperation(w http.ResponseWriter, r *http.Request) error {

@@ -55,16 +55,9 @@ func (a *api) listProcesses(cast *schema.EntityType) handler {
 		if cast != nil {
 			context += "/" + cast.FullName()
 		}
-		out := collectionPage{context: context + selectSuffix(req.Query), sel: selection(req.Query), count: page.Count}
-		out.items = make([]collectionItem, len(page.Items))
-		for i := range page.Items {
-			out.items[i] = collectionItem{typ: processSchemaType(&page.Items[i]), entity: &page.Items[i]}
-			if expand != nil {
-				out.items[i].expand = expand[i]
-			}
-		}
-		if page.Next != nil {
-			out.nextLink = a.nextLink(r, req.Query, page.Next)
+		out := newCollectionPage(a, r, req.Query, context, page, processSchemaType)
+		for i := range expand {
+			out.items[i].expand = expand[i]
 		}
 		return a.writeCollection(w, r, out)
 	}

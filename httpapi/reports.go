@@ -87,15 +87,8 @@ func (a *api) listReportEntries(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := collectionPage{context: reportPath(r) + "/entries" + selectSuffix(req.Query), sel: selection(req.Query), count: page.Count}
-	out.items = make([]collectionItem, len(page.Items))
-	for i := range page.Items {
-		out.items[i] = collectionItem{typ: schema.UserReportEntry, entity: &page.Items[i]}
-	}
-	if page.Next != nil {
-		out.nextLink = a.nextLink(r, req.Query, page.Next)
-	}
-	return a.writeCollection(w, r, out)
+	return a.writeCollection(w, r, newCollectionPage(a, r, req.Query, reportPath(r)+"/entries", page,
+		func(*industrydata.UserReportEntry) *schema.EntityType { return schema.UserReportEntry }))
 }
 
 // wantsCSV reports whether the Accept header prefers text/csv to JSON: it

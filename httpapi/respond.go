@@ -4,7 +4,9 @@ import (
 	"net/http"
 	"strconv"
 
+	"industrydata/odata"
 	"industrydata/schema"
+	"industrydata/service"
 )
 
 // entityResponse is one entity to send.
@@ -45,6 +47,21 @@ type collectionPage struct {
 	sel      schema.Selection
 	count    *int64
 	nextLink string
+}
+
+// newCollectionPage is the response of one page of a collection at
+// context (its path, which the query's $select is added to), each item of
+// the type typ says.
+func newCollectionPage[T any](a *api, r *http.Request, q *odata.Query, context string, page service.Page[T], typ func(*T) *schema.EntityType) collectionPage {
+	out := collectionPage{context: context + selectSuffix(q), sel: selection(q), count: page.Count,
+		items: make([]collectionItem, len(page.Items))}
+	for i := range page.Items {
+		out.items[i] = collectionItem{typ: typ(&page.Items[i]), entity: &page.Items[i]}
+	}
+	if page.Next != nil {
+		out.nextLink = a.nextLink(r, q, page.Next)
+	}
+	return out
 }
 
 func (a *api) writeCollection(w http.ResponseWriter, r *http.Request, p collectionPage) error {

@@ -38,15 +38,8 @@ func (a *api) listRuns(underProcess bool) handler {
 		if err != nil {
 			return err
 		}
-		out := collectionPage{context: context + selectSuffix(req.Query), sel: selection(req.Query), count: page.Count}
-		out.items = make([]collectionItem, len(page.Items))
-		for i := range page.Items {
-			out.items[i] = collectionItem{typ: schema.IndustryDataRun, entity: &page.Items[i]}
-		}
-		if page.Next != nil {
-			out.nextLink = a.nextLink(r, req.Query, page.Next)
-		}
-		return a.writeCollection(w, r, out)
+		return a.writeCollection(w, r, newCollectionPage(a, r, req.Query, context, page,
+			func(*industrydata.Run) *schema.EntityType { return schema.IndustryDataRun }))
 	}
 }
 

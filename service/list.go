@@ -1,6 +1,8 @@
 package service
 
 import (
+	"context"
+
 	"industrydata"
 	"industrydata/odata"
 )
@@ -61,4 +63,26 @@ func paginate[T any](items []T, limit int, q *odata.Query, seq func(*T) int64) P
 		c.Values = append(c.Values, k.Prop.Get(last))
 	}
 	return Page[T]{Items: items, Next: c}
+}
+
+// listPage reads the page lq selects with list, cuts it to limit with
+// paginate and, when the request asks for $count, counts with count: the
+// one way every collection is read.
+func listPage[T any](ctx context.Context, tenant industrydata.TenantID, q *odata.Query, lq industrydata.ListQuery, limit int,
+	list func(context.Context, industrydata.TenantID, industrydata.ListQuery) ([]T, error),
+	count func(context.Context, industrydata.TenantID, industrydata.ListQuery) (int64, error),
+	seq func(*T) int64) (Page[T], error) {
+	items, err := list(ctx, tenant, lq)
+	if err != nil {
+		return Page[T]{}, err
+	}
+	page := paginate(items, limit, q, seq)
+	if q.Count {
+		n, err := count(ctx, tenant, lq)
+		if err != nil {
+			return Page[T]{}, err
+		}
+		page.Count = &n
+	}
+	return page, nil
 }

@@ -55,19 +55,8 @@ func (s *Service) ListOperations(ctx context.Context, tenant industrydata.Tenant
 		return Page[industrydata.Operation]{}, err
 	}
 	lq, limit := req.storeQuery("")
-	ops, err := s.store.ListOperations(ctx, tenant, lq)
-	if err != nil {
-		return Page[industrydata.Operation]{}, err
-	}
-	page := paginate(ops, limit, req.Query, func(o *industrydata.Operation) int64 { return o.Seq })
-	if req.Query.Count {
-		n, err := s.store.CountOperations(ctx, tenant, lq)
-		if err != nil {
-			return page, err
-		}
-		page.Count = &n
-	}
-	return page, nil
+	return listPage(ctx, tenant, req.Query, lq, limit, s.store.ListOperations, s.store.CountOperations,
+		func(o *industrydata.Operation) int64 { return o.Seq })
 }
 
 // UpdateOperation applies a PATCH body (seed 003): a partial update of

@@ -102,19 +102,8 @@ func (s *Service) ListProcesses(ctx context.Context, tenant industrydata.TenantI
 		typeName = cast.FullName()
 	}
 	lq, limit := req.storeQuery(typeName)
-	ps, err := s.store.ListProcesses(ctx, tenant, lq)
-	if err != nil {
-		return Page[industrydata.Process]{}, err
-	}
-	page := paginate(ps, limit, req.Query, func(p *industrydata.Process) int64 { return p.Seq })
-	if req.Query.Count {
-		n, err := s.store.CountProcesses(ctx, tenant, lq)
-		if err != nil {
-			return page, err
-		}
-		page.Count = &n
-	}
-	return page, nil
+	return listPage(ctx, tenant, req.Query, lq, limit, s.store.ListProcesses, s.store.CountProcesses,
+		func(p *industrydata.Process) int64 { return p.Seq })
 }
 
 // UpdateProcess applies a PATCH body (seed 000): displayName and

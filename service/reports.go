@@ -57,22 +57,18 @@ func (s *Service) ListReportEntries(ctx context.Context, tenant industrydata.Ten
 // entriesPage reads one page of the entries of run's report.
 func (s *Service) entriesPage(ctx context.Context, tenant industrydata.TenantID, run industrydata.Run, req ListRequest) (Page[industrydata.UserReportEntry], error) {
 	lq, limit := req.storeQuery("")
-	entries, err := s.store.ListReportEntries(ctx, tenant, run.ID, lq)
+	page, err := listPage(ctx, tenant, req.Query, lq, limit,
+		func(ctx context.Context, tenant industrydata.TenantID, q industrydata.ListQuery) ([]industrydata.UserReportEntry, error) {
+			return s.store.ListReportEntries(ctx, tenant, run.ID, q)
+		},
+		func(ctx context.Context, tenant industrydata.TenantID, q industrydata.ListQuery) (int64, error) {
+			return s.store.CountReportEntries(ctx, tenant, run.ID, q)
+		},
+		func(e *industrydata.UserReportEntry) int64 { return e.Seq })
 	if errors.Is(err, industrydata.ErrNotFound) {
 		return Page[industrydata.UserReportEntry]{}, reportMissing(run)
 	}
-	if err != nil {
-		return Page[industrydata.UserReportEntry]{}, err
-	}
-	page := paginate(entries, limit, req.Query, func(e *industrydata.UserReportEntry) int64 { return e.Seq })
-	if req.Query.Count {
-		n, err := s.store.CountReportEntries(ctx, tenant, run.ID, lq)
-		if err != nil {
-			return page, err
-		}
-		page.Count = &n
-	}
-	return page, nil
+	return page, err
 }
 
 // EachReportEntry calls fn with every entry of the report that req's

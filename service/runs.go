@@ -128,19 +128,8 @@ func (s *Service) ListRuns(ctx context.Context, tenant industrydata.TenantID, pr
 	DefaultOrder(req.Query)
 	lq, limit := req.storeQuery("")
 	lq.ProcessID = processID
-	runs, err := s.store.ListRuns(ctx, tenant, lq)
-	if err != nil {
-		return Page[industrydata.Run]{}, err
-	}
-	page := paginate(runs, limit, req.Query, func(r *industrydata.Run) int64 { return r.Seq })
-	if req.Query.Count {
-		n, err := s.store.CountRuns(ctx, tenant, lq)
-		if err != nil {
-			return page, err
-		}
-		page.Count = &n
-	}
-	return page, nil
+	return listPage(ctx, tenant, req.Query, lq, limit, s.store.ListRuns, s.store.CountRuns,
+		func(r *industrydata.Run) int64 { return r.Seq })
 }
 
 // RecentRuns returns the runs $expand=runs shows for each of the tenant's
