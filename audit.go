@@ -19,9 +19,9 @@ const (
 )
 
 // Actor is who a write is made for: the caller's principal, its client
-// application and the request that carried it. httpapi puts it in the
-// request's context once the token is verified; stores read it from the
-// context of each write and copy it into the write's audit records.
+// application and the request that carried it. Every write method of the
+// Store takes it as an argument and copies it into the write's audit
+// records; the service's tenant handle (service.Tenant) passes it on.
 type Actor struct {
 	// Principal is the caller's object id (the token's oid, else sub).
 	Principal string
@@ -33,21 +33,6 @@ type Actor struct {
 	// provisioning a tenant on its first request: Principal and App are
 	// then empty, and RequestID names the request that caused it.
 	System bool
-}
-
-type actorKey struct{}
-
-// WithActor returns ctx carrying a, for the audit records of the writes
-// made with it.
-func WithActor(ctx context.Context, a Actor) context.Context {
-	return context.WithValue(ctx, actorKey{}, a)
-}
-
-// ActorFrom returns the actor ctx carries, or the zero Actor (nobody known)
-// when it carries none.
-func ActorFrom(ctx context.Context) Actor {
-	a, _ := ctx.Value(actorKey{}).(Actor)
-	return a
 }
 
 // PropertyChange is one property an audited write changed, with its Graph
@@ -64,14 +49,14 @@ type PropertyChange struct {
 // operation; deleting a process deletes its runs) appends one record for
 // each, in the same transaction, with the same Time and Actor.
 type AuditRecord struct {
-	// Seq orders the log: it grows with every record appended, across
-	// tenants, and is never reused.
-	Seq    int64
-	Tenant TenantID
-	// Time is when the write was made, by the store's clock, in UTC. It
-	// never decreases along Seq: a store stamps a record no earlier than
-	// the one before it, so that a clock set back cannot reorder the log
-	// by time, and the records since a time are a suffix of the log.
+	// Txn and Seq place the record in the log, which is ordered by Txn,
+	// then Seq (see AuditPosition). Seq identifies the record: it is
+	// unique across tenants and never reused.
+	Txn, Seq int64
+	Tenant   TenantID
+	// Time is when the write was made, by the store's clock, in UTC. The
+	// log is not ordered by time: with several writers, a write stamped
+	// later may commit first.
 	Time time.Time
 	Actor
 	Action AuditAction
@@ -93,15 +78,35 @@ type AuditRecord struct {
 // zero, so that no caller reads the whole log at once by accident.
 const DefaultAuditLimit = 1000
 
-// AuditQuery selects one page of the audit log, oldest first.
+// AuditPosition is a place in the audit log: the log is ordered by Txn,
+// then Seq. Txn numbers the write transactions so that a transaction not
+// yet committed can only commit records at a position after every record
+// a reader has been shown (see AuditStore.ListAudit). A store with one
+// writer, which commits in Seq order, may use each record's Seq as its
+// Txn; a store with concurrent writers uses a transaction number such as
+// PostgreSQL's xid, and shows only the transactions below the oldest one
+// still running.
+type AuditPosition struct {
+	Txn, Seq int64
+}
+
+// Position is the record's place in the log, for AuditQuery.After.
+func (r *AuditRecord) Position() AuditPosition { return AuditPosition{Txn: r.Txn, Seq: r.Seq} }
+
+// After reports whether p comes after q in the log.
+func (p AuditPosition) After(q AuditPosition) bool {
+	return p.Txn > q.Txn || p.Txn == q.Txn && p.Seq > q.Seq
+}
+
+// AuditQuery selects one page of the audit log, in log order.
 type AuditQuery struct {
 	// Tenant keeps only the tenant's records; empty selects every tenant's.
 	Tenant TenantID
 	// Since keeps only records whose Time is Since or later; zero keeps all.
 	Since time.Time
-	// AfterSeq keeps only records after this Seq: the last Seq of the
-	// previous page, or 0 for the first.
-	AfterSeq int64
+	// After keeps only records after this position: the last record's
+	// Position of the previous page, or the zero position for the first.
+	After AuditPosition
 	// Limit is the most records returned; 0 means DefaultAuditLimit.
 	Limit int
 }
@@ -110,16 +115,20 @@ type AuditQuery struct {
 //
 // Every write of OperationStore and ProcessStore, RunStore.StartRun and
 // the TenantStore's provisioning appends its records in the transaction of
-// the write, with the Actor of the write's context: a write that fails, or
-// is rolled back, appends nothing. The runner's writes (ClaimRun,
+// the write, with the Actor the write was given: a write that fails, or is
+// rolled back, appends nothing. The runner's writes (ClaimRun,
 // RenewLease, UpdateRunProgress, ReleaseLease, FinishRun, the report and
 // roster writes) append nothing: they follow from an audited start, and a
 // record per progress update would bury the log.
 type AuditStore interface {
-	// ListAudit returns the page of the audit log q selects, in Seq order.
-	// A caller walks the whole log in bounded memory by passing the last
-	// Seq of each page as the next AfterSeq until a page is shorter than
-	// the limit. Records become visible in Seq order, so such a walk,
-	// even while writes go on, never skips one.
+	// ListAudit returns the page of the audit log q selects, in log order
+	// (AuditPosition). A caller walks the whole log in bounded memory by
+	// passing the Position of the last record of each page as the next
+	// After until a page is shorter than the limit. It shows only records
+	// below the store's watermark: no write still in progress can commit
+	// a record at a position before the last one shown, so such a walk,
+	// even while concurrent writes go on, never skips a record. A record
+	// may show up a little after its write is acknowledged, once the
+	// writes before it have ended.
 	ListAudit(ctx context.Context, q AuditQuery) ([]AuditRecord, error)
 }

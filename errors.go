@@ -17,9 +17,11 @@ const (
 	CodeNotAcceptable      = "notAcceptable"
 	CodeConflict           = "conflict"
 	CodePreconditionFailed = "preconditionFailed"
-	CodeTooManyRequests    = "tooManyRequests"
-	CodeGeneralException   = "generalException"
-	CodeServiceUnavailable = "serviceNotAvailable"
+	// CodeRequestEntityTooLarge: a request body over the size limit (413).
+	CodeRequestEntityTooLarge = "requestEntityTooLarge"
+	CodeTooManyRequests       = "tooManyRequests"
+	CodeGeneralException      = "generalException"
+	CodeServiceUnavailable    = "serviceNotAvailable"
 )
 
 // Error is an error that is safe to show to a caller: a Graph code, a message

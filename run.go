@@ -1,6 +1,9 @@
 package industrydata
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // IndustryDataRunStatus is microsoft.graph.industryData.industryDataRunStatus.
 type IndustryDataRunStatus string
@@ -19,6 +22,34 @@ const (
 var IndustryDataRunStatuses = []string{
 	string(RunRunning), string(RunFailed), string(RunCompleted),
 	string(RunCompletedWithErrors), string(RunCompletedWithWarnings), string(RunUnknownFutureValue),
+}
+
+// Codes of a failed run's blockingError: what a tenant's administrator is
+// told went wrong.
+const (
+	// RunErrorInvalidRoster: the roster cannot be read as OneRoster CSV;
+	// the error names the file, line and column.
+	RunErrorInvalidRoster = "invalidRoster"
+	// RunErrorInterrupted: the run's server stopped under it too many
+	// times (RunInterruptedError).
+	RunErrorInterrupted = "runInterrupted"
+	// RunErrorRosterNotFound: the roster the run was started on is gone.
+	RunErrorRosterNotFound = "rosterNotFound"
+	// RunErrorInternal: a fault of the service itself, not of the data.
+	RunErrorInternal = "internalServerError"
+)
+
+// RunInterruptedError is why a run that was claimed too many times is
+// failed rather than resumed again: a roster that brings its server down
+// every time must not do so forever.
+type RunInterruptedError struct {
+	// Attempts is how many times the run was started and interrupted.
+	Attempts int
+}
+
+func (e RunInterruptedError) Error() string {
+	return fmt.Sprintf("The run was interrupted %d times before it could finish (its server stopped while it ran), "+
+		"so it was not resumed again; run the process again.", e.Attempts)
 }
 
 // PublicError is microsoft.graph.publicError: why a run failed.
@@ -75,7 +106,8 @@ type RunOutcome struct {
 	EndDateTime   time.Time
 	BlockingError *PublicError
 	// The operation's final status (succeeded or failed, SPEC §4), detail,
-	// the resource it produced, and when it changed.
+	// the resource it produced (a path under the service's root, which
+	// each reader sees as an absolute URL), and when it changed.
 	OperationStatus    LongRunningOperationStatus
 	StatusDetail       *string
 	ResourceLocation   *string

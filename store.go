@@ -47,9 +47,10 @@ type ListQuery struct {
 
 // OperationStore keeps long-running operations. Every method takes the tenant
 // explicitly; an id of another tenant is ErrNotFound, exactly like a missing one.
+// Every write takes the Actor its audit records name (AuditStore).
 type OperationStore interface {
 	// CreateOperation inserts op, assigning op.ETag and op.Seq.
-	CreateOperation(ctx context.Context, tenant TenantID, op *Operation) error
+	CreateOperation(ctx context.Context, tenant TenantID, actor Actor, op *Operation) error
 	GetOperation(ctx context.Context, tenant TenantID, id string) (Operation, error)
 	ListOperations(ctx context.Context, tenant TenantID, q ListQuery) ([]Operation, error)
 	// CountOperations counts the operations matching q.Filter and q.Type,
@@ -58,27 +59,27 @@ type OperationStore interface {
 	// UpdateOperation loads the operation, calls apply on it and, when apply
 	// returns nil, stores the result with a new ETag, all in one transaction.
 	// When apply fails nothing changes and its error is returned as it is.
-	UpdateOperation(ctx context.Context, tenant TenantID, id string, apply func(*Operation) error) (Operation, error)
+	UpdateOperation(ctx context.Context, tenant TenantID, actor Actor, id string, apply func(*Operation) error) (Operation, error)
 	// DeleteOperation loads the operation, calls check on it and deletes it
 	// when check returns nil, in one transaction.
-	DeleteOperation(ctx context.Context, tenant TenantID, id string, check func(Operation) error) error
+	DeleteOperation(ctx context.Context, tenant TenantID, actor Actor, id string, check func(Operation) error) error
 }
 
 // ProcessStore keeps industryData processes.
 type ProcessStore interface {
 	// CreateProcess inserts p, assigning p.ETag and p.Seq. A second process
 	// of a system type in one tenant is ErrDuplicate.
-	CreateProcess(ctx context.Context, tenant TenantID, p *Process) error
+	CreateProcess(ctx context.Context, tenant TenantID, actor Actor, p *Process) error
 	GetProcess(ctx context.Context, tenant TenantID, id string) (Process, error)
 	ListProcesses(ctx context.Context, tenant TenantID, q ListQuery) ([]Process, error)
 	// CountProcesses counts the processes matching q.Filter and q.Type.
 	CountProcesses(ctx context.Context, tenant TenantID, q ListQuery) (int64, error)
-	UpdateProcess(ctx context.Context, tenant TenantID, id string, apply func(*Process) error) (Process, error)
+	UpdateProcess(ctx context.Context, tenant TenantID, actor Actor, id string, apply func(*Process) error) (Process, error)
 	// DeleteProcess loads the process, learns whether it has a run in
 	// progress, calls check with both and, when check returns nil, deletes
 	// the process and all its runs (their operations stay), in one
 	// transaction. check may be nil.
-	DeleteProcess(ctx context.Context, tenant TenantID, id string, check func(p Process, runInProgress bool) error) error
+	DeleteProcess(ctx context.Context, tenant TenantID, actor Actor, id string, check func(p Process, runInProgress bool) error) error
 }
 
 // RunStore keeps runs, and leases them to runners. The methods taking a
@@ -95,7 +96,7 @@ type RunStore interface {
 	// store pins for it (RunClaim.RosterID). check's error is returned
 	// unchanged; a second run in progress for the process, or an existing
 	// id, is ErrDuplicate. Nothing is written unless everything is.
-	StartRun(ctx context.Context, tenant TenantID, processID string, run *Run, op *Operation, check func(p Process, inProgress bool) error) error
+	StartRun(ctx context.Context, tenant TenantID, actor Actor, processID string, run *Run, op *Operation, check func(p Process, inProgress bool) error) error
 	GetRun(ctx context.Context, tenant TenantID, id string) (Run, error)
 	// ListRuns returns the page of the tenant's runs q selects (of one
 	// process when q.ProcessID is set).
@@ -195,7 +196,7 @@ type TenantStore interface {
 	// tenant and inserts the given processes in the same transaction, and
 	// returns true. Later calls change nothing and return false, so a process
 	// the tenant deleted is not provisioned again.
-	ProvisionTenant(ctx context.Context, tenant TenantID, processes []Process) (bool, error)
+	ProvisionTenant(ctx context.Context, tenant TenantID, actor Actor, processes []Process) (bool, error)
 }
 
 // Store is everything the service keeps. The SQLite and PostgreSQL stores

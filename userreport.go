@@ -90,3 +90,11 @@ type UserReport struct {
 	// not change once stored.
 	ETag string
 }
+
+// UserReportLocation is where the report of run runID of process processID
+// is served, as a path from the service's root (SPEC §10): what a finished
+// run's operation stores as its resourceLocation. The HTTP layer makes it
+// absolute for each reader.
+func UserReportLocation(processID, runID string) string {
+	return "/beta/industryData/processes/" + processID + "/runs/" + runID + "/userReport"
+}

@@ -11,24 +11,24 @@ import (
 	"industrydata/auth"
 )
 
-// auditSince returns the records appended after seq.
-func (h *harness) auditSince(seq int64) []industrydata.AuditRecord {
+// auditSince returns the records after position at.
+func (h *harness) auditSince(at industrydata.AuditPosition) []industrydata.AuditRecord {
 	h.t.Helper()
-	recs, err := h.store.ListAudit(h.t.Context(), industrydata.AuditQuery{AfterSeq: seq})
+	recs, err := h.store.ListAudit(h.t.Context(), industrydata.AuditQuery{After: at})
 	if err != nil {
 		h.t.Fatal(err)
 	}
 	return recs
 }
 
-// lastAuditSeq is the Seq of the newest record.
-func (h *harness) lastAuditSeq() int64 {
+// lastAuditPosition is the position of the newest record.
+func (h *harness) lastAuditPosition() industrydata.AuditPosition {
 	h.t.Helper()
-	recs := h.auditSince(0)
+	recs := h.auditSince(industrydata.AuditPosition{})
 	if len(recs) == 0 {
-		return 0
+		return industrydata.AuditPosition{}
 	}
-	return recs[len(recs)-1].Seq
+	return recs[len(recs)-1].Position()
 }
 
 // A PATCH through the router is recorded with the token's oid and azp, the
@@ -48,7 +48,7 @@ func TestWritesAreAudited(t *testing.T) {
 	}
 	created := h.createOperation(`{"status":"notStarted","statusDetail":"queued"}`)
 	id := created.str("id")
-	seq := h.lastAuditSeq()
+	seq := h.lastAuditPosition()
 
 	res := h.must(200, request{method: "PATCH", path: "/beta/industryData/operations/" + id, token: tok,
 		body: `{"status":"running","statusDetail":"checked 120 of 500 users","lastActionDateTime":"2024-05-01T08:30:00Z"}`})
@@ -87,7 +87,7 @@ func TestWritesAreAudited(t *testing.T) {
 	}
 
 	// Refused writes record nothing.
-	seq = h.lastAuditSeq()
+	seq = h.lastAuditPosition()
 	h.must(400, request{method: "PATCH", path: "/beta/industryData/operations/" + id, token: tok, body: `{"status":"bogus"}`})
 	p := h.systemProcess()
 	pid := p["id"].(string)

@@ -69,10 +69,9 @@ func BenchmarkHTTPQueryMillion(b *testing.B) {
 
 	skipTokenKey := []byte("benchmark $skiptoken key, 32 B..")
 	srv := httptest.NewServer(httpapi.NewHandler(httpapi.Config{
-		Service:      service.New(st, industrydata.SystemClock{}),
-		Verifier:     auth.NewLocalVerifier(testKey, time.Now),
-		Ready:        st.Ping,
-		SkipTokenKey: skipTokenKey,
+		Service:  service.New(st, industrydata.SystemClock{}, service.Options{SkipTokenKey: skipTokenKey}),
+		Verifier: auth.NewLocalVerifier(testKey, time.Now),
+		Ready:    st.Ping,
 		// No Logger and no AccessLog: nothing is logged per request.
 	}))
 	b.Cleanup(srv.Close)

@@ -37,7 +37,7 @@ func readBody(w http.ResponseWriter, r *http.Request) (*schema.Body, error) {
 }
 
 func errBodyTooLarge() error {
-	return industrydata.Errorf(industrydata.CodeBadRequest, "The request body is larger than the limit of %d bytes.", MaxBodyBytes)
+	return industrydata.Errorf(industrydata.CodeRequestEntityTooLarge, "The request body is larger than the limit of %d bytes.", MaxBodyBytes)
 }
 
 func checkJSONContentType(ct string) error {

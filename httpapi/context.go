@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"industrydata"
+	"industrydata/service"
 )
 
 type ctxKey int
@@ -32,6 +33,15 @@ func clientRequestID(r *http.Request) string {
 func principal(r *http.Request) industrydata.Principal {
 	p, _ := r.Context().Value(keyPrincipal).(industrydata.Principal)
 	return p
+}
+
+// tenant is the service as the request's caller sees it: the verified
+// caller's tenant, provisioned on its first request, with every write
+// audited under the caller and the request's id.
+func (a *api) tenant(r *http.Request) (*service.Tenant, error) {
+	p := principal(r)
+	return a.Service.Tenant(r.Context(), p.Tenant,
+		industrydata.Actor{Principal: p.Subject, App: p.App, RequestID: requestID(r)})
 }
 
 // logInfo collects what the access log line reports but only inner handlers

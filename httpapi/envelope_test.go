@@ -11,6 +11,7 @@ import (
 	"industrydata"
 	"industrydata/auth"
 	"industrydata/httpapi"
+	"industrydata/service"
 )
 
 func TestErrorEnvelope(t *testing.T) {
@@ -170,15 +171,15 @@ func TestAbsoluteURLs(t *testing.T) {
 		want    string
 	}{
 		{"request host", nil, nil, "http://industrydata.test/beta/"},
-		{"public URL wins", []harnessOption{func(c *httpapi.Config) { c.PublicURL = public }},
+		{"public URL wins", []harnessOption{func(c *httpapi.Config, _ *service.Options) { c.PublicURL = public }},
 			[]string{"X-Forwarded-Host", "evil.example"}, "https://graph.example.org/beta/"},
 		{"forwarded headers ignored unless trusted", nil,
 			[]string{"X-Forwarded-Proto", "https", "X-Forwarded-Host", "evil.example"}, "http://industrydata.test/beta/"},
-		{"X-Forwarded trusted", []harnessOption{func(c *httpapi.Config) { c.TrustProxyHeaders = true }},
+		{"X-Forwarded trusted", []harnessOption{func(c *httpapi.Config, _ *service.Options) { c.TrustProxyHeaders = true }},
 			[]string{"X-Forwarded-Proto", "https", "X-Forwarded-Host", "api.example.org"}, "https://api.example.org/beta/"},
-		{"Forwarded trusted", []harnessOption{func(c *httpapi.Config) { c.TrustProxyHeaders = true }},
+		{"Forwarded trusted", []harnessOption{func(c *httpapi.Config, _ *service.Options) { c.TrustProxyHeaders = true }},
 			[]string{"Forwarded", `for=1.2.3.4;proto=https;host="gw.example.org:8443"`}, "https://gw.example.org:8443/beta/"},
-		{"injected host refused", []harnessOption{func(c *httpapi.Config) { c.TrustProxyHeaders = true }},
+		{"injected host refused", []harnessOption{func(c *httpapi.Config, _ *service.Options) { c.TrustProxyHeaders = true }},
 			[]string{"X-Forwarded-Host", "a.example/evil?x="}, "http://localhost/beta/"},
 	}
 	for _, tc := range tests {

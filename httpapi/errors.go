@@ -13,18 +13,19 @@ import (
 
 // statusOf maps Graph error codes to HTTP statuses: the one table of it.
 var statusOf = map[string]int{
-	industrydata.CodeBadRequest:         http.StatusBadRequest,
-	industrydata.CodeInvalidRequest:     http.StatusBadRequest,
-	industrydata.CodeUnauthenticated:    http.StatusUnauthorized,
-	industrydata.CodeAccessDenied:       http.StatusForbidden,
-	industrydata.CodeItemNotFound:       http.StatusNotFound,
-	industrydata.CodeMethodNotAllowed:   http.StatusMethodNotAllowed,
-	industrydata.CodeNotAcceptable:      http.StatusNotAcceptable,
-	industrydata.CodeConflict:           http.StatusConflict,
-	industrydata.CodePreconditionFailed: http.StatusPreconditionFailed,
-	industrydata.CodeTooManyRequests:    http.StatusTooManyRequests,
-	industrydata.CodeGeneralException:   http.StatusInternalServerError,
-	industrydata.CodeServiceUnavailable: http.StatusServiceUnavailable,
+	industrydata.CodeBadRequest:            http.StatusBadRequest,
+	industrydata.CodeInvalidRequest:        http.StatusBadRequest,
+	industrydata.CodeUnauthenticated:       http.StatusUnauthorized,
+	industrydata.CodeAccessDenied:          http.StatusForbidden,
+	industrydata.CodeItemNotFound:          http.StatusNotFound,
+	industrydata.CodeMethodNotAllowed:      http.StatusMethodNotAllowed,
+	industrydata.CodeNotAcceptable:         http.StatusNotAcceptable,
+	industrydata.CodeConflict:              http.StatusConflict,
+	industrydata.CodePreconditionFailed:    http.StatusPreconditionFailed,
+	industrydata.CodeRequestEntityTooLarge: http.StatusRequestEntityTooLarge,
+	industrydata.CodeTooManyRequests:       http.StatusTooManyRequests,
+	industrydata.CodeGeneralException:      http.StatusInternalServerError,
+	industrydata.CodeServiceUnavailable:    http.StatusServiceUnavailable,
 }
 
 // internalError is what a caller sees of a failure we did not expect; the

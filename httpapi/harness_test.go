@@ -31,7 +31,7 @@ type harness struct {
 	store   industrydata.Store
 }
 
-type harnessOption func(*httpapi.Config)
+type harnessOption func(*httpapi.Config, *service.Options)
 
 func newHarness(t *testing.T, opts ...harnessOption) *harness {
 	t.Helper()
@@ -50,13 +50,14 @@ func openStore(t *testing.T) industrydata.Store {
 
 func newHarnessWithStore(t *testing.T, st industrydata.Store, opts ...harnessOption) *harness {
 	cfg := httpapi.Config{
-		Service:  service.New(st, industrydata.SystemClock{}),
 		Verifier: auth.NewLocalVerifier(testKey, time.Now),
 		Ready:    st.Ping,
 	}
+	var so service.Options
 	for _, o := range opts {
-		o(&cfg)
+		o(&cfg, &so)
 	}
+	cfg.Service = service.New(st, industrydata.SystemClock{}, so)
 	return &harness{t: t, handler: httpapi.NewHandler(cfg), store: st}
 }
 

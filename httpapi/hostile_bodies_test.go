@@ -72,6 +72,10 @@ func nest(open, leaf, close string, n int) string {
 }
 
 // bodyPayload makes a bad body for a route.
+// tooLarge is what the error of a body over the size limit says; such a
+// body is refused with 413, every other bad body with 400.
+const tooLarge = "larger than"
+
 type bodyPayload struct {
 	name  string
 	body  func(r bodyRoute) string
@@ -147,9 +151,9 @@ func genericBodies() []bodyPayload {
 		// Sizes.
 		{"1 MiB string property", func(r bodyRoute) string {
 			return r.with(`"`+r.str()+`":"`+strings.Repeat("a", mib)+`"`, r.str())
-		}, "larger than"},
-		{"1 MiB of whitespace first", func(r bodyRoute) string { return strings.Repeat(" ", mib) + r.valid() }, "larger than"},
-		{"2 MiB of open brackets", raw(strings.Repeat("[", 2*mib)), "larger than"},
+		}, tooLarge},
+		{"1 MiB of whitespace first", func(r bodyRoute) string { return strings.Repeat(" ", mib) + r.valid() }, tooLarge},
+		{"2 MiB of open brackets", raw(strings.Repeat("[", 2*mib)), tooLarge},
 		{"100 KB property name", func(r bodyRoute) string {
 			return r.with(`"` + strings.Repeat("n", 100<<10) + `":1`)
 		}, ""},

@@ -20,6 +20,7 @@ import (
 	"industrydata"
 	"industrydata/auth"
 	"industrydata/httpapi"
+	"industrydata/service"
 	"industrydata/store/sqlite"
 )
 
@@ -112,7 +113,7 @@ func newHostileEnv(tb testing.TB) *hostileEnv {
 	logs := &errorLog{}
 	// The harness's t serves only its request helpers, which this file
 	// does not use.
-	h := newHarnessWithStore(nil, st, func(c *httpapi.Config) { c.Logger = slog.New(logs) })
+	h := newHarnessWithStore(nil, st, func(c *httpapi.Config, _ *service.Options) { c.Logger = slog.New(logs) })
 	e := &hostileEnv{handler: h.handler, store: st, logs: logs,
 		tokA:      mint(tb, tenantA),
 		tokB:      mint(tb, tenantB),
@@ -249,7 +250,7 @@ func (e *hostileEnv) serve(tc hostileCase) (rec *httptest.ResponseRecorder) {
 var codeStatus = map[string]int{
 	"badRequest": 400, "invalidRequest": 400, "unauthenticated": 401, "accessDenied": 403,
 	"itemNotFound": 404, "methodNotAllowed": 405, "notAcceptable": 406, "conflict": 409,
-	"preconditionFailed": 412, "tooManyRequests": 429,
+	"preconditionFailed": 412, "requestEntityTooLarge": 413, "tooManyRequests": 429,
 }
 
 var innerErrorDate = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$`)

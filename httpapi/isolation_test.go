@@ -16,6 +16,7 @@ import (
 	"industrydata/odata"
 	"industrydata/runner"
 	"industrydata/schema"
+	"industrydata/service"
 )
 
 // tenantC is a second victim beside tenant A: its process is user-created
@@ -74,10 +75,7 @@ func runAllToEnd(t *testing.T, st industrydata.Store, tenant string, rids ...str
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		runner.New(runner.Config{Store: st, Poll: time.Millisecond,
-			ReportURL: func(_ industrydata.TenantID, pid, rid string) string {
-				return "http://industrydata.test" + runner.ReportPath(pid, rid)
-			}}).Run(ctx)
+		runner.New(runner.Config{Store: st, Poll: time.Millisecond}).Run(ctx)
 	}()
 	defer func() { cancel(); <-done }()
 	deadline := time.Now().Add(30 * time.Second)
@@ -110,7 +108,7 @@ func operationOf(t *testing.T, res *response) string {
 
 func newIsolationEnv(t *testing.T) *isolationEnv {
 	key := []byte("isolation-walk-skiptoken-key-000")
-	h := newHarness(t, func(c *httpapi.Config) { c.SkipTokenKey = key })
+	h := newHarness(t, func(_ *httpapi.Config, so *service.Options) { so.SkipTokenKey = key })
 	e := &isolationEnv{h: h, key: key, victims: map[string]string{}, own: map[string]string{}, etags: map[string]string{}}
 	v := e.victims
 

@@ -6,13 +6,14 @@ import (
 
 	"industrydata/httpapi"
 	"industrydata/schema"
+	"industrydata/service"
 )
 
 // TestRequestLimits checks each bound on a request through the router, at
 // the bound and one past it: the body's size (SPEC §3: 1 MiB), its JSON
 // nesting, and the URL's length when MaxURLBytes is set (as serve sets it).
 func TestRequestLimits(t *testing.T) {
-	h := newHarness(t, func(c *httpapi.Config) { c.MaxURLBytes = httpapi.DefaultMaxURLBytes })
+	h := newHarness(t, func(c *httpapi.Config, _ *service.Options) { c.MaxURLBytes = httpapi.DefaultMaxURLBytes })
 	op := "/beta/industryData/operations/" + h.createOperation(`{}`).str("id")
 	const patch = `{"statusDetail":"changed"}`
 	// padded is a valid PATCH body of exactly n bytes (blanks before it).
@@ -36,8 +37,8 @@ func TestRequestLimits(t *testing.T) {
 		code, text string // error code and a phrase of its message
 	}{
 		{"body of exactly 1 MiB", request{method: "PATCH", path: op, body: padded(httpapi.MaxBodyBytes)}, 200, "", ""},
-		{"body one byte over 1 MiB", request{method: "PATCH", path: op, body: padded(httpapi.MaxBodyBytes + 1)}, 400, "badRequest", "larger than the limit of 1048576 bytes"},
-		{"body of 8 MiB", request{method: "PATCH", path: op, body: padded(8 << 20)}, 400, "badRequest", "larger than"},
+		{"body one byte over 1 MiB", request{method: "PATCH", path: op, body: padded(httpapi.MaxBodyBytes + 1)}, 413, "requestEntityTooLarge", "larger than the limit of 1048576 bytes"},
+		{"body of 8 MiB", request{method: "PATCH", path: op, body: padded(8 << 20)}, 413, "requestEntityTooLarge", "larger than"},
 		{"JSON nested to the limit", request{method: "PATCH", path: op, body: nested(schema.MaxDepth - 1)}, 200, "", ""},
 		{"JSON nested one level past the limit", request{method: "PATCH", path: op, body: nested(schema.MaxDepth)}, 400, "badRequest", "deeper than 32 levels"},
 		{"JSON nested 100k levels", request{method: "PATCH", path: op, body: nested(100_000)}, 400, "badRequest", "deeper"},

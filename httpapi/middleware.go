@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -93,8 +92,7 @@ func printable(s string) bool {
 }
 
 // authenticate verifies the bearer token, checks the route's permissions and
-// puts the principal, and the industrydata.Actor its writes are audited
-// under, in the context. perms lists the permissions any one of
+// puts the principal in the context. perms lists the permissions any one of
 // which grants the route (SPEC §7).
 func authenticate(v auth.Verifier, log *slog.Logger, perms []industrydata.Permission, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -116,11 +114,7 @@ func authenticate(v auth.Verifier, log *slog.Logger, perms []industrydata.Permis
 				"The caller lacks the permission this request needs: one of %s.", permissionList(perms)))
 			return
 		}
-		// The actor rides in the context down to the store, which records
-		// it with every write the request makes (the audit log).
-		ctx := industrydata.WithActor(context.WithValue(r.Context(), keyPrincipal, p),
-			industrydata.Actor{Principal: p.Subject, App: p.App, RequestID: requestID(r)})
-		next.ServeHTTP(w, r.WithContext(ctx))
+		next.ServeHTTP(w, withValue(r, keyPrincipal, p))
 	})
 }
 

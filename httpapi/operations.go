@@ -3,34 +3,23 @@ package httpapi
 import (
 	"net/http"
 
-	"industrydata"
 	"industrydata/schema"
+	"industrydata/service"
 )
 
-func operationResponse(status int, op *industrydata.Operation, context string) entityResponse {
-	return entityResponse{status: status, typ: operationSchemaType(op), entity: op, etag: op.ETag, context: context}
-}
-
-func operationSchemaType(op *industrydata.Operation) *schema.EntityType {
-	if t := schema.LookupEntityType(op.Type); t != nil {
-		return t
-	}
-	return schema.LongRunningOperation
-}
-
-func (a *api) listOperations(w http.ResponseWriter, r *http.Request) error {
-	req, err := a.listRequest(r, schema.LongRunningOperation)
+func (a *api) listOperations(w http.ResponseWriter, r *http.Request, t *service.Tenant) error {
+	q, err := listQuery(r, schema.LongRunningOperation)
 	if err != nil {
 		return err
 	}
-	page, err := a.Service.ListOperations(r.Context(), principal(r).Tenant, req)
+	page, err := t.ListOperations(r.Context(), q)
 	if err != nil {
 		return err
 	}
-	return a.writeCollection(w, r, newCollectionPage(a, r, req.Query, setPath(r, "operations"), page, operationSchemaType))
+	return a.writeCollection(w, r, newCollectionPage(a, r, q, setPath(r, "operations"), page))
 }
 
-func (a *api) createOperation(w http.ResponseWriter, r *http.Request) error {
+func (a *api) createOperation(w http.ResponseWriter, r *http.Request, t *service.Tenant) error {
 	if _, err := queryOptions(r); err != nil {
 		return err
 	}
@@ -38,33 +27,32 @@ func (a *api) createOperation(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	op, err := a.Service.CreateOperation(r.Context(), principal(r).Tenant, body)
+	op, err := t.CreateOperation(r.Context(), body)
 	if err != nil {
 		return err
 	}
 	set := setPath(r, "operations")
 	w.Header().Set("Location", a.versionRoot(r)+"/"+set+"/"+op.ID)
-	return a.writeEntity(w, r, operationResponse(http.StatusCreated, &op, set+"/$entity"))
+	return a.writeEntity(w, r, entityResponse{status: http.StatusCreated, entity: &op, etag: op.ETag, context: set + "/$entity"})
 }
 
-func (a *api) getOperation(w http.ResponseWriter, r *http.Request) error {
+func (a *api) getOperation(w http.ResponseWriter, r *http.Request, t *service.Tenant) error {
 	q, err := entityOptions(r, schema.LongRunningOperation)
 	if err != nil {
 		return err
 	}
-	op, err := a.Service.GetOperation(r.Context(), principal(r).Tenant, r.PathValue("id"))
+	op, err := t.GetOperation(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
 	if notModified(w, r, op.ETag) {
 		return nil
 	}
-	res := operationResponse(http.StatusOK, &op, setPath(r, "operations")+selectSuffix(q)+"/$entity")
-	res.sel = selection(q)
-	return a.writeEntity(w, r, res)
+	return a.writeEntity(w, r, entityResponse{status: http.StatusOK, entity: &op, etag: op.ETag,
+		context: setPath(r, "operations") + selectSuffix(q) + "/$entity", sel: selection(q)})
 }
 
-func (a *api) updateOperation(w http.ResponseWriter, r *http.Request) error {
+func (a *api) updateOperation(w http.ResponseWriter, r *http.Request, t *service.Tenant) error {
 	if _, err := queryOptions(r); err != nil {
 		return err
 	}
@@ -72,21 +60,22 @@ func (a *api) updateOperation(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	op, err := a.Service.UpdateOperation(r.Context(), principal(r).Tenant, r.PathValue("id"), body, parseETags(r.Header, "If-Match"))
+	op, err := t.UpdateOperation(r.Context(), r.PathValue("id"), body, parseETags(r.Header, "If-Match"))
 	if err != nil {
 		return err
 	}
 	if prefersMinimal(w, r) {
 		return noContent(w, op.ETag)
 	}
-	return a.writeEntity(w, r, operationResponse(http.StatusOK, &op, setPath(r, "operations")+"/$entity"))
+	return a.writeEntity(w, r, entityResponse{status: http.StatusOK, entity: &op, etag: op.ETag,
+		context: setPath(r, "operations") + "/$entity"})
 }
 
-func (a *api) deleteOperation(w http.ResponseWriter, r *http.Request) error {
+func (a *api) deleteOperation(w http.ResponseWriter, r *http.Request, t *service.Tenant) error {
 	if _, err := queryOptions(r); err != nil {
 		return err
 	}
-	if err := a.Service.DeleteOperation(r.Context(), principal(r).Tenant, r.PathValue("id"), parseETags(r.Header, "If-Match")); err != nil {
+	if err := t.DeleteOperation(r.Context(), r.PathValue("id"), parseETags(r.Header, "If-Match")); err != nil {
 		return err
 	}
 	return noContent(w, "")

@@ -5,14 +5,8 @@ import (
 
 	"industrydata"
 	"industrydata/schema"
+	"industrydata/service"
 )
-
-func processSchemaType(p *industrydata.Process) *schema.EntityType {
-	if t := schema.LookupEntityType(p.Type); t != nil {
-		return t
-	}
-	return schema.Process
-}
 
 // processContext is the @odata.context fragment of one process, addressed
 // with or without a type-cast segment.
@@ -24,30 +18,30 @@ func processContext(r *http.Request, cast *schema.EntityType, sel string) string
 }
 
 func processResponse(status int, p *industrydata.Process, context string) entityResponse {
-	return entityResponse{status: status, typ: processSchemaType(p), entity: p, etag: p.ETag, context: context}
+	return entityResponse{status: status, entity: p, etag: p.ETag, context: context}
 }
 
 func (a *api) listProcesses(cast *schema.EntityType) handler {
-	t := schema.Process
+	typ := schema.Process
 	if cast != nil {
-		t = cast
+		typ = cast
 	}
-	return func(w http.ResponseWriter, r *http.Request) error {
-		req, err := a.listRequest(r, t, "runs")
+	return func(w http.ResponseWriter, r *http.Request, t *service.Tenant) error {
+		q, err := listQuery(r, typ, "runs")
 		if err != nil {
 			return err
 		}
-		withRuns, err := expandsRuns(r, req.Query)
+		withRuns, err := expandsRuns(r, q)
 		if err != nil {
 			return err
 		}
-		page, err := a.Service.ListProcesses(r.Context(), principal(r).Tenant, req, cast)
+		page, err := t.ListProcesses(r.Context(), q, cast)
 		if err != nil {
 			return err
 		}
 		var expand [][]schema.Expansion
 		if withRuns {
-			if expand, err = a.runsExpansions(r, page.Items); err != nil {
+			if expand, err = runsExpansions(r, t, page.Items); err != nil {
 				return err
 			}
 		}
@@ -55,7 +49,7 @@ func (a *api) listProcesses(cast *schema.EntityType) handler {
 		if cast != nil {
 			context += "/" + cast.FullName()
 		}
-		out := newCollectionPage(a, r, req.Query, context, page, processSchemaType)
+		out := newCollectionPage(a, r, q, context, page)
 		for i := range expand {
 			out.items[i].expand = expand[i]
 		}
@@ -63,7 +57,7 @@ func (a *api) listProcesses(cast *schema.EntityType) handler {
 	}
 }
 
-func (a *api) createProcess(w http.ResponseWriter, r *http.Request) error {
+func (a *api) createProcess(w http.ResponseWriter, r *http.Request, t *service.Tenant) error {
 	if _, err := queryOptions(r); err != nil {
 		return err
 	}
@@ -71,7 +65,7 @@ func (a *api) createProcess(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, err := a.Service.CreateProcess(r.Context(), principal(r).Tenant, body)
+	p, err := t.CreateProcess(r.Context(), body)
 	if err != nil {
 		return err
 	}
@@ -81,12 +75,12 @@ func (a *api) createProcess(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *api) getProcess(cast *schema.EntityType) handler {
-	t := schema.Process
+	typ := schema.Process
 	if cast != nil {
-		t = cast
+		typ = cast
 	}
-	return func(w http.ResponseWriter, r *http.Request) error {
-		q, err := entityOptions(r, t, "runs")
+	return func(w http.ResponseWriter, r *http.Request, t *service.Tenant) error {
+		q, err := entityOptions(r, typ, "runs")
 		if err != nil {
 			return err
 		}
@@ -94,7 +88,7 @@ func (a *api) getProcess(cast *schema.EntityType) handler {
 		if err != nil {
 			return err
 		}
-		p, err := a.Service.GetProcess(r.Context(), principal(r).Tenant, r.PathValue("id"), cast)
+		p, err := t.GetProcess(r.Context(), r.PathValue("id"), cast)
 		if err != nil {
 			return err
 		}
@@ -104,7 +98,7 @@ func (a *api) getProcess(cast *schema.EntityType) handler {
 			// The ETag header stays the process's own version (what PATCH's
 			// If-Match compares), but it does not cover the runs, so an
 			// expanded GET is never answered 304.
-			expand, err := a.runsExpansions(r, []industrydata.Process{p})
+			expand, err := runsExpansions(r, t, []industrydata.Process{p})
 			if err != nil {
 				return err
 			}
@@ -117,7 +111,7 @@ func (a *api) getProcess(cast *schema.EntityType) handler {
 }
 
 func (a *api) updateProcess(cast *schema.EntityType) handler {
-	return func(w http.ResponseWriter, r *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request, t *service.Tenant) error {
 		if _, err := queryOptions(r); err != nil {
 			return err
 		}
@@ -125,7 +119,7 @@ func (a *api) updateProcess(cast *schema.EntityType) handler {
 		if err != nil {
 			return err
 		}
-		p, err := a.Service.UpdateProcess(r.Context(), principal(r).Tenant, r.PathValue("id"), body, parseETags(r.Header, "If-Match"), cast)
+		p, err := t.UpdateProcess(r.Context(), r.PathValue("id"), body, parseETags(r.Header, "If-Match"), cast)
 		if err != nil {
 			return err
 		}
@@ -136,11 +130,11 @@ func (a *api) updateProcess(cast *schema.EntityType) handler {
 	}
 }
 
-func (a *api) deleteProcess(w http.ResponseWriter, r *http.Request) error {
+func (a *api) deleteProcess(w http.ResponseWriter, r *http.Request, t *service.Tenant) error {
 	if _, err := queryOptions(r); err != nil {
 		return err
 	}
-	if err := a.Service.DeleteProcess(r.Context(), principal(r).Tenant, r.PathValue("id"), parseETags(r.Header, "If-Match")); err != nil {
+	if err := t.DeleteProcess(r.Context(), r.PathValue("id"), parseETags(r.Header, "If-Match")); err != nil {
 		return err
 	}
 	return noContent(w, "")

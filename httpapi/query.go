@@ -11,12 +11,6 @@ import (
 	"industrydata/service"
 )
 
-// Paging limits (SPEC §5).
-const (
-	defaultPageSize = 100
-	maxPageSize     = 999
-)
-
 // systemQueryOptions are the OData options a client may send; the names are
 // lower case without the optional '$' (SPEC §5).
 var systemQueryOptions = map[string]bool{
@@ -62,31 +56,18 @@ func contains(list []string, s string) bool {
 // collectionOptions are what every collection accepts (SPEC §5).
 var collectionOptions = []string{"filter", "orderby", "select", "expand", "top", "skip", "count", "skiptoken"}
 
-// listRequest parses a collection request's options against entity type t
-// and verifies its $skiptoken for this tenant and query.
-func (a *api) listRequest(r *http.Request, t *schema.EntityType, expandable ...string) (service.ListRequest, error) {
+// listQuery parses a collection request's options against entity type t,
+// with $expand of the given navigation properties. The service reads the
+// $skiptoken, which it made.
+func listQuery(r *http.Request, t *schema.EntityType, expandable ...string) (*odata.Query, error) {
 	raw, err := queryOptions(r, collectionOptions...)
 	if err != nil {
-		return service.ListRequest{}, err
+		return nil, err
 	}
-	q, err := odata.Parse(raw, t, odata.Options{
+	return odata.Parse(raw, t, odata.Options{
 		Filter: true, OrderBy: true, Select: true, Expand: len(expandable) > 0, Count: true,
-		Skip: true, Top: true, SkipToken: true, MaxTop: maxPageSize, Expandable: expandable,
+		Skip: true, Top: true, SkipToken: true, MaxTop: service.MaxPageSize, Expandable: expandable,
 	})
-	if err != nil {
-		return service.ListRequest{}, err
-	}
-	// Before the $skiptoken, which is bound to the order.
-	service.DefaultOrder(q)
-	req := service.ListRequest{Query: q, PageSize: defaultPageSize}
-	if q.SkipToken != "" {
-		c, err := odata.DecodeSkipToken(a.skipTokenKey, string(principal(r).Tenant), q, q.SkipToken)
-		if err != nil {
-			return req, err
-		}
-		req.After = &c
-	}
-	return req, nil
 }
 
 // entityOptions parses the options a single-entity request accepts: $select
@@ -123,11 +104,12 @@ func selectSuffix(q *odata.Query) string {
 	return "(" + strings.Join(q.Select, ",") + ")"
 }
 
-// nextLink is the URL of the page after next: the request's own options,
-// less $skip (the first page's) and $skiptoken, plus the new $skiptoken.
-// Values are percent-encoded, so the link holds no raw space, '{' or '}'
-// (typed SDKs expand nextLinks as URI templates).
-func (a *api) nextLink(r *http.Request, q *odata.Query, next *industrydata.Cursor) string {
+// nextLink is the URL of the page after this one: the request's own
+// options, less $skip (the first page's) and $skiptoken, plus the
+// $skiptoken the service gave for the next page. Values are
+// percent-encoded, so the link holds no raw space, '{' or '}' (typed SDKs
+// expand nextLinks as URI templates).
+func (a *api) nextLink(r *http.Request, skipToken string) string {
 	values, _ := url.ParseQuery(r.URL.RawQuery) // already parsed once without error
 	var b strings.Builder
 	b.WriteString(a.baseURL(r))
@@ -141,7 +123,7 @@ func (a *api) nextLink(r *http.Request, q *odata.Query, next *industrydata.Curso
 		}
 	}
 	b.WriteString("$skiptoken=")
-	b.WriteString(odata.EncodeSkipToken(a.skipTokenKey, string(principal(r).Tenant), q, *next))
+	b.WriteString(skipToken) // base64url: nothing to escape
 	return b.String()
 }
 

@@ -9,45 +9,10 @@ import (
 	"time"
 
 	"industrydata"
+	"industrydata/odata"
 	"industrydata/schema"
 	"industrydata/service"
 )
-
-// startRun serves POST processes/{id}/runs: 202 Accepted, the Location of
-// the operation that tracks the run, and the run (SPEC §4).
-func (a *api) startRun(w http.ResponseWriter, r *http.Request) error {
-	if _, err := queryOptions(r); err != nil {
-		return err
-	}
-	if err := noParameters(w, r); err != nil {
-		return err
-	}
-	run, op, err := a.Service.StartRun(r.Context(), principal(r).Tenant, r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	return a.acceptedRun(w, r, &run, &op)
-}
-
-// startAllRuns serves POST runs/start, published Graph's action.
-func (a *api) startAllRuns(w http.ResponseWriter, r *http.Request) error {
-	if _, err := queryOptions(r); err != nil {
-		return err
-	}
-	if err := noParameters(w, r); err != nil {
-		return err
-	}
-	run, op, err := a.Service.StartAllRuns(r.Context(), principal(r).Tenant)
-	if err != nil {
-		return err
-	}
-	return a.acceptedRun(w, r, &run, &op)
-}
-
-func (a *api) acceptedRun(w http.ResponseWriter, r *http.Request, run *industrydata.Run, op *industrydata.Operation) error {
-	w.Header().Set("Location", a.versionRoot(r)+"/"+setPath(r, "operations")+"/"+op.ID)
-	return a.writeEntity(w, r, runResponse(http.StatusAccepted, run, processRunsPath(r, run.ProcessID)+"/$entity"))
-}
 
 // reportPath is the @odata.context path of a run's report.
 func reportPath(r *http.Request) string {
@@ -55,40 +20,39 @@ func reportPath(r *http.Request) string {
 }
 
 // getUserReport serves GET processes/{id}/runs/{rid}/userReport.
-func (a *api) getUserReport(w http.ResponseWriter, r *http.Request) error {
+func (a *api) getUserReport(w http.ResponseWriter, r *http.Request, t *service.Tenant) error {
 	q, err := entityOptions(r, schema.UserReport)
 	if err != nil {
 		return err
 	}
-	rep, err := a.Service.GetUserReport(r.Context(), principal(r).Tenant, r.PathValue("id"), r.PathValue("rid"))
+	rep, err := t.GetUserReport(r.Context(), r.PathValue("id"), r.PathValue("rid"))
 	if err != nil {
 		return err
 	}
 	if notModified(w, r, rep.ETag) {
 		return nil
 	}
-	res := entityResponse{status: http.StatusOK, typ: schema.UserReport, entity: &rep, etag: rep.ETag,
+	res := entityResponse{status: http.StatusOK, entity: &rep, etag: rep.ETag,
 		context: reportPath(r) + selectSuffix(q) + "/$entity", sel: selection(q)}
 	return a.writeEntity(w, r, res)
 }
 
 // listReportEntries serves GET .../userReport/entries: a page of JSON, or
 // with Accept: text/csv the whole (filtered) list as one CSV download.
-func (a *api) listReportEntries(w http.ResponseWriter, r *http.Request) error {
-	req, err := a.listRequest(r, schema.UserReportEntry)
+func (a *api) listReportEntries(w http.ResponseWriter, r *http.Request, t *service.Tenant) error {
+	q, err := listQuery(r, schema.UserReportEntry)
 	if err != nil {
 		return err
 	}
-	tenant, pid, rid := principal(r).Tenant, r.PathValue("id"), r.PathValue("rid")
+	pid, rid := r.PathValue("id"), r.PathValue("rid")
 	if wantsCSV(r) {
-		return a.writeEntriesCSV(w, r, pid, rid, req)
+		return a.writeEntriesCSV(w, r, t, pid, rid, q)
 	}
-	page, err := a.Service.ListReportEntries(r.Context(), tenant, pid, rid, req)
+	page, err := t.ListReportEntries(r.Context(), pid, rid, q)
 	if err != nil {
 		return err
 	}
-	return a.writeCollection(w, r, newCollectionPage(a, r, req.Query, reportPath(r)+"/entries", page,
-		func(*industrydata.UserReportEntry) *schema.EntityType { return schema.UserReportEntry }))
+	return a.writeCollection(w, r, newCollectionPage(a, r, q, reportPath(r)+"/entries", page))
 }
 
 // wantsCSV reports whether the Accept header prefers text/csv to JSON: it
@@ -125,13 +89,7 @@ var entryCSVHeader = []string{"sourcedId", "username", "role", "orgSourcedIds", 
 // at a time. Errors found before the first byte is sent are answered as
 // usual; a failure midway aborts the response, so that a client never
 // takes a cut file for a whole one.
-func (a *api) writeEntriesCSV(w http.ResponseWriter, r *http.Request, pid, rid string, req service.ListRequest) error {
-	req.PageSize = csvPageSize
-	if len(req.Query.OrderBy) > 0 {
-		// A page in another order than the file's is chosen from the
-		// whole report: fewer, larger pages read it fewer times.
-		req.PageSize = csvSortedPageSize
-	}
+func (a *api) writeEntriesCSV(w http.ResponseWriter, r *http.Request, t *service.Tenant, pid, rid string, q *odata.Query) error {
 	started := false
 	cw := csv.NewWriter(w)
 	row := make([]string, len(entryCSVHeader))
@@ -147,9 +105,9 @@ func (a *api) writeEntriesCSV(w http.ResponseWriter, r *http.Request, pid, rid s
 		w.WriteHeader(http.StatusOK)
 		return cw.Write(entryCSVHeader)
 	}
-	err := a.Service.EachReportEntry(r.Context(), principal(r).Tenant, pid, rid, req, start, func(e *industrydata.UserReportEntry) error {
-		if n%csvPageSize == 0 {
-			_ = rc.SetWriteDeadline(time.Now().Add(csvPageWriteTimeout)) // unsupported by test recorders
+	err := t.EachReportEntry(r.Context(), pid, rid, q, start, func(e *industrydata.UserReportEntry) error {
+		if n%csvDeadlineRows == 0 {
+			_ = rc.SetWriteDeadline(time.Now().Add(csvDeadlineExtension)) // unsupported by test recorders
 		}
 		n++
 		entryRow(row, e)
@@ -166,14 +124,11 @@ func (a *api) writeEntriesCSV(w http.ResponseWriter, r *http.Request, pid, rid s
 	return err
 }
 
-// csvPageSize is how many entries a CSV download reads at a time (and
-// csvSortedPageSize when $orderby sorts them: a million entries are then
-// read 20 times, for a page of 50,000 held in memory, about 10 MB), and
-// csvPageWriteTimeout how long the client has to take each csvPageSize.
+// A CSV download's write deadline moves csvDeadlineExtension ahead every
+// csvDeadlineRows entries: a client has that long to take each batch.
 const (
-	csvPageSize         = 5000
-	csvSortedPageSize   = 50_000
-	csvPageWriteTimeout = time.Minute
+	csvDeadlineRows      = 5000
+	csvDeadlineExtension = time.Minute
 )
 
 // entryRow fills row with e: lists joined by commas inside one field, as

@@ -11,7 +11,8 @@ import (
 
 // entityResponse is one entity to send.
 type entityResponse struct {
-	status  int
+	status int
+	// typ is the entity's type; nil asks schema.TypeOf.
 	typ     *schema.EntityType
 	entity  any
 	etag    string // the stored version, sent as the ETag header
@@ -25,16 +26,18 @@ func (a *api) writeEntity(w http.ResponseWriter, r *http.Request, e entityRespon
 	if e.etag != "" {
 		w.Header().Set("ETag", quoteETag(e.etag))
 	}
-	buf := make([]byte, 0, 512)
-	buf = schema.AppendExpandedEntity(buf, e.typ, e.entity, e.sel, e.expand,
-		schema.Annotation{Name: "@odata.context", Value: a.versionRoot(r) + "/$metadata#" + e.context})
-	writeJSON(w, e.status, buf)
+	typ := e.typ
+	if typ == nil {
+		typ = schema.TypeOf(e.entity)
+	}
+	shape := schema.Shape{Select: e.sel, Expand: e.expand, Base: a.baseURL(r),
+		Annotations: []schema.Annotation{{Name: "@odata.context", Value: a.versionRoot(r) + "/$metadata#" + e.context}}}
+	writeJSON(w, e.status, shape.Append(make([]byte, 0, 512), typ, e.entity))
 	return nil
 }
 
 // collectionItem is one entity of a collection page.
 type collectionItem struct {
-	typ    *schema.EntityType
 	entity any
 	expand []schema.Expansion
 }
@@ -50,16 +53,15 @@ type collectionPage struct {
 }
 
 // newCollectionPage is the response of one page of a collection at
-// context (its path, which the query's $select is added to), each item of
-// the type typ says.
-func newCollectionPage[T any](a *api, r *http.Request, q *odata.Query, context string, page service.Page[T], typ func(*T) *schema.EntityType) collectionPage {
+// context (its path, which the query's $select is added to).
+func newCollectionPage[T any](a *api, r *http.Request, q *odata.Query, context string, page service.Page[T]) collectionPage {
 	out := collectionPage{context: context + selectSuffix(q), sel: selection(q), count: page.Count,
 		items: make([]collectionItem, len(page.Items))}
 	for i := range page.Items {
-		out.items[i] = collectionItem{typ: typ(&page.Items[i]), entity: &page.Items[i]}
+		out.items[i] = collectionItem{entity: &page.Items[i]}
 	}
-	if page.Next != nil {
-		out.nextLink = a.nextLink(r, q, page.Next)
+	if page.Next != "" {
+		out.nextLink = a.nextLink(r, page.Next)
 	}
 	return out
 }
@@ -73,11 +75,12 @@ func (a *api) writeCollection(w http.ResponseWriter, r *http.Request, p collecti
 		buf = strconv.AppendInt(buf, *p.count, 10)
 	}
 	buf = append(buf, `,"value":[`...)
+	base := a.baseURL(r)
 	for i, it := range p.items {
 		if i > 0 {
 			buf = append(buf, ',')
 		}
-		buf = schema.AppendExpandedEntity(buf, it.typ, it.entity, p.sel, it.expand)
+		buf = schema.Shape{Select: p.sel, Expand: it.expand, Base: base}.Append(buf, schema.TypeOf(it.entity), it.entity)
 	}
 	buf = append(buf, ']')
 	if p.nextLink != "" {

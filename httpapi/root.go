@@ -5,6 +5,7 @@ import (
 
 	"industrydata"
 	"industrydata/schema"
+	"industrydata/service"
 )
 
 // tenantRoot is the industryDataRoot singleton of a tenant; its id is the
@@ -13,18 +14,14 @@ type tenantRoot struct{ id string }
 
 func (t *tenantRoot) EntityID() string { return t.id }
 
-func (a *api) getRoot(w http.ResponseWriter, r *http.Request) error {
+func (a *api) getRoot(w http.ResponseWriter, r *http.Request, t *service.Tenant) error {
 	if _, err := queryOptions(r); err != nil {
-		return err
-	}
-	tenant := principal(r).Tenant
-	if err := a.Service.EnsureTenant(r.Context(), tenant); err != nil {
 		return err
 	}
 	context := setPath(r, "")
 	context = context[:len(context)-1] + "/$entity" // "…industryData/$entity"
 	return a.writeEntity(w, r, entityResponse{status: http.StatusOK, typ: schema.IndustryDataRoot,
-		entity: &tenantRoot{id: string(tenant)}, context: context})
+		entity: &tenantRoot{id: string(t.ID())}, context: context})
 }
 
 func (a *api) healthz(w http.ResponseWriter, r *http.Request) {

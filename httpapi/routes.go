@@ -7,11 +7,13 @@ import (
 
 	"industrydata"
 	"industrydata/schema"
+	"industrydata/service"
 )
 
-// handler is a route's work: it writes a success response or returns an
-// error, which the adapter turns into the Graph envelope.
-type handler func(w http.ResponseWriter, r *http.Request) error
+// handler is a route's work for the caller's tenant: it writes a success
+// response or returns an error, which the adapter turns into the Graph
+// envelope.
+type handler func(w http.ResponseWriter, r *http.Request, t *service.Tenant) error
 
 // prefixes are the two paths the API answers on (SPEC §1).
 var prefixes = []string{"/beta", "/beta/external"}
@@ -111,7 +113,13 @@ func (a *api) register(mux *http.ServeMux, rt route) {
 	}
 	h := rt.h
 	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := h(w, r); err != nil {
+		// The one way to the service: the caller's tenant, provisioned on
+		// its first request, so that no route can forget it.
+		t, err := a.tenant(r)
+		if err == nil {
+			err = h(w, r, t)
+		}
+		if err != nil {
 			writeError(w, r, a.Logger, err)
 		}
 	})

@@ -7,12 +7,13 @@ import (
 	"testing"
 
 	"industrydata"
+	"industrydata/service"
 )
 
 // A route that names no permission cannot be registered: the server refuses
 // to start rather than serve an open route.
 func TestRegisterRefusesRouteWithoutPermissions(t *testing.T) {
-	ok := func(http.ResponseWriter, *http.Request) error { return nil }
+	ok := func(http.ResponseWriter, *http.Request, *service.Tenant) error { return nil }
 	tests := []struct {
 		name string
 		rt   route

@@ -8,11 +8,8 @@ import (
 	"industrydata"
 	"industrydata/odata"
 	"industrydata/schema"
+	"industrydata/service"
 )
-
-func runResponse(status int, run *industrydata.Run, context string) entityResponse {
-	return entityResponse{status: status, typ: schema.IndustryDataRun, entity: run, etag: run.ETag, context: context}
-}
 
 // processRunsPath is the @odata.context path of a process's runs. Graph
 // writes a contained navigation collection as the entity's key segment and
@@ -24,8 +21,8 @@ func processRunsPath(r *http.Request, processID string) string {
 // listRuns serves GET runs and, underProcess, GET processes/{id}/runs:
 // newest first unless $orderby says otherwise (SPEC §2).
 func (a *api) listRuns(underProcess bool) handler {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		req, err := a.listRequest(r, schema.IndustryDataRun)
+	return func(w http.ResponseWriter, r *http.Request, t *service.Tenant) error {
+		q, err := listQuery(r, schema.IndustryDataRun)
 		if err != nil {
 			return err
 		}
@@ -34,30 +31,65 @@ func (a *api) listRuns(underProcess bool) handler {
 			processID = r.PathValue("id")
 			context = processRunsPath(r, processID)
 		}
-		page, err := a.Service.ListRuns(r.Context(), principal(r).Tenant, processID, req)
+		page, err := t.ListRuns(r.Context(), processID, q)
 		if err != nil {
 			return err
 		}
-		return a.writeCollection(w, r, newCollectionPage(a, r, req.Query, context, page,
-			func(*industrydata.Run) *schema.EntityType { return schema.IndustryDataRun }))
+		return a.writeCollection(w, r, newCollectionPage(a, r, q, context, page))
 	}
 }
 
-func (a *api) getRun(w http.ResponseWriter, r *http.Request) error {
+func (a *api) getRun(w http.ResponseWriter, r *http.Request, t *service.Tenant) error {
 	q, err := entityOptions(r, schema.IndustryDataRun)
 	if err != nil {
 		return err
 	}
-	run, err := a.Service.GetRun(r.Context(), principal(r).Tenant, r.PathValue("id"))
+	run, err := t.GetRun(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
 	if notModified(w, r, run.ETag) {
 		return nil
 	}
-	res := runResponse(http.StatusOK, &run, setPath(r, "runs")+selectSuffix(q)+"/$entity")
-	res.sel = selection(q)
-	return a.writeEntity(w, r, res)
+	return a.writeEntity(w, r, entityResponse{status: http.StatusOK, entity: &run, etag: run.ETag,
+		context: setPath(r, "runs") + selectSuffix(q) + "/$entity", sel: selection(q)})
+}
+
+// startRun serves POST processes/{id}/runs: 202 Accepted, the Location of
+// the operation that tracks the run, and the run (SPEC §4).
+func (a *api) startRun(w http.ResponseWriter, r *http.Request, t *service.Tenant) error {
+	if _, err := queryOptions(r); err != nil {
+		return err
+	}
+	if err := noParameters(w, r); err != nil {
+		return err
+	}
+	run, op, err := t.StartRun(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return a.acceptedRun(w, r, &run, &op)
+}
+
+// startAllRuns serves POST runs/start, published Graph's action.
+func (a *api) startAllRuns(w http.ResponseWriter, r *http.Request, t *service.Tenant) error {
+	if _, err := queryOptions(r); err != nil {
+		return err
+	}
+	if err := noParameters(w, r); err != nil {
+		return err
+	}
+	run, op, err := t.StartAllRuns(r.Context())
+	if err != nil {
+		return err
+	}
+	return a.acceptedRun(w, r, &run, &op)
+}
+
+func (a *api) acceptedRun(w http.ResponseWriter, r *http.Request, run *industrydata.Run, op *industrydata.Operation) error {
+	w.Header().Set("Location", a.versionRoot(r)+"/"+setPath(r, "operations")+"/"+op.ID)
+	return a.writeEntity(w, r, entityResponse{status: http.StatusAccepted, entity: run, etag: run.ETag,
+		context: processRunsPath(r, run.ProcessID) + "/$entity"})
 }
 
 // expandsRuns reports whether q asks for $expand=runs, and refuses it (403)
@@ -76,12 +108,12 @@ func expandsRuns(r *http.Request, q *odata.Query) (bool, error) {
 
 // runsExpansions returns, for each process, its runs expansion: the newest
 // runs, at most service.MaxExpandedRuns each, read in one query for all.
-func (a *api) runsExpansions(r *http.Request, processes []industrydata.Process) ([][]schema.Expansion, error) {
+func runsExpansions(r *http.Request, t *service.Tenant, processes []industrydata.Process) ([][]schema.Expansion, error) {
 	ids := make([]string, len(processes))
 	for i := range processes {
 		ids[i] = processes[i].ID
 	}
-	runs, err := a.Service.RecentRuns(r.Context(), principal(r).Tenant, ids)
+	runs, err := t.RecentRuns(r.Context(), ids)
 	if err != nil {
 		return nil, err
 	}

@@ -34,11 +34,14 @@ func seedRuns(t *testing.T, h *harness) seededRuns {
 	clock := industrydata.ClockFunc(func() time.Time {
 		return time.Date(2024, 5, 6, 7, int(minute.Load()), 0, 0, time.UTC)
 	})
-	svc := service.New(h.store, clock)
+	svc, err := service.New(h.store, clock, service.Options{}).Tenant(t.Context(), tenantA, industrydata.Actor{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	s := seededRuns{processID: h.systemProcess()["id"].(string)}
 	for i := range 3 {
 		minute.Store(int64(i + 1))
-		run, _, err := svc.StartRun(t.Context(), tenantA, s.processID)
+		run, _, err := svc.StartRun(t.Context(), s.processID)
 		if err != nil {
 			t.Fatalf("StartRun: %v", err)
 		}

@@ -6,7 +6,6 @@ package httpapi
 
 import (
 	"context"
-	"crypto/rand"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -35,10 +34,6 @@ type Config struct {
 	TrustProxyHeaders bool
 	// Ready reports whether the store is reachable and migrated (/readyz).
 	Ready func(context.Context) error
-	// SkipTokenKey signs $skiptoken values so they cannot be forged or
-	// replayed across tenants; nil picks a random key (tokens then do not
-	// survive a restart).
-	SkipTokenKey []byte
 	// Throttle limits each tenant's request rate (SPEC §6): past it, 429
 	// tooManyRequests with Retry-After. Nil or a zero rate is no limit.
 	Throttle *throttle.Limiter
@@ -59,7 +54,6 @@ const DefaultMaxURLBytes = 48 << 10
 // api carries the dependencies of every handler.
 type api struct {
 	Config
-	skipTokenKey []byte
 	// throttled wraps a route's handler in the per-tenant limit; it runs
 	// after authentication, which names the tenant.
 	throttled func(http.Handler) http.Handler
@@ -70,11 +64,7 @@ func NewHandler(cfg Config) http.Handler {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	a := &api{Config: cfg, skipTokenKey: cfg.SkipTokenKey}
-	if a.skipTokenKey == nil {
-		a.skipTokenKey = make([]byte, 32)
-		_, _ = rand.Read(a.skipTokenKey)
-	}
+	a := &api{Config: cfg}
 	a.throttled = throttle.Middleware(cfg.Throttle,
 		func(r *http.Request) (string, bool) {
 			t := principal(r).Tenant

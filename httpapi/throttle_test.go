@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"industrydata/httpapi"
+	"industrydata/service"
 	"industrydata/throttle"
 )
 
@@ -19,7 +20,7 @@ func TestThrottlingPerTenant(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := newHarness(t, func(c *httpapi.Config) { c.Throttle = lim })
+	h := newHarness(t, func(c *httpapi.Config, _ *service.Options) { c.Throttle = lim })
 	get := request{method: "GET", path: "/beta/industryData/operations"}
 
 	h.must(401, request{method: "GET", path: get.path, tenant: "-"}) // not counted

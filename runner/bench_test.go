@@ -18,7 +18,7 @@ func BenchmarkRefresh(b *testing.B) {
 			f.putRosterTB(b, n)
 			for b.Loop() {
 				b.StopTimer()
-				run, _, err := f.svc.StartRun(b.Context(), tenant, f.process)
+				run, _, err := f.svc.StartRun(b.Context(), f.process)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -5,13 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"time"
 
 	"industrydata"
 	"industrydata/internal/lowprio"
 	"industrydata/report"
-	"industrydata/roster"
 )
 
 // finishTimeout bounds the writes a run makes after its context ended:
@@ -40,7 +38,7 @@ func (r *Runner) execute(ctx context.Context, c industrydata.RunClaim) {
 		hb.run(runCtx)
 	}()
 
-	out, err := r.produce(runCtx, c, hb)
+	sum, hadRoster, err := r.produce(runCtx, c, hb)
 	cancel(nil)
 	<-hbDone
 
@@ -61,8 +59,13 @@ func (r *Runner) execute(ctx context.Context, c industrydata.RunClaim) {
 	}
 	wctx, stop := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
 	defer stop()
+	now := r.cfg.Now()
+	out := report.Succeeded(now, c.ProcessID, c.RunID, sum, hadRoster)
 	if err != nil {
-		out = r.failed(c, err, log)
+		var internal bool
+		if out, internal = report.Failed(now, err); internal {
+			log.Error("run failed", "err", err)
+		}
 		// A failed run has no report: drop the entries it stored.
 		if rerr := r.cfg.Store.ResetReportEntries(wctx, c); rerr != nil {
 			log.Warn("dropping the entries of a failed run failed", "err", rerr)
@@ -75,36 +78,26 @@ func (r *Runner) execute(ctx context.Context, c industrydata.RunClaim) {
 	log.Info("run finished", "status", out.Status)
 }
 
-// produce does the run's work and returns its outcome: the report built
-// from the roster the run pinned, or an empty one when the tenant had none.
-// An error means the run failed (or was stopped: the caller looks at ctx).
-func (r *Runner) produce(ctx context.Context, c industrydata.RunClaim, hb *heartbeat) (industrydata.RunOutcome, error) {
+// produce does the run's work: it builds the report of the roster the run
+// pinned, or reports that the tenant had none. An error means the run
+// failed (or was stopped: the caller looks at ctx).
+func (r *Runner) produce(ctx context.Context, c industrydata.RunClaim, hb *heartbeat) (sum industrydata.UserReportSummary, hadRoster bool, err error) {
 	if c.Attempt > r.cfg.MaxAttempts {
-		return industrydata.RunOutcome{}, errTooManyAttempts{attempts: c.Attempt - 1}
+		return sum, false, industrydata.RunInterruptedError{Attempts: c.Attempt - 1}
 	}
 	if err := r.cfg.Store.UpdateRunProgress(ctx, c, "Started: reading the roster.", r.cfg.Now()); err != nil {
-		return industrydata.RunOutcome{}, err
+		return sum, false, err
 	}
 	if c.Attempt > 1 {
 		if err := r.cfg.Store.ResetReportEntries(ctx, c); err != nil {
-			return industrydata.RunOutcome{}, err
+			return sum, false, err
 		}
 	}
 	if c.RosterID == "" {
-		return r.succeeded(c, industrydata.RunCompletedWithWarnings, industrydata.UserReportSummary{},
-			"No roster has been uploaded for this tenant, so the user report is empty. "+
-				"Upload users.csv and orgs.csv, then run the process again."), nil
+		return sum, false, nil
 	}
-	sum, err := r.build(ctx, c, hb)
-	if err != nil {
-		return industrydata.RunOutcome{}, err
-	}
-	status := industrydata.RunCompleted
-	if sum.UsersWithIssues > 0 {
-		status = industrydata.RunCompletedWithErrors
-	}
-	return r.succeeded(c, status, sum, fmt.Sprintf("Checked %d of %d users; %d with issues.",
-		sum.TotalUsers, sum.TotalUsers, sum.UsersWithIssues)), nil
+	sum, err = r.build(ctx, c, hb)
+	return sum, true, err
 }
 
 // build builds the user report of the run's roster, storing its entries as
@@ -128,63 +121,4 @@ func (r *Runner) build(ctx context.Context, c industrydata.RunClaim, hb *heartbe
 		err = werr
 	}
 	return sum, err
-}
-
-// succeeded is the outcome of a run that produced its report.
-func (r *Runner) succeeded(c industrydata.RunClaim, status industrydata.IndustryDataRunStatus, sum industrydata.UserReportSummary, detail string) industrydata.RunOutcome {
-	now := r.cfg.Now()
-	location := r.cfg.ReportURL(c.Tenant, c.ProcessID, c.RunID)
-	return industrydata.RunOutcome{
-		Status:             status,
-		EndDateTime:        now,
-		OperationStatus:    industrydata.OperationSucceeded,
-		StatusDetail:       &detail,
-		ResourceLocation:   &location,
-		LastActionDateTime: now,
-		Report:             &industrydata.UserReport{CreatedDateTime: now, Summary: sum},
-	}
-}
-
-// failed is the outcome of a run that ended on err: the run failed with a
-// blockingError saying why, in words a tenant's administrator can act on.
-// Faults of the service itself are logged in full and reported in general.
-func (r *Runner) failed(c industrydata.RunClaim, err error, log *slog.Logger) industrydata.RunOutcome {
-	var (
-		pe      industrydata.PublicError
-		problem *roster.Problem
-		tooMany errTooManyAttempts
-	)
-	switch {
-	case errors.As(err, &problem):
-		pe = industrydata.PublicError{Code: "invalidRoster", Target: problem.File,
-			Message: fmt.Sprintf("%s, line %d, column %d: %s (%s).", problem.File, problem.Line, problem.Column,
-				problem.Message, problem.Code)}
-	case errors.As(err, &tooMany):
-		pe = industrydata.PublicError{Code: "runInterrupted", Message: tooMany.Error()}
-	case errors.Is(err, industrydata.ErrNotFound):
-		pe = industrydata.PublicError{Code: "rosterNotFound",
-			Message: "The roster this run was started on is no longer stored; run the process again."}
-	default:
-		log.Error("run failed", "err", err)
-		pe = industrydata.PublicError{Code: "internalServerError",
-			Message: "The run failed because of an error in the service; run the process again."}
-	}
-	now := r.cfg.Now()
-	detail := "Failed: " + pe.Message
-	return industrydata.RunOutcome{
-		Status:             industrydata.RunFailed,
-		EndDateTime:        now,
-		BlockingError:      &pe,
-		OperationStatus:    industrydata.OperationFailed,
-		StatusDetail:       &detail,
-		LastActionDateTime: now,
-	}
-}
-
-// errTooManyAttempts fails a run that was interrupted MaxAttempts times.
-type errTooManyAttempts struct{ attempts int }
-
-func (e errTooManyAttempts) Error() string {
-	return fmt.Sprintf("The run was interrupted %d times before it could finish (its server stopped while it ran), "+
-		"so it was not resumed again; run the process again.", e.attempts)
 }

@@ -70,11 +70,7 @@ type Config struct {
 	// reads between two reports of progress (0: report's default).
 	ProgressInterval time.Duration
 	ProgressEvery    int
-	// ReportURL returns the URL of a run's user report, written to its
-	// operation's resourceLocation (SPEC §10). Nil writes the path under
-	// /beta, without scheme and host.
-	ReportURL func(tenant industrydata.TenantID, processID, runID string) string
-	Logger    *slog.Logger
+	Logger           *slog.Logger
 	// Now is the clock of the timestamps the runner writes; nil is
 	// time.Now.
 	Now func() time.Time
@@ -110,11 +106,6 @@ func New(cfg Config) *Runner {
 	if cfg.ProgressInterval <= 0 {
 		cfg.ProgressInterval = DefaultProgressInterval
 	}
-	if cfg.ReportURL == nil {
-		cfg.ReportURL = func(_ industrydata.TenantID, processID, runID string) string {
-			return ReportPath(processID, runID)
-		}
-	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -123,11 +114,6 @@ func New(cfg Config) *Runner {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Runner{cfg: cfg, log: log.With("runner", cfg.Owner), wake: make(chan struct{}, 1)}
-}
-
-// ReportPath is the path of a run's user report under /beta.
-func ReportPath(processID, runID string) string {
-	return "/beta/industryData/processes/" + processID + "/runs/" + runID + "/userReport"
 }
 
 // Owner is the name the runner's leases carry.

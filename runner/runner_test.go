@@ -27,7 +27,7 @@ const tenant industrydata.TenantID = "00000000-0000-0000-0000-0000000000aa"
 // fixture is a file-backed store with the tenant provisioned.
 type fixture struct {
 	store   *sqlite.Store
-	svc     *service.Service
+	svc     *service.Tenant
 	process string
 }
 
@@ -40,8 +40,8 @@ func newFixtureTB(t testing.TB) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	svc := service.New(s, industrydata.SystemClock{})
-	if err := svc.EnsureTenant(t.Context(), tenant); err != nil {
+	svc, err := service.New(s, industrydata.SystemClock{}, service.Options{}).Tenant(t.Context(), tenant, industrydata.Actor{})
+	if err != nil {
 		t.Fatal(err)
 	}
 	procs, err := s.ListProcesses(t.Context(), tenant, industrydata.ListQuery{})
@@ -67,7 +67,7 @@ func (f *fixture) putRosterTB(t testing.TB, n int) {
 
 func (f *fixture) start(t *testing.T) (industrydata.Run, industrydata.Operation) {
 	t.Helper()
-	run, op, err := f.svc.StartRun(t.Context(), tenant, f.process)
+	run, op, err := f.svc.StartRun(t.Context(), f.process)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,10 +168,7 @@ func TestRunStoresTheReportAndEndsItsOperation(t *testing.T) {
 	if op.Status != industrydata.OperationNotStarted {
 		t.Fatalf("operation before the runner: %s, want notStarted", op.Status)
 	}
-	url := func(tid industrydata.TenantID, pid, rid string) string {
-		return "https://example.test" + runner.ReportPath(pid, rid)
-	}
-	got, gotOp := f.execute(t, runner.Config{BatchSize: 1000, ReportURL: url}, run.ID)
+	got, gotOp := f.execute(t, runner.Config{BatchSize: 1000}, run.ID)
 
 	wantSum, wantEntries := expected(t, n)
 	if got.Status != industrydata.RunCompletedWithErrors || got.EndDateTime == nil || got.BlockingError != nil {
@@ -185,7 +182,9 @@ func TestRunStoresTheReportAndEndsItsOperation(t *testing.T) {
 	if gotOp.StatusDetail == nil || *gotOp.StatusDetail != wantDetail {
 		t.Errorf("statusDetail %v, want %q", gotOp.StatusDetail, wantDetail)
 	}
-	wantLoc := "https://example.test/beta/industryData/processes/" + f.process + "/runs/" + run.ID + "/userReport"
+	// A path from the service's root: the HTTP layer makes it absolute for
+	// each reader.
+	wantLoc := "/beta/industryData/processes/" + f.process + "/runs/" + run.ID + "/userReport"
 	if gotOp.ResourceLocation == nil || *gotOp.ResourceLocation != wantLoc {
 		t.Errorf("resourceLocation %v, want %s", gotOp.ResourceLocation, wantLoc)
 	}
@@ -237,7 +236,7 @@ func TestRunOfBrokenRosterFailsNamingThePlace(t *testing.T) {
 		t.Fatalf("run %s, operation %s; want failed, failed", got.Status, op.Status)
 	}
 	be := got.BlockingError
-	if be == nil || be.Code != "invalidRoster" || be.Target != "users.csv" || !strings.Contains(be.Message, "line 1") || !strings.Contains(be.Message, "role") {
+	if be == nil || be.Code != industrydata.RunErrorInvalidRoster || be.Target != "users.csv" || !strings.Contains(be.Message, "line 1") || !strings.Contains(be.Message, "role") {
 		t.Errorf("blockingError %+v; want invalidRoster on users.csv line 1 naming the role column", be)
 	}
 	if op.ResourceLocation != nil {
@@ -292,7 +291,7 @@ func TestRunInterruptedTooOftenFails(t *testing.T) {
 	if got.Status != industrydata.RunFailed || op.Status != industrydata.OperationFailed {
 		t.Fatalf("run %s, operation %s; want failed", got.Status, op.Status)
 	}
-	if be := got.BlockingError; be == nil || be.Code != "runInterrupted" || !strings.Contains(be.Message, "interrupted 2 times") {
+	if be := got.BlockingError; be == nil || be.Code != industrydata.RunErrorInterrupted || !strings.Contains(be.Message, "interrupted 2 times") {
 		t.Errorf("blockingError %+v, want runInterrupted after 2 interruptions", be)
 	}
 }

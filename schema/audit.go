@@ -13,35 +13,18 @@ import (
 
 // Audit returns the audit record of one entity's write, with its entity
 // type, id, parent and changes filled in; the store adds the rest. before
-// is the entity as it was and after as it is now, each an *Operation,
-// *Process or *Run: before is nil (untyped) for a created entity, after
-// for a deleted one.
+// is the entity as it was and after as it is now, each a pointer to a
+// domain entity (TypeOf): before is nil (untyped) for a created entity,
+// after for a deleted one.
 func Audit(action industrydata.AuditAction, before, after any) industrydata.AuditRecord {
 	e := after
 	if e == nil {
 		e = before
 	}
-	rec := industrydata.AuditRecord{Action: action}
-	var t *EntityType
-	switch v := e.(type) {
-	case *industrydata.Operation:
-		rec.EntityType, rec.EntityID = v.Type, v.ID
-		if t = LookupEntityType(v.Type); t == nil || !t.DerivesFrom(LongRunningOperation) {
-			t = LongRunningOperation
-		}
-	case *industrydata.Process:
-		rec.EntityType, rec.EntityID = v.Type, v.ID
-		if t = LookupEntityType(v.Type); t == nil || !t.DerivesFrom(Process) {
-			t = Process
-		}
-	case *industrydata.Run:
-		rec.EntityType, rec.EntityID, rec.ParentID = IndustryDataRun.FullName(), v.ID, v.ProcessID
-		t = IndustryDataRun
-	default:
-		panic("schema: Audit of an entity that is not an Operation, Process or Run")
-	}
-	rec.Changes = Changes(t, before, after)
-	return rec
+	t := TypeOf(e)
+	id, _ := t.Property(t.KeyName()).Get(e).(string)
+	return industrydata.AuditRecord{Action: action, EntityType: t.FullName(), EntityID: id,
+		ParentID: parentOf(e), Changes: Changes(t, before, after)}
 }
 
 var jsonNull = json.RawMessage("null")

@@ -70,6 +70,11 @@ func complexProp[T, C any](name string, ct *ComplexType, field func(*T) **C) *Pr
 	}
 }
 
+func link(p *Property) *Property {
+	p.Link = true
+	return p
+}
+
 func readOnly(p *Property) *Property {
 	p.ReadOnly = true
 	return p

@@ -193,6 +193,8 @@ type Patch struct {
 	Type     *EntityType
 	Set      []Assignment
 	ReadOnly map[string]any
+	// named is set when the body's @odata.type named Type.
+	named bool
 }
 
 // Has reports whether the body sets the named writable property.
@@ -210,6 +212,43 @@ func (p *Patch) Apply(entity any) {
 	for _, a := range p.Set {
 		a.Property.Set(entity, a.Value)
 	}
+}
+
+// BindUpdate checks the body of an update of an entity of type base or a
+// type derived from it, before the entity is read: against the type the
+// body's @odata.type names, which must derive from base, or against base
+// when it names none. The entity's own type is checked against the body
+// once it is read (Patch.CheckType).
+func (b *Body) BindUpdate(base *EntityType) (*Patch, error) {
+	name, ok, err := b.ODataType()
+	if err != nil || !ok {
+		if err != nil {
+			return nil, err
+		}
+		return b.Bind(base)
+	}
+	t := LookupEntityType(name)
+	if t == nil || !t.DerivesFrom(base) {
+		return nil, industrydata.BadProperty("@odata.type",
+			"The '@odata.type' of the request body must name the type of the entity, '%s' or a type derived from it; got '%s'.",
+			base.ODataType(), truncate(name))
+	}
+	p, err := b.Bind(t)
+	if err != nil {
+		return nil, err
+	}
+	p.named = true
+	return p, nil
+}
+
+// CheckType answers 400 when the body named a type in @odata.type that is
+// not t, the type of the entity it updates.
+func (p *Patch) CheckType(t *EntityType) error {
+	if p.named && p.Type != t {
+		return industrydata.BadProperty("@odata.type",
+			"The '@odata.type' of the request body must be '%s', the type of the entity; got '%s'.", t.ODataType(), p.Type.ODataType())
+	}
+	return nil
 }
 
 // Bind checks the body against entity type t: every member is a property of

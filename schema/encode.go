@@ -29,15 +29,28 @@ type Expansion struct {
 // declaration order (inherited first). The key (id) is always written, as
 // Graph does.
 func AppendEntity(dst []byte, t *EntityType, e any, sel Selection, annotations ...Annotation) []byte {
-	return AppendExpandedEntity(dst, t, e, sel, nil, annotations...)
+	return Shape{Select: sel, Annotations: annotations}.Append(dst, t, e)
 }
 
-// AppendExpandedEntity is AppendEntity followed, before the closing brace,
-// by each expansion as an array of entities (all their properties), in the
-// order given. $select does not hide an expansion.
-func AppendExpandedEntity(dst []byte, t *EntityType, e any, sel Selection, expand []Expansion, annotations ...Annotation) []byte {
+// Shape is how an entity is written for one reader.
+type Shape struct {
+	Select      Selection
+	Expand      []Expansion
+	Annotations []Annotation
+	// Base is the scheme://host the reader addressed. A Link property
+	// whose value is a path from the service's root ("/beta/…") is written
+	// as Base followed by the path, so that each reader gets an absolute
+	// URL of its own. "" writes paths as they are.
+	Base string
+}
+
+// Append appends the JSON of e as AppendEntity does, with s's $select,
+// annotations and base, followed before the closing brace by each
+// expansion as an array of entities (all their properties), in the order
+// given. $select does not hide an expansion.
+func (s Shape) Append(dst []byte, t *EntityType, e any) []byte {
 	dst = append(dst, '{')
-	for _, a := range annotations {
+	for _, a := range s.Annotations {
 		dst = AppendString(dst, a.Name)
 		dst = append(dst, ':')
 		dst = AppendString(dst, a.Value)
@@ -47,15 +60,21 @@ func AppendExpandedEntity(dst []byte, t *EntityType, e any, sel Selection, expan
 	dst = AppendString(dst, t.ODataType())
 	key := t.KeyName()
 	for _, p := range t.AllProperties() {
-		if sel != nil && !sel[p.Name] && p.Name != key {
+		if s.Select != nil && !s.Select[p.Name] && p.Name != key {
 			continue
 		}
 		dst = append(dst, ',')
 		dst = AppendString(dst, p.Name)
 		dst = append(dst, ':')
-		dst = appendValue(dst, p, p.Get(e))
+		v := p.Get(e)
+		if p.Link && s.Base != "" {
+			if path, ok := v.(string); ok && isRootPath(path) {
+				v = s.Base + path
+			}
+		}
+		dst = appendValue(dst, p, v)
 	}
-	for _, x := range expand {
+	for _, x := range s.Expand {
 		dst = append(dst, ',')
 		dst = AppendString(dst, x.Name)
 		dst = append(dst, ':', '[')
@@ -63,11 +82,18 @@ func AppendExpandedEntity(dst []byte, t *EntityType, e any, sel Selection, expan
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = AppendEntity(dst, x.Type, item, nil)
+			dst = Shape{Base: s.Base}.Append(dst, x.Type, item)
 		}
 		dst = append(dst, ']')
 	}
 	return append(dst, '}')
+}
+
+// isRootPath reports whether v is a path from the service's root: it
+// starts with one slash (two would start a network-path reference, a URL
+// of another host).
+func isRootPath(v string) bool {
+	return len(v) > 0 && v[0] == '/' && (len(v) == 1 || v[1] != '/')
 }
 
 func appendValue(dst []byte, p *Property, v any) []byte {

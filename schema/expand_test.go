@@ -10,7 +10,7 @@ import (
 	"industrydata/schema"
 )
 
-func TestAppendExpandedEntity(t *testing.T) {
+func TestShapeExpand(t *testing.T) {
 	proc := &industrydata.Process{ID: "p1", Type: industrydata.TypeUserReportRefreshProcess, ETag: "e1",
 		DisplayName: "P", ReadinessStatus: industrydata.ReadinessReady}
 	run := &industrydata.Run{ID: "r1", DisplayName: "P", StartDateTime: utc("2024-05-01T09:00:00Z"), Status: industrydata.RunRunning}
@@ -33,13 +33,41 @@ func TestAppendExpandedEntity(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out := schema.AppendExpandedEntity(nil, schema.UserReportRefreshProcess, proc, tt.sel, tt.expand,
-				schema.Annotation{Name: "@odata.context", Value: "c"})
+			out := schema.Shape{Select: tt.sel, Expand: tt.expand,
+				Annotations: []schema.Annotation{{Name: "@odata.context", Value: "c"}}}.Append(nil, schema.UserReportRefreshProcess, proc)
 			if !json.Valid(out) {
 				t.Fatalf("output is not valid JSON: %s", out)
 			}
 			if diff := cmp.Diff(tt.want, string(out)); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// A Link property holding a path from the service's root is written as an
+// absolute URL of the reader's base; any other value is written as it is.
+func TestShapeBaseMakesLinksAbsolute(t *testing.T) {
+	tests := []struct {
+		name, base string
+		location   *string
+		want       string
+	}{
+		{"root path gets the base", "https://a.example", ptr("/beta/industryData/x"), `"https://a.example/beta/industryData/x"`},
+		{"another reader, its own base", "http://b.example:8080", ptr("/beta/industryData/x"), `"http://b.example:8080/beta/industryData/x"`},
+		{"no base writes the path", "", ptr("/beta/industryData/x"), `"/beta/industryData/x"`},
+		{"absolute URL unchanged", "https://a.example", ptr("https://other.example/r"), `"https://other.example/r"`},
+		{"network-path reference unchanged", "https://a.example", ptr("//evil.example/r"), `"//evil.example/r"`},
+		{"relative reference unchanged", "https://a.example", ptr("r/1"), `"r/1"`},
+		{"null stays null", "https://a.example", nil, `null`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			op := &industrydata.Operation{ID: "o1", Status: industrydata.OperationSucceeded, ResourceLocation: tt.location}
+			out := schema.Shape{Select: schema.Selection{"resourceLocation": true}, Base: tt.base}.Append(nil, schema.LongRunningOperation, op)
+			want := `{"@odata.type":"#microsoft.graph.longRunningOperation","id":"o1","resourceLocation":` + tt.want + `}`
+			if d := cmp.Diff(want, string(out)); d != "" {
+				t.Errorf("(-want +got):\n%s", d)
 			}
 		})
 	}

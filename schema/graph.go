@@ -51,7 +51,7 @@ var LongRunningOperation = &EntityType{Namespace: GraphNamespace, Name: "longRun
 		nullableTimeProp("lastActionDateTime", func(o *industrydata.Operation) **time.Time { return &o.LastActionDateTime }),
 		enumProp("status", LongRunningOperationStatus, func(o *industrydata.Operation) *industrydata.LongRunningOperationStatus { return &o.Status }),
 		nullableStringProp("statusDetail", func(o *industrydata.Operation) **string { return &o.StatusDetail }),
-		nullableStringProp("resourceLocation", func(o *industrydata.Operation) **string { return &o.ResourceLocation }),
+		link(nullableStringProp("resourceLocation", func(o *industrydata.Operation) **string { return &o.ResourceLocation })),
 	},
 }
 

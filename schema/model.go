@@ -81,8 +81,11 @@ type Property struct {
 	// ReadOnly properties are never assigned from a request body; a body may
 	// still carry some of them (id, eTag) for the service to check.
 	ReadOnly bool
-	Get      func(entity any) any
-	Set      func(entity any, value any)
+	// Link marks a string property holding a URL: a value that is a path
+	// from the service's root is made absolute for each reader (Shape.Base).
+	Link bool
+	Get  func(entity any) any
+	Set  func(entity any, value any)
 }
 
 // NavigationProperty is a relationship to other entities.

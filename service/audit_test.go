@@ -15,12 +15,15 @@ import (
 func TestProvisioningIsAuditedAsSystemWrite(t *testing.T) {
 	e := newEnv(t)
 	caller := industrydata.Actor{Principal: "oid-1", App: "app-1", RequestID: "req-1"}
-	ctx := industrydata.WithActor(t.Context(), caller)
 	body, err := schema.ParseBody([]byte(`{"status":"running"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	op, err := e.svc.CreateOperation(ctx, tenantA, body)
+	ts, err := e.svc.Tenant(t.Context(), tenantA, caller)
+	if err != nil {
+		t.Fatal(err)
+	}
+	op, err := ts.CreateOperation(t.Context(), body)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,84 +5,93 @@ import (
 
 	"industrydata"
 	"industrydata/odata"
+	"industrydata/schema"
 )
 
-// ListRequest is one page of a collection as the client asked for it: the
-// parsed query options and, past the first page, the keyset position its
-// $skiptoken carried.
-type ListRequest struct {
-	Query *odata.Query
-	After *industrydata.Cursor
-	// PageSize is the most entities per page when $top does not say
-	// otherwise. As in Graph, $top sets the page size: further pages follow
-	// through @odata.nextLink.
-	PageSize int
-}
+// Page sizes of collections (SPEC §5): a page holds DefaultPageSize
+// entities unless $top asks for another size, at most MaxPageSize. As in
+// Graph, $top sets the page size; further pages follow through nextLinks.
+const (
+	DefaultPageSize = 100
+	MaxPageSize     = 999
+)
 
 // Page is one page of a collection.
 type Page[T any] struct {
 	Items []T
-	// Next is the keyset position after the last item when more follow.
-	Next *industrydata.Cursor
+	// Next is the $skiptoken of the page after this one; "" on the last.
+	Next string
 	// Count is the number of matching entities, when $count=true asked.
 	Count *int64
 }
 
-// storeQuery turns a request into the store's terms; it asks for one entity
-// more than the page holds, to learn whether another page follows.
-func (req ListRequest) storeQuery(typeName string) (industrydata.ListQuery, int) {
-	q := req.Query
-	limit := req.PageSize
-	if q.Top > 0 {
-		limit = q.Top
-	}
-	lq := industrydata.ListQuery{After: req.After, Limit: limit + 1, Type: typeName}
-	if q.Filter != nil {
-		lq.Filter = q.Filter
-	}
-	for _, k := range q.OrderBy {
-		lq.OrderBy = append(lq.OrderBy, industrydata.OrderKey{Property: k.Prop.Name, Desc: k.Desc})
-	}
-	if req.After == nil {
-		// $skip applies to the first page; later pages continue by keyset.
-		lq.Offset = q.Skip
-	}
-	return lq, limit
+// pager reads the pages of one collection of one tenant: the service owns
+// the order, the keyset cursor and its $skiptoken, so that a caller only
+// passes the token it was given back.
+type pager[T any] struct {
+	t     *Tenant
+	list  func(context.Context, industrydata.TenantID, industrydata.ListQuery) ([]T, error)
+	count func(context.Context, industrydata.TenantID, industrydata.ListQuery) (int64, error)
+	seq   func(*T) int64
+	// typeName, when set, keeps only entities of that type (a type cast).
+	typeName string
+	// processID, when set, keeps only the runs of that process.
+	processID string
 }
 
-// paginate trims a store result to the page and computes the next cursor
-// from the last entity's sort-key values.
-func paginate[T any](items []T, limit int, q *odata.Query, seq func(*T) int64) Page[T] {
-	if len(items) <= limit {
-		return Page[T]{Items: items}
-	}
-	items = items[:limit]
-	last := &items[limit-1]
-	c := &industrydata.Cursor{Seq: seq(last)}
-	for _, k := range q.OrderBy {
-		c.Values = append(c.Values, k.Prop.Get(last))
-	}
-	return Page[T]{Items: items, Next: c}
-}
-
-// listPage reads the page lq selects with list, cuts it to limit with
-// paginate and, when the request asks for $count, counts with count: the
-// one way every collection is read.
-func listPage[T any](ctx context.Context, tenant industrydata.TenantID, q *odata.Query, lq industrydata.ListQuery, limit int,
-	list func(context.Context, industrydata.TenantID, industrydata.ListQuery) ([]T, error),
-	count func(context.Context, industrydata.TenantID, industrydata.ListQuery) (int64, error),
-	seq func(*T) int64) (Page[T], error) {
-	items, err := list(ctx, tenant, lq)
-	if err != nil {
-		return Page[T]{}, err
-	}
-	page := paginate(items, limit, q, seq)
-	if q.Count {
-		n, err := count(ctx, tenant, lq)
+// page reads the page q selects: from the start, or after the position
+// q.SkipToken carries, of q.Top entities or pageSize.
+func (p pager[T]) page(ctx context.Context, q *odata.Query, pageSize int) (Page[T], error) {
+	q = defaultOrder(q)
+	lq := industrydata.ListQuery{Filter: q.Filter, OrderBy: odata.StoreOrder(q.OrderBy),
+		Type: p.typeName, ProcessID: p.processID}
+	if q.SkipToken != "" {
+		c, err := odata.DecodeSkipToken(p.t.s.opts.SkipTokenKey, string(p.t.id), q, q.SkipToken)
 		if err != nil {
 			return Page[T]{}, err
 		}
-		page.Count = &n
+		lq.After = &c
+	} else {
+		// $skip applies to the first page; later pages continue by keyset.
+		lq.Offset = q.Skip
 	}
-	return page, nil
+	limit := pageSize
+	if q.Top > 0 {
+		limit = q.Top
+	}
+	lq.Limit = limit + 1 // one more tells whether another page follows
+	items, err := p.list(ctx, p.t.id, lq)
+	if err != nil {
+		return Page[T]{}, err
+	}
+	var out Page[T]
+	if len(items) > limit {
+		items = items[:limit]
+		last := &items[limit-1]
+		out.Next = odata.EncodeSkipToken(p.t.s.opts.SkipTokenKey, string(p.t.id), q,
+			odata.CursorFor(q.OrderBy, last, p.seq(last)))
+	}
+	out.Items = items
+	if q.Count {
+		n, err := p.count(ctx, p.t.id, lq)
+		if err != nil {
+			return Page[T]{}, err
+		}
+		out.Count = &n
+	}
+	return out, nil
+}
+
+// defaultOrder is q with the order its collection has when $orderby says
+// none: runs newest first (SPEC §2: "ordered by time (newest first)"), by
+// startDateTime and then insertion, descending; other collections keep
+// insertion order. A $skiptoken is bound to the order, so it is applied
+// before one is read or made.
+func defaultOrder(q *odata.Query) *odata.Query {
+	if len(q.OrderBy) > 0 || q.Type == nil || !q.Type.DerivesFrom(schema.IndustryDataRun) {
+		return q
+	}
+	withOrder := *q
+	withOrder.OrderBy = []odata.OrderKey{{Prop: schema.IndustryDataRun.Property("startDateTime"), Desc: true}}
+	return &withOrder
 }

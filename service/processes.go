@@ -8,18 +8,11 @@ import (
 	"github.com/google/uuid"
 
 	"industrydata"
+	"industrydata/odata"
 	"industrydata/schema"
 )
 
 const processKind = "process"
-
-// processType is the schema type of a stored process.
-func processType(p *industrydata.Process) *schema.EntityType {
-	if t := schema.LookupEntityType(p.Type); t != nil {
-		return t
-	}
-	return schema.Process
-}
 
 // concreteProcessTypes names the types a POST to processes may create.
 func concreteProcessTypes() string {
@@ -33,10 +26,7 @@ func concreteProcessTypes() string {
 // CreateProcess creates a process from a POST body, which must name a
 // concrete process type in @odata.type. A system process exists at most once
 // per tenant: a second is 409 (SPEC §2).
-func (s *Service) CreateProcess(ctx context.Context, tenant industrydata.TenantID, body *schema.Body) (industrydata.Process, error) {
-	if err := s.EnsureTenant(ctx, tenant); err != nil {
-		return industrydata.Process{}, err
-	}
+func (t *Tenant) CreateProcess(ctx context.Context, body *schema.Body) (industrydata.Process, error) {
 	name, ok, err := body.ODataType()
 	if err != nil {
 		return industrydata.Process{}, err
@@ -45,12 +35,12 @@ func (s *Service) CreateProcess(ctx context.Context, tenant industrydata.TenantI
 		return industrydata.Process{}, industrydata.BadProperty("@odata.type",
 			"The request body must carry '@odata.type' naming the process type to create: one of %s.", concreteProcessTypes())
 	}
-	t := schema.LookupEntityType(name)
-	if t == nil || t.Abstract || !t.DerivesFrom(schema.Process) {
+	typ := schema.LookupEntityType(name)
+	if typ == nil || typ.Abstract || !typ.DerivesFrom(schema.Process) {
 		return industrydata.Process{}, industrydata.BadProperty("@odata.type",
 			"'%s' is not a process type that can be created; use one of %s.", clip(name), concreteProcessTypes())
 	}
-	patch, err := body.Bind(t)
+	patch, err := body.Bind(typ)
 	if err != nil {
 		return industrydata.Process{}, err
 	}
@@ -59,16 +49,16 @@ func (s *Service) CreateProcess(ctx context.Context, tenant industrydata.TenantI
 	}
 	p := industrydata.Process{
 		ID:              uuid.NewString(),
-		Type:            t.FullName(),
+		Type:            typ.FullName(),
 		DisplayName:     industrydata.DefaultUserReportRefreshProcessName,
 		ReadinessStatus: industrydata.ReadinessReady,
-		CreatedAt:       s.now(),
+		CreatedAt:       t.s.now(),
 	}
 	patch.Apply(&p)
-	if err := s.store.CreateProcess(ctx, tenant, &p); err != nil {
+	if err := t.s.store.CreateProcess(ctx, t.id, t.actor, &p); err != nil {
 		if errors.Is(err, industrydata.ErrDuplicate) {
 			return industrydata.Process{}, industrydata.Errorf(industrydata.CodeConflict,
-				"The tenant already has a %s; a tenant has at most one. Delete it before creating another.", t.Name)
+				"The tenant already has a %s; a tenant has at most one. Delete it before creating another.", typ.Name)
 		}
 		return industrydata.Process{}, err
 	}
@@ -77,76 +67,69 @@ func (s *Service) CreateProcess(ctx context.Context, tenant industrydata.TenantI
 
 // GetProcess returns one process of the tenant; with cast set, only if the
 // process is of that type (SPEC §1's type-cast segment), else 404.
-func (s *Service) GetProcess(ctx context.Context, tenant industrydata.TenantID, id string, cast *schema.EntityType) (industrydata.Process, error) {
-	if err := s.EnsureTenant(ctx, tenant); err != nil {
-		return industrydata.Process{}, err
-	}
-	p, err := s.store.GetProcess(ctx, tenant, id)
+func (t *Tenant) GetProcess(ctx context.Context, id string, cast *schema.EntityType) (industrydata.Process, error) {
+	p, err := t.s.store.GetProcess(ctx, t.id, id)
 	if err != nil {
 		return p, notFound(err, processKind, id)
 	}
-	if cast != nil && !processType(&p).DerivesFrom(cast) {
+	if cast != nil && !schema.TypeOf(&p).DerivesFrom(cast) {
 		return industrydata.Process{}, notFound(industrydata.ErrNotFound, cast.Name, id)
 	}
 	return p, nil
 }
 
-// ListProcesses returns one page of the tenant's processes, of type cast
-// (or any type when nil).
-func (s *Service) ListProcesses(ctx context.Context, tenant industrydata.TenantID, req ListRequest, cast *schema.EntityType) (Page[industrydata.Process], error) {
-	if err := s.EnsureTenant(ctx, tenant); err != nil {
-		return Page[industrydata.Process]{}, err
-	}
-	typeName := ""
+// ListProcesses returns the page of the tenant's processes q selects, of
+// type cast (or any type when nil).
+func (t *Tenant) ListProcesses(ctx context.Context, q *odata.Query, cast *schema.EntityType) (Page[industrydata.Process], error) {
+	pg := pager[industrydata.Process]{t: t, list: t.s.store.ListProcesses, count: t.s.store.CountProcesses,
+		seq: func(p *industrydata.Process) int64 { return p.Seq }}
 	if cast != nil {
-		typeName = cast.FullName()
+		pg.typeName = cast.FullName()
 	}
-	lq, limit := req.storeQuery(typeName)
-	return listPage(ctx, tenant, req.Query, lq, limit, s.store.ListProcesses, s.store.CountProcesses,
-		func(p *industrydata.Process) int64 { return p.Seq })
+	return pg.page(ctx, q, DefaultPageSize)
 }
 
 // UpdateProcess applies a PATCH body (seed 000): displayName and
 // readinessStatus are required, and so is the current eTag, in the body or
 // in If-Match. A stale eTag is 412 and changes nothing; success stores a new
-// eTag.
-func (s *Service) UpdateProcess(ctx context.Context, tenant industrydata.TenantID, id string, body *schema.Body, cond Precondition, cast *schema.EntityType) (industrydata.Process, error) {
-	if err := s.EnsureTenant(ctx, tenant); err != nil {
+// eTag. With cast set, only a process of that type is found.
+func (t *Tenant) UpdateProcess(ctx context.Context, id string, body *schema.Body, cond Precondition, cast *schema.EntityType) (industrydata.Process, error) {
+	kind, base := processKind, schema.Process
+	if cast != nil {
+		kind, base = cast.Name, cast
+	}
+	patch, err := body.BindUpdate(base)
+	if err != nil {
 		return industrydata.Process{}, err
 	}
-	kind := processKind
-	if cast != nil {
-		kind = cast.Name
+	if err := checkID(patch, id); err != nil {
+		return industrydata.Process{}, err
 	}
-	p, err := s.store.UpdateProcess(ctx, tenant, id, func(p *industrydata.Process) error {
-		t := processType(p)
-		if cast != nil && !t.DerivesFrom(cast) {
+	if err := rejectReadOnly(patch, "id", "eTag"); err != nil {
+		return industrydata.Process{}, err
+	}
+	for _, required := range []string{"displayName", "readinessStatus"} {
+		if !patch.Has(required) {
+			return industrydata.Process{}, industrydata.BadProperty(required,
+				"The property '%s' is required when updating a %s.", required, kind)
+		}
+	}
+	bodyETag, inBody := patch.ReadOnly["eTag"]
+	if !inBody && cond == nil {
+		return industrydata.Process{}, industrydata.BadProperty("eTag",
+			"The current 'eTag' is required when updating a %s: send it in the body or in an If-Match header.", kind)
+	}
+	p, err := t.s.store.UpdateProcess(ctx, t.id, t.actor, id, func(p *industrydata.Process) error {
+		typ := schema.TypeOf(p)
+		if cast != nil && !typ.DerivesFrom(cast) {
 			return industrydata.ErrNotFound
 		}
-		patch, err := body.Bind(t)
-		if err != nil {
+		if err := patch.CheckType(typ); err != nil {
 			return err
-		}
-		if err := checkID(patch, p.ID); err != nil {
-			return err
-		}
-		if err := rejectReadOnly(patch, "id", "eTag"); err != nil {
-			return err
-		}
-		for _, required := range []string{"displayName", "readinessStatus"} {
-			if !patch.Has(required) {
-				return industrydata.BadProperty(required,
-					"The property '%s' is required when updating a %s.", required, t.Name)
-			}
-		}
-		bodyETag, inBody := patch.ReadOnly["eTag"]
-		if !inBody && cond == nil {
-			return industrydata.BadProperty("eTag",
-				"The current 'eTag' is required when updating a %s: send it in the body or in an If-Match header.", t.Name)
 		}
 		if inBody && bodyETag != p.ETag {
 			return industrydata.Errorf(industrydata.CodePreconditionFailed,
-				"The 'eTag' in the request body is not the current one; the %s has changed since it was read.", t.Name)
+				"The 'eTag' in the request body is not the current one; the %s has changed since it was read.", typ.Name)
 		}
 		if err := cond.check(p.ETag); err != nil {
 			return err
@@ -161,11 +144,8 @@ func (s *Service) UpdateProcess(ctx context.Context, tenant industrydata.TenantI
 // precondition holds. A process with a run in progress is 409: its runner
 // holds the run, which must end (SPEC §4: no run stays running) before the
 // process can go. A deleted system process can be created again with POST.
-func (s *Service) DeleteProcess(ctx context.Context, tenant industrydata.TenantID, id string, cond Precondition) error {
-	if err := s.EnsureTenant(ctx, tenant); err != nil {
-		return err
-	}
-	err := s.store.DeleteProcess(ctx, tenant, id, func(p industrydata.Process, runInProgress bool) error {
+func (t *Tenant) DeleteProcess(ctx context.Context, id string, cond Precondition) error {
+	err := t.s.store.DeleteProcess(ctx, t.id, t.actor, id, func(p industrydata.Process, runInProgress bool) error {
 		if err := cond.check(p.ETag); err != nil {
 			return err
 		}

@@ -17,28 +17,13 @@ const runKind = "industryDataRun"
 // newest. The full history is GET processes/{id}/runs, which pages.
 const MaxExpandedRuns = 100
 
-// DefaultOrder gives q the order its collection has when $orderby says
-// none: runs newest first (SPEC §2: "ordered by time (newest first)"), by
-// startDateTime and then insertion, descending; other collections keep
-// insertion order. A $skiptoken is bound to the order, so callers apply this
-// before reading one.
-func DefaultOrder(q *odata.Query) {
-	if q == nil || len(q.OrderBy) > 0 || q.Type == nil || !q.Type.DerivesFrom(schema.IndustryDataRun) {
-		return
-	}
-	q.OrderBy = []odata.OrderKey{{Prop: schema.IndustryDataRun.Property("startDateTime"), Desc: true}}
-}
-
 // StartRun starts a run of the tenant's process and returns it with the
 // longRunningOperation that tracks it (SPEC §4): the run running since now,
 // named after the process, and the operation notStarted, created now. The
 // process must be ready, and have no run in progress; otherwise 409 and
 // nothing is written.
-func (s *Service) StartRun(ctx context.Context, tenant industrydata.TenantID, processID string) (industrydata.Run, industrydata.Operation, error) {
-	if err := s.EnsureTenant(ctx, tenant); err != nil {
-		return industrydata.Run{}, industrydata.Operation{}, err
-	}
-	now := s.now()
+func (t *Tenant) StartRun(ctx context.Context, processID string) (industrydata.Run, industrydata.Operation, error) {
+	now := t.s.now()
 	run := industrydata.Run{ID: uuid.NewString(), StartDateTime: now, Status: industrydata.RunRunning}
 	op := industrydata.Operation{
 		ID:                 uuid.NewString(),
@@ -47,7 +32,7 @@ func (s *Service) StartRun(ctx context.Context, tenant industrydata.TenantID, pr
 		LastActionDateTime: &now,
 		Status:             industrydata.OperationNotStarted,
 	}
-	err := s.store.StartRun(ctx, tenant, processID, &run, &op, func(p industrydata.Process, inProgress bool) error {
+	err := t.s.store.StartRun(ctx, t.id, t.actor, processID, &run, &op, func(p industrydata.Process, inProgress bool) error {
 		if p.ReadinessStatus != industrydata.ReadinessReady {
 			return industrydata.Errorf(industrydata.CodeConflict,
 				"The process '%s' is not ready (its readinessStatus is '%s'); only a ready process can run.",
@@ -67,8 +52,8 @@ func (s *Service) StartRun(ctx context.Context, tenant industrydata.TenantID, pr
 	if err != nil {
 		return industrydata.Run{}, industrydata.Operation{}, notFound(err, processKind, processID)
 	}
-	if s.runStarted != nil {
-		s.runStarted()
+	if t.s.opts.RunStarted != nil {
+		t.s.opts.RunStarted()
 	}
 	return run, op, nil
 }
@@ -79,11 +64,8 @@ func (s *Service) StartRun(ctx context.Context, tenant industrydata.TenantID, pr
 // system process: one per tenant, and no other process type exists), so
 // the one operation tracks the one run. 409 when there is no ready process
 // or it already runs; nothing is written then.
-func (s *Service) StartAllRuns(ctx context.Context, tenant industrydata.TenantID) (industrydata.Run, industrydata.Operation, error) {
-	if err := s.EnsureTenant(ctx, tenant); err != nil {
-		return industrydata.Run{}, industrydata.Operation{}, err
-	}
-	procs, err := s.store.ListProcesses(ctx, tenant, industrydata.ListQuery{Limit: 2})
+func (t *Tenant) StartAllRuns(ctx context.Context) (industrydata.Run, industrydata.Operation, error) {
+	procs, err := t.s.store.ListProcesses(ctx, t.id, industrydata.ListQuery{Limit: 2})
 	if err != nil {
 		return industrydata.Run{}, industrydata.Operation{}, err
 	}
@@ -96,7 +78,7 @@ func (s *Service) StartAllRuns(ctx context.Context, tenant industrydata.TenantID
 		return industrydata.Run{}, industrydata.Operation{}, industrydata.Errorf(industrydata.CodeConflict,
 			"The tenant has no process to run; create its userReportRefreshProcess first.")
 	}
-	return s.StartRun(ctx, tenant, procs[0].ID)
+	return t.StartRun(ctx, procs[0].ID)
 }
 
 func errRunInProgress(processID string) error {
@@ -105,39 +87,27 @@ func errRunInProgress(processID string) error {
 }
 
 // GetRun returns one run of the tenant.
-func (s *Service) GetRun(ctx context.Context, tenant industrydata.TenantID, id string) (industrydata.Run, error) {
-	if err := s.EnsureTenant(ctx, tenant); err != nil {
-		return industrydata.Run{}, err
-	}
-	r, err := s.store.GetRun(ctx, tenant, id)
+func (t *Tenant) GetRun(ctx context.Context, id string) (industrydata.Run, error) {
+	r, err := t.s.store.GetRun(ctx, t.id, id)
 	return r, notFound(err, runKind, id)
 }
 
-// ListRuns returns one page of the tenant's runs, or of one process's runs
-// when processID is set (404 when the process does not exist), newest first
-// unless $orderby says otherwise (see DefaultOrder).
-func (s *Service) ListRuns(ctx context.Context, tenant industrydata.TenantID, processID string, req ListRequest) (Page[industrydata.Run], error) {
-	if err := s.EnsureTenant(ctx, tenant); err != nil {
-		return Page[industrydata.Run]{}, err
-	}
+// ListRuns returns the page of the tenant's runs q selects, or of one
+// process's runs when processID is set (404 when the process does not
+// exist), newest first unless $orderby says otherwise (defaultOrder).
+func (t *Tenant) ListRuns(ctx context.Context, processID string, q *odata.Query) (Page[industrydata.Run], error) {
 	if processID != "" {
-		if _, err := s.store.GetProcess(ctx, tenant, processID); err != nil {
+		if _, err := t.s.store.GetProcess(ctx, t.id, processID); err != nil {
 			return Page[industrydata.Run]{}, notFound(err, processKind, processID)
 		}
 	}
-	DefaultOrder(req.Query)
-	lq, limit := req.storeQuery("")
-	lq.ProcessID = processID
-	return listPage(ctx, tenant, req.Query, lq, limit, s.store.ListRuns, s.store.CountRuns,
-		func(r *industrydata.Run) int64 { return r.Seq })
+	return pager[industrydata.Run]{t: t, list: t.s.store.ListRuns, count: t.s.store.CountRuns,
+		seq: func(r *industrydata.Run) int64 { return r.Seq }, processID: processID}.page(ctx, q, DefaultPageSize)
 }
 
 // RecentRuns returns the runs $expand=runs shows for each of the tenant's
 // processIDs: its MaxExpandedRuns newest, newest first; a process without
 // runs has no entry.
-func (s *Service) RecentRuns(ctx context.Context, tenant industrydata.TenantID, processIDs []string) (map[string][]industrydata.Run, error) {
-	if err := s.EnsureTenant(ctx, tenant); err != nil {
-		return nil, err
-	}
-	return s.store.RecentRuns(ctx, tenant, processIDs, MaxExpandedRuns)
+func (t *Tenant) RecentRuns(ctx context.Context, processIDs []string) (map[string][]industrydata.Run, error) {
+	return t.s.store.RecentRuns(ctx, t.id, processIDs, MaxExpandedRuns)
 }

@@ -6,6 +6,7 @@ package service
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"slices"
@@ -18,25 +19,36 @@ import (
 	"industrydata/schema"
 )
 
-// Service applies the rules of the SPEC over a Store.
+// Service applies the rules of the SPEC over a Store. Its methods are
+// reached through Tenant, the one way in.
 type Service struct {
 	store industrydata.Store
 	clock industrydata.Clock
+	opts  Options
 	// provisioned caches tenants known to be provisioned, so the common
 	// request costs no write. The store stays the authority.
 	provisioned sync.Map
-	// runStarted, when set, is called after a run starts, to wake a runner.
-	runStarted func()
 }
 
-// NotifyRunStarted makes the service call f after every run it starts, so
-// that a runner idling in this process picks it up at once. Call it before
-// serving.
-func (s *Service) NotifyRunStarted(f func()) { s.runStarted = f }
+// Options configures a Service.
+type Options struct {
+	// SkipTokenKey signs the $skiptoken of every nextLink, so that a token
+	// can be neither forged nor replayed in another tenant or query. Nil
+	// picks a random key: tokens then do not survive a restart, nor work
+	// on another replica.
+	SkipTokenKey []byte
+	// RunStarted, when set, is called after every run the service starts,
+	// so that a runner idling in this process picks it up at once.
+	RunStarted func()
+}
 
 // New returns a Service over store, telling time by clock.
-func New(store industrydata.Store, clock industrydata.Clock) *Service {
-	return &Service{store: store, clock: clock}
+func New(store industrydata.Store, clock industrydata.Clock, opts Options) *Service {
+	if opts.SkipTokenKey == nil {
+		opts.SkipTokenKey = make([]byte, 32)
+		_, _ = rand.Read(opts.SkipTokenKey) // never fails on supported platforms
+	}
+	return &Service{store: store, clock: clock, opts: opts}
 }
 
 // now is the current time, normalized to what a store keeps.
@@ -44,6 +56,52 @@ func (s *Service) now() time.Time {
 	n, _ := industrydata.NormalizeTimestamp(s.clock.Now())
 	return n
 }
+
+// Tenant is the service as one caller sees it: the data of one tenant,
+// every write audited under the caller's actor. Service.Tenant is the only
+// way to get one, and it provisions the tenant first, so no method can
+// reach a tenant that was not provisioned.
+type Tenant struct {
+	s     *Service
+	id    industrydata.TenantID
+	actor industrydata.Actor
+}
+
+// Tenant provisions tenant on its first call to the API (SPEC §2: it gets
+// its userReportRefreshProcess, ready) and returns the service as actor
+// sees that tenant.
+func (s *Service) Tenant(ctx context.Context, tenant industrydata.TenantID, actor industrydata.Actor) (*Tenant, error) {
+	if tenant == "" {
+		return nil, errors.New("service: no tenant")
+	}
+	if _, ok := s.provisioned.Load(tenant); !ok {
+		if err := s.provision(ctx, tenant, actor); err != nil {
+			return nil, err
+		}
+	}
+	return &Tenant{s: s, id: tenant, actor: actor}, nil
+}
+
+func (s *Service) provision(ctx context.Context, tenant industrydata.TenantID, actor industrydata.Actor) error {
+	p := industrydata.Process{
+		ID:              uuid.NewString(),
+		Type:            industrydata.TypeUserReportRefreshProcess,
+		DisplayName:     industrydata.DefaultUserReportRefreshProcessName,
+		ReadinessStatus: industrydata.ReadinessReady,
+		CreatedAt:       s.now(),
+	}
+	// The caller did not ask for the process: the service creates it on
+	// its own account. The audit record keeps the request-id that caused it.
+	system := industrydata.Actor{System: true, RequestID: actor.RequestID}
+	if _, err := s.store.ProvisionTenant(ctx, tenant, system, []industrydata.Process{p}); err != nil {
+		return fmt.Errorf("provision tenant: %w", err)
+	}
+	s.provisioned.Store(tenant, struct{}{})
+	return nil
+}
+
+// ID is the tenant's id.
+func (t *Tenant) ID() industrydata.TenantID { return t.id }
 
 // Precondition is a request's If-Match header: nil means none was sent; a
 // list holding "*" matches any existing entity.
@@ -56,29 +114,6 @@ func (p Precondition) check(current string) error {
 	}
 	return industrydata.Errorf(industrydata.CodePreconditionFailed,
 		"The If-Match header does not match the current version of the entity; read it again and retry.")
-}
-
-// EnsureTenant provisions tenant on its first call to the API (SPEC §2): the
-// tenant gets its userReportRefreshProcess, ready.
-func (s *Service) EnsureTenant(ctx context.Context, tenant industrydata.TenantID) error {
-	if _, ok := s.provisioned.Load(tenant); ok {
-		return nil
-	}
-	p := industrydata.Process{
-		ID:              uuid.NewString(),
-		Type:            industrydata.TypeUserReportRefreshProcess,
-		DisplayName:     industrydata.DefaultUserReportRefreshProcessName,
-		ReadinessStatus: industrydata.ReadinessReady,
-		CreatedAt:       s.now(),
-	}
-	// The caller did not ask for the process: the service creates it on
-	// its own account. The audit record keeps the request-id that caused it.
-	ctx = industrydata.WithActor(ctx, industrydata.Actor{System: true, RequestID: industrydata.ActorFrom(ctx).RequestID})
-	if _, err := s.store.ProvisionTenant(ctx, tenant, []industrydata.Process{p}); err != nil {
-		return fmt.Errorf("provision tenant: %w", err)
-	}
-	s.provisioned.Store(tenant, struct{}{})
-	return nil
 }
 
 // notFound turns a store's ErrNotFound into the Graph error naming the entity.

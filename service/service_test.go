@@ -38,15 +38,23 @@ func newEnv(t *testing.T) env {
 	t.Cleanup(func() { st.Close() })
 	var ticks atomic.Int64
 	clock := industrydata.ClockFunc(func() time.Time { return t0.Add(time.Duration(ticks.Add(1)) * time.Second) })
-	return env{svc: service.New(st, clock), store: st}
+	return env{svc: service.New(st, clock, service.Options{}), store: st}
+}
+
+// as is the service as an anonymous caller of tenant sees it.
+func (e env) as(t *testing.T, tenant industrydata.TenantID) *service.Tenant {
+	t.Helper()
+	ts, err := e.svc.Tenant(t.Context(), tenant, industrydata.Actor{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ts
 }
 
 // process returns the tenant's provisioned userReportRefreshProcess.
 func (e env) process(t *testing.T, tenant industrydata.TenantID) industrydata.Process {
 	t.Helper()
-	if err := e.svc.EnsureTenant(t.Context(), tenant); err != nil {
-		t.Fatal(err)
-	}
+	e.as(t, tenant)
 	ps, err := e.store.ListProcesses(t.Context(), tenant, industrydata.ListQuery{})
 	if err != nil || len(ps) != 1 {
 		t.Fatalf("ListProcesses: %v, %v", ps, err)
@@ -100,7 +108,7 @@ func TestStartRun(t *testing.T) {
 		}, ""},
 		{"process not ready is a conflict", func(t *testing.T, e env) string {
 			p := e.process(t, tenantA)
-			_, err := e.store.UpdateProcess(t.Context(), tenantA, p.ID, func(p *industrydata.Process) error {
+			_, err := e.store.UpdateProcess(t.Context(), tenantA, industrydata.Actor{}, p.ID, func(p *industrydata.Process) error {
 				p.ReadinessStatus = industrydata.ReadinessNotReady
 				return nil
 			})
@@ -111,14 +119,14 @@ func TestStartRun(t *testing.T) {
 		}, industrydata.CodeConflict},
 		{"run in progress is a conflict", func(t *testing.T, e env) string {
 			p := e.process(t, tenantA)
-			if _, _, err := e.svc.StartRun(t.Context(), tenantA, p.ID); err != nil {
+			if _, _, err := e.as(t, tenantA).StartRun(t.Context(), p.ID); err != nil {
 				t.Fatal(err)
 			}
 			return p.ID
 		}, industrydata.CodeConflict},
 		{"process runs again once its run ended", func(t *testing.T, e env) string {
 			p := e.process(t, tenantA)
-			r, _, err := e.svc.StartRun(t.Context(), tenantA, p.ID)
+			r, _, err := e.as(t, tenantA).StartRun(t.Context(), p.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -137,7 +145,7 @@ func TestStartRun(t *testing.T) {
 			e := newEnv(t)
 			id := tc.setup(t, e)
 			runsBefore, opsBefore := e.counts(t, tenantA)
-			run, op, err := e.svc.StartRun(t.Context(), tenantA, id)
+			run, op, err := e.as(t, tenantA).StartRun(t.Context(), id)
 			if code := codeOf(err); code != tc.wantCode {
 				t.Fatalf("StartRun: %v, want code %q", err, tc.wantCode)
 			}
@@ -175,14 +183,14 @@ func checkStarted(t *testing.T, e env, processID string, run industrydata.Run, o
 		!op.CreatedDateTime.Equal(run.StartDateTime) || op.LastActionDateTime == nil || op.ResourceLocation != nil {
 		t.Errorf("started run's operation %+v", op)
 	}
-	got, err := e.svc.GetRun(t.Context(), tenantA, run.ID)
+	got, err := e.as(t, tenantA).GetRun(t.Context(), run.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(run, got); diff != "" {
 		t.Errorf("GetRun (-want +got):\n%s", diff)
 	}
-	gotOp, err := e.svc.GetOperation(t.Context(), tenantA, op.ID)
+	gotOp, err := e.as(t, tenantA).GetOperation(t.Context(), op.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,7 +209,7 @@ func TestStartRunConcurrent(t *testing.T) {
 	for i := range n {
 		wg.Go(func() {
 			<-start
-			_, _, errs[i] = e.svc.StartRun(t.Context(), tenantA, p.ID)
+			_, _, errs[i] = e.as(t, tenantA).StartRun(t.Context(), p.ID)
 		})
 	}
 	close(start)
@@ -226,40 +234,39 @@ func TestStartRunConcurrent(t *testing.T) {
 func TestDeleteProcessWithRuns(t *testing.T) {
 	e := newEnv(t)
 	p := e.process(t, tenantA)
-	run, op, err := e.svc.StartRun(t.Context(), tenantA, p.ID)
+	run, op, err := e.as(t, tenantA).StartRun(t.Context(), p.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = e.svc.DeleteProcess(t.Context(), tenantA, p.ID, nil)
+	err = e.as(t, tenantA).DeleteProcess(t.Context(), p.ID, nil)
 	if code := codeOf(err); code != industrydata.CodeConflict {
 		t.Fatalf("DeleteProcess with a run in progress: %v, want conflict", err)
 	}
-	err = e.svc.DeleteProcess(t.Context(), tenantA, p.ID, service.Precondition{"stale"})
+	err = e.as(t, tenantA).DeleteProcess(t.Context(), p.ID, service.Precondition{"stale"})
 	if code := codeOf(err); code != industrydata.CodePreconditionFailed {
 		t.Errorf("DeleteProcess with a stale If-Match: %v, want preconditionFailed first", err)
 	}
 	e.finish(t, run.ID)
-	if err := e.svc.DeleteProcess(t.Context(), tenantA, p.ID, nil); err != nil {
+	if err := e.as(t, tenantA).DeleteProcess(t.Context(), p.ID, nil); err != nil {
 		t.Fatalf("DeleteProcess after the run ended: %v", err)
 	}
-	_, err = e.svc.GetRun(t.Context(), tenantA, run.ID)
+	_, err = e.as(t, tenantA).GetRun(t.Context(), run.ID)
 	if code := codeOf(err); code != industrydata.CodeItemNotFound {
 		t.Errorf("GetRun of a deleted process's run: %v", err)
 	}
-	if _, err := e.svc.GetOperation(t.Context(), tenantA, op.ID); err != nil {
+	if _, err := e.as(t, tenantA).GetOperation(t.Context(), op.ID); err != nil {
 		t.Errorf("GetOperation of a deleted process's run: %v", err)
 	}
 }
 
 // listReq parses raw query options for the runs collection, as httpapi does.
-func listReq(t *testing.T, raw map[string]string) service.ListRequest {
+func listReq(t *testing.T, raw map[string]string) *odata.Query {
 	t.Helper()
-	q, err := odata.Parse(raw, schema.IndustryDataRun, odata.Options{Filter: true, OrderBy: true, Top: true, Count: true})
+	q, err := odata.Parse(raw, schema.IndustryDataRun, odata.Options{Filter: true, OrderBy: true, Top: true, Count: true, SkipToken: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	service.DefaultOrder(q)
-	return service.ListRequest{Query: q, PageSize: 100}
+	return q
 }
 
 func ids(runs []industrydata.Run) []string {
@@ -275,7 +282,7 @@ func TestListRuns(t *testing.T) {
 	p := e.process(t, tenantA)
 	var started []string // oldest first
 	for range 4 {
-		r, _, err := e.svc.StartRun(t.Context(), tenantA, p.ID)
+		r, _, err := e.as(t, tenantA).StartRun(t.Context(), p.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -300,7 +307,7 @@ func TestListRuns(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			page, err := e.svc.ListRuns(t.Context(), tenantA, tc.processID, listReq(t, tc.raw))
+			page, err := e.as(t, tenantA).ListRuns(t.Context(), tc.processID, listReq(t, tc.raw))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -317,35 +324,69 @@ func TestListRuns(t *testing.T) {
 		tenant industrydata.TenantID
 		id     string
 	}{{"unknown process", tenantA, "nope"}, {"another tenant's process", tenantB, p.ID}} {
-		_, err := e.svc.ListRuns(t.Context(), tc.tenant, tc.id, listReq(t, nil))
+		_, err := e.as(t, tc.tenant).ListRuns(t.Context(), tc.id, listReq(t, nil))
 		if code := codeOf(err); code != industrydata.CodeItemNotFound {
 			t.Errorf("%s: %v, want itemNotFound", tc.name, err)
 		}
 	}
-	recent, err := e.svc.RecentRuns(t.Context(), tenantA, []string{p.ID})
+	recent, err := e.as(t, tenantA).RecentRuns(t.Context(), []string{p.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(newest, ids(recent[p.ID])); diff != "" {
 		t.Errorf("RecentRuns (-want +got):\n%s", diff)
 	}
-	if _, err := e.svc.GetRun(t.Context(), tenantB, started[0]); codeOf(err) != industrydata.CodeItemNotFound {
+	if _, err := e.as(t, tenantB).GetRun(t.Context(), started[0]); codeOf(err) != industrydata.CodeItemNotFound {
 		t.Errorf("GetRun from another tenant: %v", err)
 	}
 }
 
-func TestDefaultOrder(t *testing.T) {
-	q := &odata.Query{Type: schema.IndustryDataRun}
-	service.DefaultOrder(q)
-	service.DefaultOrder(q)
-	if len(q.OrderBy) != 1 || q.OrderBy[0].Prop.Name != "startDateTime" || !q.OrderBy[0].Desc {
-		t.Errorf("runs order %+v, want startDateTime desc", q.OrderBy)
+// The service owns paging: a page's Next token, passed back as the
+// $skiptoken of the same query, reads the next page in the same order; in
+// another tenant or another query it is refused.
+func TestListRunsPagesBySkipToken(t *testing.T) {
+	e := newEnv(t)
+	p := e.process(t, tenantA)
+	var newest []string
+	for range 5 {
+		r, _, err := e.as(t, tenantA).StartRun(t.Context(), p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.finish(t, r.ID)
+		newest = append([]string{r.ID}, newest...)
 	}
-	ops := &odata.Query{Type: schema.LongRunningOperation}
-	service.DefaultOrder(ops)
-	if len(ops.OrderBy) != 0 {
-		t.Errorf("operations got a default order %+v", ops.OrderBy)
+	var walked []string
+	token := ""
+	for pages := 0; ; pages++ {
+		if pages > 5 {
+			t.Fatal("the walk does not end")
+		}
+		raw := map[string]string{"top": "2"}
+		if token != "" {
+			raw["skiptoken"] = token
+		}
+		page, err := e.as(t, tenantA).ListRuns(t.Context(), "", listReq(t, raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		walked = append(walked, ids(page.Items)...)
+		if page.Next == "" {
+			break
+		}
+		token = page.Next
+		if pages == 0 {
+			_, err := e.as(t, tenantB).ListRuns(t.Context(), "", listReq(t, map[string]string{"top": "2", "skiptoken": token}))
+			if codeOf(err) != industrydata.CodeBadRequest {
+				t.Errorf("tenant A's token in tenant B: %v, want badRequest", err)
+			}
+			_, err = e.as(t, tenantA).ListRuns(t.Context(), "", listReq(t, map[string]string{"top": "2", "skiptoken": token, "orderby": "startDateTime asc"}))
+			if codeOf(err) != industrydata.CodeBadRequest {
+				t.Errorf("a token with another order: %v, want badRequest", err)
+			}
+		}
 	}
-	var nilQuery *odata.Query
-	service.DefaultOrder(nilQuery) // no panic
+	if d := cmp.Diff(newest, walked); d != "" {
+		t.Errorf("runs walked by pages of 2, newest first (-want +got):\n%s", d)
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"industrydata"
@@ -45,7 +46,8 @@ func runAudit(ctx context.Context, args []string, getenv func(string) string, st
 	if err := parseFlags(fs, args, getenv); err != nil {
 		return usageError{msg: "audit: " + err.Error(), err: err}
 	}
-	q := industrydata.AuditQuery{Tenant: industrydata.TenantID(*tenant), Limit: auditPage}
+	// Tenant ids are GUIDs, stored lower-cased.
+	q := industrydata.AuditQuery{Tenant: industrydata.TenantID(strings.ToLower(*tenant)), Limit: auditPage}
 	if *tenant != "" && !auth.ValidTenantID(*tenant) {
 		return usageError{msg: fmt.Sprintf("audit: --tenant %q is not a tenant id", *tenant)}
 	}
@@ -111,7 +113,7 @@ type auditLineChange struct {
 	New      json.RawMessage `json:"new"`
 }
 
-// exportAudit writes the records q selects, from q.AfterSeq on, as JSON
+// exportAudit writes the records q selects, after q.After, as JSON
 // lines to w, a page of q.Limit at a time.
 func exportAudit(ctx context.Context, st industrydata.AuditStore, q industrydata.AuditQuery, w io.Writer) error {
 	if q.Limit == 0 {
@@ -144,7 +146,7 @@ func exportAudit(ctx context.Context, st industrydata.AuditStore, q industrydata
 		if len(recs) < q.Limit {
 			break
 		}
-		q.AfterSeq = recs[len(recs)-1].Seq
+		q.After = recs[len(recs)-1].Position()
 	}
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("audit: write: %w", err)

@@ -312,27 +312,20 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	svc := service.New(store, industrydata.SystemClock{})
-	base := "http://" + ln.Addr().String()
-	if c.tlsCert != "" {
-		base = "https://" + ln.Addr().String()
-	}
-	if public != nil {
-		base = strings.TrimSuffix(public.String(), "/")
-	}
 	rc := runner.Config{
 		Store:    store,
 		Workers:  c.workers,
 		LeaseTTL: c.leaseTTL,
 		Logger:   log,
-		ReportURL: func(_ industrydata.TenantID, processID, runID string) string {
-			return base + runner.ReportPath(processID, runID)
-		},
 	}
 	if testHookRunner != nil {
 		testHookRunner(&rc)
 	}
 	runs := runner.New(rc)
+	svc := service.New(store, industrydata.SystemClock{}, service.Options{
+		SkipTokenKey: deriveKey(key, "industrydata/skiptoken/v1"),
+		RunStarted:   runs.Notify,
+	})
 	if c.workers > 0 {
 		// A run's build keeps a P busy for as long as it lasts, on a
 		// thread of lower priority (package lowprio): one P more per
@@ -342,7 +335,6 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		defer runtime.GOMAXPROCS(prev)
 		log.Debug("one scheduler slot (GOMAXPROCS) added per run worker", "gomaxprocs", prev+c.workers)
 	}
-	svc.NotifyRunStarted(runs.Notify)
 	handler := httpapi.NewHandler(httpapi.Config{
 		Service:           svc,
 		Verifier:          verifier,
@@ -352,7 +344,6 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		PublicURL:         public,
 		TrustProxyHeaders: c.trustProxyHeaders,
 		Ready:             store.Ping,
-		SkipTokenKey:      deriveKey(key, "industrydata/skiptoken/v1"),
 		MaxURLBytes:       httpapi.DefaultMaxURLBytes,
 	})
 

@@ -76,14 +76,19 @@ func processRuns(tx *batchTx, tenant industrydata.TenantID, processID string) ([
 	return runs, rows.Err()
 }
 
-// ListAudit returns the page of the audit log q selects, in seq order (see
-// industrydata.AuditStore). Records are committed in seq order by the one
-// writer, so a reader paging by AfterSeq never misses one.
+// ListAudit returns the page of the audit log q selects, in log order (see
+// industrydata.AuditStore). The one writer commits records in seq order,
+// so every committed record is below the watermark, and each record's Txn
+// is its Seq: the log order is seq order.
 func (s *Store) ListAudit(ctx context.Context, q industrydata.AuditQuery) ([]industrydata.AuditRecord, error) {
 	if q.Limit < 0 {
 		return nil, fmt.Errorf("sqlite: list audit: negative limit %d", q.Limit)
 	}
-	from := q.AfterSeq + 1
+	// The records after (Txn, Seq) when every record's Txn is its seq.
+	from := q.After.Txn + 1
+	if q.After.Seq < q.After.Txn {
+		from = q.After.Txn
+	}
 	if !q.Since.IsZero() {
 		since, ok := sinceTicks(q.Since)
 		if !ok {
@@ -203,7 +208,7 @@ func scanAudit(r scanner) (industrydata.AuditRecord, error) {
 		&rec.EntityType, &rec.EntityID, &rec.ParentID, &changes); err != nil {
 		return rec, err
 	}
-	rec.Tenant, rec.Time = industrydata.TenantID(tenant), industrydata.FromTicks(ticks)
+	rec.Txn, rec.Tenant, rec.Time = rec.Seq, industrydata.TenantID(tenant), industrydata.FromTicks(ticks)
 	rec.System, rec.Action = system != 0, industrydata.AuditAction(action)
 	var err error
 	if rec.Changes, err = schema.ParseChanges([]byte(changes)); err != nil {

@@ -47,8 +47,10 @@ func steppingClock(times ...time.Time) industrydata.Clock {
 	})
 }
 
-// A clock set back does not stamp a record earlier than the one before it,
-// so "since" still selects a suffix of the log.
+// A clock set back does not stamp a record earlier than the one before it:
+// the SQLite store keeps time from decreasing along seq (a guarantee of its
+// own, beyond the AuditStore contract), so that "since" finds its start in
+// the log by a binary search.
 func TestAuditTimeNeverDecreases(t *testing.T) {
 	t1 := time.Date(2024, 6, 1, 12, 0, 0, 0, time.UTC)
 	s := open(t, Config{Memory: true, Clock: steppingClock(t1, t1.Add(-time.Hour), t1.Add(time.Minute))})
@@ -99,7 +101,7 @@ func TestAuditSinceSearch(t *testing.T) {
 					want = append(want, r)
 				}
 			}
-			got, err := s.ListAudit(t.Context(), industrydata.AuditQuery{Since: since, AfterSeq: after})
+			got, err := s.ListAudit(t.Context(), industrydata.AuditQuery{Since: since, After: industrydata.AuditPosition{Txn: after, Seq: after}})
 			if err != nil {
 				t.Fatal(err)
 			}

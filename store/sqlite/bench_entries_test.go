@@ -17,12 +17,12 @@ func benchClaim(b *testing.B, s *Store, i int) industrydata.RunClaim {
 	b.Helper()
 	ctx := b.Context()
 	p := industrydata.Process{ID: fmt.Sprint("p-", i), Type: industrydata.TypeProcess, ReadinessStatus: industrydata.ReadinessReady, CreatedAt: benchStart}
-	if err := s.CreateProcess(ctx, tenant, &p); err != nil {
+	if err := s.CreateProcess(ctx, tenant, industrydata.Actor{}, &p); err != nil {
 		b.Fatal(err)
 	}
 	r := industrydata.Run{ID: fmt.Sprint("r-", i), StartDateTime: benchStart}
 	op := industrydata.Operation{ID: fmt.Sprint("op-", i), Type: "microsoft.graph.longRunningOperation", CreatedDateTime: benchStart, Status: industrydata.OperationNotStarted}
-	if err := s.StartRun(ctx, tenant, p.ID, &r, &op, nil); err != nil {
+	if err := s.StartRun(ctx, tenant, industrydata.Actor{}, p.ID, &r, &op, nil); err != nil {
 		b.Fatal(err)
 	}
 	c, ok, err := s.ClaimRun(ctx, "bench", benchStart, time.Hour)

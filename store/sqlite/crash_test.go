@@ -88,7 +88,7 @@ func crashChild(path string) {
 			for i := 0; ctx.Err() == nil; i++ {
 				op := industrydata.Operation{ID: fmt.Sprintf("w%d-%d", w, i), Type: "microsoft.graph.longRunningOperation",
 					CreatedDateTime: time.Unix(0, 0).UTC(), Status: industrydata.OperationRunning}
-				if err := s.CreateOperation(ctx, tenant, &op); err != nil {
+				if err := s.CreateOperation(ctx, tenant, industrydata.Actor{}, &op); err != nil {
 					return
 				}
 				mu.Lock()

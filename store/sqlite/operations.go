@@ -91,7 +91,7 @@ func encodeOperation(op *industrydata.Operation) (operationRow, error) {
 // CreateOperation inserts op, assigning op.ETag and op.Seq and normalizing
 // its timestamps to UTC whole ticks. An existing id in the tenant is
 // ErrDuplicate.
-func (s *Store) CreateOperation(ctx context.Context, tenant industrydata.TenantID, op *industrydata.Operation) error {
+func (s *Store) CreateOperation(ctx context.Context, tenant industrydata.TenantID, actor industrydata.Actor, op *industrydata.Operation) error {
 	if op == nil {
 		return errors.New("sqlite: create operation: nil operation")
 	}
@@ -101,7 +101,6 @@ func (s *Store) CreateOperation(ctx context.Context, tenant industrydata.TenantI
 		return fmt.Errorf("sqlite: create operation %s: %w", op.ID, err)
 	}
 	next.ETag = newETag()
-	actor := industrydata.ActorFrom(ctx)
 	rec := schema.Audit(industrydata.AuditCreate, nil, &next)
 	err = s.write(ctx, func(tx *batchTx) error {
 		res, err := tx.Exec(qInsertOperation, string(tenant), next.ID, next.Type, next.ETag,
@@ -146,12 +145,11 @@ func (s *Store) CountOperations(ctx context.Context, tenant industrydata.TenantI
 // apply returns nil, stores every field with a new ETag, all in one
 // transaction. apply's error is returned unchanged and changes nothing. The
 // identity (ID, Seq) cannot be changed: apply's changes to it are ignored.
-func (s *Store) UpdateOperation(ctx context.Context, tenant industrydata.TenantID, id string, apply func(*industrydata.Operation) error) (industrydata.Operation, error) {
+func (s *Store) UpdateOperation(ctx context.Context, tenant industrydata.TenantID, actor industrydata.Actor, id string, apply func(*industrydata.Operation) error) (industrydata.Operation, error) {
 	if apply == nil {
 		return industrydata.Operation{}, errors.New("sqlite: update operation: nil apply")
 	}
 	var out industrydata.Operation
-	actor := industrydata.ActorFrom(ctx)
 	err := s.write(ctx, func(tx *batchTx) error {
 		cur, err := scanOperation(tx.QueryRow(qGetOperation, string(tenant), id))
 		if err != nil {
@@ -185,8 +183,7 @@ func (s *Store) UpdateOperation(ctx context.Context, tenant industrydata.TenantI
 // DeleteOperation loads the operation and deletes it when check (which may
 // be nil) returns nil, in one transaction. check's error is returned
 // unchanged.
-func (s *Store) DeleteOperation(ctx context.Context, tenant industrydata.TenantID, id string, check func(industrydata.Operation) error) error {
-	actor := industrydata.ActorFrom(ctx)
+func (s *Store) DeleteOperation(ctx context.Context, tenant industrydata.TenantID, actor industrydata.Actor, id string, check func(industrydata.Operation) error) error {
 	return s.write(ctx, func(tx *batchTx) error {
 		cur, err := scanOperation(tx.QueryRow(qGetOperation, string(tenant), id))
 		if err != nil {

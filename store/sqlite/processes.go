@@ -80,7 +80,7 @@ func insertProcess(tx *batchTx, tenant industrydata.TenantID, p *industrydata.Pr
 // CreateProcess inserts p, assigning p.ETag and p.Seq and normalizing
 // p.CreatedAt to UTC whole ticks. A second process of a system type in the
 // tenant, or an existing id, is ErrDuplicate.
-func (s *Store) CreateProcess(ctx context.Context, tenant industrydata.TenantID, p *industrydata.Process) error {
+func (s *Store) CreateProcess(ctx context.Context, tenant industrydata.TenantID, actor industrydata.Actor, p *industrydata.Process) error {
 	if p == nil {
 		return errors.New("sqlite: create process: nil process")
 	}
@@ -91,7 +91,6 @@ func (s *Store) CreateProcess(ctx context.Context, tenant industrydata.TenantID,
 		return fmt.Errorf("sqlite: create process %s: %w", p.ID, err)
 	}
 	next.ETag = newETag()
-	actor := industrydata.ActorFrom(ctx)
 	rec := schema.Audit(industrydata.AuditCreate, nil, &next)
 	err = s.write(ctx, func(tx *batchTx) error {
 		seq, err := insertProcess(tx, tenant, &next, created)
@@ -134,12 +133,11 @@ func (s *Store) CountProcesses(ctx context.Context, tenant industrydata.TenantID
 // apply's error is returned unchanged and changes nothing. Changing the type
 // into a system type the tenant already has is ErrDuplicate. The identity
 // (ID, Seq) cannot be changed: apply's changes to it are ignored.
-func (s *Store) UpdateProcess(ctx context.Context, tenant industrydata.TenantID, id string, apply func(*industrydata.Process) error) (industrydata.Process, error) {
+func (s *Store) UpdateProcess(ctx context.Context, tenant industrydata.TenantID, actor industrydata.Actor, id string, apply func(*industrydata.Process) error) (industrydata.Process, error) {
 	if apply == nil {
 		return industrydata.Process{}, errors.New("sqlite: update process: nil apply")
 	}
 	var out industrydata.Process
-	actor := industrydata.ActorFrom(ctx)
 	err := s.write(ctx, func(tx *batchTx) error {
 		cur, err := scanProcess(tx.QueryRow(qGetProcess, string(tenant), id))
 		if err != nil {
@@ -176,8 +174,7 @@ func (s *Store) UpdateProcess(ctx context.Context, tenant industrydata.TenantID,
 // only those runs pinned, in one transaction. check's error is returned
 // unchanged. It appends a delete record for the process and then one for
 // each of its runs.
-func (s *Store) DeleteProcess(ctx context.Context, tenant industrydata.TenantID, id string, check func(p industrydata.Process, runInProgress bool) error) error {
-	actor := industrydata.ActorFrom(ctx)
+func (s *Store) DeleteProcess(ctx context.Context, tenant industrydata.TenantID, actor industrydata.Actor, id string, check func(p industrydata.Process, runInProgress bool) error) error {
 	return s.write(ctx, func(tx *batchTx) error {
 		cur, err := scanProcess(tx.QueryRow(qGetProcess, string(tenant), id))
 		if err != nil {

@@ -124,13 +124,12 @@ func processRunning(tx *batchTx, tenant industrydata.TenantID, processID string)
 // blockingError, whatever run held, and pins the tenant's current roster,
 // which it reads (RunClaim.RosterID) whatever is put after. It appends a
 // start record for the run and a create record for its operation.
-func (s *Store) StartRun(ctx context.Context, tenant industrydata.TenantID, processID string, run *industrydata.Run, op *industrydata.Operation, check func(p industrydata.Process, inProgress bool) error) error {
+func (s *Store) StartRun(ctx context.Context, tenant industrydata.TenantID, actor industrydata.Actor, processID string, run *industrydata.Run, op *industrydata.Operation, check func(p industrydata.Process, inProgress bool) error) error {
 	if run == nil || op == nil {
 		return errors.New("sqlite: start run: nil run or operation")
 	}
 	var outRun industrydata.Run
 	var outOp industrydata.Operation
-	actor := industrydata.ActorFrom(ctx)
 	err := s.write(ctx, func(tx *batchTx) error {
 		p, err := scanProcess(tx.QueryRow(qGetProcess, string(tenant), processID))
 		if err != nil {

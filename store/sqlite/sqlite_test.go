@@ -64,7 +64,7 @@ func newOperation(id string) industrydata.Operation {
 func mustCreate(t testing.TB, s *Store, id string) industrydata.Operation {
 	t.Helper()
 	op := newOperation(id)
-	if err := s.CreateOperation(t.Context(), tenant, &op); err != nil {
+	if err := s.CreateOperation(t.Context(), tenant, industrydata.Actor{}, &op); err != nil {
 		t.Fatalf("CreateOperation(%s): %v", id, err)
 	}
 	return op
@@ -80,7 +80,7 @@ func TestReopenFindsCommittedData(t *testing.T) {
 	sys := industrydata.Process{ID: "p-1", Type: industrydata.TypeUserReportRefreshProcess,
 		DisplayName: industrydata.DefaultUserReportRefreshProcessName, ReadinessStatus: industrydata.ReadinessNotReady,
 		CreatedAt: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)}
-	if ok, err := s.ProvisionTenant(t.Context(), tenant, []industrydata.Process{sys}); err != nil || !ok {
+	if ok, err := s.ProvisionTenant(t.Context(), tenant, industrydata.Actor{}, []industrydata.Process{sys}); err != nil || !ok {
 		t.Fatalf("ProvisionTenant = %v, %v", ok, err)
 	}
 	if err := s.Close(); err != nil {
@@ -98,7 +98,7 @@ func TestReopenFindsCommittedData(t *testing.T) {
 	if diff := cmp.Diff(op, got); diff != "" {
 		t.Errorf("operation after reopen (-want +got):\n%s", diff)
 	}
-	if ok, err := s.ProvisionTenant(t.Context(), tenant, []industrydata.Process{sys}); err != nil || ok {
+	if ok, err := s.ProvisionTenant(t.Context(), tenant, industrydata.Actor{}, []industrydata.Process{sys}); err != nil || ok {
 		t.Errorf("ProvisionTenant after reopen = %v, %v; want false, nil", ok, err)
 	}
 	// Seqs keep growing across restarts, so skiptokens stay valid.
@@ -170,38 +170,38 @@ func TestBadInputIsAnError(t *testing.T) {
 		name string
 		call func() error
 	}{
-		{"nil operation", func() error { return s.CreateOperation(ctx, tenant, nil) }},
-		{"nil process", func() error { return s.CreateProcess(ctx, tenant, nil) }},
+		{"nil operation", func() error { return s.CreateOperation(ctx, tenant, industrydata.Actor{}, nil) }},
+		{"nil process", func() error { return s.CreateProcess(ctx, tenant, industrydata.Actor{}, nil) }},
 		{"nil operation apply", func() error {
-			_, err := s.UpdateOperation(ctx, tenant, op.ID, nil)
+			_, err := s.UpdateOperation(ctx, tenant, industrydata.Actor{}, op.ID, nil)
 			return err
 		}},
 		{"nil process apply", func() error {
-			_, err := s.UpdateProcess(ctx, tenant, "p", nil)
+			_, err := s.UpdateProcess(ctx, tenant, industrydata.Actor{}, "p", nil)
 			return err
 		}},
 		{"created after year 9999", func() error {
 			o := newOperation("op-2")
 			o.CreatedDateTime = year10000
-			return s.CreateOperation(ctx, tenant, &o)
+			return s.CreateOperation(ctx, tenant, industrydata.Actor{}, &o)
 		}},
 		{"last action before year 1", func() error {
 			o := newOperation("op-3")
 			o.LastActionDateTime = new(time.Date(0, 12, 31, 0, 0, 0, 0, time.UTC))
-			return s.CreateOperation(ctx, tenant, &o)
+			return s.CreateOperation(ctx, tenant, industrydata.Actor{}, &o)
 		}},
 		{"update to a timestamp after year 9999", func() error {
-			_, err := s.UpdateOperation(ctx, tenant, op.ID, func(o *industrydata.Operation) error {
+			_, err := s.UpdateOperation(ctx, tenant, industrydata.Actor{}, op.ID, func(o *industrydata.Operation) error {
 				o.CreatedDateTime = year10000
 				return nil
 			})
 			return err
 		}},
 		{"process created after year 9999", func() error {
-			return s.CreateProcess(ctx, tenant, &industrydata.Process{ID: "p-1", Type: industrydata.TypeProcess, CreatedAt: year10000})
+			return s.CreateProcess(ctx, tenant, industrydata.Actor{}, &industrydata.Process{ID: "p-1", Type: industrydata.TypeProcess, CreatedAt: year10000})
 		}},
 		{"provisioned process created after year 9999", func() error {
-			_, err := s.ProvisionTenant(ctx, tenant, []industrydata.Process{{ID: "p-2", Type: industrydata.TypeProcess, CreatedAt: year10000}})
+			_, err := s.ProvisionTenant(ctx, tenant, industrydata.Actor{}, []industrydata.Process{{ID: "p-2", Type: industrydata.TypeProcess, CreatedAt: year10000}})
 			return err
 		}},
 		{"negative operation limit", func() error {
@@ -231,7 +231,7 @@ func TestBadInputIsAnError(t *testing.T) {
 	if err != nil || len(list) != 1 {
 		t.Errorf("ListOperations: %d operations, %v; want only the first", len(list), err)
 	}
-	if ok, err := s.ProvisionTenant(ctx, tenant, nil); err != nil || !ok {
+	if ok, err := s.ProvisionTenant(ctx, tenant, industrydata.Actor{}, nil); err != nil || !ok {
 		t.Errorf("ProvisionTenant after a refused one = %v, %v; want true, nil", ok, err)
 	}
 }
@@ -261,7 +261,7 @@ func BenchmarkUpdateOperationParallel(b *testing.B) {
 				n := 0
 				for pb.Next() {
 					n++
-					_, err := s.UpdateOperation(context.Background(), tenant, id, func(o *industrydata.Operation) error {
+					_, err := s.UpdateOperation(context.Background(), tenant, industrydata.Actor{}, id, func(o *industrydata.Operation) error {
 						o.Status = industrydata.OperationRunning
 						o.StatusDetail = &id
 						return nil

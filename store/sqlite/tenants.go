@@ -17,7 +17,7 @@ const qInsertTenant = `INSERT INTO tenants (id, provisioned_ticks) VALUES (?, ?)
 // slice is only read: callers may share one template between tenants. The
 // first call appends a create record for each process, with the actor of
 // ctx (the service marks it a system write).
-func (s *Store) ProvisionTenant(ctx context.Context, tenant industrydata.TenantID, processes []industrydata.Process) (bool, error) {
+func (s *Store) ProvisionTenant(ctx context.Context, tenant industrydata.TenantID, actor industrydata.Actor, processes []industrydata.Process) (bool, error) {
 	// Everything that can be computed outside the writer is, to keep the
 	// job short.
 	_, nowTicks, err := encodeTime("provisioned", s.clock.Now())
@@ -35,7 +35,6 @@ func (s *Store) ProvisionTenant(ctx context.Context, tenant industrydata.TenantI
 		rows[i] = p
 		recs[i] = schema.Audit(industrydata.AuditCreate, nil, &rows[i])
 	}
-	actor := industrydata.ActorFrom(ctx)
 
 	var provisioned bool
 	err = s.write(ctx, func(tx *batchTx) error {

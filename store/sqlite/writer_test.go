@@ -61,7 +61,7 @@ func TestOneBatchUndoesOnlyFailedJobs(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			_, errs[i] = s.UpdateOperation(t.Context(), tenant, before[i].ID, func(o *industrydata.Operation) error {
+			_, errs[i] = s.UpdateOperation(t.Context(), tenant, industrydata.Actor{}, before[i].ID, func(o *industrydata.Operation) error {
 				o.Status = industrydata.OperationSucceeded
 				if i%2 == 1 {
 					return fmt.Errorf("odd %d", i)
@@ -106,7 +106,7 @@ func TestBrokenTransactionFailsWholeBatch(t *testing.T) {
 	var wg sync.WaitGroup
 	var updateErr, rogueErr error
 	wg.Go(func() {
-		_, updateErr = s.UpdateOperation(t.Context(), tenant, op.ID, func(o *industrydata.Operation) error {
+		_, updateErr = s.UpdateOperation(t.Context(), tenant, industrydata.Actor{}, op.ID, func(o *industrydata.Operation) error {
 			o.Status = industrydata.OperationFailed
 			return nil
 		})
@@ -139,7 +139,7 @@ func TestBrokenTransactionFailsWholeBatch(t *testing.T) {
 	if len(recs) != 1 || recs[0].Action != industrydata.AuditCreate {
 		t.Errorf("audit records %+v, want the create alone", recs)
 	}
-	if _, err := s.UpdateOperation(t.Context(), tenant, op.ID, func(*industrydata.Operation) error { return nil }); err != nil {
+	if _, err := s.UpdateOperation(t.Context(), tenant, industrydata.Actor{}, op.ID, func(*industrydata.Operation) error { return nil }); err != nil {
 		t.Errorf("update after the aborted batch: %v", err)
 	}
 }
@@ -151,7 +151,7 @@ func TestPanickingApplyFailsOnlyItsCaller(t *testing.T) {
 	var wg sync.WaitGroup
 	var panicErr, okErr error
 	wg.Go(func() {
-		_, panicErr = s.UpdateOperation(t.Context(), tenant, a.ID, func(o *industrydata.Operation) error {
+		_, panicErr = s.UpdateOperation(t.Context(), tenant, industrydata.Actor{}, a.ID, func(o *industrydata.Operation) error {
 			o.Status = industrydata.OperationFailed
 			var m map[string]int
 			m["boom"]++ // nil map write
@@ -159,7 +159,7 @@ func TestPanickingApplyFailsOnlyItsCaller(t *testing.T) {
 		})
 	})
 	wg.Go(func() {
-		_, okErr = s.UpdateOperation(t.Context(), tenant, b.ID, func(o *industrydata.Operation) error {
+		_, okErr = s.UpdateOperation(t.Context(), tenant, industrydata.Actor{}, b.ID, func(o *industrydata.Operation) error {
 			o.Status = industrydata.OperationSucceeded
 			return nil
 		})
@@ -190,7 +190,7 @@ func TestQueuedWriteOutlivesItsContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	go func() {
-		_, err := s.UpdateOperation(ctx, tenant, op.ID, func(o *industrydata.Operation) error {
+		_, err := s.UpdateOperation(ctx, tenant, industrydata.Actor{}, op.ID, func(o *industrydata.Operation) error {
 			o.Status = industrydata.OperationSucceeded
 			return nil
 		})
@@ -219,7 +219,7 @@ func TestCloseDrainsQueuedWrites(t *testing.T) {
 	for i := range n {
 		wg.Go(func() {
 			op := newOperation(fmt.Sprintf("op-%d", i))
-			errs[i] = s.CreateOperation(t.Context(), tenant, &op)
+			errs[i] = s.CreateOperation(t.Context(), tenant, industrydata.Actor{}, &op)
 		})
 	}
 	waitQueued(t, s, n)
@@ -244,7 +244,7 @@ func TestCloseDrainsQueuedWrites(t *testing.T) {
 		}
 	}
 	op := newOperation("late")
-	if err := s.CreateOperation(t.Context(), tenant, &op); !errors.Is(err, ErrClosed) {
+	if err := s.CreateOperation(t.Context(), tenant, industrydata.Actor{}, &op); !errors.Is(err, ErrClosed) {
 		t.Errorf("create after Close: %v, want ErrClosed", err)
 	}
 

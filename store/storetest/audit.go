@@ -20,16 +20,31 @@ var auditTests = []test{
 	{"provisioning appends once, with the context's actor", testAuditProvision},
 	{"runner writes append nothing", testAuditRunner},
 	{"tenant filter keeps one tenant's records", testAuditTenantFilter},
-	{"pages by AfterSeq walk the whole log once", testAuditPaging},
+	{"pages by position walk the whole log once", testAuditPaging},
 	{"since keeps the records stamped then or later", testAuditSince},
 }
 
 const typeRun = "microsoft.graph.industryData.industryDataRun"
 
-// actor returns a context carrying an actor named after n.
+// actor returns a context carrying an actor named after n, for who.
 func actor(t *testing.T, n string) (context.Context, industrydata.Actor) {
 	a := industrydata.Actor{Principal: "oid-" + n, App: "app-" + n, RequestID: "req-" + n}
-	return industrydata.WithActor(t.Context(), a), a
+	return withWho(t.Context(), a), a
+}
+
+type whoKey struct{}
+
+// withWho returns ctx carrying a, so that the suite's writes made with ctx
+// pass a as their actor (who).
+func withWho(ctx context.Context, a industrydata.Actor) context.Context {
+	return context.WithValue(ctx, whoKey{}, a)
+}
+
+// who is the actor a write of the suite passes: the one ctx carries
+// (withWho), else nobody.
+func who(ctx context.Context) industrydata.Actor {
+	a, _ := ctx.Value(whoKey{}).(industrydata.Actor)
+	return a
 }
 
 // change is a PropertyChange written with JSON literals.
@@ -63,58 +78,62 @@ func listAudit(t *testing.T, s industrydata.Store, q industrydata.AuditQuery) []
 	return recs
 }
 
-// auditAfter returns the records appended after seq, of every tenant.
-func auditAfter(t *testing.T, s industrydata.Store, seq int64) []industrydata.AuditRecord {
-	return listAudit(t, s, industrydata.AuditQuery{AfterSeq: seq})
+// auditAfter returns the records after position at, of every tenant.
+func auditAfter(t *testing.T, s industrydata.Store, at industrydata.AuditPosition) []industrydata.AuditRecord {
+	return listAudit(t, s, industrydata.AuditQuery{After: at})
 }
 
-// lastSeq is the Seq of the newest record, 0 when there is none.
-func lastSeq(t *testing.T, s industrydata.Store) int64 {
+// lastPosition is the position of the last record of the log, the zero
+// position when there is none.
+func lastPosition(t *testing.T, s industrydata.Store) industrydata.AuditPosition {
 	t.Helper()
-	var last int64
+	var last industrydata.AuditPosition
 	for {
-		recs := listAudit(t, s, industrydata.AuditQuery{AfterSeq: last})
+		recs := listAudit(t, s, industrydata.AuditQuery{After: last})
 		if len(recs) == 0 {
 			return last
 		}
-		last = recs[len(recs)-1].Seq
+		last = recs[len(recs)-1].Position()
 	}
 }
 
-// wantAudit checks the records appended after seq: their fields but Seq and
-// Time against want, and that their Seqs grow, their Times are UTC and
-// never decrease, and the records of one write share one Time.
-func wantAudit(t *testing.T, s industrydata.Store, seq int64, want ...industrydata.AuditRecord) []industrydata.AuditRecord {
+// wantAudit checks the records after position at: their fields but the
+// position and Time against want, and that they are in log order with
+// distinct Seqs and UTC times.
+func wantAudit(t *testing.T, s industrydata.Store, at industrydata.AuditPosition, want ...industrydata.AuditRecord) []industrydata.AuditRecord {
 	t.Helper()
-	got := auditAfter(t, s, seq)
-	if d := cmp.Diff(want, got, sameJSON, cmpopts.IgnoreFields(industrydata.AuditRecord{}, "Seq", "Time"), cmpopts.EquateEmpty()); d != "" {
-		t.Fatalf("records after %d (-want +got):\n%s", seq, d)
+	got := auditAfter(t, s, at)
+	if d := cmp.Diff(want, got, sameJSON, cmpopts.IgnoreFields(industrydata.AuditRecord{}, "Txn", "Seq", "Time"), cmpopts.EquateEmpty()); d != "" {
+		t.Fatalf("records after %+v (-want +got):\n%s", at, d)
 	}
-	checkAuditOrder(t, got, seq)
+	checkAuditOrder(t, got, at)
 	return got
 }
 
-// checkAuditOrder checks that recs, after seq, are in Seq order and their
-// times UTC and never decreasing.
-func checkAuditOrder(t *testing.T, recs []industrydata.AuditRecord, seq int64) {
+// checkAuditOrder checks that recs, after position at, are in log order,
+// with distinct Seqs and non-zero UTC times.
+func checkAuditOrder(t *testing.T, recs []industrydata.AuditRecord, at industrydata.AuditPosition) {
 	t.Helper()
-	var prev time.Time
+	seen := map[int64]bool{}
 	for _, r := range recs {
-		if r.Seq <= seq {
-			t.Fatalf("record %+v: Seq %d after %d", r, r.Seq, seq)
+		if !r.Position().After(at) {
+			t.Fatalf("record %+v: position %+v not after %+v", r, r.Position(), at)
 		}
-		seq = r.Seq
-		if r.Time.IsZero() || r.Time.Location() != time.UTC || r.Time.Before(prev) {
-			t.Fatalf("record %d: Time %v is zero, not UTC, or before the one before it (%v)", r.Seq, r.Time, prev)
+		at = r.Position()
+		if seen[r.Seq] {
+			t.Fatalf("record %+v: Seq %d seen before", r, r.Seq)
 		}
-		prev = r.Time
+		seen[r.Seq] = true
+		if r.Time.IsZero() || r.Time.Location() != time.UTC {
+			t.Fatalf("record %d: Time %v is zero or not UTC", r.Seq, r.Time)
+		}
 	}
 }
 
-// wantNoAudit fails when records were appended after seq.
-func wantNoAudit(t *testing.T, s industrydata.Store, what string, seq int64) {
+// wantNoAudit fails when records were appended after position at.
+func wantNoAudit(t *testing.T, s industrydata.Store, what string, at industrydata.AuditPosition) {
 	t.Helper()
-	if recs := auditAfter(t, s, seq); len(recs) > 0 {
+	if recs := auditAfter(t, s, at); len(recs) > 0 {
 		t.Fatalf("%s appended %d records, want none: %+v", what, len(recs), recs)
 	}
 }
@@ -125,21 +144,21 @@ func testAuditWrites(t *testing.T, s industrydata.Store) {
 	ctx, a := actor(t, "ops")
 	op := newOperation(t)
 	op.StatusDetail = ptr("queued")
-	if err := s.CreateOperation(ctx, tenantA, &op); err != nil {
+	if err := s.CreateOperation(ctx, tenantA, who(ctx), &op); err != nil {
 		t.Fatal(err)
 	}
 	created := `"2024-05-06T07:08:09.1234567Z"`
 	rec := func(action industrydata.AuditAction, typ, id string, changes ...industrydata.PropertyChange) industrydata.AuditRecord {
 		return industrydata.AuditRecord{Tenant: tenantA, Actor: a, Action: action, EntityType: typ, EntityID: id, Changes: changes}
 	}
-	wantAudit(t, s, 0, rec(industrydata.AuditCreate, typeOperation, op.ID,
+	wantAudit(t, s, industrydata.AuditPosition{}, rec(industrydata.AuditCreate, typeOperation, op.ID,
 		change("createdDateTime", "null", created),
 		change("status", "null", `"notStarted"`),
 		change("statusDetail", "null", `"queued"`)))
 
-	seq := lastSeq(t, s)
+	seq := lastPosition(t, s)
 	ctx, a = actor(t, "patch")
-	if _, err := s.UpdateOperation(ctx, tenantA, op.ID, func(o *industrydata.Operation) error {
+	if _, err := s.UpdateOperation(ctx, tenantA, who(ctx), op.ID, func(o *industrydata.Operation) error {
 		o.Status, o.StatusDetail = industrydata.OperationRunning, nil
 		o.LastActionDateTime = ptr(ts(t, "2024-05-06T08:00:00Z"))
 		return nil
@@ -151,15 +170,15 @@ func testAuditWrites(t *testing.T, s industrydata.Store) {
 		change("status", `"notStarted"`, `"running"`),
 		change("statusDetail", `"queued"`, "null")))
 
-	seq = lastSeq(t, s)
-	if _, err := s.UpdateOperation(ctx, tenantA, op.ID, func(*industrydata.Operation) error { return nil }); err != nil {
+	seq = lastPosition(t, s)
+	if _, err := s.UpdateOperation(ctx, tenantA, who(ctx), op.ID, func(*industrydata.Operation) error { return nil }); err != nil {
 		t.Fatal(err)
 	}
 	wantAudit(t, s, seq, rec(industrydata.AuditUpdate, typeOperation, op.ID)) // a write, changing no property
 
-	seq = lastSeq(t, s)
+	seq = lastPosition(t, s)
 	ctx, a = actor(t, "delete")
-	if err := s.DeleteOperation(ctx, tenantA, op.ID, nil); err != nil {
+	if err := s.DeleteOperation(ctx, tenantA, who(ctx), op.ID, nil); err != nil {
 		t.Fatal(err)
 	}
 	wantAudit(t, s, seq, rec(industrydata.AuditDelete, typeOperation, op.ID,
@@ -169,10 +188,10 @@ func testAuditWrites(t *testing.T, s industrydata.Store) {
 
 	// Processes: create, update (the eTag changes too), run start, delete
 	// (with its run).
-	seq = lastSeq(t, s)
+	seq = lastPosition(t, s)
 	ctx, a = actor(t, "process")
 	p := newProcess(t)
-	if err := s.CreateProcess(ctx, tenantA, &p); err != nil {
+	if err := s.CreateProcess(ctx, tenantA, who(ctx), &p); err != nil {
 		t.Fatal(err)
 	}
 	wantAudit(t, s, seq, rec(industrydata.AuditCreate, industrydata.TypeProcess, p.ID,
@@ -180,8 +199,8 @@ func testAuditWrites(t *testing.T, s industrydata.Store) {
 		change("displayName", "null", `"Nightly sync"`),
 		change("readinessStatus", "null", `"notReady"`)))
 
-	seq = lastSeq(t, s)
-	updated, err := s.UpdateProcess(ctx, tenantA, p.ID, func(p *industrydata.Process) error {
+	seq = lastPosition(t, s)
+	updated, err := s.UpdateProcess(ctx, tenantA, who(ctx), p.ID, func(p *industrydata.Process) error {
 		p.DisplayName, p.ReadinessStatus = "Renamed", industrydata.ReadinessReady
 		return nil
 	})
@@ -193,11 +212,11 @@ func testAuditWrites(t *testing.T, s industrydata.Store) {
 		change("displayName", `"Nightly sync"`, `"Renamed"`),
 		change("readinessStatus", `"notReady"`, `"ready"`)))
 
-	seq = lastSeq(t, s)
+	seq = lastPosition(t, s)
 	ctx, a = actor(t, "start")
 	start := ts(t, runStart)
 	run, runOp := newRun(t, start), newRunOperation(t, start)
-	if err := s.StartRun(ctx, tenantA, p.ID, &run, &runOp, func(p industrydata.Process, _ bool) error {
+	if err := s.StartRun(ctx, tenantA, who(ctx), p.ID, &run, &runOp, func(p industrydata.Process, _ bool) error {
 		run.DisplayName = p.DisplayName
 		return nil
 	}); err != nil {
@@ -216,9 +235,9 @@ func testAuditWrites(t *testing.T, s industrydata.Store) {
 		t.Errorf("the records of one start have times %v and %v, want one", recs[0].Time, recs[1].Time)
 	}
 
-	seq = lastSeq(t, s)
+	seq = lastPosition(t, s)
 	ctx, a = actor(t, "drop")
-	if err := s.DeleteProcess(ctx, tenantA, p.ID, nil); err != nil {
+	if err := s.DeleteProcess(ctx, tenantA, who(ctx), p.ID, nil); err != nil {
 		t.Fatal(err)
 	}
 	runRec := rec(industrydata.AuditDelete, typeRun, run.ID,
@@ -236,41 +255,41 @@ func testAuditRejected(t *testing.T, s industrydata.Store) {
 	ctx, _ := actor(t, "rejected")
 	op := createOperation(t, s, tenantA, newOperation(t))
 	p := readyProcess(t, s, tenantA)
-	seq := lastSeq(t, s)
+	seq := lastPosition(t, s)
 	tests := []struct {
 		name  string
 		write func() error
 	}{
 		{"update operation", func() error {
-			_, err := s.UpdateOperation(ctx, tenantA, op.ID, func(o *industrydata.Operation) error {
+			_, err := s.UpdateOperation(ctx, tenantA, who(ctx), op.ID, func(o *industrydata.Operation) error {
 				o.Status = industrydata.OperationFailed
 				return errRejected
 			})
 			return err
 		}},
 		{"delete operation", func() error {
-			return s.DeleteOperation(ctx, tenantA, op.ID, func(industrydata.Operation) error { return errRejected })
+			return s.DeleteOperation(ctx, tenantA, who(ctx), op.ID, func(industrydata.Operation) error { return errRejected })
 		}},
 		{"update process", func() error {
-			_, err := s.UpdateProcess(ctx, tenantA, p.ID, func(p *industrydata.Process) error {
+			_, err := s.UpdateProcess(ctx, tenantA, who(ctx), p.ID, func(p *industrydata.Process) error {
 				p.DisplayName = "changed"
 				return errRejected
 			})
 			return err
 		}},
 		{"delete process", func() error {
-			return s.DeleteProcess(ctx, tenantA, p.ID, func(industrydata.Process, bool) error { return errRejected })
+			return s.DeleteProcess(ctx, tenantA, who(ctx), p.ID, func(industrydata.Process, bool) error { return errRejected })
 		}},
 		{"start run", func() error {
 			r, o := newRun(t, ts(t, runStart)), newRunOperation(t, ts(t, runStart))
-			return s.StartRun(ctx, tenantA, p.ID, &r, &o, func(industrydata.Process, bool) error { return errRejected })
+			return s.StartRun(ctx, tenantA, who(ctx), p.ID, &r, &o, func(industrydata.Process, bool) error { return errRejected })
 		}},
 	}
 	for _, tc := range tests {
 		wantRejected(t, tc.name, tc.write())
 		wantNoAudit(t, s, tc.name, seq)
 	}
-	_, err := s.UpdateOperation(ctx, tenantA, newID(), func(*industrydata.Operation) error { return nil })
+	_, err := s.UpdateOperation(ctx, tenantA, who(ctx), newID(), func(*industrydata.Operation) error { return nil })
 	wantErrIs(t, "update of a missing operation", err, industrydata.ErrNotFound)
 	wantNoAudit(t, s, "update of a missing operation", seq)
 }
@@ -281,18 +300,18 @@ func testAuditRolledBack(t *testing.T, s industrydata.Store) {
 	createProcess(t, s, tenantA, newSystemProcess(t))
 	p := readyProcess(t, s, tenantA)
 	startRun(t, s, tenantA, p.ID, ts(t, runStart))
-	seq := lastSeq(t, s)
+	seq := lastPosition(t, s)
 
 	dup := newOperation(t)
 	dup.ID = op.ID
-	wantErrIs(t, "duplicate operation", s.CreateOperation(ctx, tenantA, &dup), industrydata.ErrDuplicate)
+	wantErrIs(t, "duplicate operation", s.CreateOperation(ctx, tenantA, who(ctx), &dup), industrydata.ErrDuplicate)
 	wantNoAudit(t, s, "duplicate operation", seq)
 
 	sys := newSystemProcess(t)
-	wantErrIs(t, "second system process", s.CreateProcess(ctx, tenantA, &sys), industrydata.ErrDuplicate)
+	wantErrIs(t, "second system process", s.CreateProcess(ctx, tenantA, who(ctx), &sys), industrydata.ErrDuplicate)
 	wantNoAudit(t, s, "second system process", seq)
 
-	_, err := s.UpdateProcess(ctx, tenantA, p.ID, func(p *industrydata.Process) error {
+	_, err := s.UpdateProcess(ctx, tenantA, who(ctx), p.ID, func(p *industrydata.Process) error {
 		p.Type = industrydata.TypeUserReportRefreshProcess
 		return nil
 	})
@@ -301,11 +320,11 @@ func testAuditRolledBack(t *testing.T, s industrydata.Store) {
 
 	// The operation is inserted before the run is refused: both go.
 	r, o := newRun(t, ts(t, runStart)), newRunOperation(t, ts(t, runStart))
-	wantErrIs(t, "second run in progress", s.StartRun(ctx, tenantA, p.ID, &r, &o, nil), industrydata.ErrDuplicate)
+	wantErrIs(t, "second run in progress", s.StartRun(ctx, tenantA, who(ctx), p.ID, &r, &o, nil), industrydata.ErrDuplicate)
 	wantNoAudit(t, s, "second run in progress", seq)
 
 	c := newOperation(t)
-	if err := s.CreateOperation(cancelled(t), tenantA, &c); !errors.Is(err, context.Canceled) {
+	if err := s.CreateOperation(cancelled(t), tenantA, who(cancelled(t)), &c); !errors.Is(err, context.Canceled) {
 		t.Fatalf("CreateOperation with a cancelled context: %v, want context.Canceled", err)
 	}
 	wantNoAudit(t, s, "write with a cancelled context", seq)
@@ -314,20 +333,20 @@ func testAuditRolledBack(t *testing.T, s industrydata.Store) {
 func testAuditProvision(t *testing.T, s industrydata.Store) {
 	ctx, a := actor(t, "first-call")
 	a.System = true
-	ctx = industrydata.WithActor(ctx, a)
+	ctx = withWho(ctx, a)
 	p := newSystemProcess(t)
-	if ok, err := s.ProvisionTenant(ctx, tenantA, []industrydata.Process{p}); err != nil || !ok {
+	if ok, err := s.ProvisionTenant(ctx, tenantA, who(ctx), []industrydata.Process{p}); err != nil || !ok {
 		t.Fatalf("ProvisionTenant: %v, %v", ok, err)
 	}
 	stored := getProcess(t, s, tenantA, p.ID)
-	wantAudit(t, s, 0, industrydata.AuditRecord{Tenant: tenantA, Actor: a, Action: industrydata.AuditCreate,
+	wantAudit(t, s, industrydata.AuditPosition{}, industrydata.AuditRecord{Tenant: tenantA, Actor: a, Action: industrydata.AuditCreate,
 		EntityType: industrydata.TypeUserReportRefreshProcess, EntityID: p.ID, Changes: []industrydata.PropertyChange{
 			change("eTag", "null", jsonString(stored.ETag)),
 			change("displayName", "null", jsonString(industrydata.DefaultUserReportRefreshProcessName)),
 			change("readinessStatus", "null", `"notReady"`),
 		}})
-	seq := lastSeq(t, s)
-	if ok, err := s.ProvisionTenant(ctx, tenantA, []industrydata.Process{newSystemProcess(t)}); err != nil || ok {
+	seq := lastPosition(t, s)
+	if ok, err := s.ProvisionTenant(ctx, tenantA, who(ctx), []industrydata.Process{newSystemProcess(t)}); err != nil || ok {
 		t.Fatalf("second ProvisionTenant: %v, %v", ok, err)
 	}
 	wantNoAudit(t, s, "provisioning again", seq)
@@ -335,7 +354,7 @@ func testAuditProvision(t *testing.T, s industrydata.Store) {
 
 func testAuditRunner(t *testing.T, s industrydata.Store) {
 	r, _ := oneRun(t, s)
-	seq := lastSeq(t, s)
+	seq := lastPosition(t, s)
 	t0 := leaseT0(t)
 	c := mustClaim(t, s, "a", t0)
 	c, err := s.RenewLease(t.Context(), c, t0.Add(time.Second), leaseTTL)
@@ -390,15 +409,15 @@ func testAuditPaging(t *testing.T, s industrydata.Store) {
 	if len(all) != 14 {
 		t.Fatalf("%d records, want 14", len(all))
 	}
-	checkAuditOrder(t, all, 0)
+	checkAuditOrder(t, all, industrydata.AuditPosition{})
 	for _, tenant := range []industrydata.TenantID{"", tenantA} {
 		var walked []industrydata.AuditRecord
-		var after int64
+		var after industrydata.AuditPosition
 		for pages := 0; ; pages++ {
 			if pages > 14 {
 				t.Fatalf("tenant %q: the walk does not end", tenant)
 			}
-			page := listAudit(t, s, industrydata.AuditQuery{Tenant: tenant, AfterSeq: after, Limit: 3})
+			page := listAudit(t, s, industrydata.AuditQuery{Tenant: tenant, After: after, Limit: 3})
 			if len(page) > 3 {
 				t.Fatalf("page of %d records, limit 3", len(page))
 			}
@@ -406,7 +425,7 @@ func testAuditPaging(t *testing.T, s industrydata.Store) {
 			if len(page) < 3 {
 				break
 			}
-			after = page[len(page)-1].Seq
+			after = page[len(page)-1].Position()
 		}
 		var want []industrydata.AuditRecord
 		for _, r := range all {
@@ -428,7 +447,6 @@ func testAuditSince(t *testing.T, s industrydata.Store) {
 	const tick = 100 * time.Nanosecond
 	for _, r := range all {
 		for _, since := range []time.Time{r.Time, r.Time.Add(tick), r.Time.Add(-tick)} {
-			// Times never decrease along Seq, so the selection is a suffix.
 			var want []industrydata.AuditRecord
 			for _, w := range all {
 				if !w.Time.Before(since) {

@@ -101,7 +101,7 @@ func testPagingConcurrentInserts(t *testing.T, s industrydata.Store) {
 	go func() {
 		for range inserted {
 			op := newOperation(t)
-			if err := s.CreateOperation(t.Context(), tenantA, &op); err != nil {
+			if err := s.CreateOperation(t.Context(), tenantA, who(t.Context()), &op); err != nil {
 				insertErr <- err
 				return
 			}
@@ -195,7 +195,7 @@ func testOperationETagRace(t *testing.T, s industrydata.Store) {
 	var mu sync.Mutex
 	var winner string
 	etagRace(t, 32, etag0, func(check func(string) error) (string, error) {
-		got, err := s.UpdateOperation(t.Context(), tenantA, op.ID, func(o *industrydata.Operation) error {
+		got, err := s.UpdateOperation(t.Context(), tenantA, who(t.Context()), op.ID, func(o *industrydata.Operation) error {
 			if err := check(o.ETag); err != nil {
 				return err
 			}
@@ -218,7 +218,7 @@ func testProcessETagRace(t *testing.T, s industrydata.Store) {
 	p := createProcess(t, s, tenantA, newProcess(t))
 	etag0 := getProcess(t, s, tenantA, p.ID).ETag
 	etagRace(t, 32, etag0, func(check func(string) error) (string, error) {
-		got, err := s.UpdateProcess(t.Context(), tenantA, p.ID, func(q *industrydata.Process) error {
+		got, err := s.UpdateProcess(t.Context(), tenantA, who(t.Context()), p.ID, func(q *industrydata.Process) error {
 			if err := check(q.ETag); err != nil {
 				return err
 			}
@@ -246,7 +246,7 @@ func testConcurrentFailedApplies(t *testing.T, s industrydata.Store) {
 	for i := range n {
 		wg.Go(func() {
 			<-start
-			after[i], errs[i] = s.UpdateOperation(t.Context(), tenantA, before[i].ID, func(o *industrydata.Operation) error {
+			after[i], errs[i] = s.UpdateOperation(t.Context(), tenantA, who(t.Context()), before[i].ID, func(o *industrydata.Operation) error {
 				o.Status = industrydata.OperationSucceeded
 				o.StatusDetail = ptr(fmt.Sprintf("update %d", i))
 				if i%2 == 1 {
@@ -290,7 +290,7 @@ func testProvisionConcurrent(t *testing.T, s industrydata.Store) {
 		wg.Go(func() {
 			<-start
 			// Each caller brings its own template, as separate requests would.
-			oks[i], errs[i] = s.ProvisionTenant(t.Context(), tenantA, []industrydata.Process{newSystemProcess(t)})
+			oks[i], errs[i] = s.ProvisionTenant(t.Context(), tenantA, who(t.Context()), []industrydata.Process{newSystemProcess(t)})
 		})
 	}
 	close(start)

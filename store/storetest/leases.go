@@ -290,7 +290,7 @@ func testFinishRunRefused(t *testing.T, s industrydata.Store) {
 func testFinishRunWithoutOperation(t *testing.T, s industrydata.Store) {
 	r, op := oneRun(t, s)
 	c := mustClaim(t, s, "a", leaseT0(t))
-	if err := s.DeleteOperation(t.Context(), tenantA, op.ID, nil); err != nil {
+	if err := s.DeleteOperation(t.Context(), tenantA, who(t.Context()), op.ID, nil); err != nil {
 		t.Fatalf("DeleteOperation: %v", err)
 	}
 	if err := s.UpdateRunProgress(t.Context(), c, "half way", leaseT0(t)); err != nil {
@@ -309,7 +309,7 @@ func testFinishRunWithoutOperation(t *testing.T, s industrydata.Store) {
 func testLeaseOfDeletedRun(t *testing.T, s industrydata.Store) {
 	r, _ := oneRun(t, s)
 	c := mustClaim(t, s, "a", leaseT0(t))
-	if err := s.DeleteProcess(t.Context(), tenantA, r.ProcessID, nil); err != nil {
+	if err := s.DeleteProcess(t.Context(), tenantA, who(t.Context()), r.ProcessID, nil); err != nil {
 		t.Fatalf("DeleteProcess: %v", err)
 	}
 	_, err := s.RenewLease(t.Context(), c, leaseT0(t), leaseTTL)

@@ -73,7 +73,7 @@ func testOperationRoundTrip(t *testing.T, s industrydata.Store) {
 			in := tc.op
 			in.ID = newID()
 			created := in
-			if err := s.CreateOperation(t.Context(), tenantA, &created); err != nil {
+			if err := s.CreateOperation(t.Context(), tenantA, who(t.Context()), &created); err != nil {
 				t.Fatalf("CreateOperation: %v", err)
 			}
 			checkNewETag(t, created.ETag)
@@ -111,9 +111,9 @@ func checkUTC(t *testing.T, v time.Time) {
 func testOperationMissing(t *testing.T, s industrydata.Store) {
 	_, err := s.GetOperation(t.Context(), tenantA, newID())
 	wantErrIs(t, "GetOperation", err, industrydata.ErrNotFound)
-	_, err = s.UpdateOperation(t.Context(), tenantA, newID(), func(*industrydata.Operation) error { return nil })
+	_, err = s.UpdateOperation(t.Context(), tenantA, who(t.Context()), newID(), func(*industrydata.Operation) error { return nil })
 	wantErrIs(t, "UpdateOperation", err, industrydata.ErrNotFound)
-	err = s.DeleteOperation(t.Context(), tenantA, newID(), nil)
+	err = s.DeleteOperation(t.Context(), tenantA, who(t.Context()), newID(), nil)
 	wantErrIs(t, "DeleteOperation", err, industrydata.ErrNotFound)
 }
 
@@ -123,13 +123,13 @@ func testOperationTenantIsolation(t *testing.T, s industrydata.Store) {
 
 	_, err := s.GetOperation(ctx, tenantB, op.ID)
 	wantErrIs(t, "GetOperation from tenant B", err, industrydata.ErrNotFound)
-	_, err = s.UpdateOperation(ctx, tenantB, op.ID, func(o *industrydata.Operation) error {
+	_, err = s.UpdateOperation(ctx, tenantB, who(ctx), op.ID, func(o *industrydata.Operation) error {
 		t.Errorf("apply called with tenant A's operation %+v", *o)
 		o.Status = industrydata.OperationFailed
 		return nil
 	})
 	wantErrIs(t, "UpdateOperation from tenant B", err, industrydata.ErrNotFound)
-	err = s.DeleteOperation(ctx, tenantB, op.ID, func(o industrydata.Operation) error {
+	err = s.DeleteOperation(ctx, tenantB, who(ctx), op.ID, func(o industrydata.Operation) error {
 		t.Errorf("check called with tenant A's operation %+v", o)
 		return nil
 	})
@@ -154,7 +154,7 @@ func testOperationSameIDTwoTenants(t *testing.T, s industrydata.Store) {
 	b.Status = industrydata.OperationRunning
 	b = createOperation(t, s, tenantB, b)
 
-	if _, err := s.UpdateOperation(t.Context(), tenantB, b.ID, func(o *industrydata.Operation) error {
+	if _, err := s.UpdateOperation(t.Context(), tenantB, who(t.Context()), b.ID, func(o *industrydata.Operation) error {
 		o.Status = industrydata.OperationSucceeded
 		return nil
 	}); err != nil {
@@ -163,7 +163,7 @@ func testOperationSameIDTwoTenants(t *testing.T, s industrydata.Store) {
 	if diff := cmp.Diff(a, getOperation(t, s, tenantA, a.ID)); diff != "" {
 		t.Errorf("tenant A's operation changed by tenant B's update (-want +got):\n%s", diff)
 	}
-	if err := s.DeleteOperation(t.Context(), tenantA, a.ID, nil); err != nil {
+	if err := s.DeleteOperation(t.Context(), tenantA, who(t.Context()), a.ID, nil); err != nil {
 		t.Fatalf("DeleteOperation in tenant A: %v", err)
 	}
 	if got := getOperation(t, s, tenantB, b.ID); got.Status != industrydata.OperationSucceeded {
@@ -176,7 +176,7 @@ func testOperationDuplicateID(t *testing.T, s industrydata.Store) {
 	dup := newOperation(t)
 	dup.ID = first.ID
 	dup.Status = industrydata.OperationFailed
-	err := s.CreateOperation(t.Context(), tenantA, &dup)
+	err := s.CreateOperation(t.Context(), tenantA, who(t.Context()), &dup)
 	wantErrIs(t, "CreateOperation with a taken id", err, industrydata.ErrDuplicate)
 	if diff := cmp.Diff(first, getOperation(t, s, tenantA, first.ID)); diff != "" {
 		t.Errorf("first operation changed (-want +got):\n%s", diff)
@@ -186,7 +186,7 @@ func testOperationDuplicateID(t *testing.T, s industrydata.Store) {
 func testOperationUpdate(t *testing.T, s industrydata.Store) {
 	before := createOperation(t, s, tenantA, newOperation(t))
 	var seen industrydata.Operation
-	got, err := s.UpdateOperation(t.Context(), tenantA, before.ID, func(o *industrydata.Operation) error {
+	got, err := s.UpdateOperation(t.Context(), tenantA, who(t.Context()), before.ID, func(o *industrydata.Operation) error {
 		seen = *o
 		o.Type = typeOtherOperation
 		o.CreatedDateTime = ts(t, "2020-01-02T03:04:05.0000001Z")
@@ -222,7 +222,7 @@ func testOperationUpdate(t *testing.T, s industrydata.Store) {
 	}
 
 	// Clearing optional fields stores NULLs, not empty values.
-	cleared, err := s.UpdateOperation(t.Context(), tenantA, before.ID, func(o *industrydata.Operation) error {
+	cleared, err := s.UpdateOperation(t.Context(), tenantA, who(t.Context()), before.ID, func(o *industrydata.Operation) error {
 		o.LastActionDateTime, o.StatusDetail, o.ResourceLocation = nil, nil, nil
 		return nil
 	})
@@ -240,7 +240,7 @@ func testOperationUpdateRejected(t *testing.T, s industrydata.Store) {
 	before := newOperation(t)
 	before.StatusDetail = ptr("original")
 	before = createOperation(t, s, tenantA, before)
-	_, err := s.UpdateOperation(t.Context(), tenantA, before.ID, func(o *industrydata.Operation) error {
+	_, err := s.UpdateOperation(t.Context(), tenantA, who(t.Context()), before.ID, func(o *industrydata.Operation) error {
 		// Change everything, including through the pointer, then refuse.
 		*o.StatusDetail = "changed through the pointer"
 		o.Type = typeOtherOperation
@@ -258,7 +258,7 @@ func testOperationUpdateRejected(t *testing.T, s industrydata.Store) {
 func testOperationUpdateIdentity(t *testing.T, s industrydata.Store) {
 	before := createOperation(t, s, tenantA, newOperation(t))
 	otherID := newID()
-	got, err := s.UpdateOperation(t.Context(), tenantA, before.ID, func(o *industrydata.Operation) error {
+	got, err := s.UpdateOperation(t.Context(), tenantA, who(t.Context()), before.ID, func(o *industrydata.Operation) error {
 		o.ID, o.Seq, o.Status = otherID, before.Seq+1000, industrydata.OperationRunning
 		return nil
 	})
@@ -279,7 +279,7 @@ func testOperationDelete(t *testing.T, s industrydata.Store) {
 	op := createOperation(t, s, tenantA, newOperation(t))
 	keep := createOperation(t, s, tenantA, newOperation(t))
 	var seen industrydata.Operation
-	if err := s.DeleteOperation(t.Context(), tenantA, op.ID, func(o industrydata.Operation) error {
+	if err := s.DeleteOperation(t.Context(), tenantA, who(t.Context()), op.ID, func(o industrydata.Operation) error {
 		seen = o
 		return nil
 	}); err != nil {
@@ -290,7 +290,7 @@ func testOperationDelete(t *testing.T, s industrydata.Store) {
 	}
 	_, err := s.GetOperation(t.Context(), tenantA, op.ID)
 	wantErrIs(t, "GetOperation after delete", err, industrydata.ErrNotFound)
-	err = s.DeleteOperation(t.Context(), tenantA, op.ID, nil)
+	err = s.DeleteOperation(t.Context(), tenantA, who(t.Context()), op.ID, nil)
 	wantErrIs(t, "second DeleteOperation", err, industrydata.ErrNotFound)
 	if diff := cmp.Diff([]industrydata.Operation{keep}, listOperations(t, s, tenantA, industrydata.ListQuery{})); diff != "" {
 		t.Errorf("ListOperations after delete (-want +got):\n%s", diff)
@@ -299,7 +299,7 @@ func testOperationDelete(t *testing.T, s industrydata.Store) {
 
 func testOperationDeleteRejected(t *testing.T, s industrydata.Store) {
 	op := createOperation(t, s, tenantA, newOperation(t))
-	err := s.DeleteOperation(t.Context(), tenantA, op.ID, func(industrydata.Operation) error { return errRejected })
+	err := s.DeleteOperation(t.Context(), tenantA, who(t.Context()), op.ID, func(industrydata.Operation) error { return errRejected })
 	wantRejected(t, "DeleteOperation", err)
 	if diff := cmp.Diff(op, getOperation(t, s, tenantA, op.ID)); diff != "" {
 		t.Errorf("operation after failed delete (-want +got):\n%s", diff)
@@ -309,18 +309,18 @@ func testOperationDeleteRejected(t *testing.T, s industrydata.Store) {
 func testOperationCancelled(t *testing.T, s industrydata.Store) {
 	ctx := cancelled(t)
 	op := newOperation(t)
-	err := s.CreateOperation(ctx, tenantA, &op)
+	err := s.CreateOperation(ctx, tenantA, who(ctx), &op)
 	wantErrIs(t, "CreateOperation", err, context.Canceled)
 	_, err = s.GetOperation(t.Context(), tenantA, op.ID)
 	wantErrIs(t, "GetOperation", err, industrydata.ErrNotFound)
 
 	stored := createOperation(t, s, tenantA, newOperation(t))
-	_, err = s.UpdateOperation(ctx, tenantA, stored.ID, func(o *industrydata.Operation) error {
+	_, err = s.UpdateOperation(ctx, tenantA, who(ctx), stored.ID, func(o *industrydata.Operation) error {
 		o.Status = industrydata.OperationFailed
 		return nil
 	})
 	wantErrIs(t, "UpdateOperation", err, context.Canceled)
-	err = s.DeleteOperation(ctx, tenantA, stored.ID, nil)
+	err = s.DeleteOperation(ctx, tenantA, who(ctx), stored.ID, nil)
 	wantErrIs(t, "DeleteOperation", err, context.Canceled)
 	if diff := cmp.Diff(stored, getOperation(t, s, tenantA, stored.ID)); diff != "" {
 		t.Errorf("operation changed by cancelled writes (-want +got):\n%s", diff)

@@ -52,7 +52,7 @@ func testProcessRoundTrip(t *testing.T, s industrydata.Store) {
 			in := tc.p
 			in.ID = newID()
 			created := in
-			if err := s.CreateProcess(t.Context(), tenantA, &created); err != nil {
+			if err := s.CreateProcess(t.Context(), tenantA, who(t.Context()), &created); err != nil {
 				t.Fatalf("CreateProcess: %v", err)
 			}
 			checkNewETag(t, created.ETag)
@@ -82,12 +82,12 @@ func testProcessTenantIsolation(t *testing.T, s industrydata.Store) {
 	ctx := t.Context()
 	_, err := s.GetProcess(ctx, tenantB, p.ID)
 	wantErrIs(t, "GetProcess from tenant B", err, industrydata.ErrNotFound)
-	_, err = s.UpdateProcess(ctx, tenantB, p.ID, func(q *industrydata.Process) error {
+	_, err = s.UpdateProcess(ctx, tenantB, who(ctx), p.ID, func(q *industrydata.Process) error {
 		t.Errorf("apply called with tenant A's process %+v", *q)
 		return nil
 	})
 	wantErrIs(t, "UpdateProcess from tenant B", err, industrydata.ErrNotFound)
-	err = s.DeleteProcess(ctx, tenantB, p.ID, func(q industrydata.Process, _ bool) error {
+	err = s.DeleteProcess(ctx, tenantB, who(ctx), p.ID, func(q industrydata.Process, _ bool) error {
 		t.Errorf("check called with tenant A's process %+v", q)
 		return nil
 	})
@@ -102,7 +102,7 @@ func testProcessTenantIsolation(t *testing.T, s industrydata.Store) {
 
 func testProcessUpdate(t *testing.T, s industrydata.Store) {
 	before := createProcess(t, s, tenantA, newProcess(t))
-	got, err := s.UpdateProcess(t.Context(), tenantA, before.ID, func(p *industrydata.Process) error {
+	got, err := s.UpdateProcess(t.Context(), tenantA, who(t.Context()), before.ID, func(p *industrydata.Process) error {
 		if diff := cmp.Diff(before, *p); diff != "" {
 			t.Errorf("apply saw (-want +got):\n%s", diff)
 		}
@@ -127,7 +127,7 @@ func testProcessUpdate(t *testing.T, s industrydata.Store) {
 
 func testProcessUpdateRejected(t *testing.T, s industrydata.Store) {
 	before := createProcess(t, s, tenantA, newProcess(t))
-	_, err := s.UpdateProcess(t.Context(), tenantA, before.ID, func(p *industrydata.Process) error {
+	_, err := s.UpdateProcess(t.Context(), tenantA, who(t.Context()), before.ID, func(p *industrydata.Process) error {
 		p.DisplayName, p.ReadinessStatus, p.Type = "changed", industrydata.ReadinessFailed, industrydata.TypeUserReportRefreshProcess
 		return errRejected
 	})
@@ -139,7 +139,7 @@ func testProcessUpdateRejected(t *testing.T, s industrydata.Store) {
 
 func testProcessDelete(t *testing.T, s industrydata.Store) {
 	p := createProcess(t, s, tenantA, newProcess(t))
-	if err := s.DeleteProcess(t.Context(), tenantA, p.ID, func(got industrydata.Process, running bool) error {
+	if err := s.DeleteProcess(t.Context(), tenantA, who(t.Context()), p.ID, func(got industrydata.Process, running bool) error {
 		if running {
 			t.Errorf("check told a run is in progress")
 		}
@@ -152,7 +152,7 @@ func testProcessDelete(t *testing.T, s industrydata.Store) {
 	}
 	_, err := s.GetProcess(t.Context(), tenantA, p.ID)
 	wantErrIs(t, "GetProcess after delete", err, industrydata.ErrNotFound)
-	err = s.DeleteProcess(t.Context(), tenantA, p.ID, nil)
+	err = s.DeleteProcess(t.Context(), tenantA, who(t.Context()), p.ID, nil)
 	wantErrIs(t, "second DeleteProcess", err, industrydata.ErrNotFound)
 	if list := listProcesses(t, s, tenantA, industrydata.ListQuery{}); len(list) != 0 {
 		t.Errorf("ListProcesses after delete returned %d processes", len(list))
@@ -161,7 +161,7 @@ func testProcessDelete(t *testing.T, s industrydata.Store) {
 
 func testProcessDeleteRejected(t *testing.T, s industrydata.Store) {
 	p := createProcess(t, s, tenantA, newSystemProcess(t))
-	err := s.DeleteProcess(t.Context(), tenantA, p.ID, func(industrydata.Process, bool) error { return errRejected })
+	err := s.DeleteProcess(t.Context(), tenantA, who(t.Context()), p.ID, func(industrydata.Process, bool) error { return errRejected })
 	wantRejected(t, "DeleteProcess", err)
 	if diff := cmp.Diff(p, getProcess(t, s, tenantA, p.ID)); diff != "" {
 		t.Errorf("process after failed delete (-want +got):\n%s", diff)
@@ -171,7 +171,7 @@ func testProcessDeleteRejected(t *testing.T, s industrydata.Store) {
 func testSystemProcessDuplicate(t *testing.T, s industrydata.Store) {
 	first := createProcess(t, s, tenantA, newSystemProcess(t))
 	second := newSystemProcess(t)
-	err := s.CreateProcess(t.Context(), tenantA, &second)
+	err := s.CreateProcess(t.Context(), tenantA, who(t.Context()), &second)
 	wantErrIs(t, "second CreateProcess", err, industrydata.ErrDuplicate)
 	_, err = s.GetProcess(t.Context(), tenantA, second.ID)
 	wantErrIs(t, "GetProcess of the refused process", err, industrydata.ErrNotFound)
@@ -179,7 +179,7 @@ func testSystemProcessDuplicate(t *testing.T, s industrydata.Store) {
 		t.Errorf("ListProcesses (-want +got):\n%s", diff)
 	}
 
-	if err := s.DeleteProcess(t.Context(), tenantA, first.ID, nil); err != nil {
+	if err := s.DeleteProcess(t.Context(), tenantA, who(t.Context()), first.ID, nil); err != nil {
 		t.Fatalf("DeleteProcess: %v", err)
 	}
 	second = createProcess(t, s, tenantA, second)
@@ -205,7 +205,7 @@ func testOrdinaryProcessesUnlimited(t *testing.T, s industrydata.Store) {
 func testSystemProcessUpdateDuplicate(t *testing.T, s industrydata.Store) {
 	createProcess(t, s, tenantA, newSystemProcess(t))
 	p := createProcess(t, s, tenantA, newProcess(t))
-	_, err := s.UpdateProcess(t.Context(), tenantA, p.ID, func(q *industrydata.Process) error {
+	_, err := s.UpdateProcess(t.Context(), tenantA, who(t.Context()), p.ID, func(q *industrydata.Process) error {
 		q.Type = industrydata.TypeUserReportRefreshProcess
 		return nil
 	})
@@ -224,7 +224,7 @@ var tenantTests = []test{
 
 func testProvisionOnce(t *testing.T, s industrydata.Store) {
 	tmpl := []industrydata.Process{newSystemProcess(t), newProcess(t)}
-	ok, err := s.ProvisionTenant(t.Context(), tenantA, tmpl)
+	ok, err := s.ProvisionTenant(t.Context(), tenantA, who(t.Context()), tmpl)
 	if err != nil || !ok {
 		t.Fatalf("first ProvisionTenant = %v, %v; want true, nil", ok, err)
 	}
@@ -244,7 +244,7 @@ func testProvisionOnce(t *testing.T, s industrydata.Store) {
 		}
 	}
 
-	ok, err = s.ProvisionTenant(t.Context(), tenantA, []industrydata.Process{newSystemProcess(t)})
+	ok, err = s.ProvisionTenant(t.Context(), tenantA, who(t.Context()), []industrydata.Process{newSystemProcess(t)})
 	if err != nil || ok {
 		t.Fatalf("second ProvisionTenant = %v, %v; want false, nil", ok, err)
 	}
@@ -254,20 +254,20 @@ func testProvisionOnce(t *testing.T, s industrydata.Store) {
 	if list := listProcesses(t, s, tenantB, industrydata.ListQuery{}); len(list) != 0 {
 		t.Errorf("tenant B has %d processes after tenant A's provisioning", len(list))
 	}
-	if ok, err := s.ProvisionTenant(t.Context(), tenantB, nil); err != nil || !ok {
+	if ok, err := s.ProvisionTenant(t.Context(), tenantB, who(t.Context()), nil); err != nil || !ok {
 		t.Errorf("ProvisionTenant of tenant B = %v, %v; want true, nil", ok, err)
 	}
 }
 
 func testProvisionAfterDelete(t *testing.T, s industrydata.Store) {
 	p := newSystemProcess(t)
-	if ok, err := s.ProvisionTenant(t.Context(), tenantA, []industrydata.Process{p}); err != nil || !ok {
+	if ok, err := s.ProvisionTenant(t.Context(), tenantA, who(t.Context()), []industrydata.Process{p}); err != nil || !ok {
 		t.Fatalf("ProvisionTenant = %v, %v; want true, nil", ok, err)
 	}
-	if err := s.DeleteProcess(t.Context(), tenantA, p.ID, nil); err != nil {
+	if err := s.DeleteProcess(t.Context(), tenantA, who(t.Context()), p.ID, nil); err != nil {
 		t.Fatalf("DeleteProcess: %v", err)
 	}
-	if ok, err := s.ProvisionTenant(t.Context(), tenantA, []industrydata.Process{newSystemProcess(t)}); err != nil || ok {
+	if ok, err := s.ProvisionTenant(t.Context(), tenantA, who(t.Context()), []industrydata.Process{newSystemProcess(t)}); err != nil || ok {
 		t.Fatalf("ProvisionTenant after delete = %v, %v; want false, nil", ok, err)
 	}
 	if list := listProcesses(t, s, tenantA, industrydata.ListQuery{}); len(list) != 0 {
@@ -279,12 +279,12 @@ func testProvisionFailed(t *testing.T, s industrydata.Store) {
 	// Two processes of one system type cannot both be inserted, so the
 	// provisioning fails as a whole: no tenant, no first process.
 	bad := []industrydata.Process{newSystemProcess(t), newSystemProcess(t)}
-	_, err := s.ProvisionTenant(t.Context(), tenantA, bad)
+	_, err := s.ProvisionTenant(t.Context(), tenantA, who(t.Context()), bad)
 	wantErrIs(t, "ProvisionTenant with two system processes", err, industrydata.ErrDuplicate)
 	if list := listProcesses(t, s, tenantA, industrydata.ListQuery{}); len(list) != 0 {
 		t.Errorf("failed provisioning left %d processes", len(list))
 	}
-	if ok, err := s.ProvisionTenant(t.Context(), tenantA, bad[:1]); err != nil || !ok {
+	if ok, err := s.ProvisionTenant(t.Context(), tenantA, who(t.Context()), bad[:1]); err != nil || !ok {
 		t.Fatalf("ProvisionTenant after a failed one = %v, %v; want true, nil", ok, err)
 	}
 }

@@ -268,7 +268,7 @@ func testPagingNewestFirstConcurrentInserts(t *testing.T, s industrydata.Store) 
 	go func() {
 		for i := range inserted {
 			op := newOp(i * 7)
-			if err := s.CreateOperation(t.Context(), tenantA, &op); err != nil {
+			if err := s.CreateOperation(t.Context(), tenantA, who(t.Context()), &op); err != nil {
 				insertErr <- err
 				return
 			}

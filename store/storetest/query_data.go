@@ -63,7 +63,7 @@ func seedOperations(t *testing.T, s industrydata.Store) map[industrydata.TenantI
 			tenant = tenantB
 		}
 		op := queryOperation(i)
-		err := s.CreateOperation(t.Context(), tenant, &op)
+		err := s.CreateOperation(t.Context(), tenant, who(t.Context()), &op)
 		return tenant, op, err
 	})
 }
@@ -81,7 +81,7 @@ func seedProcesses(t *testing.T, s industrydata.Store) map[industrydata.TenantID
 		if i/2 == 4 {
 			p = newSystemProcess(t)
 		}
-		err := s.CreateProcess(t.Context(), tenant, &p)
+		err := s.CreateProcess(t.Context(), tenant, who(t.Context()), &p)
 		return tenant, p, err
 	})
 }

@@ -299,7 +299,7 @@ func testReportTenantIsolation(t *testing.T, s industrydata.Store) {
 func testReportDeleteProcess(t *testing.T, s industrydata.Store) {
 	c, _ := reportRun(t, s, tenantA, reportEntries(1, 6))
 	kept, keptReport := reportRun(t, s, tenantA, reportEntries(1, 2))
-	if err := s.DeleteProcess(t.Context(), tenantA, c.ProcessID, nil); err != nil {
+	if err := s.DeleteProcess(t.Context(), tenantA, who(t.Context()), c.ProcessID, nil); err != nil {
 		t.Fatalf("DeleteProcess: %v", err)
 	}
 	wantNoReport(t, s, tenantA, c.RunID)

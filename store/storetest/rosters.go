@@ -209,7 +209,7 @@ func testRosterReleasedByDeleteProcess(t *testing.T, s industrydata.Store) {
 	}
 	r2 := putRoster(t, s, tenantA, smallRoster(2))
 	checkRoster(t, s, tenantA, r1, smallRoster(1))
-	if err := s.DeleteProcess(t.Context(), tenantA, r.ProcessID, nil); err != nil {
+	if err := s.DeleteProcess(t.Context(), tenantA, who(t.Context()), r.ProcessID, nil); err != nil {
 		t.Fatalf("DeleteProcess: %v", err)
 	}
 	wantRosterGone(t, s, tenantA, r1.ID)

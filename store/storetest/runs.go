@@ -51,7 +51,7 @@ func readyProcess(t *testing.T, s industrydata.Store, tenant industrydata.Tenant
 func startRun(t *testing.T, s industrydata.Store, tenant industrydata.TenantID, processID string, start time.Time) (industrydata.Run, industrydata.Operation) {
 	t.Helper()
 	r, op := newRun(t, start), newRunOperation(t, start)
-	if err := s.StartRun(t.Context(), tenant, processID, &r, &op, nil); err != nil {
+	if err := s.StartRun(t.Context(), tenant, who(t.Context()), processID, &r, &op, nil); err != nil {
 		t.Fatalf("StartRun(%s): %v", processID, err)
 	}
 	return r, op
@@ -88,7 +88,7 @@ func testStartRun(t *testing.T, s industrydata.Store) {
 	r, op := newRun(t, start), newRunOperation(t, start)
 	r.Status = industrydata.RunFailed // the store starts every run running
 	calls := 0
-	err := s.StartRun(t.Context(), tenantA, p.ID, &r, &op, func(got industrydata.Process, inProgress bool) error {
+	err := s.StartRun(t.Context(), tenantA, who(t.Context()), p.ID, &r, &op, func(got industrydata.Process, inProgress bool) error {
 		calls++
 		if diff := cmp.Diff(p, got); diff != "" {
 			t.Errorf("check saw (-want +got):\n%s", diff)
@@ -117,7 +117,7 @@ func testStartRun(t *testing.T, s industrydata.Store) {
 	}
 
 	r2, op2 := newRun(t, start), newRunOperation(t, start)
-	err = s.StartRun(t.Context(), tenantA, p.ID, &r2, &op2, func(_ industrydata.Process, inProgress bool) error {
+	err = s.StartRun(t.Context(), tenantA, who(t.Context()), p.ID, &r2, &op2, func(_ industrydata.Process, inProgress bool) error {
 		if !inProgress {
 			t.Errorf("second check not told the first run is in progress")
 		}
@@ -129,7 +129,7 @@ func testStartRun(t *testing.T, s industrydata.Store) {
 func testStartRunRejected(t *testing.T, s industrydata.Store) {
 	p := readyProcess(t, s, tenantA)
 	r, op := newRun(t, ts(t, runStart)), newRunOperation(t, ts(t, runStart))
-	err := s.StartRun(t.Context(), tenantA, p.ID, &r, &op, func(industrydata.Process, bool) error { return errRejected })
+	err := s.StartRun(t.Context(), tenantA, who(t.Context()), p.ID, &r, &op, func(industrydata.Process, bool) error { return errRejected })
 	wantRejected(t, "StartRun", err)
 	checkNoRunStarted(t, s, tenantA, r.ID, op.ID)
 }
@@ -149,7 +149,7 @@ func checkNoRunStarted(t *testing.T, s industrydata.Store, tenant industrydata.T
 
 func testStartRunMissingProcess(t *testing.T, s industrydata.Store) {
 	r, op := newRun(t, ts(t, runStart)), newRunOperation(t, ts(t, runStart))
-	err := s.StartRun(t.Context(), tenantA, newID(), &r, &op, func(industrydata.Process, bool) error {
+	err := s.StartRun(t.Context(), tenantA, who(t.Context()), newID(), &r, &op, func(industrydata.Process, bool) error {
 		t.Errorf("check called for a missing process")
 		return nil
 	})
@@ -161,7 +161,7 @@ func testStartRunSecondInProgress(t *testing.T, s industrydata.Store) {
 	p := readyProcess(t, s, tenantA)
 	first, _ := startRun(t, s, tenantA, p.ID, ts(t, runStart))
 	r, op := newRun(t, ts(t, runStart)), newRunOperation(t, ts(t, runStart))
-	err := s.StartRun(t.Context(), tenantA, p.ID, &r, &op, func(industrydata.Process, bool) error { return nil })
+	err := s.StartRun(t.Context(), tenantA, who(t.Context()), p.ID, &r, &op, func(industrydata.Process, bool) error { return nil })
 	wantErrIs(t, "second StartRun", err, industrydata.ErrDuplicate)
 	_, err = s.GetOperation(t.Context(), tenantA, op.ID)
 	wantErrIs(t, "GetOperation of the refused run", err, industrydata.ErrNotFound)
@@ -177,7 +177,7 @@ func testStartRunDuplicateOperation(t *testing.T, s industrydata.Store) {
 	existing := createOperation(t, s, tenantA, newOperation(t))
 	r, op := newRun(t, ts(t, runStart)), newRunOperation(t, ts(t, runStart))
 	op.ID = existing.ID
-	err := s.StartRun(t.Context(), tenantA, p.ID, &r, &op, nil)
+	err := s.StartRun(t.Context(), tenantA, who(t.Context()), p.ID, &r, &op, nil)
 	wantErrIs(t, "StartRun", err, industrydata.ErrDuplicate)
 	if n := len(listRuns(t, s, tenantA, industrydata.ListQuery{})); n != 0 {
 		t.Errorf("tenant has %d runs after a refused start", n)
@@ -206,7 +206,7 @@ func testRunTenantIsolation(t *testing.T, s industrydata.Store) {
 		t.Errorf("RecentRuns from tenant B = %v, %v", recent, err)
 	}
 	r2, op2 := newRun(t, ts(t, runStart)), newRunOperation(t, ts(t, runStart))
-	err = s.StartRun(t.Context(), tenantB, p.ID, &r2, &op2, func(industrydata.Process, bool) error {
+	err = s.StartRun(t.Context(), tenantB, who(t.Context()), p.ID, &r2, &op2, func(industrydata.Process, bool) error {
 		t.Errorf("check called with tenant A's process")
 		return nil
 	})
@@ -342,11 +342,11 @@ func testDeleteProcessRuns(t *testing.T, s industrydata.Store) {
 		seen = append(seen, running)
 		return nil // the store deletes whatever check allows
 	}
-	if err := s.DeleteProcess(t.Context(), tenantA, ps[0].ID, check); err != nil {
+	if err := s.DeleteProcess(t.Context(), tenantA, who(t.Context()), ps[0].ID, check); err != nil {
 		t.Fatalf("DeleteProcess: %v", err)
 	}
 	finishRun(t, s, runs[len(runs)-1].ID, ts(t, runStart).Add(2*time.Hour))
-	if err := s.DeleteProcess(t.Context(), tenantA, ps[1].ID, check); err != nil {
+	if err := s.DeleteProcess(t.Context(), tenantA, who(t.Context()), ps[1].ID, check); err != nil {
 		t.Fatalf("DeleteProcess: %v", err)
 	}
 	if diff := cmp.Diff([]bool{true, false}, seen); diff != "" {
@@ -375,7 +375,7 @@ func startRace(t *testing.T, s industrydata.Store, check func(industrydata.Proce
 		wg.Go(func() {
 			<-start
 			r, op := newRun(t, ts(t, runStart)), newRunOperation(t, ts(t, runStart))
-			errs[i] = s.StartRun(t.Context(), tenantA, p.ID, &r, &op, check)
+			errs[i] = s.StartRun(t.Context(), tenantA, who(t.Context()), p.ID, &r, &op, check)
 		})
 	}
 	close(start)

@@ -132,7 +132,7 @@ func newSystemProcess(t *testing.T) industrydata.Process {
 
 func createOperation(t *testing.T, s industrydata.Store, tenant industrydata.TenantID, op industrydata.Operation) industrydata.Operation {
 	t.Helper()
-	if err := s.CreateOperation(t.Context(), tenant, &op); err != nil {
+	if err := s.CreateOperation(t.Context(), tenant, who(t.Context()), &op); err != nil {
 		t.Fatalf("CreateOperation(%s): %v", op.ID, err)
 	}
 	return op
@@ -140,7 +140,7 @@ func createOperation(t *testing.T, s industrydata.Store, tenant industrydata.Ten
 
 func createProcess(t *testing.T, s industrydata.Store, tenant industrydata.TenantID, p industrydata.Process) industrydata.Process {
 	t.Helper()
-	if err := s.CreateProcess(t.Context(), tenant, &p); err != nil {
+	if err := s.CreateProcess(t.Context(), tenant, who(t.Context()), &p); err != nil {
 		t.Fatalf("CreateProcess(%s): %v", p.ID, err)
 	}
 	return p
