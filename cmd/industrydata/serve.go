@@ -313,21 +313,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("listen: %w", err)
 	}
 	svc := service.New(store, industrydata.SystemClock{})
-	base := "http://" + ln.Addr().String()
-	if c.tlsCert != "" {
-		base = "https://" + ln.Addr().String()
-	}
-	if public != nil {
-		base = strings.TrimSuffix(public.String(), "/")
-	}
 	rc := runner.Config{
 		Store:    store,
 		Workers:  c.workers,
 		LeaseTTL: c.leaseTTL,
 		Logger:   log,
-		ReportURL: func(_ industrydata.TenantID, processID, runID string) string {
-			return base + runner.ReportPath(processID, runID)
-		},
 	}
 	if testHookRunner != nil {
 		testHookRunner(&rc)
