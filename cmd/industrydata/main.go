@@ -47,7 +47,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	switch args[0] {
 	case "serve":
-		return runServe(ctx, args[1:], getenv, stdout, stderr)
+		return runServe(ctx, args[1:], getenv, stdout, stderr, serveOptions{})
 	case "token":
 		return runToken(ctx, args[1:], getenv, stdout, stderr)
 	case "audit":

@@ -53,12 +53,14 @@ func childMain() int {
 	if i := slices.Index(args, "--"); i >= 0 {
 		args = args[i+1:]
 	}
-	if os.Getenv(slowRunsEnv) == "1" {
-		testHookRunner = slowRuns
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
-	err := run(ctx, args, os.Getenv, os.Stdout, os.Stderr)
+	var err error
+	if os.Getenv(slowRunsEnv) == "1" && len(args) > 0 && args[0] == "serve" {
+		err = runServe(ctx, args[1:], os.Getenv, os.Stdout, os.Stderr, serveOptions{runner: slowRuns})
+	} else {
+		err = run(ctx, args, os.Getenv, os.Stdout, os.Stderr)
+	}
 	var usage usageError
 	switch {
 	case err == nil, errors.Is(err, flag.ErrHelp):

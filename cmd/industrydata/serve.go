@@ -28,10 +28,14 @@ import (
 	"industrydata/throttle"
 )
 
-// testHookRunner, when set, adjusts the runner's configuration: this
-// package's tests slow runs down in a child process, so that a signal can
-// reach one midway.
-var testHookRunner func(*runner.Config)
+// serveOptions are what a caller of runServe sets beyond the command line;
+// run passes none.
+type serveOptions struct {
+	// runner, when set, adjusts the runner's configuration: this package's
+	// tests slow runs down in a child process, so that a signal can reach
+	// one midway.
+	runner func(*runner.Config)
+}
 
 // serveConfig is everything `serve` is told, validated before anything opens.
 type serveConfig struct {
@@ -274,7 +278,8 @@ func newLogger(c serveConfig, stderr io.Writer) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(stderr, opts))
 }
 
-func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+// runServe implements `industrydata serve` (SPEC §8).
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, opts serveOptions) error {
 	c, err := parseServeFlags(args, getenv, stderr)
 	if err != nil {
 		return err
@@ -319,8 +324,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		LeaseTTL: c.leaseTTL,
 		Logger:   log,
 	}
-	if testHookRunner != nil {
-		testHookRunner(&rc)
+	if opts.runner != nil {
+		opts.runner(&rc)
 	}
 	runs := runner.New(rc)
 	if c.workers > 0 {
