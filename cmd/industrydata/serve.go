@@ -260,9 +260,11 @@ func deriveKey(secret []byte, purpose string) []byte {
 	return mac.Sum(nil)
 }
 
+// newLogger is the server's logger, in the format and at the level c asks
+// for.
 func newLogger(c serveConfig, stderr io.Writer) *slog.Logger {
 	level, _ := parseLevel(c.logLevel)
-	opts := &slog.HandlerOptions{Level: level}
+	opts := &slog.HandlerOptions{Level: level, ReplaceAttr: durationsAsText}
 	format := c.logFormat
 	if format == "auto" {
 		format = "json"
@@ -276,6 +278,15 @@ func newLogger(c serveConfig, stderr io.Writer) *slog.Logger {
 		return slog.New(slog.NewTextHandler(stderr, opts))
 	}
 	return slog.New(slog.NewJSONHandler(stderr, opts))
+}
+
+// durationsAsText writes a time.Duration as its String ("30s"), where JSON
+// would have a count of nanoseconds; text logs write it so already.
+func durationsAsText(_ []string, a slog.Attr) slog.Attr {
+	if a.Value.Kind() == slog.KindDuration {
+		a.Value = slog.StringValue(a.Value.Duration().String())
+	}
+	return a
 }
 
 // runServe implements `industrydata serve` (SPEC §8).
@@ -385,7 +396,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	log.Info("shutting down", "timeout", c.shutdownTimeout.String())
+	log.Info("shutting down", "timeout", c.shutdownTimeout)
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.shutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
