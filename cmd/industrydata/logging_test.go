@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
@@ -98,5 +99,49 @@ func TestServeLogsDurationsAsText(t *testing.T) {
 	rec := s.log.waitRecord(t, "runner started")
 	if rec["leaseTTL"] != "30s" {
 		t.Errorf(`leaseTTL = %#v, want "30s": %v`, rec["leaseTTL"], rec)
+	}
+}
+
+// TestMigrationsLoggedOnce: a new database logs one line for all the
+// migrations applied to it, with their number and time taken; the next
+// start, with nothing to apply, logs none.
+func TestMigrationsLoggedOnce(t *testing.T) {
+	dir := t.TempDir()
+	about := func(recs []map[string]any) []map[string]any {
+		var out []map[string]any
+		for _, r := range recs {
+			if msg, _ := r["msg"].(string); strings.Contains(msg, "migrat") {
+				out = append(out, r)
+			}
+		}
+		return out
+	}
+
+	first := serveInProcess(t, dir)
+	if err := first.stop(t); err != nil {
+		t.Fatal(err)
+	}
+	recs := about(first.log.records(t))
+	if len(recs) != 1 {
+		t.Fatalf("%d lines about migrations on a new database, want 1:\n%s", len(recs), first.log)
+	}
+	r := recs[0]
+	version, _ := r["version"].(float64)
+	migrations, _ := r["migrations"].(float64)
+	took, _ := r["duration"].(string)
+	if want := fmt.Sprintf("sqlite: migrated to version %d", int(version)); r["msg"] != want || r["level"] != "INFO" ||
+		version < 1 || migrations < 1 || migrations > version {
+		t.Errorf("migration line %v, want %q at INFO with a version and the number applied", r, want)
+	}
+	if _, err := time.ParseDuration(took); err != nil {
+		t.Errorf("duration %q of the migrations: %v", took, err)
+	}
+
+	second := serveInProcess(t, dir)
+	if err := second.stop(t); err != nil {
+		t.Fatal(err)
+	}
+	if recs := about(second.log.records(t)); len(recs) != 0 {
+		t.Errorf("lines about migrations with none to apply: %v", recs)
 	}
 }
