@@ -26,17 +26,23 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()
-	if errors.Is(err, flag.ErrHelp) {
-		os.Exit(0) // -h: the usage is already printed
+	os.Exit(exitStatus(err, os.Stderr))
+}
+
+// exitStatus reports run's error on stderr and returns the process's exit
+// status: 0 for no error and for -h (the help is printed already), the
+// error's own ExitStatus when it has one (2 for a mistake on the command
+// line or an address serve cannot listen on), 1 for anything else.
+func exitStatus(err error, stderr io.Writer) int {
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return 0
 	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "industrydata:", err)
-		var usage usageError
-		if errors.As(err, &usage) {
-			os.Exit(2)
-		}
-		os.Exit(1)
+	fmt.Fprintln(stderr, "industrydata:", err)
+	var s interface{ ExitStatus() int }
+	if errors.As(err, &s) {
+		return s.ExitStatus()
 	}
+	return 1
 }
 
 // run is the whole program; tests call it directly.

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -61,17 +60,7 @@ func childMain() int {
 	} else {
 		err = run(ctx, args, os.Getenv, os.Stdout, os.Stderr)
 	}
-	var usage usageError
-	switch {
-	case err == nil, errors.Is(err, flag.ErrHelp):
-		return 0
-	case errors.As(err, &usage):
-		fmt.Fprintln(os.Stderr, "industrydata:", err)
-		return 2
-	default:
-		fmt.Fprintln(os.Stderr, "industrydata:", err)
-		return 1
-	}
+	return exitStatus(err, os.Stderr)
 }
 
 // logWatcher is a thread-safe writer for a server's stderr: it keeps

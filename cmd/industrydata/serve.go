@@ -280,6 +280,29 @@ func newLogger(c serveConfig, stderr io.Writer) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(stderr, opts))
 }
 
+// listenError is serve's failure to listen on --addr (in use, not a local
+// address, or a port it may not bind): the process exits with status 2, as
+// for any other bad configuration.
+type listenError struct {
+	addr string
+	err  error
+}
+
+func (e listenError) Error() string {
+	cause := e.err
+	var op *net.OpError
+	if errors.As(cause, &op) && op.Err != nil {
+		cause = op.Err // without "listen tcp <addr>:", which the message says
+	}
+	return fmt.Sprintf("serve: cannot listen on --addr %s: %v", e.addr, cause)
+}
+
+// Unwrap returns the cause.
+func (e listenError) Unwrap() error { return e.err }
+
+// ExitStatus is 2: the configuration is at fault.
+func (listenError) ExitStatus() int { return 2 }
+
 // durationsAsText writes a time.Duration as its String ("30s"), where JSON
 // would have a count of nanoseconds; text logs write it so already.
 func durationsAsText(_ []string, a slog.Attr) slog.Attr {
@@ -296,6 +319,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	log := newLogger(c, stderr)
+
+	// Listen first: a server that cannot serve must not create a data
+	// directory, a key or a database, nor migrate one, on its way out.
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return listenError{addr: c.addr, err: err}
+	}
+	defer ln.Close() // in case of an error before serving; Serve closes it too
 
 	key, err := auth.LoadOrCreateKey(c.dataDir)
 	if err != nil {
@@ -324,10 +355,6 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	defer closeVerifier()
 	limiter, _ := throttle.New(throttle.Config{Rate: c.throttleRate, Burst: c.throttleBurst})
-	ln, err := net.Listen("tcp", c.addr)
-	if err != nil {
-		return fmt.Errorf("listen: %w", err)
-	}
 	svc := service.New(store, industrydata.SystemClock{})
 	rc := runner.Config{
 		Store:    store,

@@ -25,6 +25,9 @@ func (e usageError) Error() string { return e.msg }
 // Unwrap returns the cause.
 func (e usageError) Unwrap() error { return e.err }
 
+// ExitStatus is 2, the status of a usage error.
+func (usageError) ExitStatus() int { return 2 }
+
 // runToken implements `industrydata token` (SPEC §8): it prints a JWT signed
 // with the local key in --data-dir (creating the key on first use) followed
 // by a newline on stdout, and nothing else. With neither --scopes nor
