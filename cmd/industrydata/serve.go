@@ -426,12 +426,18 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	log.Info("shutting down", "timeout", c.shutdownTimeout)
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.shutdownTimeout)
 	defer cancel()
+	// A shutdown that cuts requests short is a failure (the exit status
+	// says so), reported once, by main.
+	var shutdownErr error
 	if err := srv.Shutdown(shutdownCtx); err != nil {
-		log.Warn("shutdown did not finish in time; closing connections", "err", err)
 		srv.Close()
+		shutdownErr = fmt.Errorf("shutdown: %w", err)
+		if errors.Is(err, context.DeadlineExceeded) {
+			shutdownErr = fmt.Errorf("shutdown: requests were still open after --shutdown-timeout %s; their connections were closed", c.shutdownTimeout)
+		}
 	}
 	stopRuns()
 	<-runnerDone
 	log.Info("stopped")
-	return nil
+	return shutdownErr
 }

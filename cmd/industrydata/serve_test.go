@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -11,6 +13,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // TestServeAddressInUse: serve on an address in use fails before it
@@ -67,4 +70,47 @@ func TestServeAddressInUse(t *testing.T) {
 			t.Errorf("the data directory exists (stat: %v)", err)
 		}
 	})
+}
+
+// TestShutdownTimeoutFails: a request still open when --shutdown-timeout
+// has passed (its body trickles in, never whole) is cut off, and serve
+// returns an error, so that the process exits with status 1.
+func TestShutdownTimeoutFails(t *testing.T) {
+	s := startInProcess(t, "--shutdown-timeout", "10ms")
+	api := newAPI(t, s.addr, s.dataDir)
+	c := dialRaw(t, s.addr)
+	// Expect: 100-continue makes the server say when the handler starts
+	// reading the body: from then on the request is in flight.
+	fmt.Fprintf(c, "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: 1000\r\nExpect: 100-continue\r\n\r\n",
+		operationsPath, api.token)
+	var got []byte
+	for !strings.Contains(string(got), "\r\n\r\n") {
+		select {
+		case b := <-c.read:
+			got = append(got, b...)
+		case <-c.closed:
+			t.Fatalf("closed with %q before reading the body", got)
+		case <-time.After(stopDeadline):
+			t.Fatalf("no 100 Continue within %v; got %q", stopDeadline, got)
+		}
+	}
+	if !strings.HasPrefix(string(got), "HTTP/1.1 100 Continue\r\n") {
+		t.Fatalf("answer %q, want 100 Continue", got)
+	}
+	if _, err := io.WriteString(c, `{"statusDetail":"`); err != nil {
+		t.Fatal(err)
+	}
+
+	err := s.stop(t)
+	if err == nil || !strings.Contains(err.Error(), "--shutdown-timeout 10ms") {
+		t.Fatalf("serve returned %v, want an error naming --shutdown-timeout 10ms; log:\n%s", err, s.log)
+	}
+	if got := exitStatus(err, io.Discard); got != 1 {
+		t.Errorf("exit status %d, want 1", got)
+	}
+	select {
+	case <-c.closed:
+	case <-time.After(stopDeadline):
+		t.Errorf("the open request's connection is still open %v after serve returned", stopDeadline)
+	}
 }
