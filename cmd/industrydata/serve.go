@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"crypto/tls"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -70,10 +69,11 @@ type httpTimeouts struct {
 // with a token of auth.MaxTokenLength beside it.
 const maxHeaderBytes = 64 << 10
 
+// parseServeFlags reads and validates serve's configuration; -h prints the
+// help to stderr.
 func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer) (serveConfig, error) {
 	var c serveConfig
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("serve")
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "address to listen on (host:port; port 0 picks a free one)")
 	fs.StringVar(&c.dataDir, "data-dir", "./data", "directory for the SQLite database and the local signing key")
 	fs.StringVar(&c.databaseURL, "database-url", "", "database: empty for SQLite under --data-dir, sqlite:PATH, or sqlite::memory: (volatile, for tests and benchmarks)")
@@ -98,7 +98,11 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.DurationVar(&c.timeouts.read, "read-timeout", 60*time.Second, "how long a client may take to send a whole request, body included")
 	fs.DurationVar(&c.timeouts.write, "write-timeout", 60*time.Second, "how long a response may take to be written (the CSV download of a user report gets a minute per page of entries instead)")
 	fs.DurationVar(&c.timeouts.idle, "idle-timeout", 120*time.Second, "how long a kept-alive connection may wait for its next request")
-	if err := parseFlags(fs, args, getenv); err != nil {
+	help := commandHelp{
+		summary: serveSummary,
+		usage:   "industrydata serve [--addr 127.0.0.1:8080] [--data-dir ./data] [flags]",
+	}
+	if err := parseFlags(fs, args, getenv, help, stderr); err != nil {
 		return c, usageError{msg: "serve: " + err.Error(), err: err}
 	}
 	if c.workers < 0 {
