@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -26,8 +25,7 @@ const auditPage = 500
 // serve uses (the same --data-dir and --database-url) a page at a time. It
 // may run while serve does.
 func runAudit(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("audit", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("audit")
 	// The store flags fill a serveConfig so that storeConfig, serve's own
 	// reading of them, opens the very same database.
 	var c serveConfig
@@ -36,14 +34,13 @@ func runAudit(ctx context.Context, args []string, getenv func(string) string, st
 	tenant := fs.String("tenant", "", "only the records of tenant `TID`; all tenants' when empty")
 	since := fs.String("since", "", "only the records made at `TIME` (RFC 3339) or later")
 	output := fs.String("output", "-", "`FILE` to write the JSON lines to; - is standard output")
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: industrydata audit [--data-dir ./data] [--database-url URL] [--tenant TID] [--since RFC3339] [--output -]\n\n")
-		fmt.Fprintf(fs.Output(), "Prints the audit log, oldest first, one JSON object a line: every create, update, delete and run start, with\n")
-		fmt.Fprintf(fs.Output(), "who made it (principal, app, request-id) and the properties it changed, old and new.\n")
-		fmt.Fprintf(fs.Output(), "Every flag can also be set with its INDUSTRYDATA_* environment variable (--data-dir: INDUSTRYDATA_DATA_DIR).\n\n")
-		fs.PrintDefaults()
+	help := commandHelp{
+		summary: auditSummary,
+		usage:   "industrydata audit [--data-dir ./data] [--database-url URL] [--tenant TID] [--since RFC3339] [--output -]",
+		about: "Prints the audit log, oldest first, one JSON object a line: every create, update, delete and run start, with\n" +
+			"who made it (principal, app, request-id) and the properties it changed, old and new.",
 	}
-	if err := parseFlags(fs, args, getenv); err != nil {
+	if err := parseFlags(fs, args, getenv, help, stderr); err != nil {
 		return usageError{msg: "audit: " + err.Error(), err: err}
 	}
 	// Tenant ids are GUIDs, stored lower-cased.

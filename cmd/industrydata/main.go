@@ -12,31 +12,50 @@ import (
 	"syscall"
 )
 
+// The commands' one-line summaries: the program's usage lists them, and
+// each command's --help starts with its own.
+const (
+	serveSummary = "run the API service (embedded SQLite under ./data by default)"
+	tokenSummary = "print a signed access token for local use"
+	auditSummary = "print the audit log (who changed what) as JSON lines"
+)
+
 const usageText = `usage: industrydata <command> [flags]
 
 commands:
-  serve   run the API service (embedded SQLite under ./data by default)
-  token   print a signed access token for local use
-  audit   print the audit log (who changed what) as JSON lines
+  serve   ` + serveSummary + `
+  token   ` + tokenSummary + `
+  audit   ` + auditSummary + `
 
-Run 'industrydata <command> -h' for a command's flags.
+Run 'industrydata <command> --help' for a command's flags.
 `
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()
-	if errors.Is(err, flag.ErrHelp) {
-		os.Exit(0) // -h: the usage is already printed
+	os.Exit(exitStatus(err, os.Stderr))
+}
+
+// exitStatus reports run's error on stderr and returns the process's exit
+// status: 0 for no error and for -h (the help is printed already), the
+// error's own ExitStatus when it has one (2 for a mistake on the command
+// line or an address serve cannot listen on), 1 for anything else. A
+// mistake on a command's line is followed by a line pointing to its --help.
+func exitStatus(err error, stderr io.Writer) int {
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return 0
 	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "industrydata:", err)
-		var usage usageError
-		if errors.As(err, &usage) {
-			os.Exit(2)
-		}
-		os.Exit(1)
+	fmt.Fprintln(stderr, "industrydata:", err)
+	var usage usageError
+	if errors.As(err, &usage) && usage.command != "" {
+		fmt.Fprintf(stderr, "Run 'industrydata %s --help' for usage.\n", usage.command)
 	}
+	var s interface{ ExitStatus() int }
+	if errors.As(err, &s) {
+		return s.ExitStatus()
+	}
+	return 1
 }
 
 // run is the whole program; tests call it directly.
@@ -45,17 +64,26 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprint(stderr, usageText)
 		return usageError{msg: "no command given"}
 	}
+	var err error
 	switch args[0] {
 	case "serve":
-		return runServe(ctx, args[1:], getenv, stdout, stderr)
+		err = runServe(ctx, args[1:], getenv, stdout, stderr, serveOptions{})
 	case "token":
-		return runToken(ctx, args[1:], getenv, stdout, stderr)
+		err = runToken(ctx, args[1:], getenv, stdout, stderr)
 	case "audit":
-		return runAudit(ctx, args[1:], getenv, stdout, stderr)
+		err = runAudit(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usageText)
 		return nil
+	default:
+		fmt.Fprint(stderr, usageText)
+		return usageError{msg: fmt.Sprintf("unknown command %q", args[0])}
 	}
-	fmt.Fprint(stderr, usageText)
-	return usageError{msg: fmt.Sprintf("unknown command %q", args[0])}
+	// A mistake on a command's line is reported with a pointer to the
+	// command's --help, not with the whole of it.
+	if usage, ok := err.(usageError); ok {
+		usage.command = args[0]
+		return usage
+	}
+	return err
 }

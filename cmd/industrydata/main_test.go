@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -53,23 +52,15 @@ func childMain() int {
 	if i := slices.Index(args, "--"); i >= 0 {
 		args = args[i+1:]
 	}
-	if os.Getenv(slowRunsEnv) == "1" {
-		testHookRunner = slowRuns
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
-	err := run(ctx, args, os.Getenv, os.Stdout, os.Stderr)
-	var usage usageError
-	switch {
-	case err == nil, errors.Is(err, flag.ErrHelp):
-		return 0
-	case errors.As(err, &usage):
-		fmt.Fprintln(os.Stderr, "industrydata:", err)
-		return 2
-	default:
-		fmt.Fprintln(os.Stderr, "industrydata:", err)
-		return 1
+	var err error
+	if os.Getenv(slowRunsEnv) == "1" && len(args) > 0 && args[0] == "serve" {
+		err = runServe(ctx, args[1:], os.Getenv, os.Stdout, os.Stderr, serveOptions{runner: slowRuns})
+	} else {
+		err = run(ctx, args, os.Getenv, os.Stdout, os.Stderr)
 	}
+	return exitStatus(err, os.Stderr)
 }
 
 // logWatcher is a thread-safe writer for a server's stderr: it keeps
@@ -376,6 +367,10 @@ func TestExitStatusOfUsageErrors(t *testing.T) {
 type inProcess struct {
 	addr, dataDir string
 	log           *logWatcher
+
+	cancel context.CancelFunc
+	done   chan error // receives what run returned
+	result *error     // what run returned, once stop has seen it
 }
 
 // startInProcess runs `serve` in this process over a memory database, with
@@ -386,32 +381,45 @@ func startInProcess(t *testing.T, args ...string) *inProcess {
 }
 
 // serveInProcess runs `serve` in this process on dataDir with args added
-// (JSON logs, so that the address can be read from them), and stops it
-// when the test ends, failing the test unless it stops cleanly.
+// (JSON logs, so that the address can be read from them). Unless the test
+// stops it (and checks the result itself), it is stopped when the test
+// ends, failing the test unless it stops cleanly.
 func serveInProcess(t *testing.T, dataDir string, args ...string) *inProcess {
 	t.Helper()
-	s := &inProcess{dataDir: dataDir, log: newLogWatcher()}
+	s := &inProcess{dataDir: dataDir, log: newLogWatcher(), done: make(chan error, 1)}
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
+	s.cancel = cancel
 	stopped := make(chan struct{})
 	go func() {
-		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--data-dir", s.dataDir, "--log-format", "json"}, args...),
+		s.done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--data-dir", s.dataDir, "--log-format", "json"}, args...),
 			func(string) string { return "" }, io.Discard, s.log)
 		close(stopped)
 	}()
 	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
+		if s.result == nil {
+			if err := s.stop(t); err != nil {
 				t.Errorf("serve returned %v after cancel, want nil", err)
 			}
-		case <-time.After(stopDeadline):
-			t.Errorf("serve did not stop within %v of cancel; log:\n%s", stopDeadline, s.log)
 		}
 	})
 	s.addr = s.log.waitAddr(t, stopped)
 	return s
+}
+
+// stop cancels the server's context, as SIGTERM does, and returns what run
+// returned, failing the test if that takes longer than stopDeadline.
+func (s *inProcess) stop(t *testing.T) error {
+	t.Helper()
+	if s.result == nil {
+		s.cancel()
+		select {
+		case err := <-s.done:
+			s.result = &err
+		case <-time.After(stopDeadline):
+			t.Fatalf("serve did not stop within %v of cancel; log:\n%s", stopDeadline, s.log)
+		}
+	}
+	return *s.result
 }
 
 func TestServeInProcess(t *testing.T) {

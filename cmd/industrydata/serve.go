@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"crypto/tls"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -28,10 +27,14 @@ import (
 	"industrydata/throttle"
 )
 
-// testHookRunner, when set, adjusts the runner's configuration: this
-// package's tests slow runs down in a child process, so that a signal can
-// reach one midway.
-var testHookRunner func(*runner.Config)
+// serveOptions are what a caller of runServe sets beyond the command line;
+// run passes none.
+type serveOptions struct {
+	// runner, when set, adjusts the runner's configuration: this package's
+	// tests slow runs down in a child process, so that a signal can reach
+	// one midway.
+	runner func(*runner.Config)
+}
 
 // serveConfig is everything `serve` is told, validated before anything opens.
 type serveConfig struct {
@@ -66,10 +69,11 @@ type httpTimeouts struct {
 // with a token of auth.MaxTokenLength beside it.
 const maxHeaderBytes = 64 << 10
 
+// parseServeFlags reads and validates serve's configuration; -h prints the
+// help to stderr.
 func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer) (serveConfig, error) {
 	var c serveConfig
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("serve")
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "address to listen on (host:port; port 0 picks a free one)")
 	fs.StringVar(&c.dataDir, "data-dir", "./data", "directory for the SQLite database and the local signing key")
 	fs.StringVar(&c.databaseURL, "database-url", "", "database: empty for SQLite under --data-dir, sqlite:PATH, or sqlite::memory: (volatile, for tests and benchmarks)")
@@ -94,7 +98,11 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.DurationVar(&c.timeouts.read, "read-timeout", 60*time.Second, "how long a client may take to send a whole request, body included")
 	fs.DurationVar(&c.timeouts.write, "write-timeout", 60*time.Second, "how long a response may take to be written (the CSV download of a user report gets a minute per page of entries instead)")
 	fs.DurationVar(&c.timeouts.idle, "idle-timeout", 120*time.Second, "how long a kept-alive connection may wait for its next request")
-	if err := parseFlags(fs, args, getenv); err != nil {
+	help := commandHelp{
+		summary: serveSummary,
+		usage:   "industrydata serve [--addr 127.0.0.1:8080] [--data-dir ./data] [flags]",
+	}
+	if err := parseFlags(fs, args, getenv, help, stderr); err != nil {
 		return c, usageError{msg: "serve: " + err.Error(), err: err}
 	}
 	if c.workers < 0 {
@@ -256,9 +264,11 @@ func deriveKey(secret []byte, purpose string) []byte {
 	return mac.Sum(nil)
 }
 
+// newLogger is the server's logger, in the format and at the level c asks
+// for.
 func newLogger(c serveConfig, stderr io.Writer) *slog.Logger {
 	level, _ := parseLevel(c.logLevel)
-	opts := &slog.HandlerOptions{Level: level}
+	opts := &slog.HandlerOptions{Level: level, ReplaceAttr: durationsAsText}
 	format := c.logFormat
 	if format == "auto" {
 		format = "json"
@@ -274,12 +284,53 @@ func newLogger(c serveConfig, stderr io.Writer) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(stderr, opts))
 }
 
-func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+// listenError is serve's failure to listen on --addr (in use, not a local
+// address, or a port it may not bind): the process exits with status 2, as
+// for any other bad configuration.
+type listenError struct {
+	addr string
+	err  error
+}
+
+func (e listenError) Error() string {
+	cause := e.err
+	var op *net.OpError
+	if errors.As(cause, &op) && op.Err != nil {
+		cause = op.Err // without "listen tcp <addr>:", which the message says
+	}
+	return fmt.Sprintf("serve: cannot listen on --addr %s: %v", e.addr, cause)
+}
+
+// Unwrap returns the cause.
+func (e listenError) Unwrap() error { return e.err }
+
+// ExitStatus is 2: the configuration is at fault.
+func (listenError) ExitStatus() int { return 2 }
+
+// durationsAsText writes a time.Duration as its String ("30s"), where JSON
+// would have a count of nanoseconds; text logs write it so already.
+func durationsAsText(_ []string, a slog.Attr) slog.Attr {
+	if a.Value.Kind() == slog.KindDuration {
+		a.Value = slog.StringValue(a.Value.Duration().String())
+	}
+	return a
+}
+
+// runServe implements `industrydata serve` (SPEC §8).
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, opts serveOptions) error {
 	c, err := parseServeFlags(args, getenv, stderr)
 	if err != nil {
 		return err
 	}
 	log := newLogger(c, stderr)
+
+	// Listen first: a server that cannot serve must not create a data
+	// directory, a key or a database, nor migrate one, on its way out.
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return listenError{addr: c.addr, err: err}
+	}
+	defer ln.Close() // in case of an error before serving; Serve closes it too
 
 	key, err := auth.LoadOrCreateKey(c.dataDir)
 	if err != nil {
@@ -308,18 +359,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	defer closeVerifier()
 	limiter, _ := throttle.New(throttle.Config{Rate: c.throttleRate, Burst: c.throttleBurst})
-	ln, err := net.Listen("tcp", c.addr)
-	if err != nil {
-		return fmt.Errorf("listen: %w", err)
-	}
 	rc := runner.Config{
 		Store:    store,
 		Workers:  c.workers,
 		LeaseTTL: c.leaseTTL,
 		Logger:   log,
 	}
-	if testHookRunner != nil {
-		testHookRunner(&rc)
+	if opts.runner != nil {
+		opts.runner(&rc)
 	}
 	runs := runner.New(rc)
 	svc := service.New(store, industrydata.SystemClock{}, service.Options{
@@ -381,15 +428,21 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	log.Info("shutting down", "timeout", c.shutdownTimeout.String())
+	log.Info("shutting down", "timeout", c.shutdownTimeout)
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.shutdownTimeout)
 	defer cancel()
+	// A shutdown that cuts requests short is a failure (the exit status
+	// says so), reported once, by main.
+	var shutdownErr error
 	if err := srv.Shutdown(shutdownCtx); err != nil {
-		log.Warn("shutdown did not finish in time; closing connections", "err", err)
 		srv.Close()
+		shutdownErr = fmt.Errorf("shutdown: %w", err)
+		if errors.Is(err, context.DeadlineExceeded) {
+			shutdownErr = fmt.Errorf("shutdown: requests were still open after --shutdown-timeout %s; their connections were closed", c.shutdownTimeout)
+		}
 	}
 	stopRuns()
 	<-runnerDone
 	log.Info("stopped")
-	return nil
+	return shutdownErr
 }

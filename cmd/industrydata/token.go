@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -16,8 +15,9 @@ import (
 // usageError is a mistake on the command line (a missing or malformed flag);
 // main reports it and exits with status 2.
 type usageError struct {
-	msg string
-	err error // the cause, when there is one (flag.ErrHelp for -h)
+	msg     string
+	err     error  // the cause, when there is one (flag.ErrHelp for -h)
+	command string // the command whose line it is, set by run: main points to its --help
 }
 
 func (e usageError) Error() string { return e.msg }
@@ -25,31 +25,31 @@ func (e usageError) Error() string { return e.msg }
 // Unwrap returns the cause.
 func (e usageError) Unwrap() error { return e.err }
 
+// ExitStatus is 2, the status of a usage error.
+func (usageError) ExitStatus() int { return 2 }
+
 // runToken implements `industrydata token` (SPEC §8): it prints a JWT signed
 // with the local key in --data-dir (creating the key on first use) followed
 // by a newline on stdout, and nothing else. With neither --scopes nor
 // --roles the token grants every permission as roles. Bad input is a
-// usageError, and so is -h (after the usage is printed to stderr), as for
+// usageError, and so is -h (after the help is printed to stderr), as for
 // serve.
 func runToken(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("token", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("token")
 	dataDir := fs.String("data-dir", "./data", "directory `DIR` holding the signing key")
 	tenant := fs.String("tenant", "", "tenant id `TID` (the tid claim) the token is for; required")
 	scopes := fs.String("scopes", "", "space-separated `PERMISSIONS` granted as scp: a delegated token")
 	roles := fs.String("roles", "", "space-separated `PERMISSIONS` granted as roles: an application token")
 	subject := fs.String("subject", "", "subject `ID` (the sub and oid claims); a random GUID if empty")
 	expires := fs.Duration("expires", time.Hour, "lifetime of the token, at most a year")
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: industrydata token [--data-dir ./data] --tenant TID [--scopes \"A B\"] [--roles \"A B\"] [--subject ID] [--expires 1h]\n\n")
-		fmt.Fprintf(fs.Output(), "Prints a signed access token for local use. With neither --scopes nor --roles it grants every permission.\n")
-		fmt.Fprintf(fs.Output(), "Every flag can also be set with its INDUSTRYDATA_* environment variable (--data-dir: INDUSTRYDATA_DATA_DIR).\n\n")
-		fs.PrintDefaults()
-		fmt.Fprintf(fs.Output(), "\npermissions: %s\n", permissionList())
+	help := commandHelp{
+		summary: tokenSummary,
+		usage:   `industrydata token [--data-dir ./data] --tenant TID [--scopes "A B"] [--roles "A B"] [--subject ID] [--expires 1h]`,
+		about: "The token is signed (HS256) with the key in --data-dir, which serve on that directory accepts.\n" +
+			"With neither --scopes nor --roles it grants every permission.",
+		after: "permissions: " + permissionList(),
 	}
-	if err := parseFlags(fs, args, getenv); err != nil {
-		// The flag package has printed the problem (or, for -h, the
-		// usage) to stderr already.
+	if err := parseFlags(fs, args, getenv, help, stderr); err != nil {
 		return usageError{msg: "token: " + err.Error(), err: err}
 	}
 	if *tenant == "" {

@@ -186,8 +186,9 @@ func (s *Store) open(ctx context.Context, cfg Config, writerDSN, readerDSN strin
 	return nil
 }
 
-// migrate applies the embedded migrations. It runs on the writer before the
-// writer goroutine starts, so nothing else can be writing.
+// migrate applies the embedded migrations, and logs one line if it applied
+// any. It runs on the writer before the writer goroutine starts, so nothing
+// else can be writing.
 func migrate(ctx context.Context, db *sql.DB, log *slog.Logger) error {
 	p, err := newProvider(db, log)
 	if err != nil {
@@ -197,9 +198,16 @@ func migrate(ctx context.Context, db *sql.DB, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: migrate: %w", err)
 	}
-	for _, r := range results {
-		log.Info("sqlite: applied migration", "version", r.Source.Version, "dur_ms", r.Duration.Milliseconds())
+	if len(results) == 0 {
+		return nil
 	}
+	took := results[0].Duration
+	for _, r := range results[1:] {
+		took += r.Duration
+	}
+	version := results[len(results)-1].Source.Version
+	log.Info(fmt.Sprintf("sqlite: migrated to version %d", version), "version", version,
+		"migrations", len(results), "duration", took)
 	return nil
 }
 
