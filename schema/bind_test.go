@@ -524,3 +524,59 @@ func TestBindBooleanAndInt64(t *testing.T) {
 		t.Errorf("AppendEntity:\n got %s\nwant %s", got, want)
 	}
 }
+
+// BindUpdate binds a body before the entity is read: against the type its
+// @odata.type names (which must derive from the path's type), else the
+// path's type; CheckType then refuses a named type that is not the
+// entity's own.
+func TestBindUpdateThenCheckType(t *testing.T) {
+	tests := []struct {
+		name      string
+		base      *schema.EntityType
+		body      string
+		entity    *schema.EntityType
+		bindError string // "" when binding succeeds
+		wantType  *schema.EntityType
+		checkOK   bool
+	}{
+		{"no @odata.type binds the path's type", schema.Process, `{"displayName":"n"}`,
+			schema.UserReportRefreshProcess, "", schema.Process, true},
+		{"the entity's own type", schema.Process, `{"@odata.type":"#microsoft.graph.industryData.userReportRefreshProcess","displayName":"n"}`,
+			schema.UserReportRefreshProcess, "", schema.UserReportRefreshProcess, true},
+		{"a base type named is not the entity's", schema.Process, `{"@odata.type":"#microsoft.graph.industryData.process"}`,
+			schema.UserReportRefreshProcess, "", schema.Process, false},
+		{"a type outside the path's hierarchy", schema.Process, `{"@odata.type":"#microsoft.graph.longRunningOperation"}`,
+			nil, "must name the type of the entity", nil, false},
+		{"an unknown type", schema.LongRunningOperation, `{"@odata.type":"#microsoft.graph.nothing"}`,
+			nil, "must name the type of the entity", nil, false},
+		{"@odata.type not a string", schema.LongRunningOperation, `{"@odata.type":1}`,
+			nil, "must be a string", nil, false},
+		{"a property the named type lacks", schema.LongRunningOperation, `{"@odata.type":"#microsoft.graph.longRunningOperation","colour":"red"}`,
+			nil, "colour", nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body, err := schema.ParseBody([]byte(tt.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			patch, err := body.BindUpdate(tt.base)
+			if tt.bindError != "" {
+				if err == nil || industrydata.ErrorCode(err) != industrydata.CodeBadRequest || !strings.Contains(err.Error(), tt.bindError) {
+					t.Fatalf("BindUpdate: %v, want a badRequest saying %q", err, tt.bindError)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("BindUpdate: %v", err)
+			}
+			if patch.Type != tt.wantType {
+				t.Errorf("bound to %s, want %s", patch.Type.Name, tt.wantType.Name)
+			}
+			err = patch.CheckType(tt.entity)
+			if (err == nil) != tt.checkOK || (err != nil && industrydata.ErrorCode(err) != industrydata.CodeBadRequest) {
+				t.Errorf("CheckType(%s): %v, want ok %v", tt.entity.Name, err, tt.checkOK)
+			}
+		})
+	}
+}

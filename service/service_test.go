@@ -1,6 +1,7 @@
 package service_test
 
 import (
+	"context"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -388,5 +389,82 @@ func TestListRunsPagesBySkipToken(t *testing.T) {
 	}
 	if d := cmp.Diff(newest, walked); d != "" {
 		t.Errorf("runs walked by pages of 2, newest first (-want +got):\n%s", d)
+	}
+}
+
+// countingStore counts the update transactions the service opens.
+type countingStore struct {
+	industrydata.Store
+	updates atomic.Int64
+}
+
+func (s *countingStore) UpdateOperation(ctx context.Context, tenant industrydata.TenantID, actor industrydata.Actor, id string, apply func(*industrydata.Operation) error) (industrydata.Operation, error) {
+	s.updates.Add(1)
+	return s.Store.UpdateOperation(ctx, tenant, actor, id, apply)
+}
+
+func (s *countingStore) UpdateProcess(ctx context.Context, tenant industrydata.TenantID, actor industrydata.Actor, id string, apply func(*industrydata.Process) error) (industrydata.Process, error) {
+	s.updates.Add(1)
+	return s.Store.UpdateProcess(ctx, tenant, actor, id, apply)
+}
+
+// A body is bound and checked before the write transaction: one the
+// service refuses never opens one (the single writer is not held while a
+// large body is decoded), and only the precondition and the apply run
+// inside it.
+func TestBadBodiesNeverReachTheWriter(t *testing.T) {
+	e := newEnv(t)
+	st := &countingStore{Store: e.store}
+	svc, err := service.New(st, industrydata.SystemClock{}, service.Options{}).Tenant(t.Context(), tenantA, industrydata.Actor{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opBody, _ := schema.ParseBody([]byte(`{"status":"running"}`))
+	op, err := svc.CreateOperation(t.Context(), opBody)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := e.process(t, tenantA)
+	tests := []struct {
+		name   string
+		update func(*schema.Body) error
+		body   string
+		opened int64 // write transactions the request may open
+	}{
+		{"operation: unknown property", func(b *schema.Body) error {
+			_, err := svc.UpdateOperation(t.Context(), op.ID, b, nil)
+			return err
+		}, `{"colour":"red"}`, 0},
+		{"operation: id of another entity", func(b *schema.Body) error {
+			_, err := svc.UpdateOperation(t.Context(), op.ID, b, nil)
+			return err
+		}, `{"id":"other"}`, 0},
+		{"process: required property missing", func(b *schema.Body) error {
+			_, err := svc.UpdateProcess(t.Context(), p.ID, b, service.Precondition{"*"}, nil)
+			return err
+		}, `{"displayName":"n"}`, 0},
+		{"process: no eTag anywhere", func(b *schema.Body) error {
+			_, err := svc.UpdateProcess(t.Context(), p.ID, b, nil, nil)
+			return err
+		}, `{"displayName":"n","readinessStatus":"ready"}`, 0},
+		{"process: stale eTag is judged inside", func(b *schema.Body) error {
+			_, err := svc.UpdateProcess(t.Context(), p.ID, b, nil, nil)
+			return err
+		}, `{"eTag":"stale","displayName":"n","readinessStatus":"ready"}`, 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			body, err := schema.ParseBody([]byte(tc.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			before := st.updates.Load()
+			if err := tc.update(body); err == nil {
+				t.Fatal("the update was accepted")
+			}
+			if opened := st.updates.Load() - before; opened != tc.opened {
+				t.Errorf("%d write transactions opened, want %d", opened, tc.opened)
+			}
+		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,11 +18,12 @@ var auditTests = []test{
 	{"each write appends a record per entity, with its actor and changes", testAuditWrites},
 	{"failed apply or check appends nothing", testAuditRejected},
 	{"rolled-back write appends nothing", testAuditRolledBack},
-	{"provisioning appends once, with the context's actor", testAuditProvision},
+	{"provisioning appends once, with its actor", testAuditProvision},
 	{"runner writes append nothing", testAuditRunner},
 	{"tenant filter keeps one tenant's records", testAuditTenantFilter},
 	{"pages by position walk the whole log once", testAuditPaging},
 	{"since keeps the records stamped then or later", testAuditSince},
+	{"a walk during concurrent writes skips no record", testAuditWalkDuringWrites},
 }
 
 const typeRun = "microsoft.graph.industryData.industryDataRun"
@@ -461,5 +463,56 @@ func testAuditSince(t *testing.T, s industrydata.Store) {
 	}
 	if got := listAudit(t, s, industrydata.AuditQuery{Since: all[len(all)-1].Time.Add(time.Hour)}); len(got) != 0 {
 		t.Errorf("since an hour after the last record: %d records, want none", len(got))
+	}
+}
+
+// The AuditStore contract: a reader walking the log by positions while
+// writers append concurrently sees every record once, in log order, by
+// the time it reads a short page after the writers are done.
+func testAuditWalkDuringWrites(t *testing.T, s industrydata.Store) {
+	const writers, each, pageSize = 4, 25, 7
+	var wg sync.WaitGroup
+	errs := make(chan error, writers*each)
+	for range writers {
+		wg.Go(func() {
+			for range each {
+				op := newOperation(t)
+				errs <- s.CreateOperation(t.Context(), tenantA, industrydata.Actor{Principal: "writer"}, &op)
+			}
+		})
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	var walked []industrydata.AuditRecord
+	var after industrydata.AuditPosition
+	for finished := false; ; {
+		select {
+		case <-done:
+			finished = true
+		default:
+		}
+		page := listAudit(t, s, industrydata.AuditQuery{After: after, Limit: pageSize})
+		walked = append(walked, page...)
+		if len(page) > 0 {
+			after = page[len(page)-1].Position()
+		}
+		// Only a short page read after every writer returned is the end.
+		if finished && len(page) < pageSize {
+			break
+		}
+	}
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("CreateOperation: %v", err)
+		}
+	}
+	checkAuditOrder(t, walked, industrydata.AuditPosition{})
+	all := listAudit(t, s, industrydata.AuditQuery{Limit: 10 * writers * each})
+	if len(all) != writers*each {
+		t.Fatalf("%d records in the log, want %d", len(all), writers*each)
+	}
+	if d := cmp.Diff(all, walked, sameJSON); d != "" {
+		t.Errorf("the walk during the writes (-log +walked):\n%s", d)
 	}
 }
