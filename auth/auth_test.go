@@ -21,6 +21,13 @@ import (
 	"industrydata"
 )
 
+// testTenant and otherTenant are tenant ids as Entra issues them: GUIDs,
+// here in the lower case the verifiers store.
+const (
+	testTenant  = "6f1d3b2a-0c4e-4a8b-9e7d-2b5c8a1f0e34"
+	otherTenant = "c0ffee00-1234-4abc-8def-0123456789ab"
+)
+
 var (
 	testNow   = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
 	testKey   = bytes.Repeat([]byte{0x42}, 32)
@@ -36,7 +43,7 @@ func allPerms() []industrydata.Permission {
 func mint(t *testing.T, req TokenRequest) string {
 	t.Helper()
 	if req.Tenant == "" {
-		req.Tenant = "contoso"
+		req.Tenant = testTenant
 	}
 	if req.Expires == 0 {
 		req.Expires = time.Hour
@@ -59,7 +66,7 @@ func claimsAt(issued time.Time) map[string]any {
 	return map[string]any{
 		"iss":   LocalIssuer,
 		"aud":   Audience,
-		"tid":   "contoso",
+		"tid":   testTenant,
 		"sub":   "user-1",
 		"oid":   "user-1",
 		"azp":   CLIAppID,
@@ -123,49 +130,49 @@ func TestVerifyAccepts(t *testing.T) {
 		{
 			name:  "application token with every permission",
 			token: mint(t, TokenRequest{}),
-			want:  industrydata.Principal{Tenant: "contoso", Subject: "user-1", App: CLIAppID, Permissions: allPerms()},
+			want:  industrydata.Principal{Tenant: testTenant, Subject: "user-1", App: CLIAppID, Permissions: allPerms()},
 		},
 		{
 			name:  "delegated token",
-			token: mint(t, TokenRequest{Tenant: "fabrikam.edu", Scopes: []string{string(industrydata.PermRunRead)}, App: "my-app"}),
-			want: industrydata.Principal{Tenant: "fabrikam.edu", Subject: "user-1", App: "my-app", Delegated: true,
+			token: mint(t, TokenRequest{Tenant: otherTenant, Scopes: []string{string(industrydata.PermRunRead)}, App: "my-app"}),
+			want: industrydata.Principal{Tenant: otherTenant, Subject: "user-1", App: "my-app", Delegated: true,
 				Permissions: []industrydata.Permission{industrydata.PermRunRead}},
 		},
 		{
 			name:  "roles given",
 			token: mint(t, TokenRequest{Roles: []string{string(industrydata.PermRunStart), string(industrydata.PermReadBasic)}}),
-			want: industrydata.Principal{Tenant: "contoso", Subject: "user-1", App: CLIAppID,
+			want: industrydata.Principal{Tenant: testTenant, Subject: "user-1", App: CLIAppID,
 				Permissions: []industrydata.Permission{industrydata.PermReadBasic, industrydata.PermRunStart}},
 		},
 		{
 			name: "scopes and roles together are a delegated union",
 			token: mint(t, TokenRequest{Scopes: []string{string(industrydata.PermRunRead)},
 				Roles: []string{string(industrydata.PermDataConnectorUpload)}}),
-			want: industrydata.Principal{Tenant: "contoso", Subject: "user-1", App: CLIAppID, Delegated: true,
+			want: industrydata.Principal{Tenant: testTenant, Subject: "user-1", App: CLIAppID, Delegated: true,
 				Permissions: []industrydata.Permission{industrydata.PermRunRead, industrydata.PermDataConnectorUpload}},
 		},
 		{
 			name:  "4 minutes past expiry is within the leeway",
 			token: mint(t, TokenRequest{Now: testNow.Add(-time.Hour - 4*time.Minute), Expires: time.Hour}),
-			want:  industrydata.Principal{Tenant: "contoso", Subject: "user-1", App: CLIAppID, Permissions: allPerms()},
+			want:  industrydata.Principal{Tenant: testTenant, Subject: "user-1", App: CLIAppID, Permissions: allPerms()},
 		},
 		{
 			name:  "issued 4 minutes ahead is within the leeway",
 			token: mint(t, TokenRequest{Now: testNow.Add(4 * time.Minute)}),
-			want:  industrydata.Principal{Tenant: "contoso", Subject: "user-1", App: CLIAppID, Permissions: allPerms()},
+			want:  industrydata.Principal{Tenant: testTenant, Subject: "user-1", App: CLIAppID, Permissions: allPerms()},
 		},
 		{
 			name: "hand-made token with aud array, appid and sub only",
 			token: handSigned(t, hs256Header, with(claimsAt(testNow), map[string]any{
 				"aud": []string{"api://other", Audience}, "oid": nil, "azp": nil, "appid": "app-2",
 			}), sha256.New, testKey),
-			want: industrydata.Principal{Tenant: "contoso", Subject: "user-1", App: "app-2",
+			want: industrydata.Principal{Tenant: testTenant, Subject: "user-1", App: "app-2",
 				Permissions: []industrydata.Permission{industrydata.PermReadBasic}},
 		},
 		{
 			name:  "unknown permission names are ignored",
 			token: handSigned(t, hs256Header, with(claimsAt(testNow), map[string]any{"roles": []string{"User.Read.All", string(industrydata.PermRunRead)}}), sha256.New, testKey),
-			want: industrydata.Principal{Tenant: "contoso", Subject: "user-1", App: CLIAppID,
+			want: industrydata.Principal{Tenant: testTenant, Subject: "user-1", App: CLIAppID,
 				Permissions: []industrydata.Permission{industrydata.PermRunRead}},
 		},
 	}
@@ -191,7 +198,7 @@ func TestVerifyRejects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tamperedClaims := seg(t, with(base, map[string]any{"tid": "fabrikam"}))
+	tamperedClaims := seg(t, with(base, map[string]any{"tid": otherTenant}))
 
 	tests := []struct {
 		name  string
@@ -227,8 +234,8 @@ func TestVerifyRejects(t *testing.T) {
 		{"iss a number", handSigned(t, hs256Header, with(base, map[string]any{"iss": 5}), sha256.New, testKey), "iss claim has the wrong type"},
 		{"no tid", handSigned(t, hs256Header, with(base, map[string]any{"tid": nil}), sha256.New, testKey), "has no tid claim"},
 		{"empty tid", handSigned(t, hs256Header, with(base, map[string]any{"tid": ""}), sha256.New, testKey), "has no tid claim"},
-		{"tid with a slash", handSigned(t, hs256Header, with(base, map[string]any{"tid": "../etc"}), sha256.New, testKey), "tid claim is not a valid tenant id"},
-		{"tid too long", handSigned(t, hs256Header, with(base, map[string]any{"tid": strings.Repeat("a", 65)}), sha256.New, testKey), "tid claim is not a valid tenant id"},
+		{"tid with a slash", handSigned(t, hs256Header, with(base, map[string]any{"tid": "../etc"}), sha256.New, testKey), "tid claim is not a GUID"},
+		{"tid too long", handSigned(t, hs256Header, with(base, map[string]any{"tid": strings.Repeat("a", 65)}), sha256.New, testKey), "tid claim is not a GUID"},
 		{"tid a number", handSigned(t, hs256Header, with(base, map[string]any{"tid": 42}), sha256.New, testKey), "tid claim must be a string"},
 		{"scp a number", handSigned(t, hs256Header, with(base, map[string]any{"scp": 7}), sha256.New, testKey), "scp claim must be a string"},
 		{"roles a string", handSigned(t, hs256Header, with(base, map[string]any{"roles": "IndustryData.ReadBasic.All"}), sha256.New, testKey), "roles claim must be an array of strings"},
@@ -296,31 +303,31 @@ func TestPrincipalFromClaims(t *testing.T) {
 	}{
 		{
 			name:   "scp is delegated",
-			claims: jwt.MapClaims{"tid": "t1", "oid": "o1", "sub": "s1", "azp": "a1", "appid": "a2", "scp": "IndustryData.ReadBasic.All  IndustryData-Run.Start"},
-			want: industrydata.Principal{Tenant: "t1", Subject: "o1", App: "a1", Delegated: true,
+			claims: jwt.MapClaims{"tid": testTenant, "oid": "o1", "sub": "s1", "azp": "a1", "appid": "a2", "scp": "IndustryData.ReadBasic.All  IndustryData-Run.Start"},
+			want: industrydata.Principal{Tenant: testTenant, Subject: "o1", App: "a1", Delegated: true,
 				Permissions: []industrydata.Permission{industrydata.PermReadBasic, industrydata.PermRunStart}},
 		},
 		{
 			name:   "roles is application",
-			claims: jwt.MapClaims{"tid": "t1", "sub": "s1", "appid": "a2", "roles": []any{"IndustryData-DataConnector.Upload"}},
-			want: industrydata.Principal{Tenant: "t1", Subject: "s1", App: "a2",
+			claims: jwt.MapClaims{"tid": testTenant, "sub": "s1", "appid": "a2", "roles": []any{"IndustryData-DataConnector.Upload"}},
+			want: industrydata.Principal{Tenant: testTenant, Subject: "s1", App: "a2",
 				Permissions: []industrydata.Permission{industrydata.PermDataConnectorUpload}},
 		},
 		{
 			name:   "roles as []string",
-			claims: jwt.MapClaims{"tid": "t1", "roles": []string{"IndustryData-Run.Read.All"}},
-			want:   industrydata.Principal{Tenant: "t1", Permissions: []industrydata.Permission{industrydata.PermRunRead}},
+			claims: jwt.MapClaims{"tid": testTenant, "roles": []string{"IndustryData-Run.Read.All"}},
+			want:   industrydata.Principal{Tenant: testTenant, Permissions: []industrydata.Permission{industrydata.PermRunRead}},
 		},
 		{
 			name:   "both: union, delegated, deduplicated",
-			claims: jwt.MapClaims{"tid": "t1", "scp": "IndustryData-Run.Read.All", "roles": []any{"IndustryData-Run.Read.All", "IndustryData.ReadBasic.All"}},
-			want: industrydata.Principal{Tenant: "t1", Delegated: true,
+			claims: jwt.MapClaims{"tid": testTenant, "scp": "IndustryData-Run.Read.All", "roles": []any{"IndustryData-Run.Read.All", "IndustryData.ReadBasic.All"}},
+			want: industrydata.Principal{Tenant: testTenant, Delegated: true,
 				Permissions: []industrydata.Permission{industrydata.PermReadBasic, industrydata.PermRunRead}},
 		},
 		{
 			name:   "unknown names ignored",
-			claims: jwt.MapClaims{"tid": "t1", "scp": "User.Read openid industrydata.readbasic.all"},
-			want:   industrydata.Principal{Tenant: "t1", Delegated: true},
+			claims: jwt.MapClaims{"tid": testTenant, "scp": "User.Read openid industrydata.readbasic.all"},
+			want:   industrydata.Principal{Tenant: testTenant, Delegated: true},
 		},
 		{
 			name:   "no permissions at all",
@@ -329,20 +336,20 @@ func TestPrincipalFromClaims(t *testing.T) {
 		},
 		{
 			name:   "empty oid falls back to sub",
-			claims: jwt.MapClaims{"tid": "t1", "oid": "", "sub": "s1"},
-			want:   industrydata.Principal{Tenant: "t1", Subject: "s1"},
+			claims: jwt.MapClaims{"tid": testTenant, "oid": "", "sub": "s1"},
+			want:   industrydata.Principal{Tenant: testTenant, Subject: "s1"},
 		},
 		{name: "no tid", claims: jwt.MapClaims{"scp": "IndustryData.ReadBasic.All"}, wantErr: "has no tid claim"},
 		{name: "null tid", claims: jwt.MapClaims{"tid": nil}, wantErr: "has no tid claim"},
 		{name: "tid number", claims: jwt.MapClaims{"tid": 1.0}, wantErr: "tid claim must be a string"},
-		{name: "tid with space", claims: jwt.MapClaims{"tid": "a b"}, wantErr: "not a valid tenant id"},
-		{name: "tid 65 chars", claims: jwt.MapClaims{"tid": strings.Repeat("x", 65)}, wantErr: "not a valid tenant id"},
-		{name: "scp number", claims: jwt.MapClaims{"tid": "t1", "scp": 3.0}, wantErr: "scp claim must be a string"},
-		{name: "scp array", claims: jwt.MapClaims{"tid": "t1", "scp": []any{"IndustryData.ReadBasic.All"}}, wantErr: "scp claim must be a string"},
-		{name: "roles string", claims: jwt.MapClaims{"tid": "t1", "roles": "IndustryData.ReadBasic.All"}, wantErr: "roles claim must be an array of strings"},
-		{name: "roles with a number", claims: jwt.MapClaims{"tid": "t1", "roles": []any{"IndustryData.ReadBasic.All", 2.0}}, wantErr: "roles claim must be an array of strings"},
-		{name: "oid number", claims: jwt.MapClaims{"tid": "t1", "oid": 2.0}, wantErr: "oid claim must be a string"},
-		{name: "azp object", claims: jwt.MapClaims{"tid": "t1", "azp": map[string]any{}}, wantErr: "azp claim must be a string"},
+		{name: "tid with space", claims: jwt.MapClaims{"tid": "a b"}, wantErr: "tid claim is not a GUID"},
+		{name: "tid 65 chars", claims: jwt.MapClaims{"tid": strings.Repeat("x", 65)}, wantErr: "tid claim is not a GUID"},
+		{name: "scp number", claims: jwt.MapClaims{"tid": testTenant, "scp": 3.0}, wantErr: "scp claim must be a string"},
+		{name: "scp array", claims: jwt.MapClaims{"tid": testTenant, "scp": []any{"IndustryData.ReadBasic.All"}}, wantErr: "scp claim must be a string"},
+		{name: "roles string", claims: jwt.MapClaims{"tid": testTenant, "roles": "IndustryData.ReadBasic.All"}, wantErr: "roles claim must be an array of strings"},
+		{name: "roles with a number", claims: jwt.MapClaims{"tid": testTenant, "roles": []any{"IndustryData.ReadBasic.All", 2.0}}, wantErr: "roles claim must be an array of strings"},
+		{name: "oid number", claims: jwt.MapClaims{"tid": testTenant, "oid": 2.0}, wantErr: "oid claim must be a string"},
+		{name: "azp object", claims: jwt.MapClaims{"tid": testTenant, "azp": map[string]any{}}, wantErr: "azp claim must be a string"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -410,12 +417,12 @@ func TestBearerToken(t *testing.T) {
 }
 
 func TestMintClaims(t *testing.T) {
-	tok, err := Mint(testKey, TokenRequest{Tenant: "contoso", Expires: 90 * time.Minute, Now: testNow})
+	tok, err := Mint(testKey, TokenRequest{Tenant: testTenant, Expires: 90 * time.Minute, Now: testNow})
 	if err != nil {
 		t.Fatal(err)
 	}
 	claims := parseUnverified(t, tok)
-	if claims["iss"] != LocalIssuer || claims["aud"] != Audience || claims["tid"] != "contoso" || claims["azp"] != CLIAppID {
+	if claims["iss"] != LocalIssuer || claims["aud"] != Audience || claims["tid"] != testTenant || claims["azp"] != CLIAppID {
 		t.Errorf("iss/aud/tid/azp wrong: %v", claims)
 	}
 	oid, _ := claims["oid"].(string)
@@ -443,7 +450,7 @@ func TestMintClaims(t *testing.T) {
 		t.Errorf("roles (-want +got):\n%s", diff)
 	}
 
-	other, err := Mint(testKey, TokenRequest{Tenant: "contoso", Expires: time.Hour, Now: testNow})
+	other, err := Mint(testKey, TokenRequest{Tenant: testTenant, Expires: time.Hour, Now: testNow})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -451,7 +458,7 @@ func TestMintClaims(t *testing.T) {
 		t.Errorf("two tokens got the same random subject")
 	}
 
-	delegated, err := Mint(testKey, TokenRequest{Tenant: "contoso", Expires: time.Hour, Scopes: []string{"IndustryData-Run.Read.All", "IndustryData.ReadBasic.All", "IndustryData-Run.Read.All"}})
+	delegated, err := Mint(testKey, TokenRequest{Tenant: testTenant, Expires: time.Hour, Scopes: []string{"IndustryData-Run.Read.All", "IndustryData.ReadBasic.All", "IndustryData-Run.Read.All"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -479,7 +486,7 @@ func parseUnverified(t *testing.T, tok string) jwt.MapClaims {
 }
 
 func TestMintRejects(t *testing.T) {
-	ok := TokenRequest{Tenant: "contoso", Expires: time.Hour}
+	ok := TokenRequest{Tenant: testTenant, Expires: time.Hour}
 	tests := []struct {
 		name       string
 		key        []byte
@@ -492,6 +499,7 @@ func TestMintRejects(t *testing.T) {
 		{name: "tenant with space", change: func(r *TokenRequest) { r.Tenant = "a b" }, wantTarget: "tenant"},
 		{name: "tenant non-ASCII", change: func(r *TokenRequest) { r.Tenant = "contosö" }, wantTarget: "tenant"},
 		{name: "tenant 65 chars", change: func(r *TokenRequest) { r.Tenant = strings.Repeat("a", 65) }, wantTarget: "tenant"},
+		{name: "tenant not a GUID", change: func(r *TokenRequest) { r.Tenant = "contoso" }, wantTarget: "tenant", wantMsg: "must be a GUID"},
 		{name: "zero expiry", change: func(r *TokenRequest) { r.Expires = 0 }, wantTarget: "expires"},
 		{name: "negative expiry", change: func(r *TokenRequest) { r.Expires = -time.Hour }, wantTarget: "expires"},
 		{name: "expiry over a year", change: func(r *TokenRequest) { r.Expires = MaxExpiry + time.Second }, wantTarget: "expires"},
@@ -520,20 +528,8 @@ func TestMintRejects(t *testing.T) {
 	if _, err := Mint(nil, ok); err == nil {
 		t.Errorf("Mint with no key succeeded")
 	}
-	if _, err := Mint(testKey, TokenRequest{Tenant: "contoso", Expires: MaxExpiry}); err != nil {
+	if _, err := Mint(testKey, TokenRequest{Tenant: testTenant, Expires: MaxExpiry}); err != nil {
 		t.Errorf("Mint with the longest expiry: %v", err)
-	}
-}
-
-func TestValidTenantID(t *testing.T) {
-	for s, want := range map[string]bool{
-		"contoso": true, "00000000-0000-0000-0000-000000000000": true, "a.b_c-D9": true,
-		strings.Repeat("a", 64): true, strings.Repeat("a", 65): false,
-		"": false, "a b": false, "a/b": false, "a:b": false, "é": false, "a\x00": false,
-	} {
-		if got := ValidTenantID(s); got != want {
-			t.Errorf("ValidTenantID(%q) = %v, want %v", s, got, want)
-		}
 	}
 }
 
@@ -544,7 +540,7 @@ func TestVerifierCacheHonoursExpiry(t *testing.T) {
 	start := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 	now := start
 	v := NewLocalVerifier(key, func() time.Time { return now })
-	tok, err := Mint(key, TokenRequest{Tenant: "t1", Expires: time.Hour, Now: start})
+	tok, err := Mint(key, TokenRequest{Tenant: testTenant, Expires: time.Hour, Now: start})
 	if err != nil {
 		t.Fatal(err)
 	}

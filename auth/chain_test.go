@@ -31,7 +31,7 @@ func TestChainVerify(t *testing.T) {
 	local := NewLocalVerifier(testKey, func() time.Time { return testNow })
 	chain := NewChain(local, remote)
 	base := remoteClaims(p, testNow)
-	fromIdP := industrydata.Principal{Tenant: "contoso", Subject: "user-1", App: "client-app", Delegated: true,
+	fromIdP := industrydata.Principal{Tenant: testTenant, Subject: "user-1", App: "client-app", Delegated: true,
 		Permissions: []industrydata.Permission{industrydata.PermReadBasic}}
 	rsa1HS256 := map[string]any{"alg": "HS256", "typ": "JWT", "kid": "rsa-1"}
 
@@ -42,11 +42,11 @@ func TestChainVerify(t *testing.T) {
 		wantErr string
 	}{
 		{name: "HS256 goes to the local verifier", token: mint(t, TokenRequest{}),
-			want: industrydata.Principal{Tenant: "contoso", Subject: "user-1", App: CLIAppID, Permissions: allPerms()}},
+			want: industrydata.Principal{Tenant: testTenant, Subject: "user-1", App: CLIAppID, Permissions: allPerms()}},
 		{name: "RS256 goes to the remote verifier", token: sign(t, "rsa-1", base, nil), want: fromIdP},
 		{name: "ES256 goes to the remote verifier", token: sign(t, "ec-1", base, nil), want: fromIdP},
 		{name: "local token expired within the skew", token: mint(t, TokenRequest{Now: testNow.Add(-time.Hour - 4*time.Minute), Expires: time.Hour}),
-			want: industrydata.Principal{Tenant: "contoso", Subject: "user-1", App: CLIAppID, Permissions: allPerms()}},
+			want: industrydata.Principal{Tenant: testTenant, Subject: "user-1", App: CLIAppID, Permissions: allPerms()}},
 		{name: "local token expired beyond the skew", token: mint(t, TokenRequest{Now: testNow.Add(-time.Hour - 6*time.Minute), Expires: time.Hour}),
 			wantErr: "has expired"},
 		{name: "remote claims signed with the local key", token: handSigned(t, hs256Header, base, sha256.New, testKey),

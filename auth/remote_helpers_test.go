@@ -222,7 +222,7 @@ func remoteClaims(p *testIdP, issued time.Time) map[string]any {
 	return map[string]any{
 		"iss": p.srv.URL,
 		"aud": testAudience,
-		"tid": "contoso",
+		"tid": testTenant,
 		"oid": "user-1",
 		"sub": "pairwise-subject",
 		"azp": "client-app",

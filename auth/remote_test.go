@@ -20,7 +20,7 @@ func TestRemoteVerifyAccepts(t *testing.T) {
 	p := newIdP(t, "rsa-1", "rsa-2", "ec-1")
 	v, _ := newRemote(t, p, func(c *RemoteConfig) { c.Audiences = []string{testAudience, "api://second"} })
 	base := remoteClaims(p, testNow)
-	delegated := industrydata.Principal{Tenant: "contoso", Subject: "user-1", App: "client-app", Delegated: true,
+	delegated := industrydata.Principal{Tenant: testTenant, Subject: "user-1", App: "client-app", Delegated: true,
 		Permissions: []industrydata.Permission{industrydata.PermReadBasic}}
 	tests := []struct {
 		name  string
@@ -41,7 +41,7 @@ func TestRemoteVerifyAccepts(t *testing.T) {
 			name: "application token, v1 claims (appid, sub only)",
 			token: sign(t, "rsa-1", with(base, map[string]any{"scp": nil, "oid": nil, "azp": nil, "appid": "app-2",
 				"roles": []string{string(industrydata.PermRunStart), "Some.Other.Role"}}), nil),
-			want: industrydata.Principal{Tenant: "contoso", Subject: "pairwise-subject", App: "app-2",
+			want: industrydata.Principal{Tenant: testTenant, Subject: "pairwise-subject", App: "app-2",
 				Permissions: []industrydata.Permission{industrydata.PermRunStart}},
 		},
 	}
@@ -102,7 +102,7 @@ func TestRemoteVerifyRejects(t *testing.T) {
 		{"unknown alg", handSigned(t, map[string]any{"alg": "XY999", "kid": "rsa-1"}, base, sha256.New, []byte("k")), "only RS256 and ES256 are"},
 		{"no alg", handSigned(t, map[string]any{"kid": "rsa-1"}, base, sha256.New, []byte("k")), "names no signing algorithm"},
 		{"signed by another key under a published kid", sign(t, "rsa-2", base, map[string]any{"kid": "rsa-1"}), "signature is invalid"},
-		{"tampered claims", parts[0] + "." + seg(t, with(base, map[string]any{"tid": "fabrikam"})) + "." + parts[2], "signature is invalid"},
+		{"tampered claims", parts[0] + "." + seg(t, with(base, map[string]any{"tid": otherTenant})) + "." + parts[2], "signature is invalid"},
 		{"no kid", sign(t, "rsa-1", base, map[string]any{"kid": nil}), "names no signing key (kid)"},
 		{"kid a number", sign(t, "rsa-1", base, map[string]any{"kid": 7}), "names no signing key (kid)"},
 		{"unknown kid", sign(t, "rsa-1", base, map[string]any{"kid": "nobody"}), "not one the issuer publishes"},

@@ -14,6 +14,7 @@ import (
 	"unicode"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/google/uuid"
 
 	"industrydata"
 )
@@ -31,15 +32,14 @@ const (
 	MaxExpiry = 366 * 24 * time.Hour
 	// MaxTokenLength is the longest bearer token accepted, in bytes.
 	MaxTokenLength = 16 << 10
-	// maxTenantLength is the longest tenant id accepted.
-	maxTenantLength = 64
 	// maxIDLength bounds the subject and app ids Mint accepts.
 	maxIDLength = 256
 )
 
 // TokenRequest describes a local token for Mint.
 type TokenRequest struct {
-	// Tenant becomes the tid claim; required.
+	// Tenant becomes the tid claim, in lower case; required, a GUID (see
+	// ParseTenantID).
 	Tenant string
 	// Scopes become the scp claim (a delegated token).
 	Scopes []string
@@ -63,7 +63,7 @@ func (r TokenRequest) Validate() error {
 	case r.Tenant == "":
 		return industrydata.BadProperty("tenant", "a tenant id is required")
 	case !ValidTenantID(r.Tenant):
-		return industrydata.BadProperty("tenant", "the tenant id must be 1 to %d letters, digits, '-', '.' or '_'", maxTenantLength)
+		return industrydata.BadProperty("tenant", "the tenant id must be a GUID: 8-4-4-4-12 hexadecimal digits such as %s", exampleTenantID)
 	case r.Expires <= 0:
 		return industrydata.BadProperty("expires", "the lifetime must be more than zero")
 	case r.Expires > MaxExpiry:
@@ -85,7 +85,8 @@ func (r TokenRequest) Validate() error {
 }
 
 // Mint returns a local access token for req, signed with key (HS256). Its
-// claims are iss (LocalIssuer), aud (Audience), tid, sub and oid (Subject),
+// claims are iss (LocalIssuer), aud (Audience), tid (Tenant in lower case),
+// sub and oid (Subject),
 // azp (App), iat, nbf, exp, and scp (space-separated) and/or roles. With
 // neither Scopes nor Roles the token is an application token holding every
 // permission of industrydata.AllPermissions. An invalid request is an
@@ -97,6 +98,7 @@ func Mint(key []byte, req TokenRequest) (string, error) {
 	if err := req.Validate(); err != nil {
 		return "", err
 	}
+	tenant, _ := ParseTenantID(req.Tenant)
 	scopes, _ := permissionNames("scopes", req.Scopes)
 	roles, _ := permissionNames("roles", req.Roles)
 	if len(scopes) == 0 && len(roles) == 0 {
@@ -122,7 +124,7 @@ func Mint(key []byte, req TokenRequest) (string, error) {
 	claims := jwt.MapClaims{
 		"iss": LocalIssuer,
 		"aud": Audience,
-		"tid": req.Tenant,
+		"tid": string(tenant),
 		"sub": subject,
 		"oid": subject,
 		"azp": app,
@@ -143,22 +145,31 @@ func Mint(key []byte, req TokenRequest) (string, error) {
 	return token, nil
 }
 
-// ValidTenantID reports whether s can be a tenant id: 1 to 64 ASCII
-// letters, digits, '-', '.' or '_' (an Entra tenant id is a GUID).
+// exampleTenantID is the GUID error messages show as a tenant id.
+const exampleTenantID = "9f2c0c5e-6a43-4d7b-9a51-1d1f3c7e2a10"
+
+// ParseTenantID returns s as a tenant id, or false if s is not one. A tenant
+// id is an Entra tenant id, a GUID, accepted only in its canonical
+// 36-character form (8-4-4-4-12 hexadecimal digits, in any case) and
+// returned in lower case, so that however a token spells a tenant it is one
+// tenant. The other forms uuid.Parse knows (no hyphens, braces, urn:uuid:)
+// are refused.
+func ParseTenantID(s string) (industrydata.TenantID, bool) {
+	if len(s) != 36 {
+		return "", false
+	}
+	// With 36 characters uuid.Parse accepts only the canonical form.
+	u, err := uuid.Parse(s)
+	if err != nil {
+		return "", false
+	}
+	return industrydata.TenantID(u.String()), true
+}
+
+// ValidTenantID reports whether s is a tenant id (see ParseTenantID).
 func ValidTenantID(s string) bool {
-	if s == "" || len(s) > maxTenantLength {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9',
-			c == '-', c == '.', c == '_':
-		default:
-			return false
-		}
-	}
-	return true
+	_, ok := ParseTenantID(s)
+	return ok
 }
 
 // validID reports whether s is a reasonable subject or app id: printable,

@@ -208,8 +208,8 @@ func wronglyTypedClaim(claims jwt.MapClaims) string {
 }
 
 // PrincipalFromClaims builds the principal a verified token's claims stand
-// for. Tenant comes from tid (required; 1 to 64 letters, digits, '-', '.'
-// or '_'), Subject from oid else sub, App from azp else appid. Permissions
+// for. Tenant comes from tid (required; a GUID, stored in lower case: see
+// ParseTenantID), Subject from oid else sub, App from azp else appid. Permissions
 // come from scp (a space-separated string; Delegated is true) and roles (an
 // array of strings); a token with both gets their union and is delegated.
 // Names that are not in industrydata.AllPermissions are ignored; the
@@ -223,10 +223,14 @@ func PrincipalFromClaims(claims jwt.MapClaims) (industrydata.Principal, error) {
 		return p, err
 	case !present || tid == "":
 		return p, unauthenticated("the access token has no tid claim")
-	case !ValidTenantID(tid):
-		return p, unauthenticated("the access token's tid claim is not a valid tenant id")
 	}
-	p.Tenant = industrydata.TenantID(tid)
+	// Both verifiers come through here, so a tenant is spelled one way
+	// whichever issuer signed its token.
+	tenant, ok := ParseTenantID(tid)
+	if !ok {
+		return p, unauthenticated("the access token's tid claim is not a GUID (8-4-4-4-12 hexadecimal digits)")
+	}
+	p.Tenant = tenant
 
 	if p.Subject, err = firstString(claims, "oid", "sub"); err != nil {
 		return industrydata.Principal{}, err

@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 	"industrydata"
 	"industrydata/auth"
 	"industrydata/httpapi"
+	"industrydata/internal/benchdata"
 	"industrydata/odata"
 	"industrydata/schema"
 	"industrydata/service"
@@ -54,7 +56,9 @@ func BenchmarkHTTPQueryMillion(b *testing.B) {
 	}
 	ctx := b.Context()
 	start := time.Now()
-	path, built, err := sqlite.CachedBenchmarkData(ctx, benchOperations)
+	path, built, err := benchdata.Cached(ctx, benchOperations, func(ctx context.Context, path string) (benchdata.Store, error) {
+		return sqlite.Open(ctx, sqlite.Config{Path: path, MaxBatch: benchdata.Writers})
+	})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -75,7 +79,7 @@ func BenchmarkHTTPQueryMillion(b *testing.B) {
 		// No Logger and no AccessLog: nothing is logged per request.
 	}))
 	b.Cleanup(srv.Close)
-	tenant := string(sqlite.BenchmarkTenant)
+	tenant := string(benchdata.Tenant)
 	tok, err := auth.Mint(testKey, auth.TokenRequest{Tenant: tenant, Expires: time.Hour})
 	if err != nil {
 		b.Fatal(err)
@@ -120,7 +124,7 @@ func BenchmarkHTTPQueryMillion(b *testing.B) {
 	firstQuery := storeQuery(b, firstURL, skipTokenKey, tenant)
 	page100Query := storeQuery(b, page100URL, skipTokenKey, tenant)
 	list := func(b *testing.B, q industrydata.ListQuery) []industrydata.Operation {
-		ops, err := st.ListOperations(ctx, sqlite.BenchmarkTenant, q)
+		ops, err := st.ListOperations(ctx, benchdata.Tenant, q)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -226,7 +230,7 @@ func BenchmarkHTTPQueryMillion(b *testing.B) {
 	storeRow("count", func(b *testing.B) {
 		list(b, firstQuery)
 		var err error
-		if n, err = st.CountOperations(ctx, sqlite.BenchmarkTenant, firstQuery); err != nil {
+		if n, err = st.CountOperations(ctx, benchdata.Tenant, firstQuery); err != nil {
 			b.Fatal(err)
 		}
 	})

@@ -3,11 +3,8 @@ package throttle_test
 import (
 	"encoding/json"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -137,104 +134,74 @@ func TestMiddlewareOff(t *testing.T) {
 	}
 }
 
-// TestMeasuredRate drives the middleware through a loopback server for about
-// a second with several goroutines per tenant, and compares what got through
-// with the configured rate. Timing on a shared machine varies, so it asserts
-// only the bound a token bucket guarantees: granted <= rate*elapsed + burst.
-func TestMeasuredRate(t *testing.T) {
+// TestGrantedOverOneSecond drives the middleware with several concurrent
+// clients per tenant for one simulated second in steps of a millisecond, far
+// more often than the rate allows, and counts exactly what got through. A
+// token bucket grants its burst at once and then one request each 1/rate
+// seconds: over [0, 1s], both ends included, burst + rate*1s per tenant.
+func TestGrantedOverOneSecond(t *testing.T) {
 	const (
-		rate        = 50.0
-		burst       = 10
-		tenants     = 3
-		perTenant   = 4 // goroutines hammering each tenant
-		duration    = time.Second
-		maxRequests = 200_000 // whatever the machine's speed
+		rate      = 50
+		burst     = 10
+		tenants   = 3
+		perTenant = 4 // clients of each tenant, one request each per step
+		step      = time.Millisecond
+		steps     = 1000 // t = 0, 1ms, ... 1s: 1001 rounds
 	)
-	l := mustNew(t, throttle.Config{Rate: rate, Burst: burst})
+	const (
+		wantGranted = burst + rate // 60 per tenant
+		wantSent    = (steps + 1) * perTenant
+		wantRefused = wantSent - wantGranted
+	)
+	clock := newClock()
+	l := mustNew(t, throttle.Config{Rate: rate, Burst: burst, Now: clock.Now})
 	var passed atomic.Int64
-	srv := httptest.NewUnstartedServer(throttle.Middleware(l, tenantHeader, nil)(okHandler(&passed)))
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Listener = ln
-	srv.Start()
-	defer srv.Close()
-	client := &http.Client{Transport: &http.Transport{
-		MaxIdleConnsPerHost: tenants * perTenant, // reuse connections, no port churn
-	}}
-	defer client.CloseIdleConnections()
+	h := throttle.Middleware(l, tenantHeader, nil)(okHandler(&passed))
 
-	type tally struct {
-		granted, refused, badRetry atomic.Int64
-	}
+	type tally struct{ granted, refused, badRetry atomic.Int64 }
 	counts := make([]tally, tenants)
-	var sent atomic.Int64
-	start := time.Now()
-	deadline := start.Add(duration)
-	var wg sync.WaitGroup
-	for ti := range tenants {
-		for range perTenant {
-			wg.Go(func() {
-				tenant := fmt.Sprintf("tenant-%d", ti)
-				for time.Now().Before(deadline) && sent.Add(1) <= maxRequests {
-					req, _ := http.NewRequest(http.MethodGet, srv.URL+"/beta/industryData", nil)
-					req.Header.Set("X-Test-Tenant", tenant)
-					resp, err := client.Do(req)
-					if err != nil {
-						t.Error(err)
-						return
-					}
-					_, _ = io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-					switch resp.StatusCode {
+	for i := 0; i <= steps; i++ {
+		if i > 0 {
+			clock.Advance(step)
+		}
+		// The clock stands still while the clients of a round race for
+		// the tokens, so how many win is exact, not which.
+		var wg sync.WaitGroup
+		for ti := range tenants {
+			for range perTenant {
+				wg.Go(func() {
+					w := serve(h, fmt.Sprintf("tenant-%d", ti))
+					switch w.Code {
 					case http.StatusNoContent:
 						counts[ti].granted.Add(1)
 					case http.StatusTooManyRequests:
 						counts[ti].refused.Add(1)
 						// At 50/s a token is never more than 20ms away.
-						if ra, err := strconv.Atoi(resp.Header.Get("Retry-After")); err != nil || ra != 1 {
+						if w.Header().Get("Retry-After") != "1" {
 							counts[ti].badRetry.Add(1)
 						}
 					default:
-						t.Errorf("status %d", resp.StatusCode)
-						return
+						t.Errorf("status %d", w.Code)
 					}
-				}
-			})
+				})
+			}
 		}
+		wg.Wait()
 	}
-	wg.Wait()
-	elapsed := time.Since(start)
 
-	total := int64(0)
+	var total int64
 	for ti := range counts {
 		c := &counts[ti]
-		granted, refused := c.granted.Load(), c.refused.Load()
-		total += granted + refused
-		bound := rate*elapsed.Seconds() + burst
-		t.Logf("tenant-%d: %d granted, %d refused in %v: %.1f req/s granted (%.1f/s after the burst of %d), configured %.0f/s; bound %.0f",
-			ti, granted, refused, elapsed.Round(time.Millisecond), float64(granted)/elapsed.Seconds(),
-			float64(granted-burst)/elapsed.Seconds(), burst, rate, bound)
-		if float64(granted) > bound+1 {
-			t.Errorf("tenant-%d: %d granted, more than rate*elapsed+burst = %.1f", ti, granted, bound)
+		granted, refused, bad := c.granted.Load(), c.refused.Load(), c.badRetry.Load()
+		total += granted
+		if granted != wantGranted || refused != wantRefused {
+			t.Errorf("tenant-%d: %d granted, %d refused; want %d and %d", ti, granted, refused, wantGranted, wantRefused)
 		}
-		// The first Burst requests of a tenant always get through.
-		if granted < min(burst, granted+refused) {
-			t.Errorf("tenant-%d: only %d of %d granted, fewer than the burst %d", ti, granted, granted+refused, burst)
-		}
-		if n := c.badRetry.Load(); n > 0 {
-			t.Errorf("tenant-%d: %d refusals without Retry-After: 1", ti, n)
+		if bad > 0 {
+			t.Errorf("tenant-%d: %d refusals without Retry-After: 1", ti, bad)
 		}
 	}
-	if passed.Load() != func() int64 {
-		var n int64
-		for ti := range counts {
-			n += counts[ti].granted.Load()
-		}
-		return n
-	}() {
-		t.Errorf("next handler saw %d requests, clients counted a different number granted", passed.Load())
+	if got := passed.Load(); got != total {
+		t.Errorf("next handler saw %d requests, clients counted %d granted", got, total)
 	}
-	t.Logf("%d requests in %v (%.0f req/s through the loopback server)", total, elapsed.Round(time.Millisecond), float64(total)/elapsed.Seconds())
 }

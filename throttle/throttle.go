@@ -117,22 +117,6 @@ func New(cfg Config) (*Limiter, error) {
 // Enabled reports whether l limits anything.
 func (l *Limiter) Enabled() bool { return l != nil && l.rate > 0 }
 
-// Rate returns the configured requests per second per tenant (0: off).
-func (l *Limiter) Rate() float64 {
-	if l == nil {
-		return 0
-	}
-	return l.rate
-}
-
-// Burst returns the bucket size in use (0 when off).
-func (l *Limiter) Burst() int {
-	if l == nil {
-		return 0
-	}
-	return l.burst
-}
-
 // Allow takes one token from tenant's bucket. When there is none it returns
 // false and how long to wait before one will be there: whole seconds,
 // rounded up, at least one, ready to send as Retry-After.
@@ -165,20 +149,6 @@ func (l *Limiter) retryAfter(lim *rate.Limiter, now time.Time) time.Duration {
 		d += time.Second
 	}
 	return d
-}
-
-// Len returns the number of tenants whose buckets are kept.
-func (l *Limiter) Len() int {
-	if !l.Enabled() {
-		return 0
-	}
-	n := 0
-	for _, s := range l.shards {
-		s.mu.Lock()
-		n += len(s.m)
-		s.mu.Unlock()
-	}
-	return n
 }
 
 // shard is one lock's worth of tenants, kept in a map for lookup and in a

@@ -1,11 +1,13 @@
 package sqlite
 
 import (
+	"context"
 	"flag"
 	"testing"
 	"time"
 
 	"industrydata"
+	"industrydata/internal/benchdata"
 	"industrydata/schema"
 	"industrydata/store/internal/sqlq"
 )
@@ -16,7 +18,7 @@ const (
 )
 
 // benchDataPath returns the shared benchmark database of benchOperations
-// operations of BenchmarkTenant (see CachedBenchmarkData), building it on
+// operations of benchdata.Tenant (see benchdata.Cached), building it on
 // first use. It skips unless benchmarks were asked for, so that the build
 // never runs under a plain go test.
 func benchDataPath(b *testing.B) string {
@@ -28,7 +30,7 @@ func benchDataPath(b *testing.B) string {
 		b.Skip("builds a database of a million operations")
 	}
 	start := time.Now()
-	path, built, err := CachedBenchmarkData(b.Context(), benchOperations)
+	path, built, err := benchdata.Cached(b.Context(), benchOperations, openBenchData)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -36,6 +38,12 @@ func benchDataPath(b *testing.B) string {
 		b.Logf("built %s with %d operations in %v", path, benchOperations, time.Since(start).Round(time.Millisecond))
 	}
 	return path
+}
+
+// openBenchData opens the store benchdata builds the benchmark database in,
+// committing as many writes at once as benchdata keeps in flight.
+func openBenchData(ctx context.Context, path string) (benchdata.Store, error) {
+	return Open(ctx, Config{Path: path, MaxBatch: benchdata.Writers})
 }
 
 // opCursor is the keyset position of op in the order of keys.
@@ -53,7 +61,7 @@ func BenchmarkQueryMillion(b *testing.B) {
 	running := industrydata.ListQuery{Filter: statusIs("running"), OrderBy: newestFirst, Limit: benchPage + 1}
 
 	list := func(b *testing.B, q industrydata.ListQuery) []industrydata.Operation {
-		ops, err := s.ListOperations(ctx, BenchmarkTenant, q)
+		ops, err := s.ListOperations(ctx, benchdata.Tenant, q)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -87,7 +95,7 @@ func BenchmarkQueryMillion(b *testing.B) {
 	})
 	b.Run("page 100 by keyset unprepared", func(b *testing.B) {
 		// The same page without the statement cache: what preparing costs.
-		st, err := operationsTable.List(sqlq.SQLite, string(BenchmarkTenant), page100)
+		st, err := operationsTable.List(sqlq.SQLite, string(benchdata.Tenant), page100)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -117,7 +125,7 @@ func BenchmarkQueryMillion(b *testing.B) {
 		var n int64
 		for b.Loop() {
 			var err error
-			if n, err = s.CountOperations(ctx, BenchmarkTenant, running); err != nil {
+			if n, err = s.CountOperations(ctx, benchdata.Tenant, running); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -43,13 +43,8 @@ func (sqliteDialect) LimitOffset(limit, offset string) string {
 	return "LIMIT " + limit + " OFFSET " + offset
 }
 
-func (sqliteDialect) JSONElements(col, alias string) (string, string) {
-	return "json_each(" + col + ") AS " + alias, alias + ".value"
-}
-
 // Postgres is the Dialect of PostgreSQL. Its text columns must be declared
-// COLLATE "C", for byte-wise comparison and ordering; JSON array columns are
-// jsonb. Parameters of the string functions are cast to text, which the
+// COLLATE "C", for byte-wise comparison and ordering. Parameters of the string functions are cast to text, which the
 // server could not otherwise infer.
 var Postgres Dialect = postgresDialect{}
 
@@ -81,8 +76,4 @@ func (postgresDialect) LimitOffset(limit, offset string) string {
 		s += "OFFSET " + offset
 	}
 	return s
-}
-
-func (postgresDialect) JSONElements(col, alias string) (string, string) {
-	return "jsonb_array_elements_text(" + col + ") AS " + alias + "(value)", alias + ".value"
 }

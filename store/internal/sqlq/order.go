@@ -11,10 +11,10 @@ const (
 	optSkipToken = "$skiptoken"
 )
 
-// orderColumn resolves a sort key; collections cannot be sorted on.
+// orderColumn resolves a sort key.
 func orderColumn(cols Columns, k industrydata.OrderKey) (Column, error) {
 	c, ok := cols[k.Property]
-	if !ok || c.Elements != nil {
+	if !ok {
 		return Column{}, unsupported(optOrderBy, k.Property)
 	}
 	return c, nil

@@ -36,8 +36,7 @@ import (
 
 // Column is the SQL behind one property of an entity type.
 type Column struct {
-	// SQL is the column expression, qualified with its table (operations.id)
-	// so that it still names the entity's column inside an any() subquery.
+	// SQL is the column expression, qualified with its table (operations.id).
 	SQL string
 	// Kind says how values compared with the column are bound: String and
 	// Enum as string, DateTimeOffset as ticks (int64), Boolean as bool,
@@ -47,14 +46,6 @@ type Column struct {
 	// FIRST/LAST ordering that NOT NULL columns do without (which keeps
 	// their ORDER BY matching plain indexes on PostgreSQL too).
 	Nullable bool
-	// Elements, set for a collection-valued property, returns a FROM item
-	// that lists the collection's elements under alias, and the SQL of one
-	// element; Where turns Collection/any(v: …) into an EXISTS over it.
-	// Elements are bound by the range variable's kind, so a JSON array must
-	// hold strings for String and Enum elements and ticks for DateTimeOffset.
-	// JSONArray builds one for a JSON array column. Nil: any() over the
-	// property is refused.
-	Elements func(alias string) (from, value string)
 }
 
 // Columns maps the property names a store can filter and sort on to their
@@ -79,14 +70,6 @@ type Dialect interface {
 	// LimitOffset is the clause that ends a query; limit and offset are
 	// placeholders, or "" when absent.
 	LimitOffset(limit, offset string) string
-	// JSONElements is the FROM item listing the elements of the JSON array
-	// in column col under alias, and the SQL of one element as text.
-	JSONElements(col, alias string) (from, value string)
-}
-
-// JSONArray returns a Column.Elements for a column holding a JSON array.
-func JSONArray(d Dialect, col string) func(alias string) (from, value string) {
-	return func(alias string) (string, string) { return d.JSONElements(col, alias) }
 }
 
 // Args collects the parameters of one statement in order.

@@ -2,7 +2,6 @@ package sqlq
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -15,8 +14,9 @@ const optFilter = "$filter"
 
 // Where translates filter f into a boolean SQL expression over cols,
 // appending its parameters to a; a nil filter is "". A property missing from
-// cols, or any() over a property without Elements, is a badRequest naming
-// it; a tree the parser should never build is a plain error.
+// cols is a badRequest naming it, and so is an any() lambda, which SQL does
+// not translate (collections are filtered in Go: see store/internal/memq);
+// a tree the parser should never build is a plain error.
 func Where(f industrydata.Filter, cols Columns, a *Args) (string, error) {
 	if f == nil {
 		return "", nil
@@ -33,10 +33,6 @@ func Where(f industrydata.Filter, cols Columns, a *Args) (string, error) {
 type where struct {
 	cols Columns
 	a    *Args
-	// vars maps the range variables of the enclosing any() lambdas to the
-	// SQL of their element; aliases counts the subqueries made so far.
-	vars    map[string]string
-	aliases int
 }
 
 // expr translates e, or its negation when neg is set. Negations are pushed
@@ -59,12 +55,12 @@ func (w *where) expr(e odata.Expr, neg bool) (string, error) {
 	case *odata.Call:
 		return w.call(e, neg)
 	case *odata.Any:
-		return w.any(e, neg)
+		return "", refuseAny(e)
 	case *odata.Literal:
 		if b, ok := e.Value.(bool); ok {
 			return boolSQL(b != neg), nil
 		}
-	case *odata.Property, *odata.LambdaVar:
+	case *odata.Property:
 		// A Boolean property used as a predicate: `isActive` is `isActive eq true`.
 		return w.compare(&odata.Binary{Op: odata.OpEq, Left: e, Right: &odata.Literal{Kind: schema.Boolean, Value: true}}, neg)
 	}
@@ -90,8 +86,6 @@ func isNil(e odata.Expr) bool {
 		return e == nil
 	case *odata.Property:
 		return e == nil || e.Prop == nil
-	case *odata.LambdaVar:
-		return e == nil
 	}
 	return false
 }
@@ -119,32 +113,18 @@ func (w *where) logical(e *odata.Binary, neg bool) (string, error) {
 	return "(" + l + " " + op + " " + r + ")", nil
 }
 
-// column resolves the operand of a comparison: a property of the entity or
-// the range variable of an enclosing any().
+// column resolves the operand of a comparison: a property of the entity.
 func (w *where) column(e odata.Expr) (Column, string, error) {
-	switch e := e.(type) {
-	case *odata.Property:
-		if e == nil || e.Prop == nil {
-			break
-		}
-		// A collection is only ever an any() operand.
-		c, ok := w.cols[e.Prop.Name]
-		if !ok || c.Elements != nil || e.Prop.Collection {
-			return Column{}, "", unsupported(optFilter, e.Prop.Name)
-		}
-		return c, e.Prop.Name, nil
-	case *odata.LambdaVar:
-		if e == nil {
-			break
-		}
-		v, ok := w.vars[e.Name]
-		if !ok {
-			return Column{}, "", fmt.Errorf("sqlq: range variable %s outside its lambda", e.Name)
-		}
-		// An element of a JSON array may be null.
-		return Column{SQL: v, Kind: e.Kind, Nullable: true}, e.Name, nil
+	p, ok := e.(*odata.Property)
+	if !ok || p == nil || p.Prop == nil {
+		return Column{}, "", fmt.Errorf("sqlq: %T where a property was expected", e)
 	}
-	return Column{}, "", fmt.Errorf("sqlq: %T where a property was expected", e)
+	// A collection is only ever an any() operand.
+	c, ok := w.cols[p.Prop.Name]
+	if !ok || p.Prop.Collection {
+		return Column{}, "", unsupported(optFilter, p.Prop.Name)
+	}
+	return c, p.Prop.Name, nil
 }
 
 // flipped is the operator that gives the same result with its operands swapped.
@@ -349,39 +329,15 @@ func prefixUpper(p string) (string, bool) {
 	return "", false
 }
 
-func (w *where) any(e *odata.Any, neg bool) (string, error) {
+// refuseAny is the error for an any() lambda. The SQL stores keep no
+// collection-valued column: the one collection filtered on, a user report's
+// issues, lives in its entries' blocks and is filtered in Go
+// (store/internal/memq). So a lambda reaching SQL names a collection the
+// store cannot filter on, and is refused rather than translated.
+func refuseAny(e *odata.Any) error {
 	if e.Collection == nil {
-		return "", fmt.Errorf("sqlq: any() without a collection")
+		return fmt.Errorf("sqlq: any() without a collection")
 	}
 	name := e.Collection.Name
-	c, ok := w.cols[name]
-	if !ok || c.Elements == nil {
-		return "", badRequest(optFilter, name, "filtering on collection %s is not supported by this store", name)
-	}
-	w.aliases++
-	alias := "e" + strconv.Itoa(w.aliases)
-	from, value := c.Elements(alias)
-	s := "EXISTS (SELECT 1 FROM " + from
-	if e.Pred != nil {
-		outer, shadowed := w.vars[e.Var]
-		if w.vars == nil {
-			w.vars = make(map[string]string)
-		}
-		w.vars[e.Var] = value
-		pred, err := w.expr(e.Pred, false)
-		if shadowed {
-			w.vars[e.Var] = outer
-		} else {
-			delete(w.vars, e.Var)
-		}
-		if err != nil {
-			return "", err
-		}
-		s += " WHERE " + pred
-	}
-	s += ")"
-	if neg {
-		s = "NOT " + s
-	}
-	return s, nil
+	return badRequest(optFilter, name, "filtering on collection %s with any() is not supported by this store", name)
 }
