@@ -104,7 +104,7 @@ type routeCase struct {
 func (e *permEnv) freshTenant(t *testing.T) string {
 	t.Helper()
 	e.freshTenants++
-	return fmt.Sprintf("perm-walk-%04d", e.freshTenants)
+	return fmt.Sprintf("00000000-0000-4000-8000-%012d", e.freshTenants)
 }
 
 // systemProcessOf provisions tenant's system process and returns its id.

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 
 	"industrydata"
@@ -43,10 +42,14 @@ func runAudit(ctx context.Context, args []string, getenv func(string) string, st
 	if err := parseFlags(fs, args, getenv, help, stderr); err != nil {
 		return usageError{msg: "audit: " + err.Error(), err: err}
 	}
-	// Tenant ids are GUIDs, stored lower-cased.
-	q := industrydata.AuditQuery{Tenant: industrydata.TenantID(strings.ToLower(*tenant)), Limit: auditPage}
-	if *tenant != "" && !auth.ValidTenantID(*tenant) {
-		return usageError{msg: fmt.Sprintf("audit: --tenant %q is not a tenant id", *tenant)}
+	q := industrydata.AuditQuery{Limit: auditPage}
+	if *tenant != "" {
+		// Tenant ids are GUIDs, stored lower-cased: any spelling matches.
+		id, ok := auth.ParseTenantID(*tenant)
+		if !ok {
+			return usageError{msg: fmt.Sprintf("audit: --tenant %q is not a tenant id (a GUID)", *tenant)}
+		}
+		q.Tenant = id
 	}
 	if *since != "" {
 		t, err := time.Parse(time.RFC3339Nano, *since)

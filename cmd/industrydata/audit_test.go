@@ -176,7 +176,7 @@ func TestAuditExportsWrites(t *testing.T) {
 		want []auditLine
 	}{
 		{"tenant", []string{"--tenant", testTenant}, lines},
-		{"another tenant", []string{"--tenant", "fabrikam"}, nil},
+		{"another tenant", []string{"--tenant", "fabfab00-0000-4000-8000-000000000002"}, nil},
 		{"since the patch", []string{"--since", lines[2].Time}, sincePatch},
 		{"since later", []string{"--since", time.Now().Add(time.Hour).UTC().Format(time.RFC3339)}, nil},
 		{"to a file", []string{"--output", file}, lines},

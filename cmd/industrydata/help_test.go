@@ -91,7 +91,7 @@ func TestBadFlagPointsToHelp(t *testing.T) {
 			want: "INDUSTRYDATA_SHUTDOWN_TIMEOUT"},
 		{name: "stray argument", args: []string{"serve", "extra"}, want: `unexpected argument "extra"`},
 		{name: "token unknown flag", args: []string{"token", "--bogus"}, want: "token: flag provided but not defined: -bogus"},
-		{name: "token malformed duration", args: []string{"token", "--tenant", "t", "--expires", "soon"}, want: "-expires"},
+		{name: "token malformed duration", args: []string{"token", "--tenant", "7e7e7e7e-0000-4000-8000-000000000003", "--expires", "soon"}, want: "-expires"},
 		{name: "token without tenant", args: []string{"token"}, want: "--tenant is required"},
 		{name: "audit malformed time", args: []string{"audit", "--since", "yesterday"}, want: "--since"},
 	}

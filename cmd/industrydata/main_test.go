@@ -26,7 +26,7 @@ import (
 const childEnv = "INDUSTRYDATA_TEST_CHILD"
 
 // testTenant is the tenant the tests' tokens are for.
-const testTenant = "contoso"
+const testTenant = "c0c0c0c0-0000-4000-8000-000000000001"
 
 // startDeadline bounds how long a server may take to log where it listens,
 // and stopDeadline how long it may take to exit.

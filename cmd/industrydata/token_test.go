@@ -44,7 +44,7 @@ func verifyWith(t *testing.T, dataDir, stdout string) industrydata.Principal {
 
 func TestRunTokenAllPermissionsByDefault(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
-	out, errOut, err := tokenRun(t, nil, "--data-dir", dir, "--tenant", "contoso", "--subject", "user-7")
+	out, errOut, err := tokenRun(t, nil, "--data-dir", dir, "--tenant", testTenant, "--subject", "user-7")
 	if err != nil {
 		t.Fatalf("runToken: %v (stderr %q)", err, errOut)
 	}
@@ -54,20 +54,24 @@ func TestRunTokenAllPermissionsByDefault(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, auth.KeyFileName)); err != nil {
 		t.Errorf("no key file: %v", err)
 	}
-	want := industrydata.Principal{Tenant: "contoso", Subject: "user-7", App: auth.CLIAppID,
+	want := industrydata.Principal{Tenant: testTenant, Subject: "user-7", App: auth.CLIAppID,
 		Permissions: append([]industrydata.Permission(nil), industrydata.AllPermissions...)}
 	if diff := cmp.Diff(want, verifyWith(t, dir, out)); diff != "" {
 		t.Errorf("principal (-want +got):\n%s", diff)
 	}
 
-	// A second token reuses the key.
-	out2, _, err := tokenRun(t, nil, "--data-dir="+dir, "--tenant=contoso")
+	// A second token reuses the key; the tenant, a GUID, is one whatever
+	// its case.
+	out2, _, err := tokenRun(t, nil, "--data-dir="+dir, "--tenant="+strings.ToUpper(testTenant))
 	if err != nil {
 		t.Fatal(err)
 	}
 	p := verifyWith(t, dir, out2)
 	if p.Subject == "" || p.Subject == "user-7" {
 		t.Errorf("default subject = %q, want a fresh GUID", p.Subject)
+	}
+	if p.Tenant != testTenant {
+		t.Errorf("tenant %q, want %q, lower-cased", p.Tenant, testTenant)
 	}
 }
 
@@ -93,12 +97,12 @@ func TestRunTokenScopesAndRoles(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			args := append([]string{"--data-dir", dir, "--tenant", "fabrikam", "--subject", "s1"}, tt.args...)
+			args := append([]string{"--data-dir", dir, "--tenant", "fabfab00-0000-4000-8000-000000000002", "--subject", "s1"}, tt.args...)
 			out, _, err := tokenRun(t, nil, args...)
 			if err != nil {
 				t.Fatal(err)
 			}
-			tt.want.Tenant, tt.want.Subject, tt.want.App = "fabrikam", "s1", auth.CLIAppID
+			tt.want.Tenant, tt.want.Subject, tt.want.App = "fabfab00-0000-4000-8000-000000000002", "s1", auth.CLIAppID
 			if diff := cmp.Diff(tt.want, verifyWith(t, dir, out)); diff != "" {
 				t.Errorf("principal (-want +got):\n%s", diff)
 			}
@@ -108,7 +112,7 @@ func TestRunTokenScopesAndRoles(t *testing.T) {
 
 func TestRunTokenExpires(t *testing.T) {
 	dir := t.TempDir()
-	out, _, err := tokenRun(t, nil, "--data-dir", dir, "--tenant", "contoso", "--expires", "2m")
+	out, _, err := tokenRun(t, nil, "--data-dir", dir, "--tenant", testTenant, "--expires", "2m")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +130,7 @@ func TestRunTokenEnvironment(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "from-env")
 	env := map[string]string{
 		"INDUSTRYDATA_DATA_DIR": dir,
-		"INDUSTRYDATA_TENANT":   "env-tenant",
+		"INDUSTRYDATA_TENANT":   "e0e0e0e0-0000-4000-8000-000000000004",
 		"INDUSTRYDATA_SCOPES":   "IndustryData-DataConnector.Read.All",
 	}
 	out, _, err := tokenRun(t, env)
@@ -134,15 +138,15 @@ func TestRunTokenEnvironment(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := verifyWith(t, dir, out)
-	if p.Tenant != "env-tenant" || !p.Delegated || !p.HasAny(industrydata.PermDataConnectorRead) {
+	if p.Tenant != "e0e0e0e0-0000-4000-8000-000000000004" || !p.Delegated || !p.HasAny(industrydata.PermDataConnectorRead) {
 		t.Errorf("principal = %+v", p)
 	}
 	// Flags win over the environment.
-	out, _, err = tokenRun(t, env, "--tenant", "flag-tenant")
+	out, _, err = tokenRun(t, env, "--tenant", "f1a90000-0000-4000-8000-000000000005")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p := verifyWith(t, dir, out); p.Tenant != "flag-tenant" {
+	if p := verifyWith(t, dir, out); p.Tenant != "f1a90000-0000-4000-8000-000000000005" {
 		t.Errorf("tenant = %q, want flag-tenant", p.Tenant)
 	}
 }
@@ -156,15 +160,15 @@ func TestRunTokenUsageErrors(t *testing.T) {
 	}{
 		{name: "missing tenant", want: "--tenant is required"},
 		{name: "bad tenant", args: []string{"--tenant", "a/b"}, want: "--tenant"},
-		{name: "unknown scope", args: []string{"--tenant", "t", "--scopes", "User.Read"}, want: "IndustryData-DataConnector.Upload"},
-		{name: "unknown role", args: []string{"--tenant", "t", "--roles", "Nope"}, want: "--roles"},
-		{name: "bad duration", args: []string{"--tenant", "t", "--expires", "soon"}, want: "expires"},
-		{name: "bad duration in env", env: map[string]string{"INDUSTRYDATA_EXPIRES": "soon"}, args: []string{"--tenant", "t"}, want: "INDUSTRYDATA_EXPIRES"},
-		{name: "zero duration", args: []string{"--tenant", "t", "--expires", "0s"}, want: "--expires"},
-		{name: "duration over a year", args: []string{"--tenant", "t", "--expires", "9000h"}, want: "--expires"},
-		{name: "unknown flag", args: []string{"--tenant", "t", "--bogus"}, want: "bogus"},
-		{name: "stray argument", args: []string{"--tenant", "t", "extra"}, want: "extra"},
-		{name: "bad subject", args: []string{"--tenant", "t", "--subject", "a b"}, want: "--subject"},
+		{name: "unknown scope", args: []string{"--tenant", "7e7e7e7e-0000-4000-8000-000000000003", "--scopes", "User.Read"}, want: "IndustryData-DataConnector.Upload"},
+		{name: "unknown role", args: []string{"--tenant", "7e7e7e7e-0000-4000-8000-000000000003", "--roles", "Nope"}, want: "--roles"},
+		{name: "bad duration", args: []string{"--tenant", "7e7e7e7e-0000-4000-8000-000000000003", "--expires", "soon"}, want: "expires"},
+		{name: "bad duration in env", env: map[string]string{"INDUSTRYDATA_EXPIRES": "soon"}, args: []string{"--tenant", "7e7e7e7e-0000-4000-8000-000000000003"}, want: "INDUSTRYDATA_EXPIRES"},
+		{name: "zero duration", args: []string{"--tenant", "7e7e7e7e-0000-4000-8000-000000000003", "--expires", "0s"}, want: "--expires"},
+		{name: "duration over a year", args: []string{"--tenant", "7e7e7e7e-0000-4000-8000-000000000003", "--expires", "9000h"}, want: "--expires"},
+		{name: "unknown flag", args: []string{"--tenant", "7e7e7e7e-0000-4000-8000-000000000003", "--bogus"}, want: "bogus"},
+		{name: "stray argument", args: []string{"--tenant", "7e7e7e7e-0000-4000-8000-000000000003", "extra"}, want: "extra"},
+		{name: "bad subject", args: []string{"--tenant", "7e7e7e7e-0000-4000-8000-000000000003", "--subject", "a b"}, want: "--subject"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -204,7 +208,7 @@ func TestRunTokenBadKeyFile(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, auth.KeyFileName), []byte("junk"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	out, _, err := tokenRun(t, nil, "--data-dir", dir, "--tenant", "t")
+	out, _, err := tokenRun(t, nil, "--data-dir", dir, "--tenant", "7e7e7e7e-0000-4000-8000-000000000003")
 	if err == nil {
 		t.Fatal("runToken succeeded with a malformed key file")
 	}

@@ -35,7 +35,7 @@ const version = "v3"
 
 // Store is what Cached needs of a store.
 type Store interface {
-	CreateOperation(ctx context.Context, tenant industrydata.TenantID, op *industrydata.Operation) error
+	CreateOperation(ctx context.Context, tenant industrydata.TenantID, actor industrydata.Actor, op *industrydata.Operation) error
 	Close() error
 }
 
@@ -109,14 +109,14 @@ func Build(ctx context.Context, s Store, n int) error {
 	if n <= 0 {
 		return fmt.Errorf("benchdata: %d operations, want more than zero", n)
 	}
-	ctx, cancel := context.WithCancelCause(industrydata.WithActor(ctx, industrydata.Actor{System: true}))
+	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	ops := make(chan industrydata.Operation, Writers)
 	var wg sync.WaitGroup
 	for range Writers {
 		wg.Go(func() {
 			for op := range ops {
-				if err := s.CreateOperation(ctx, Tenant, &op); err != nil {
+				if err := s.CreateOperation(ctx, Tenant, industrydata.Actor{System: true}, &op); err != nil {
 					cancel(fmt.Errorf("benchdata: create operation %s: %w", op.ID, err))
 					return
 				}

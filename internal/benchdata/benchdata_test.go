@@ -92,7 +92,7 @@ type failingStore struct {
 
 var errFull = errors.New("store full")
 
-func (f failingStore) CreateOperation(context.Context, industrydata.TenantID, *industrydata.Operation) error {
+func (f failingStore) CreateOperation(context.Context, industrydata.TenantID, industrydata.Actor, *industrydata.Operation) error {
 	select {
 	case <-f.left:
 		return nil
