@@ -26,12 +26,9 @@ var ReadinessStatuses = []string{
 	string(ReadinessDisabled),
 }
 
-// Full names of the process types.
-const (
-	TypeProcess                  = "microsoft.graph.industryData.process"
-	TypeSystemProcess            = "microsoft.graph.industryData.systemProcess"
-	TypeUserReportRefreshProcess = "microsoft.graph.industryData.userReportRefreshProcess"
-)
+// TypeUserReportRefreshProcess is the full name of the system process
+// every tenant is provisioned with.
+const TypeUserReportRefreshProcess = "microsoft.graph.industryData.userReportRefreshProcess"
 
 // Process is microsoft.graph.industryData.process and its derived types; Type
 // says which concrete type it is.

@@ -116,9 +116,6 @@ func New(cfg Config) *Runner {
 	return &Runner{cfg: cfg, log: log.With("runner", cfg.Owner), wake: make(chan struct{}, 1)}
 }
 
-// Owner is the name the runner's leases carry.
-func (r *Runner) Owner() string { return r.cfg.Owner }
-
 // Notify tells the runner that a run may be waiting, so that an idle runner
 // looks now rather than at its next poll. It never blocks.
 func (r *Runner) Notify() {

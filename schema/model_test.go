@@ -38,7 +38,7 @@ func TestLookupEntityType(t *testing.T) {
 		{"abstract type found", "#microsoft.graph.industryData.process", schema.Process},
 		{"root entity found", "microsoft.graph.entity", schema.Entity},
 		{"run found", "microsoft.graph.industryData.industryDataRun", schema.IndustryDataRun},
-		{"systemProcess matches the domain constant", industrydata.TypeSystemProcess, schema.SystemProcess},
+		{"systemProcess found", "microsoft.graph.industryData.systemProcess", schema.SystemProcess},
 		{"unknown name is nil", "microsoft.graph.user", nil},
 		{"empty name is nil", "", nil},
 		{"hash alone is nil", "#", nil},
@@ -73,7 +73,7 @@ func TestTypeNames(t *testing.T) {
 	}{
 		{"longRunningOperation", schema.LongRunningOperation, "microsoft.graph.longRunningOperation", "#microsoft.graph.longRunningOperation"},
 		{"userReportRefreshProcess", schema.UserReportRefreshProcess, industrydata.TypeUserReportRefreshProcess, "#" + industrydata.TypeUserReportRefreshProcess},
-		{"process", schema.Process, industrydata.TypeProcess, "#" + industrydata.TypeProcess},
+		{"process", schema.Process, "microsoft.graph.industryData.process", "#microsoft.graph.industryData.process"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

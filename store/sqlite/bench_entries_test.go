@@ -16,7 +16,7 @@ var benchStart = time.Date(2024, 5, 6, 7, 0, 0, 0, time.UTC)
 func benchClaim(b *testing.B, s *Store, i int) industrydata.RunClaim {
 	b.Helper()
 	ctx := b.Context()
-	p := industrydata.Process{ID: fmt.Sprint("p-", i), Type: industrydata.TypeProcess, ReadinessStatus: industrydata.ReadinessReady, CreatedAt: benchStart}
+	p := industrydata.Process{ID: fmt.Sprint("p-", i), Type: "microsoft.graph.industryData.process", ReadinessStatus: industrydata.ReadinessReady, CreatedAt: benchStart}
 	if err := s.CreateProcess(ctx, tenant, industrydata.Actor{}, &p); err != nil {
 		b.Fatal(err)
 	}

@@ -14,11 +14,6 @@ import (
 
 const runColumns = `seq, id, process_id, operation_id, etag, display_name, start_ticks, end_ticks, status, blocking_error`
 
-// statusRunning is the status of a run in progress, the one the partial
-// unique index and the claim index name; queries spell it as this literal so
-// that SQLite can match them to those indexes.
-const statusRunning = string(industrydata.RunRunning)
-
 const (
 	qInsertRun = `INSERT INTO runs
 	(tenant, id, process_id, operation_id, etag, display_name, start_ticks, end_ticks, status, blocking_error, roster_id)

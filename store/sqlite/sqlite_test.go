@@ -198,10 +198,10 @@ func TestBadInputIsAnError(t *testing.T) {
 			return err
 		}},
 		{"process created after year 9999", func() error {
-			return s.CreateProcess(ctx, tenant, industrydata.Actor{}, &industrydata.Process{ID: "p-1", Type: industrydata.TypeProcess, CreatedAt: year10000})
+			return s.CreateProcess(ctx, tenant, industrydata.Actor{}, &industrydata.Process{ID: "p-1", Type: "microsoft.graph.industryData.process", CreatedAt: year10000})
 		}},
 		{"provisioned process created after year 9999", func() error {
-			_, err := s.ProvisionTenant(ctx, tenant, industrydata.Actor{}, []industrydata.Process{{ID: "p-2", Type: industrydata.TypeProcess, CreatedAt: year10000}})
+			_, err := s.ProvisionTenant(ctx, tenant, industrydata.Actor{}, []industrydata.Process{{ID: "p-2", Type: "microsoft.graph.industryData.process", CreatedAt: year10000}})
 			return err
 		}},
 		{"negative operation limit", func() error {

@@ -26,7 +26,12 @@ var auditTests = []test{
 	{"a walk during concurrent writes skips no record", testAuditWalkDuringWrites},
 }
 
-const typeRun = "microsoft.graph.industryData.industryDataRun"
+// Type names the suite stores: a store keeps an entity's type as given.
+const (
+	typeRun           = "microsoft.graph.industryData.industryDataRun"
+	typeProcess       = "microsoft.graph.industryData.process"
+	typeSystemProcess = "microsoft.graph.industryData.systemProcess"
+)
 
 // actor returns a context carrying an actor named after n, for who.
 func actor(t *testing.T, n string) (context.Context, industrydata.Actor) {
@@ -196,7 +201,7 @@ func testAuditWrites(t *testing.T, s industrydata.Store) {
 	if err := s.CreateProcess(ctx, tenantA, who(ctx), &p); err != nil {
 		t.Fatal(err)
 	}
-	wantAudit(t, s, seq, rec(industrydata.AuditCreate, industrydata.TypeProcess, p.ID,
+	wantAudit(t, s, seq, rec(industrydata.AuditCreate, typeProcess, p.ID,
 		change("eTag", "null", jsonString(p.ETag)),
 		change("displayName", "null", `"Nightly sync"`),
 		change("readinessStatus", "null", `"notReady"`)))
@@ -209,7 +214,7 @@ func testAuditWrites(t *testing.T, s industrydata.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantAudit(t, s, seq, rec(industrydata.AuditUpdate, industrydata.TypeProcess, p.ID,
+	wantAudit(t, s, seq, rec(industrydata.AuditUpdate, typeProcess, p.ID,
 		change("eTag", jsonString(p.ETag), jsonString(updated.ETag)),
 		change("displayName", `"Nightly sync"`, `"Renamed"`),
 		change("readinessStatus", `"notReady"`, `"ready"`)))
@@ -247,7 +252,7 @@ func testAuditWrites(t *testing.T, s industrydata.Store) {
 		change("startDateTime", jsonString(runStart), "null"),
 		change("status", `"running"`, "null"))
 	runRec.ParentID = p.ID
-	wantAudit(t, s, seq, rec(industrydata.AuditDelete, industrydata.TypeProcess, p.ID,
+	wantAudit(t, s, seq, rec(industrydata.AuditDelete, typeProcess, p.ID,
 		change("eTag", jsonString(updated.ETag), "null"),
 		change("displayName", `"Renamed"`, "null"),
 		change("readinessStatus", `"ready"`, "null")), runRec)

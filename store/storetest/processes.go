@@ -27,7 +27,7 @@ func testProcessRoundTrip(t *testing.T, s industrydata.Store) {
 		p    industrydata.Process
 	}{
 		{"ordinary process", industrydata.Process{
-			Type: industrydata.TypeProcess, DisplayName: "Nightly sync",
+			Type: typeProcess, DisplayName: "Nightly sync",
 			ReadinessStatus: industrydata.ReadinessReady, CreatedAt: ts(t, "2024-05-06T07:08:09.1234567Z"),
 		}},
 		{"system process", industrydata.Process{
@@ -35,15 +35,15 @@ func testProcessRoundTrip(t *testing.T, s industrydata.Store) {
 			ReadinessStatus: industrydata.ReadinessDisabled, CreatedAt: ts(t, "2024-05-06T07:08:09Z"),
 		}},
 		{"empty display name", industrydata.Process{
-			Type: industrydata.TypeSystemProcess, ReadinessStatus: industrydata.ReadinessUnknownFutureValue,
+			Type: typeSystemProcess, ReadinessStatus: industrydata.ReadinessUnknownFutureValue,
 			CreatedAt: ts(t, "2024-05-06T07:08:09Z"),
 		}},
 		{"earliest timestamp", industrydata.Process{
-			Type: industrydata.TypeProcess, DisplayName: "x", ReadinessStatus: industrydata.ReadinessExpired,
+			Type: typeProcess, DisplayName: "x", ReadinessStatus: industrydata.ReadinessExpired,
 			CreatedAt: ts(t, "0001-01-01T00:00:00Z"),
 		}},
 		{"latest timestamp", industrydata.Process{
-			Type: industrydata.TypeProcess, DisplayName: "« Zoë » \"quoted\" \U0001F600", ReadinessStatus: industrydata.ReadinessDeleted,
+			Type: typeProcess, DisplayName: "« Zoë » \"quoted\" \U0001F600", ReadinessStatus: industrydata.ReadinessDeleted,
 			CreatedAt: ts(t, "9999-12-31T23:59:59.9999999Z"),
 		}},
 	}

@@ -220,6 +220,6 @@ func processCases() []queryCase {
 		{name: "readinessStatus ne", filter: bin(odata.OpNe, readiness, enum("notReady")), orderBy: keys(desc("readinessStatus"))},
 		{name: "displayName le, descending ids", filter: bin(odata.OpLe, name, str("Zoë's import")), orderBy: keys(desc("id"))},
 		{name: "system processes", typ: industrydata.TypeUserReportRefreshProcess},
-		{name: "plain processes by name", typ: industrydata.TypeProcess, orderBy: keys(asc("displayName"))},
+		{name: "plain processes by name", typ: typeProcess, orderBy: keys(asc("displayName"))},
 	}
 }

@@ -115,7 +115,7 @@ func newOperation(t *testing.T) industrydata.Operation {
 func newProcess(t *testing.T) industrydata.Process {
 	return industrydata.Process{
 		ID:              newID(),
-		Type:            industrydata.TypeProcess,
+		Type:            typeProcess,
 		DisplayName:     "Nightly sync",
 		ReadinessStatus: industrydata.ReadinessNotReady,
 		CreatedAt:       ts(t, "2024-05-06T07:08:09.1234567Z"),
