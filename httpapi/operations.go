@@ -16,7 +16,7 @@ func (a *api) listOperations(w http.ResponseWriter, r *http.Request, t *service.
 	if err != nil {
 		return err
 	}
-	return a.writeCollection(w, r, newCollectionPage(a, r, q, setPath(r, "operations"), page))
+	return a.writeCollection(w, r, newCollectionPage(q, setPath(r, "operations"), page))
 }
 
 func (a *api) createOperation(w http.ResponseWriter, r *http.Request, t *service.Tenant) error {

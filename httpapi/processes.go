@@ -17,10 +17,6 @@ func processContext(r *http.Request, cast *schema.EntityType, sel string) string
 	return setPath(r, "processes") + sel + "/$entity"
 }
 
-func processResponse(status int, p *industrydata.Process, context string) entityResponse {
-	return entityResponse{status: status, entity: p, etag: p.ETag, context: context}
-}
-
 func (a *api) listProcesses(cast *schema.EntityType) handler {
 	typ := schema.Process
 	if cast != nil {
@@ -49,7 +45,7 @@ func (a *api) listProcesses(cast *schema.EntityType) handler {
 		if cast != nil {
 			context += "/" + cast.FullName()
 		}
-		out := newCollectionPage(a, r, q, context, page)
+		out := newCollectionPage(q, context, page)
 		for i := range expand {
 			out.items[i].expand = expand[i]
 		}
@@ -71,7 +67,7 @@ func (a *api) createProcess(w http.ResponseWriter, r *http.Request, t *service.T
 	}
 	set := setPath(r, "processes")
 	w.Header().Set("Location", a.versionRoot(r)+"/"+set+"/"+p.ID)
-	return a.writeEntity(w, r, processResponse(http.StatusCreated, &p, set+"/$entity"))
+	return a.writeEntity(w, r, entityResponse{status: http.StatusCreated, entity: &p, etag: p.ETag, context: set + "/$entity"})
 }
 
 func (a *api) getProcess(cast *schema.EntityType) handler {
@@ -92,8 +88,7 @@ func (a *api) getProcess(cast *schema.EntityType) handler {
 		if err != nil {
 			return err
 		}
-		res := processResponse(http.StatusOK, &p, processContext(r, cast, selectSuffix(q)))
-		res.sel = selection(q)
+		res := entityResponse{status: http.StatusOK, entity: &p, etag: p.ETag, context: processContext(r, cast, selectSuffix(q)), sel: selection(q)}
 		if withRuns {
 			// The ETag header stays the process's own version (what PATCH's
 			// If-Match compares), but it does not cover the runs, so an
@@ -126,7 +121,7 @@ func (a *api) updateProcess(cast *schema.EntityType) handler {
 		if prefersMinimal(w, r) {
 			return noContent(w, p.ETag)
 		}
-		return a.writeEntity(w, r, processResponse(http.StatusOK, &p, processContext(r, cast, "")))
+		return a.writeEntity(w, r, entityResponse{status: http.StatusOK, entity: &p, etag: p.ETag, context: processContext(r, cast, "")})
 	}
 }
 

@@ -104,15 +104,15 @@ func selectSuffix(q *odata.Query) string {
 	return "(" + strings.Join(q.Select, ",") + ")"
 }
 
-// nextLink is the URL of the page after this one: the request's own
+// nextLink is the URL, under base, of the page after this one: the request's own
 // options, less $skip (the first page's) and $skiptoken, plus the
 // $skiptoken the service gave for the next page. Values are
 // percent-encoded, so the link holds no raw space, '{' or '}' (typed SDKs
 // expand nextLinks as URI templates).
-func (a *api) nextLink(r *http.Request, skipToken string) string {
+func nextLink(r *http.Request, base, skipToken string) string {
 	values, _ := url.ParseQuery(r.URL.RawQuery) // already parsed once without error
 	var b strings.Builder
-	b.WriteString(a.baseURL(r))
+	b.WriteString(base)
 	b.WriteString(r.URL.Path)
 	b.WriteByte('?')
 	for _, name := range []string{"filter", "orderby", "select", "expand", "count", "top"} {

@@ -52,7 +52,7 @@ func (a *api) listReportEntries(w http.ResponseWriter, r *http.Request, t *servi
 	if err != nil {
 		return err
 	}
-	return a.writeCollection(w, r, newCollectionPage(a, r, q, reportPath(r)+"/entries", page))
+	return a.writeCollection(w, r, newCollectionPage(q, reportPath(r)+"/entries", page))
 }
 
 // wantsCSV reports whether the Accept header prefers text/csv to JSON: it

@@ -30,8 +30,9 @@ func (a *api) writeEntity(w http.ResponseWriter, r *http.Request, e entityRespon
 	if typ == nil {
 		typ = schema.TypeOf(e.entity)
 	}
-	shape := schema.Shape{Select: e.sel, Expand: e.expand, Base: a.baseURL(r),
-		Annotations: []schema.Annotation{{Name: "@odata.context", Value: a.versionRoot(r) + "/$metadata#" + e.context}}}
+	base := a.baseURL(r)
+	shape := schema.Shape{Select: e.sel, Expand: e.expand, Base: base,
+		Annotations: []schema.Annotation{{Name: "@odata.context", Value: base + "/beta/$metadata#" + e.context}}}
 	writeJSON(w, e.status, shape.Append(make([]byte, 0, 512), typ, e.entity))
 	return nil
 }
@@ -45,23 +46,21 @@ type collectionItem struct {
 // collectionPage is a page to send: {"@odata.context", "@odata.count"?,
 // "value", "@odata.nextLink"?}.
 type collectionPage struct {
-	context  string
-	items    []collectionItem
-	sel      schema.Selection
-	count    *int64
-	nextLink string
+	context string
+	items   []collectionItem
+	sel     schema.Selection
+	count   *int64
+	// next is the $skiptoken of the page after this one; "" on the last.
+	next string
 }
 
 // newCollectionPage is the response of one page of a collection at
 // context (its path, which the query's $select is added to).
-func newCollectionPage[T any](a *api, r *http.Request, q *odata.Query, context string, page service.Page[T]) collectionPage {
+func newCollectionPage[T any](q *odata.Query, context string, page service.Page[T]) collectionPage {
 	out := collectionPage{context: context + selectSuffix(q), sel: selection(q), count: page.Count,
-		items: make([]collectionItem, len(page.Items))}
+		next: page.Next, items: make([]collectionItem, len(page.Items))}
 	for i := range page.Items {
 		out.items[i] = collectionItem{entity: &page.Items[i]}
-	}
-	if page.Next != "" {
-		out.nextLink = a.nextLink(r, page.Next)
 	}
 	return out
 }
@@ -69,13 +68,13 @@ func newCollectionPage[T any](a *api, r *http.Request, q *odata.Query, context s
 func (a *api) writeCollection(w http.ResponseWriter, r *http.Request, p collectionPage) error {
 	buf := make([]byte, 0, 256+len(p.items)*320)
 	buf = append(buf, `{"@odata.context":`...)
-	buf = schema.AppendString(buf, a.versionRoot(r)+"/$metadata#"+p.context)
+	base := a.baseURL(r)
+	buf = schema.AppendString(buf, base+"/beta/$metadata#"+p.context)
 	if p.count != nil {
 		buf = append(buf, `,"@odata.count":`...)
 		buf = strconv.AppendInt(buf, *p.count, 10)
 	}
 	buf = append(buf, `,"value":[`...)
-	base := a.baseURL(r)
 	for i, it := range p.items {
 		if i > 0 {
 			buf = append(buf, ',')
@@ -83,9 +82,9 @@ func (a *api) writeCollection(w http.ResponseWriter, r *http.Request, p collecti
 		buf = schema.Shape{Select: p.sel, Expand: it.expand, Base: base}.Append(buf, schema.TypeOf(it.entity), it.entity)
 	}
 	buf = append(buf, ']')
-	if p.nextLink != "" {
+	if p.next != "" {
 		buf = append(buf, `,"@odata.nextLink":`...)
-		buf = schema.AppendString(buf, p.nextLink)
+		buf = schema.AppendString(buf, nextLink(r, base, p.next))
 	}
 	buf = append(buf, '}')
 	writeJSON(w, http.StatusOK, buf)

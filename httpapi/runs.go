@@ -35,7 +35,7 @@ func (a *api) listRuns(underProcess bool) handler {
 		if err != nil {
 			return err
 		}
-		return a.writeCollection(w, r, newCollectionPage(a, r, q, context, page))
+		return a.writeCollection(w, r, newCollectionPage(q, context, page))
 	}
 }
 

@@ -54,6 +54,8 @@ const DefaultMaxURLBytes = 48 << 10
 // api carries the dependencies of every handler.
 type api struct {
 	Config
+	// publicBase is PublicURL as baseURL writes it, made once.
+	publicBase string
 	// throttled wraps a route's handler in the per-tenant limit; it runs
 	// after authentication, which names the tenant.
 	throttled func(http.Handler) http.Handler
@@ -65,6 +67,9 @@ func NewHandler(cfg Config) http.Handler {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	a := &api{Config: cfg}
+	if cfg.PublicURL != nil {
+		a.publicBase = strings.TrimSuffix(cfg.PublicURL.String(), "/")
+	}
 	a.throttled = throttle.Middleware(cfg.Throttle,
 		func(r *http.Request) (string, bool) {
 			t := principal(r).Tenant

@@ -9,8 +9,8 @@ import (
 // the configured public URL, else the request's own, where forwarded headers
 // count only when trusted.
 func (a *api) baseURL(r *http.Request) string {
-	if a.PublicURL != nil {
-		return strings.TrimSuffix(a.PublicURL.String(), "/")
+	if a.publicBase != "" {
+		return a.publicBase
 	}
 	scheme, host := "http", r.Host
 	if r.TLS != nil {

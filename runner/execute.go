@@ -60,8 +60,10 @@ func (r *Runner) execute(ctx context.Context, c industrydata.RunClaim) {
 	wctx, stop := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
 	defer stop()
 	now := r.cfg.Now()
-	out := report.Succeeded(now, c.ProcessID, c.RunID, sum, hadRoster)
-	if err != nil {
+	var out industrydata.RunOutcome
+	if err == nil {
+		out = report.Succeeded(now, c.ProcessID, c.RunID, sum, hadRoster)
+	} else {
 		var internal bool
 		if out, internal = report.Failed(now, err); internal {
 			log.Error("run failed", "err", err)

@@ -220,11 +220,11 @@ func (p *Patch) Apply(entity any) {
 // when it names none. The entity's own type is checked against the body
 // once it is read (Patch.CheckType).
 func (b *Body) BindUpdate(base *EntityType) (*Patch, error) {
-	name, ok, err := b.ODataType()
-	if err != nil || !ok {
-		if err != nil {
-			return nil, err
-		}
+	name, named, err := b.ODataType()
+	if err != nil {
+		return nil, err
+	}
+	if !named {
 		return b.Bind(base)
 	}
 	t := LookupEntityType(name)
