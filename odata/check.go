@@ -133,12 +133,21 @@ func (p *parser) typeValue(tgt, name string, kind schema.Kind, enum *schema.Enum
 		}
 	case kind == schema.Boolean && lit.kind == tIdent && (lit.text == "true" || lit.text == "false"):
 		return &Literal{Kind: kind, Value: lit.text == "true"}, nil
-	case kind == schema.Int64 && lit.kind == tNumber:
-		n, err := strconv.ParseInt(lit.text, 10, 64)
+	case kind.IsInteger() && lit.kind == tNumber:
+		bits := 64
+		if kind == schema.Int32 {
+			bits = 32
+		}
+		n, err := strconv.ParseInt(lit.text, 10, bits)
 		if err != nil {
-			return nil, badFilter(tgt, "%s is out of range for '%s' (Edm.Int64).", clip(lit.text), name)
+			return nil, badFilter(tgt, "%s is out of range for '%s' (%s).", clip(lit.text), name, kind.EdmName())
 		}
 		return &Literal{Kind: kind, Value: n}, nil
+	case kind == schema.Date && lit.kind == tDate:
+		if _, err := schema.ParseDate(lit.text); err != nil {
+			return nil, badFilter(tgt, "%s is not a valid Edm.Date for '%s'; write it as 2024-09-01.", clip(lit.text), name)
+		}
+		return &Literal{Kind: kind, Value: lit.text}, nil
 	}
 	return nil, badFilter(tgt, "'%s' is of type %s and cannot be compared with %s.", name, typeName(kind, enum, nil), describeLit(lit))
 }

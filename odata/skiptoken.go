@@ -235,13 +235,13 @@ func tagOf(v any) byte {
 // tagFor is the payload tag of a sort key of the given kind.
 func tagFor(k schema.Kind) byte {
 	switch k {
-	case schema.String, schema.Enum:
+	case schema.String, schema.Enum, schema.Date:
 		return tagString
 	case schema.DateTimeOffset:
 		return tagTime
 	case schema.Boolean:
 		return tagBool
-	case schema.Int64:
+	case schema.Int64, schema.Int32:
 		return tagInt64
 	}
 	return 0xfe // no value matches it

@@ -105,3 +105,92 @@ func orNull(v json.RawMessage) json.RawMessage {
 	}
 	return v
 }
+
+// ResourceChanges lists what a write changed in a resource, as Changes
+// does for typed entities: every top-level member of the documents whose
+// JSON differs (in after's member order, then before's), then every
+// navigation reference whose target changed, its value the target's id.
+// before nil is a create, after nil a delete. A document that is not a JSON
+// object contributes no members.
+func ResourceChanges(before, after *industrydata.Resource) []industrydata.PropertyChange {
+	var oldDoc, newDoc []rawMember
+	var oldRefs, newRefs []industrydata.Ref
+	if before != nil {
+		oldDoc, oldRefs = rawMembers(before.Doc), before.Refs
+	}
+	if after != nil {
+		newDoc, newRefs = rawMembers(after.Doc), after.Refs
+	}
+	changes := []industrydata.PropertyChange{}
+	add := func(name string, oldJSON, newJSON json.RawMessage) {
+		if !bytes.Equal(oldJSON, newJSON) {
+			changes = append(changes, industrydata.PropertyChange{Property: name, Old: oldJSON, New: newJSON})
+		}
+	}
+	for _, m := range newDoc {
+		add(m.name, orNull(findRaw(oldDoc, m.name)), m.value)
+	}
+	for _, m := range oldDoc {
+		if findRaw(newDoc, m.name) == nil {
+			add(m.name, m.value, jsonNull)
+		}
+	}
+	refJSON := func(refs []industrydata.Ref, property string) json.RawMessage {
+		for _, r := range refs {
+			if r.Property == property {
+				return AppendString(nil, r.ID)
+			}
+		}
+		return jsonNull
+	}
+	seen := map[string]bool{}
+	for _, refs := range [][]industrydata.Ref{newRefs, oldRefs} {
+		for _, r := range refs {
+			if !seen[r.Property] {
+				seen[r.Property] = true
+				add(r.Property, refJSON(oldRefs, r.Property), refJSON(newRefs, r.Property))
+			}
+		}
+	}
+	return changes
+}
+
+type rawMember struct {
+	name  string
+	value json.RawMessage
+}
+
+// rawMembers splits a JSON object into its members, in order, values
+// compacted so that equal values compare equal.
+func rawMembers(doc []byte) []rawMember {
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil
+	}
+	var out []rawMember
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return out
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return out
+		}
+		var buf bytes.Buffer
+		if json.Compact(&buf, v) == nil {
+			v = buf.Bytes()
+		}
+		out = append(out, rawMember{name: tok.(string), value: v})
+	}
+	return out
+}
+
+func findRaw(ms []rawMember, name string) json.RawMessage {
+	for _, m := range ms {
+		if m.name == name {
+			return m.value
+		}
+	}
+	return nil
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -291,53 +292,140 @@ func (b *Body) Bind(t *EntityType) (*Patch, error) {
 // convert checks a JSON value against a property's type and returns the Go
 // value Property.Set takes.
 func convert(prop *Property, v any) (any, error) {
+	return convertAt(prop.Name, prop, v)
+}
+
+// convertAt is convert for the value at path (the property's name, or
+// name/member inside a complex value), which errors name.
+func convertAt(path string, prop *Property, v any) (any, error) {
 	if v == nil {
 		if !prop.Nullable {
-			return nil, industrydata.BadProperty(prop.Name, "The property '%s' cannot be null.", prop.Name)
+			return nil, industrydata.BadProperty(path, "The property '%s' cannot be null.", path)
 		}
 		return nil, nil
 	}
+	if prop.Collection {
+		items, ok := v.([]any)
+		if !ok {
+			return nil, industrydata.BadProperty(path, "The property '%s' must be an array, not %s.", path, describeValue(v))
+		}
+		elem := *prop
+		elem.Collection, elem.Nullable = false, false
+		out := make([]any, len(items))
+		for i, item := range items {
+			x, err := convertAt(path, &elem, item)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = x
+		}
+		return out, nil
+	}
 	switch prop.Kind {
-	case String, Enum, DateTimeOffset:
+	case String, Enum, DateTimeOffset, Date:
 		s, ok := v.(string)
 		if !ok {
-			return nil, industrydata.BadProperty(prop.Name, "The property '%s' must be a string, not %s.", prop.Name, describeValue(v))
+			return nil, industrydata.BadProperty(path, "The property '%s' must be a string, not %s.", path, describeValue(v))
 		}
 		if strings.IndexByte(s, 0) >= 0 {
-			return nil, industrydata.BadProperty(prop.Name, "The property '%s' must not contain NUL characters.", prop.Name)
+			return nil, industrydata.BadProperty(path, "The property '%s' must not contain NUL characters.", path)
 		}
 		switch prop.Kind {
 		case Enum:
 			if !prop.Enum.Has(s) {
-				return nil, industrydata.BadProperty(prop.Name, "'%s' is not a valid value for the property '%s' of type %s; the valid values are: %s.",
-					truncate(s), prop.Name, prop.Enum.FullName(), strings.Join(prop.Enum.Members, ", "))
+				return nil, industrydata.BadProperty(path, "'%s' is not a valid value for the property '%s' of type %s; the valid values are: %s.",
+					truncate(s), path, prop.Enum.FullName(), strings.Join(prop.Enum.Members, ", "))
 			}
 		case DateTimeOffset:
 			t, err := ParseDateTimeOffset(s)
 			if err != nil {
-				return nil, industrydata.BadProperty(prop.Name, "The property '%s' must be an RFC 3339 date and time with an offset, such as 2024-05-01T08:30:00Z; got '%s'.", prop.Name, truncate(s))
+				return nil, industrydata.BadProperty(path, "The property '%s' must be an RFC 3339 date and time with an offset, such as 2024-05-01T08:30:00Z; got '%s'.", path, truncate(s))
 			}
 			return t, nil
+		case Date:
+			if _, err := ParseDate(s); err != nil {
+				return nil, industrydata.BadProperty(path, "The property '%s' must be a date written YYYY-MM-DD, such as 2024-09-01; got '%s'.", path, truncate(s))
+			}
+		case String:
+			if prop.MaxLength > 0 && utf8.RuneCountInString(s) > prop.MaxLength {
+				return nil, industrydata.BadProperty(path, "The property '%s' must be at most %d characters long; it has %d.", path, prop.MaxLength, utf8.RuneCountInString(s))
+			}
 		}
 		return s, nil
 	case Boolean:
 		b, ok := v.(bool)
 		if !ok {
-			return nil, industrydata.BadProperty(prop.Name, "The property '%s' must be a boolean, not %s.", prop.Name, describeValue(v))
+			return nil, industrydata.BadProperty(path, "The property '%s' must be a boolean, not %s.", path, describeValue(v))
 		}
 		return b, nil
-	case Int64:
+	case Int64, Int32:
 		n, ok := v.(json.Number)
 		if !ok {
-			return nil, industrydata.BadProperty(prop.Name, "The property '%s' must be an integer, not %s.", prop.Name, describeValue(v))
+			return nil, industrydata.BadProperty(path, "The property '%s' must be an integer, not %s.", path, describeValue(v))
 		}
-		i, err := n.Int64()
+		bits := 64
+		if prop.Kind == Int32 {
+			bits = 32
+		}
+		i, err := strconv.ParseInt(n.String(), 10, bits)
 		if err != nil {
-			return nil, industrydata.BadProperty(prop.Name, "The property '%s' must be a 64-bit integer; got %s.", prop.Name, truncate(n.String()))
+			return nil, industrydata.BadProperty(path, "The property '%s' must be a %d-bit integer; got %s.", path, bits, truncate(n.String()))
 		}
 		return i, nil
+	case Complex:
+		if prop.Complex.New == nil {
+			break
+		}
+		members, ok := v.([]Member)
+		if !ok {
+			return nil, industrydata.BadProperty(path, "The property '%s' must be an object of type %s, not %s.", path, prop.Complex.FullName(), describeValue(v))
+		}
+		return convertComplex(path, prop.Complex, members)
 	}
-	return nil, industrydata.BadProperty(prop.Name, "The property '%s' cannot be set in a request body.", prop.Name)
+	return nil, industrydata.BadProperty(path, "The property '%s' cannot be set in a request body.", path)
+}
+
+// convertComplex builds the Go value of a complex type from a JSON object:
+// every member a writable property of ct (or @odata.type naming ct), every
+// non-nullable property present.
+func convertComplex(path string, ct *ComplexType, members []Member) (any, error) {
+	out := ct.New()
+	set := map[string]bool{}
+	for _, m := range members {
+		if m.Name == "@odata.type" {
+			if s, ok := m.Value.(string); !ok || strings.TrimPrefix(s, "#") != ct.FullName() {
+				return nil, industrydata.BadProperty(path+"/@odata.type", "The '@odata.type' of '%s' must be '#%s'; got %s.", path, ct.FullName(), quoteValue(m.Value))
+			}
+			continue
+		}
+		p := ct.Property(m.Name)
+		if p == nil || p.Set == nil {
+			return nil, industrydata.BadProperty(truncate(path+"/"+m.Name), "'%s' is not a property of %s.", truncate(m.Name), ct.FullName())
+		}
+		x, err := convertAt(path+"/"+p.Name, p, m.Value)
+		if err != nil {
+			return nil, err
+		}
+		p.Set(out, x)
+		set[p.Name] = true
+	}
+	for _, p := range ct.Properties {
+		if p.Set != nil && !p.Nullable && !p.Collection && !set[p.Name] {
+			return nil, industrydata.BadProperty(path+"/"+p.Name, "The property '%s' of %s is required.", p.Name, ct.FullName())
+		}
+	}
+	return out, nil
+}
+
+// dateShape is YYYY-MM-DD; time.Parse checks the calendar.
+var dateShape = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+
+// ParseDate parses an Edm.Date literal, YYYY-MM-DD, years 0001 to 9999.
+func ParseDate(s string) (time.Time, error) {
+	if !dateShape.MatchString(s) || s[:4] == "0000" {
+		return time.Time{}, fmt.Errorf("%q is not a date written YYYY-MM-DD", s)
+	}
+	return time.Parse(time.DateOnly, s)
 }
 
 // rfc3339 is the shape of an RFC 3339 date-time: it captures the year and

@@ -104,13 +104,13 @@ func appendValue(dst []byte, p *Property, v any) []byte {
 		return appendCollection(dst, p, v)
 	}
 	switch p.Kind {
-	case String, Enum:
+	case String, Enum, Date:
 		return AppendString(dst, v.(string))
 	case DateTimeOffset:
 		return AppendTimestamp(dst, v.(time.Time))
 	case Boolean:
 		return strconv.AppendBool(dst, v.(bool))
-	case Int64:
+	case Int64, Int32:
 		return strconv.AppendInt(dst, v.(int64), 10)
 	case Complex:
 		dst = append(dst, '{')

@@ -20,6 +20,11 @@ const (
 	Complex
 	Boolean
 	Int64
+	// Int32 values are int64 in Go, like Int64's, range-checked on input.
+	Int32
+	// Date is Edm.Date, a calendar date written YYYY-MM-DD; its Go value is
+	// that string, which sorts as the dates do.
+	Date
 )
 
 // EdmName is the CSDL name of a primitive kind.
@@ -33,9 +38,16 @@ func (k Kind) EdmName() string {
 		return "Edm.Boolean"
 	case Int64:
 		return "Edm.Int64"
+	case Int32:
+		return "Edm.Int32"
+	case Date:
+		return "Edm.Date"
 	}
 	return ""
 }
+
+// IsInteger reports whether k is an integer kind (Int64, Int32).
+func (k Kind) IsInteger() bool { return k == Int64 || k == Int32 }
 
 // EnumType is an EDM enum type; Members are its string values.
 type EnumType struct {
@@ -55,6 +67,19 @@ type ComplexType struct {
 	Namespace  string
 	Name       string
 	Properties []*Property
+	// New returns a new zero Go value of the type, for a request body to
+	// fill; nil for a type no body writes.
+	New func() any
+}
+
+// Property finds a property of the complex type by its exact name.
+func (c *ComplexType) Property(name string) *Property {
+	for _, p := range c.Properties {
+		if p.Name == name {
+			return p
+		}
+	}
+	return nil
 }
 
 // FullName is the namespace-qualified name.
@@ -81,6 +106,9 @@ type Property struct {
 	// ReadOnly properties are never assigned from a request body; a body may
 	// still carry some of them (id, eTag) for the service to check.
 	ReadOnly bool
+	// MaxLength bounds a string value, in characters; 0 is no bound
+	// beyond the request body's.
+	MaxLength int
 	// Link marks a string property holding a URL: a value that is a path
 	// from the service's root is made absolute for each reader (Shape.Base).
 	Link bool

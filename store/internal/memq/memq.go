@@ -114,11 +114,11 @@ func (p *Plan[T]) checkCursor() error {
 		}
 		var ok bool
 		switch k.Prop.Kind {
-		case schema.String, schema.Enum:
+		case schema.String, schema.Enum, schema.Date:
 			_, ok = v.(string)
 		case schema.Boolean:
 			_, ok = v.(bool)
-		case schema.Int64:
+		case schema.Int64, schema.Int32:
 			_, ok = v.(int64)
 		case schema.DateTimeOffset:
 			_, ok = v.(time.Time)
