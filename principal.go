@@ -14,13 +14,24 @@ const (
 	PermDataConnectorRead      Permission = "IndustryData-DataConnector.Read.All"
 	PermDataConnectorReadWrite Permission = "IndustryData-DataConnector.ReadWrite.All"
 	PermDataConnectorUpload    Permission = "IndustryData-DataConnector.Upload"
+
+	PermInboundFlowRead              Permission = "IndustryData-InboundFlow.Read.All"
+	PermInboundFlowReadWrite         Permission = "IndustryData-InboundFlow.ReadWrite.All"
+	PermSourceSystemRead             Permission = "IndustryData-SourceSystem.Read.All"
+	PermSourceSystemReadWrite        Permission = "IndustryData-SourceSystem.ReadWrite.All"
+	PermTimePeriodRead               Permission = "IndustryData-TimePeriod.Read.All"
+	PermTimePeriodReadWrite          Permission = "IndustryData-TimePeriod.ReadWrite.All"
+	PermReferenceDefinitionRead      Permission = "IndustryData-ReferenceDefinition.Read.All"
+	PermReferenceDefinitionReadWrite Permission = "IndustryData-ReferenceDefinition.ReadWrite.All"
 )
 
 // AllPermissions lists every permission of SPEC §7.
 var AllPermissions = []Permission{
 	PermReadBasic, PermRunRead, PermRunStart, PermOperationReadWrite,
 	PermProcessReadWrite, PermDataConnectorRead, PermDataConnectorReadWrite,
-	PermDataConnectorUpload,
+	PermDataConnectorUpload, PermInboundFlowRead, PermInboundFlowReadWrite,
+	PermSourceSystemRead, PermSourceSystemReadWrite, PermTimePeriodRead, PermTimePeriodReadWrite,
+	PermReferenceDefinitionRead, PermReferenceDefinitionReadWrite,
 }
 
 // Principal is who a request acts for, as its verified token says.

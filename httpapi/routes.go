@@ -27,6 +27,17 @@ var (
 	writeProcess   = []industrydata.Permission{industrydata.PermProcessReadWrite}
 	readRuns       = []industrydata.Permission{industrydata.PermRunRead, industrydata.PermRunStart}
 	startRuns      = []industrydata.Permission{industrydata.PermRunStart}
+
+	readDataConnectors        = []industrydata.Permission{industrydata.PermDataConnectorRead, industrydata.PermDataConnectorReadWrite}
+	writeDataConnectors       = []industrydata.Permission{industrydata.PermDataConnectorReadWrite}
+	readInboundFlows          = []industrydata.Permission{industrydata.PermInboundFlowRead, industrydata.PermInboundFlowReadWrite}
+	writeInboundFlows         = []industrydata.Permission{industrydata.PermInboundFlowReadWrite}
+	readSourceSystems         = []industrydata.Permission{industrydata.PermSourceSystemRead, industrydata.PermSourceSystemReadWrite}
+	writeSourceSystems        = []industrydata.Permission{industrydata.PermSourceSystemReadWrite}
+	readYears                 = []industrydata.Permission{industrydata.PermTimePeriodRead, industrydata.PermTimePeriodReadWrite}
+	writeYears                = []industrydata.Permission{industrydata.PermTimePeriodReadWrite}
+	readReferenceDefinitions  = []industrydata.Permission{industrydata.PermReferenceDefinitionRead, industrydata.PermReferenceDefinitionReadWrite}
+	writeReferenceDefinitions = []industrydata.Permission{industrydata.PermReferenceDefinitionReadWrite}
 )
 
 // route is one entry of the API's route table: a method and a path (below
@@ -71,6 +82,10 @@ func (a *api) routeTable() []route {
 		// Published Graph's action, by its short and its qualified name.
 		{"POST", "/industryData/runs/start", startRuns, a.startAllRuns},
 		{"POST", "/industryData/runs/microsoft.graph.industryData.start", startRuns, a.startAllRuns},
+	}
+	// The import surface (SPEC §11): one set of routes per set.
+	for _, s := range resourceSetRoutes {
+		t = append(t, a.resourceRoutes(s, schema.IndustryDataRoot.NavigationProperty(s.name).Target)...)
 	}
 	// Type-cast segments, one per concrete process type in the schema.
 	for _, typ := range schema.ConcreteSubtypes(schema.Process) {

@@ -136,3 +136,81 @@ func complexCollectionProp[T, C any](name string, ct *ComplexType, field func(*T
 		},
 	}
 }
+
+func maxLength(n int, p *Property) *Property {
+	p.MaxLength = n
+	return p
+}
+
+func dateProp[T any](name string, field func(*T) *string) *Property {
+	return valueProp(name, Date, field)
+}
+
+func int32Prop[T any](name string, field func(*T) *int64) *Property {
+	return valueProp(name, Int32, field)
+}
+
+func boolProp[T any](name string, field func(*T) *bool) *Property {
+	return valueProp(name, Boolean, field)
+}
+
+// complexField binds a non-nullable, writable complex-typed field held by
+// value; Get returns a pointer to it and Set takes the *C that
+// ComplexType.New made.
+func complexField[T, C any](name string, ct *ComplexType, field func(*T) *C) *Property {
+	return &Property{Name: name, Kind: Complex, Complex: ct,
+		Get: func(e any) any { return field(e.(*T)) },
+		Set: func(e any, v any) { *field(e.(*T)) = *v.(*C) },
+	}
+}
+
+// nullableComplexField binds a nullable, writable complex-typed pointer field.
+func nullableComplexField[T, C any](name string, ct *ComplexType, field func(*T) **C) *Property {
+	return &Property{Name: name, Kind: Complex, Complex: ct, Nullable: true,
+		Get: func(e any) any {
+			if p := *field(e.(*T)); p != nil {
+				return p
+			}
+			return nil
+		},
+		Set: func(e any, v any) {
+			if v == nil {
+				*field(e.(*T)) = nil
+				return
+			}
+			*field(e.(*T)) = v.(*C)
+		},
+	}
+}
+
+// complexSlice binds a writable Collection(complex) field; Get returns a
+// []any of pointers to the elements, Set takes a []any of *C.
+func complexSlice[T, C any](name string, ct *ComplexType, field func(*T) *[]C) *Property {
+	return &Property{Name: name, Kind: Complex, Complex: ct, Collection: true, Nullable: true,
+		Get: func(e any) any {
+			vs := *field(e.(*T))
+			out := make([]any, len(vs))
+			for i := range vs {
+				out[i] = &vs[i]
+			}
+			return out
+		},
+		Set: func(e any, v any) {
+			items, _ := v.([]any)
+			out := make([]C, len(items))
+			for i, x := range items {
+				out[i] = *x.(*C)
+			}
+			*field(e.(*T)) = out
+		},
+	}
+}
+
+// navBinding binds a single-valued navigation set by @odata.bind to the
+// string field holding its target's id.
+func navBinding[T any](name string, target *EntityType, nullable bool, field func(*T) *string) *NavigationProperty {
+	return &NavigationProperty{Name: name, Target: target, Nullable: nullable,
+		Get: func(e any) string { return *field(e.(*T)) },
+		Set: func(e any, id string) { *field(e.(*T)) = id },
+	}
+}

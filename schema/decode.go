@@ -193,25 +193,43 @@ type Assignment struct {
 type Patch struct {
 	Type     *EntityType
 	Set      []Assignment
+	Binds    []Bind
 	ReadOnly map[string]any
 	// named is set when the body's @odata.type named Type.
 	named bool
 }
 
-// Has reports whether the body sets the named writable property.
+// Bind is a navigation property a body sets with @odata.bind: the id of
+// the entity it names.
+type Bind struct {
+	Nav *NavigationProperty
+	ID  string
+}
+
+// Has reports whether the body sets the named writable property or binds
+// the named navigation property.
 func (p *Patch) Has(name string) bool {
 	for _, a := range p.Set {
 		if a.Property.Name == name {
 			return true
 		}
 	}
+	for _, b := range p.Binds {
+		if b.Nav.Name == name {
+			return true
+		}
+	}
 	return false
 }
 
-// Apply assigns every set property to entity, a *T bound to p.Type.
+// Apply assigns every set property and bound navigation to entity, a *T
+// bound to p.Type.
 func (p *Patch) Apply(entity any) {
 	for _, a := range p.Set {
 		a.Property.Set(entity, a.Value)
+	}
+	for _, b := range p.Binds {
+		b.Nav.Set(entity, b.ID)
 	}
 }
 
@@ -268,10 +286,24 @@ func (b *Body) Bind(t *EntityType) (*Patch, error) {
 			continue
 		case ignoredAnnotations[m.Name]:
 			continue
+		case strings.HasSuffix(m.Name, bindSuffix):
+			nav := t.NavigationProperty(strings.TrimSuffix(m.Name, bindSuffix))
+			if nav == nil || nav.Set == nil {
+				return nil, industrydata.BadProperty(truncate(m.Name), "'%s' is not a navigation property of %s that a request body can bind.", truncate(m.Name), t.FullName())
+			}
+			id, err := bindTarget(nav.Name, nav, m.Value)
+			if err != nil {
+				return nil, err
+			}
+			p.Binds = append(p.Binds, Bind{Nav: nav, ID: id})
+			continue
 		}
 		prop := t.Property(m.Name)
 		if prop == nil {
-			if t.NavigationProperty(m.Name) != nil {
+			if nav := t.NavigationProperty(m.Name); nav != nil {
+				if nav.Set != nil {
+					return nil, industrydata.BadProperty(m.Name, "The navigation property '%s' is set with '%s@odata.bind' and the URL of the entity.", m.Name, m.Name)
+				}
 				return nil, industrydata.BadProperty(m.Name, "The navigation property '%s' cannot be set in a request body.", m.Name)
 			}
 			return nil, industrydata.BadProperty(truncate(m.Name), "'%s' is not a property of %s.", truncate(m.Name), t.FullName())
@@ -398,6 +430,19 @@ func convertComplex(path string, ct *ComplexType, members []Member) (any, error)
 			}
 			continue
 		}
+		if strings.HasSuffix(m.Name, bindSuffix) {
+			nav := ct.NavigationProperty(strings.TrimSuffix(m.Name, bindSuffix))
+			if nav == nil || nav.Set == nil {
+				return nil, industrydata.BadProperty(truncate(path+"/"+m.Name), "'%s' is not a navigation property of %s that a request body can bind.", truncate(m.Name), ct.FullName())
+			}
+			id, err := bindTarget(path+"/"+nav.Name, nav, m.Value)
+			if err != nil {
+				return nil, err
+			}
+			nav.Set(out, id)
+			set[nav.Name] = true
+			continue
+		}
 		p := ct.Property(m.Name)
 		if p == nil || p.Set == nil {
 			return nil, industrydata.BadProperty(truncate(path+"/"+m.Name), "'%s' is not a property of %s.", truncate(m.Name), ct.FullName())
@@ -409,9 +454,14 @@ func convertComplex(path string, ct *ComplexType, members []Member) (any, error)
 		p.Set(out, x)
 		set[p.Name] = true
 	}
-	for _, p := range ct.Properties {
+	for _, p := range ct.AllProperties() {
 		if p.Set != nil && !p.Nullable && !p.Collection && !set[p.Name] {
 			return nil, industrydata.BadProperty(path+"/"+p.Name, "The property '%s' of %s is required.", p.Name, ct.FullName())
+		}
+	}
+	for _, n := range ct.Navigation {
+		if n.Set != nil && !n.Nullable && !set[n.Name] {
+			return nil, industrydata.BadProperty(path+"/"+n.Name, "The navigation property '%s' of %s is required; set it with '%s@odata.bind'.", n.Name, ct.FullName(), n.Name)
 		}
 	}
 	return out, nil

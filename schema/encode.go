@@ -16,12 +16,15 @@ type Annotation struct {
 	Value string
 }
 
-// Expansion is an expanded collection-valued navigation property ($expand):
-// its name and its entities, all bound to Type.
+// Expansion is an expanded navigation property ($expand): its name and its
+// entities, all bound to Type (or of types derived from it, which TypeOf
+// tells). A Single expansion is written as its one entity, or null when
+// Items is empty.
 type Expansion struct {
-	Name  string
-	Type  *EntityType
-	Items []any
+	Name   string
+	Type   *EntityType
+	Items  []any
+	Single bool
 }
 
 // AppendEntity appends the JSON of entity e, bound to type t, to dst:
@@ -77,7 +80,16 @@ func (s Shape) Append(dst []byte, t *EntityType, e any) []byte {
 	for _, x := range s.Expand {
 		dst = append(dst, ',')
 		dst = AppendString(dst, x.Name)
-		dst = append(dst, ':', '[')
+		dst = append(dst, ':')
+		if x.Single {
+			if len(x.Items) == 0 {
+				dst = append(dst, "null"...)
+			} else {
+				dst = Shape{Base: s.Base}.Append(dst, TypeOf(x.Items[0]), x.Items[0])
+			}
+			continue
+		}
+		dst = append(dst, '[')
 		for i, item := range x.Items {
 			if i > 0 {
 				dst = append(dst, ',')
@@ -114,7 +126,7 @@ func appendValue(dst []byte, p *Property, v any) []byte {
 		return strconv.AppendInt(dst, v.(int64), 10)
 	case Complex:
 		dst = append(dst, '{')
-		for i, cp := range p.Complex.Properties {
+		for i, cp := range p.Complex.AllProperties() {
 			if i > 0 {
 				dst = append(dst, ',')
 			}

@@ -23,7 +23,7 @@ var (
 )
 
 // EnumTypes lists every enum type of the model.
-var EnumTypes = []*EnumType{LongRunningOperationStatus, ReadinessStatus, IndustryDataRunStatus, UserReportIssue}
+var EnumTypes = []*EnumType{LongRunningOperationStatus, ReadinessStatus, IndustryDataRunStatus, UserReportIssue, InboundDomain}
 
 // PublicError is microsoft.graph.publicError.
 var PublicError = &ComplexType{Namespace: GraphNamespace, Name: "publicError", Properties: []*Property{
@@ -33,7 +33,9 @@ var PublicError = &ComplexType{Namespace: GraphNamespace, Name: "publicError", P
 }}
 
 // ComplexTypes lists every complex type of the model.
-var ComplexTypes = []*ComplexType{PublicError, RoleCountMetric, OrgCountMetric, UserReportSummary}
+var ComplexTypes = []*ComplexType{PublicError, RoleCountMetric, OrgCountMetric, UserReportSummary,
+	ReferenceValue, FileFormatReferenceValue, IdentifierTypeReferenceValue, RoleReferenceValue,
+	UserMatchTargetReferenceValue, YearReferenceValue, UserMatchingSetting}
 
 // Entity is microsoft.graph.entity, the root of every entity type.
 var Entity = &EntityType{Namespace: GraphNamespace, Name: "entity", Abstract: true,
@@ -96,9 +98,15 @@ var UserReportRefreshProcess = &EntityType{Namespace: IndustryDataNamespace, Nam
 // per-tenant root that contains operations, processes and runs.
 var IndustryDataRoot = &EntityType{Namespace: IndustryDataNamespace, Name: "industryDataRoot", Base: Entity,
 	Navigation: []*NavigationProperty{
+		{Name: "dataConnectors", Target: IndustryDataConnector, Collection: true, ContainsTarget: true},
+		{Name: "inboundFlows", Target: InboundFlow, Collection: true, ContainsTarget: true},
 		{Name: "operations", Target: LongRunningOperation, Collection: true, ContainsTarget: true},
 		{Name: "processes", Target: Process, Collection: true, ContainsTarget: true},
+		{Name: "referenceDefinitions", Target: ReferenceDefinition, Collection: true, ContainsTarget: true},
+		{Name: "roleGroups", Target: RoleGroup, Collection: true, ContainsTarget: true},
 		{Name: "runs", Target: IndustryDataRun, Collection: true, ContainsTarget: true},
+		{Name: "sourceSystems", Target: SourceSystemDefinition, Collection: true, ContainsTarget: true},
+		{Name: "years", Target: YearTimePeriodDefinition, Collection: true, ContainsTarget: true},
 	},
 }
 
@@ -126,4 +134,7 @@ var EntityTypes = []*EntityType{
 	Entity, LongRunningOperation, MutableEntity, IndustryDataRun,
 	Process, SystemProcess, UserReportRefreshProcess, IndustryDataRoot, External,
 	UserReport, UserReportEntry,
+	ReferenceDefinition, RoleGroup, SourceSystemDefinition, YearTimePeriodDefinition,
+	IndustryDataConnector, FileDataConnector, AzureDataLakeConnector,
+	IndustryDataActivity, InboundFlow, InboundFileFlow,
 }

@@ -66,17 +66,42 @@ func (e *EnumType) Has(v string) bool { return slices.Contains(e.Members, v) }
 type ComplexType struct {
 	Namespace  string
 	Name       string
-	Properties []*Property
+	Base       *ComplexType
+	Abstract   bool
+	Properties []*Property // declared here, not inherited
+	Navigation []*NavigationProperty
 	// New returns a new zero Go value of the type, for a request body to
 	// fill; nil for a type no body writes.
 	New func() any
 }
 
+// AllProperties returns the inherited properties first, then c's own.
+func (c *ComplexType) AllProperties() []*Property {
+	if c.Base == nil {
+		return c.Properties
+	}
+	return append(slices.Clip(c.Base.AllProperties()), c.Properties...)
+}
+
 // Property finds a property of the complex type by its exact name.
 func (c *ComplexType) Property(name string) *Property {
-	for _, p := range c.Properties {
-		if p.Name == name {
-			return p
+	for ; c != nil; c = c.Base {
+		for _, p := range c.Properties {
+			if p.Name == name {
+				return p
+			}
+		}
+	}
+	return nil
+}
+
+// NavigationProperty finds a navigation property by its exact name.
+func (c *ComplexType) NavigationProperty(name string) *NavigationProperty {
+	for ; c != nil; c = c.Base {
+		for _, n := range c.Navigation {
+			if n.Name == name {
+				return n
+			}
 		}
 	}
 	return nil
@@ -122,6 +147,14 @@ type NavigationProperty struct {
 	Target         *EntityType
 	Collection     bool
 	ContainsTarget bool
+	// Nullable is false for a single-valued navigation every entity must
+	// have (set with @odata.bind on create).
+	Nullable bool
+	// Get and Set bind a single-valued navigation that a request body sets
+	// with @odata.bind to the Go field holding the target's id ("" for
+	// none); nil for a navigation no body sets.
+	Get func(entity any) string
+	Set func(entity any, id string)
 }
 
 // EntityType is an EDM entity type.

@@ -31,6 +31,15 @@ var bindings = map[reflect.Type]binding{
 		parent: func(e any) string { return e.(*industrydata.Run).ProcessID }},
 	reflect.TypeFor[*industrydata.UserReport]():      {base: UserReport},
 	reflect.TypeFor[*industrydata.UserReportEntry](): {base: UserReportEntry},
+
+	reflect.TypeFor[*industrydata.ReferenceDefinition](): {base: ReferenceDefinition},
+	reflect.TypeFor[*industrydata.RoleGroup]():           {base: RoleGroup},
+	reflect.TypeFor[*industrydata.SourceSystem]():        {base: SourceSystemDefinition},
+	reflect.TypeFor[*industrydata.Year]():                {base: YearTimePeriodDefinition},
+	reflect.TypeFor[*industrydata.DataConnector](): {base: IndustryDataConnector,
+		typeName: func(e any) string { return e.(*industrydata.DataConnector).Type }},
+	reflect.TypeFor[*industrydata.InboundFlow](): {base: InboundFlow,
+		typeName: func(e any) string { return e.(*industrydata.InboundFlow).Type }},
 }
 
 // TypeOf returns the entity type of e, a pointer to a domain entity: the

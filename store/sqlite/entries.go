@@ -10,7 +10,7 @@ import (
 	"industrydata"
 	"industrydata/schema"
 	"industrydata/store/internal/entryblock"
-	"industrydata/store/internal/memq"
+	"industrydata/internal/memq"
 )
 
 // The entries of a user report are stored in blocks of consecutive entries

@@ -1,6 +1,7 @@
-// Package memq runs a store's ListQuery over entities in Go, for the
-// collections a store keeps encoded rather than as rows it could query in
-// SQL (a user report's entries, in blocks). It evaluates $filter and
+// Package memq runs a ListQuery over entities in Go, for the
+// collections kept encoded rather than as rows a store could query in SQL
+// (a user report's entries, in blocks; the import surface's documents). It
+// evaluates $filter and
 // $orderby with odata.Match and odata.Less, the reference semantics every
 // store must agree with, and keeps memory to one page however many
 // entities it is shown.

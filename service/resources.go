@@ -1,0 +1,430 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"industrydata"
+	"industrydata/internal/memq"
+	"industrydata/odata"
+	"industrydata/schema"
+)
+
+// MaxResourcesPerSet is the most entities a tenant keeps in one set of the
+// import surface. The sets are configuration (a district has a handful of
+// source systems, years and flows), listed by reading the whole set, so
+// the cap is what keeps a list's cost bounded.
+const MaxResourcesPerSet = 1000
+
+// ResourceSet is one entity set of the import surface as one tenant sees
+// it (SPEC §11). Entities are pointers to the root package's types
+// (*industrydata.SourceSystem…), which schema.TypeOf knows.
+type ResourceSet interface {
+	// Name is the set's name, as in the URL: "sourceSystems".
+	Name() string
+	// Type is the set's entity type (its base type, when abstract).
+	Type() *schema.EntityType
+	Create(ctx context.Context, body *schema.Body) (Entity, error)
+	Get(ctx context.Context, id string) (Entity, error)
+	List(ctx context.Context, q *odata.Query) (Page[Entity], error)
+	Count(ctx context.Context, q *odata.Query) (int64, error)
+	Update(ctx context.Context, id string, body *schema.Body, cond Precondition) (Entity, error)
+	Delete(ctx context.Context, id string, cond Precondition) error
+}
+
+// Entity is an import-surface entity: a pointer to one of the root
+// package's types, all of which embed industrydata.ResourceMeta.
+type Entity interface {
+	Meta() *industrydata.ResourceMeta
+}
+
+// entityPtr constrains P to *T with the ResourceMeta methods.
+type entityPtr[T any] interface {
+	*T
+	Entity
+}
+
+// resourceSet is the generic set: the rules every set shares (types,
+// required properties, references, ETags, paging), with hooks for the
+// rules of one set.
+type resourceSet[T any, P entityPtr[T]] struct {
+	name string
+	base *schema.EntityType
+	kind string // what an entity is called in messages
+	// prepare, when set, gives a new entity its server-managed values
+	// before the body applies.
+	prepare func(e P, now time.Time)
+	// check, when set, judges an entity about to be stored (create or
+	// update): rules across properties and reference codes.
+	check func(ctx context.Context, t *Tenant, e P) error
+}
+
+// boundSet is a resourceSet for one tenant.
+type boundSet[T any, P entityPtr[T]] struct {
+	*resourceSet[T, P]
+	t *Tenant
+}
+
+func (s *resourceSet[T, P]) bind(t *Tenant) ResourceSet { return boundSet[T, P]{s, t} }
+
+func (b boundSet[T, P]) Name() string             { return b.name }
+func (b boundSet[T, P]) Type() *schema.EntityType { return b.base }
+
+// bindCreate checks a create body: the type it names (required when the
+// set's type is abstract), its properties, and that every required
+// property and navigation is there, but for those the service defaults
+// (optional).
+func bindCreate(body *schema.Body, base *schema.EntityType, set string, optional ...string) (*schema.Patch, error) {
+	typ := base
+	name, named, err := body.ODataType()
+	if err != nil {
+		return nil, err
+	}
+	if named || base.Abstract {
+		typ = schema.LookupEntityType(name)
+		if typ == nil || typ.Abstract || !typ.DerivesFrom(base) {
+			return nil, industrydata.BadProperty("@odata.type",
+				"The request body must carry '@odata.type' naming the type to create in %s: one of %s.", set, concreteTypes(base))
+		}
+	}
+	patch, err := body.Bind(typ)
+	if err != nil {
+		return nil, err
+	}
+	if err := rejectReadOnly(patch); err != nil {
+		return nil, err
+	}
+	for _, p := range typ.AllProperties() {
+		if !p.ReadOnly && !p.Nullable && p.Set != nil && !patch.Has(p.Name) && !slices.Contains(optional, p.Name) {
+			return nil, industrydata.BadProperty(p.Name, "The property '%s' is required to create a %s.", p.Name, typ.Name)
+		}
+	}
+	for _, n := range typ.AllNavigation() {
+		if n.Set != nil && !n.Nullable && !patch.Has(n.Name) {
+			return nil, industrydata.BadProperty(n.Name, "The navigation property '%s' is required to create a %s; set it with '%s@odata.bind'.", n.Name, typ.Name, n.Name)
+		}
+	}
+	return patch, nil
+}
+
+// concreteTypes names the types a POST to a set of base may create.
+func concreteTypes(base *schema.EntityType) string {
+	var names []string
+	for _, t := range schema.ConcreteSubtypes(base) {
+		names = append(names, "'"+t.ODataType()+"'")
+	}
+	return strings.Join(names, ", ")
+}
+
+func (b boundSet[T, P]) Create(ctx context.Context, body *schema.Body) (Entity, error) {
+	patch, err := bindCreate(body, b.base, b.name)
+	if err != nil {
+		return nil, err
+	}
+	e := P(new(T))
+	e.Meta().ID = uuid.NewString()
+	setType(e, patch.Type)
+	if b.prepare != nil {
+		b.prepare(e, b.t.s.now())
+	}
+	patch.Apply(e)
+	if err := b.stored(ctx, e); err != nil {
+		return nil, err
+	}
+	r := toResource(b.name, patch.Type, e)
+	if err := b.t.s.store.CreateResource(ctx, b.t.id, b.t.actor, &r, MaxResourcesPerSet); err != nil {
+		return nil, b.writeError(err, e.Meta().ID)
+	}
+	e.Meta().ETag, e.Meta().Seq = r.ETag, r.Seq
+	return e, nil
+}
+
+// stored runs the set's check on an entity about to be stored.
+func (b boundSet[T, P]) stored(ctx context.Context, e P) error {
+	if err := checkReferenceCodes(ctx, b.t, schema.TypeOf(e), e); err != nil {
+		return err
+	}
+	if b.check != nil {
+		return b.check(ctx, b.t, e)
+	}
+	return nil
+}
+
+func (b boundSet[T, P]) Get(ctx context.Context, id string) (Entity, error) {
+	r, err := b.t.s.store.GetResource(ctx, b.t.id, b.name, id)
+	if err != nil {
+		return nil, notFound(err, b.kind, id)
+	}
+	return fromResource[T, P](&r)
+}
+
+func (b boundSet[T, P]) Update(ctx context.Context, id string, body *schema.Body, cond Precondition) (Entity, error) {
+	patch, err := body.BindUpdate(b.base)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkID(patch, id); err != nil {
+		return nil, err
+	}
+	if err := rejectReadOnly(patch, "id"); err != nil {
+		return nil, err
+	}
+	var out P
+	stored, err := b.t.s.store.UpdateResource(ctx, b.t.id, b.t.actor, b.name, id, func(r *industrydata.Resource) error {
+		if err := cond.check(r.ETag); err != nil {
+			return err
+		}
+		e, err := fromResource[T, P](r)
+		if err != nil {
+			return err
+		}
+		if err := patch.CheckType(schema.TypeOf(e)); err != nil {
+			return err
+		}
+		patch.Apply(e)
+		if err := b.stored(ctx, e); err != nil {
+			return err
+		}
+		next := toResource(b.name, schema.TypeOf(e), e)
+		r.Doc, r.Refs = next.Doc, next.Refs
+		out = e
+		return nil
+	})
+	if err != nil {
+		return nil, b.writeError(err, id)
+	}
+	out.Meta().ETag = stored.ETag // the store assigns it after apply
+	return out, nil
+}
+
+func (b boundSet[T, P]) Delete(ctx context.Context, id string, cond Precondition) error {
+	err := b.t.s.store.DeleteResource(ctx, b.t.id, b.t.actor, b.name, id, func(r industrydata.Resource) error {
+		return cond.check(r.ETag)
+	})
+	return b.writeError(err, id)
+}
+
+func (b boundSet[T, P]) List(ctx context.Context, q *odata.Query) (Page[Entity], error) {
+	return listResources[T, P](ctx, b.t, b.name, b.base, q, nil)
+}
+
+func (b boundSet[T, P]) Count(ctx context.Context, q *odata.Query) (int64, error) {
+	return countResources[T, P](ctx, b.t, b.name, b.base, q, nil)
+}
+
+// writeError turns a store's answer to a write into the Graph error.
+func (b boundSet[T, P]) writeError(err error, id string) error {
+	var missing *industrydata.MissingReferenceError
+	var referenced *industrydata.ReferencedError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &missing):
+		return industrydata.BadProperty(missing.Ref.Property, "'%s' refers to '%s' in %s, which does not exist.",
+			missing.Ref.Property, clip(missing.Ref.ID), missing.Ref.Set)
+	case errors.As(err, &referenced):
+		return industrydata.Errorf(industrydata.CodeConflict, "The %s '%s' cannot be deleted: '%s' in %s refers to it through '%s'.",
+			b.kind, clip(id), referenced.ID, referenced.Set, referenced.Property)
+	case errors.Is(err, industrydata.ErrDuplicate):
+		return industrydata.Errorf(industrydata.CodeConflict, "The %s '%s' already exists.", b.kind, clip(id))
+	case errors.Is(err, industrydata.ErrQuota):
+		return industrydata.Errorf(industrydata.CodeConflict, "The tenant already has %d entities in %s, the most it may keep; delete some first.", MaxResourcesPerSet, b.name)
+	}
+	return notFound(err, b.kind, id)
+}
+
+// toResource is the stored form of e, an entity of type typ.
+func toResource(set string, typ *schema.EntityType, e Entity) industrydata.Resource {
+	m := e.Meta()
+	return industrydata.Resource{Set: set, ID: m.ID, Type: typ.FullName(), ETag: m.ETag, Seq: m.Seq,
+		Doc: schema.EncodeDoc(typ, e), Refs: schema.Refs(typ, e)}
+}
+
+// fromResource reads a stored resource back into a *T.
+func fromResource[T any, P entityPtr[T]](r *industrydata.Resource) (P, error) {
+	e := P(new(T))
+	*e.Meta() = industrydata.ResourceMeta{ID: r.ID, ETag: r.ETag, Seq: r.Seq}
+	typ := schema.LookupEntityType(r.Type)
+	if typ == nil {
+		return nil, errors.New("service: resource " + r.Set + "/" + r.ID + " has unknown type " + r.Type)
+	}
+	setType(e, typ)
+	if err := schema.DecodeDoc(typ, r.Doc, r.Refs, e); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// setType records typ on an entity of a polymorphic set.
+func setType(e any, typ *schema.EntityType) {
+	switch v := e.(type) {
+	case *industrydata.DataConnector:
+		v.Type = typ.FullName()
+	case *industrydata.InboundFlow:
+		v.Type = typ.FullName()
+	}
+}
+
+// listResources reads the page q selects from the tenant's set, reading
+// the set through memq: memory stays at one page. source, when set, is
+// where the set's entities come from in Seq order (the reference
+// definitions merge the system's with the tenant's); nil reads the store.
+func listResources[T any, P entityPtr[T]](ctx context.Context, t *Tenant, set string, typ *schema.EntityType, q *odata.Query, source func(ctx context.Context, each func(P) bool) error) (Page[Entity], error) {
+	var out Page[Entity]
+	items, next, err := pageOf[T, P](ctx, t, set, typ, q, source)
+	if err != nil {
+		return out, err
+	}
+	out.Items = make([]Entity, len(items))
+	for i := range items {
+		out.Items[i] = P(&items[i])
+	}
+	out.Next = next
+	if q.Count {
+		n, err := countResources[T, P](ctx, t, set, typ, q, source)
+		if err != nil {
+			return out, err
+		}
+		out.Count = &n
+	}
+	return out, nil
+}
+
+func seqOf[T any, P entityPtr[T]](e *T) int64 { return P(e).Meta().Seq }
+
+func pageOf[T any, P entityPtr[T]](ctx context.Context, t *Tenant, set string, typ *schema.EntityType, q *odata.Query, source func(ctx context.Context, each func(P) bool) error) ([]T, string, error) {
+	lq := industrydata.ListQuery{Filter: q.Filter, OrderBy: odata.StoreOrder(q.OrderBy), Offset: q.Skip}
+	if q.SkipToken != "" {
+		c, err := odata.DecodeSkipToken(t.s.opts.SkipTokenKey, string(t.id), q, q.SkipToken)
+		if err != nil {
+			return nil, "", err
+		}
+		lq.After, lq.Offset = &c, 0
+	}
+	limit := DefaultPageSize
+	if q.Top > 0 {
+		limit = q.Top
+	}
+	lq.Limit = limit + 1
+	plan, err := memq.Compile(typ, lq, seqOf[T, P])
+	if err != nil {
+		return nil, "", err
+	}
+	page := plan.NewPage()
+	if err := scanSet[T, P](ctx, t, set, source, func(e P) bool { return ofQueryType(q, e) && page.Add((*T)(e)) }); err != nil {
+		return nil, "", err
+	}
+	items := page.Items()
+	next := ""
+	if len(items) > limit {
+		items = items[:limit]
+		last := &items[limit-1]
+		next = odata.EncodeSkipToken(t.s.opts.SkipTokenKey, string(t.id), q, odata.CursorFor(q.OrderBy, last, seqOf[T, P](last)))
+	}
+	return items, next, nil
+}
+
+func countResources[T any, P entityPtr[T]](ctx context.Context, t *Tenant, set string, typ *schema.EntityType, q *odata.Query, source func(ctx context.Context, each func(P) bool) error) (int64, error) {
+	plan, err := memq.Compile(typ, industrydata.ListQuery{Filter: q.Filter}, seqOf[T, P])
+	if err != nil {
+		return 0, err
+	}
+	count := plan.NewCount()
+	err = scanSet[T, P](ctx, t, set, source, func(e P) bool {
+		if ofQueryType(q, e) {
+			count.Add((*T)(e))
+		}
+		return false
+	})
+	return count.N(), err
+}
+
+// ofQueryType reports whether e is of the type q was parsed against: a
+// type-cast segment (dataConnectors/microsoft.graph.industryData.azureDataLakeConnector)
+// lists only entities of its type.
+func ofQueryType(q *odata.Query, e Entity) bool {
+	return q.Type == nil || schema.TypeOf(e).DerivesFrom(q.Type)
+}
+
+// errStop ends a scan early.
+var errStop = errors.New("stop")
+
+// scanSet shows each entity of the set, in Seq order, to fn until it
+// returns true.
+func scanSet[T any, P entityPtr[T]](ctx context.Context, t *Tenant, set string, source func(ctx context.Context, each func(P) bool) error, fn func(P) bool) error {
+	if source != nil {
+		return source(ctx, fn)
+	}
+	err := t.s.store.ScanResources(ctx, t.id, set, func(r *industrydata.Resource) error {
+		e, err := fromResource[T, P](r)
+		if err != nil {
+			return err
+		}
+		if fn(e) {
+			return errStop
+		}
+		return nil
+	})
+	if errors.Is(err, errStop) {
+		return nil
+	}
+	return err
+}
+
+// Navigate returns the entity that entity id of set refers to through
+// the single-valued navigation nav (GET /dataConnectors/{id}/sourceSystem).
+func (t *Tenant) Navigate(ctx context.Context, set ResourceSet, id, nav string) (Entity, error) {
+	e, err := set.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	out, err := t.Expand(ctx, []Entity{e}, []string{nav})
+	if err != nil {
+		return nil, err
+	}
+	if len(out[0]) == 0 || len(out[0][0].Items) == 0 {
+		return nil, industrydata.Errorf(industrydata.CodeItemNotFound, "The %s of '%s' is not set.", nav, clip(id))
+	}
+	return out[0][0].Items[0].(Entity), nil
+}
+
+// Expand returns, for each of items, the expansions of the single-valued
+// navigations navs ($expand), in that order; a target is read once however
+// many items refer to it.
+func (t *Tenant) Expand(ctx context.Context, items []Entity, navs []string) ([][]schema.Expansion, error) {
+	type key struct{ set, id string }
+	cache := map[key]Entity{}
+	out := make([][]schema.Expansion, len(items))
+	for i, e := range items {
+		typ := schema.TypeOf(e)
+		for _, name := range navs {
+			nav := typ.NavigationProperty(name)
+			if nav == nil || nav.Get == nil {
+				return nil, industrydata.BadProperty("$expand", "'%s' cannot be expanded on %s.", clip(name), typ.Name)
+			}
+			x := schema.Expansion{Name: name, Type: nav.Target, Single: true}
+			if id := nav.Get(e); id != "" {
+				k := key{schema.SetName(nav.Target), id}
+				target, ok := cache[k]
+				if !ok {
+					var err error
+					target, err = t.Resources(k.set).Get(ctx, id)
+					if err != nil && !errors.Is(err, industrydata.ErrNotFound) && industrydata.ErrorCode(err) != industrydata.CodeItemNotFound {
+						return nil, err
+					}
+					cache[k] = target
+				}
+				if target != nil {
+					x.Items = []any{target}
+				}
+			}
+			out[i] = append(out[i], x)
+		}
+	}
+	return out, nil
+}
