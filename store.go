@@ -208,6 +208,7 @@ type Store interface {
 	RosterStore
 	UserReportStore
 	TenantStore
+	ResourceStore
 	AuditStore
 	// Ping reports whether the store is reachable and migrated.
 	Ping(ctx context.Context) error
