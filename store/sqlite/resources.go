@@ -115,8 +115,10 @@ func sortRefs(refs []industrydata.Ref) []industrydata.Ref {
 	return out
 }
 
-// putRefs checks that every reference of r names a resource of the tenant
-// and stores them, inside tx; r's own references must not be stored yet.
+// putRefs checks that every reference of r names a resource of the tenant,
+// in the order given so that the error names the first that does not, and
+// stores them, inside tx; r's own references must not be stored yet. Reads
+// return them by property and, within one, in this order (the rowid's).
 func putRefs(tx *batchTx, tenant industrydata.TenantID, r *industrydata.Resource) error {
 	for _, ref := range r.Refs {
 		var one int
@@ -154,7 +156,7 @@ func (s *Store) CreateResource(ctx context.Context, tenant industrydata.TenantID
 		return errors.New("sqlite: create resource: nil resource")
 	}
 	next := *r
-	next.Refs, next.ETag = sortRefs(r.Refs), newETag()
+	next.ETag = newETag()
 	if next.Doc == nil {
 		next.Doc = []byte{} // doc is NOT NULL
 	}
@@ -178,6 +180,7 @@ func (s *Store) CreateResource(ctx context.Context, tenant industrydata.TenantID
 		if err := putRefs(tx, tenant, &next); err != nil {
 			return wrapResourceErr("create", &next, err)
 		}
+		next.Refs = sortRefs(r.Refs)
 		return s.auditResource(tx, tenant, actor, industrydata.AuditCreate, nil, &next)
 	})
 	if err != nil {
@@ -254,7 +257,6 @@ func (s *Store) UpdateResource(ctx context.Context, tenant industrydata.TenantID
 			return err
 		}
 		next.Set, next.ID, next.Seq, next.ETag = cur.Set, cur.ID, cur.Seq, newETag()
-		next.Refs = sortRefs(next.Refs)
 		if next.Doc == nil {
 			next.Doc = []byte{}
 		}
@@ -267,6 +269,7 @@ func (s *Store) UpdateResource(ctx context.Context, tenant industrydata.TenantID
 		if err := putRefs(tx, tenant, &next); err != nil {
 			return wrapResourceErr("update", &next, err)
 		}
+		next.Refs = sortRefs(next.Refs)
 		if err := s.auditResource(tx, tenant, actor, industrydata.AuditUpdate, &cur, &next); err != nil {
 			return err
 		}
