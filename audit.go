@@ -113,13 +113,14 @@ type AuditQuery struct {
 
 // AuditStore reads the audit log that the write methods append to.
 //
-// Every write of OperationStore and ProcessStore, RunStore.StartRun and
-// the TenantStore's provisioning appends its records in the transaction of
-// the write, with the Actor the write was given: a write that fails, or is
-// rolled back, appends nothing. The runner's writes (ClaimRun,
-// RenewLease, UpdateRunProgress, ReleaseLease, FinishRun, the report and
-// roster writes) append nothing: they follow from an audited start, and a
-// record per progress update would bury the log.
+// Every write of OperationStore, ProcessStore and ResourceStore,
+// RunStore.StartRun and the TenantStore's provisioning appends its records
+// in the transaction of the write, with the Actor the write was given: a
+// write that fails, or is rolled back, appends nothing. The runner's
+// writes (ClaimRun, RenewLease, UpdateRunProgress, ReleaseLease,
+// FinishRun, the report and roster writes) append nothing: they follow
+// from an audited start, and a record per progress update would bury the
+// log.
 type AuditStore interface {
 	// ListAudit returns the page of the audit log q selects, in log order
 	// (AuditPosition). A caller walks the whole log in bounded memory by

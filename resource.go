@@ -74,6 +74,8 @@ type ResourceStore interface {
 	// has fewer than limit resources in r.Set (else ErrQuota; limit 0 is
 	// no limit). An existing (Set, ID) in the tenant is ErrDuplicate.
 	CreateResource(ctx context.Context, tenant TenantID, actor Actor, r *Resource, limit int) error
+	// GetResource returns the tenant's resource, its Refs ordered by
+	// Property (as ScanResources returns them too), or ErrNotFound.
 	GetResource(ctx context.Context, tenant TenantID, set, id string) (Resource, error)
 	// ScanResources calls fn with each of the tenant's resources in set,
 	// in Seq order, from one consistent snapshot, holding at most one in
@@ -88,6 +90,7 @@ type ResourceStore interface {
 	// DeleteResource loads the resource, calls check on it (check may be
 	// nil) and, when it returns nil and no other resource refers to it,
 	// deletes it, in one transaction. A resource still referred to is a
-	// *ReferencedError naming one referrer.
+	// *ReferencedError naming one referrer; its references to itself do
+	// not count, and go with it.
 	DeleteResource(ctx context.Context, tenant TenantID, actor Actor, set, id string, check func(Resource) error) error
 }

@@ -18,6 +18,7 @@ import (
 var readerQueries = []string{
 	qGetOperation, qGetProcess, qGetRun, qRecentRuns,
 	qCurrentRoster, qOpenRoster, qRosterChunk, qGetUserReport, qReportSeq,
+	qGetResource, qScanResources,
 }
 
 // queryRowR runs a reader query returning at most one row.

@@ -38,6 +38,7 @@ func Run(t *testing.T, open func(t *testing.T) industrydata.Store) {
 		{"roster", rosterTests},
 		{"report", reportTests},
 		{"tenant", tenantTests},
+		{"resource", resourceTests},
 		{"paging", pagingTests},
 		{"query", queryTests},
 		{"concurrency", concurrencyTests},
