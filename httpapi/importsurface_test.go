@@ -17,14 +17,20 @@ const idPrefix = "/beta/industryData/"
 // A and returns their ids.
 func (h *harness) importSurface() (ss, year, conn, flow string) {
 	h.t.Helper()
-	ss = h.must(201, request{method: "POST", path: idPrefix + "sourceSystems",
-		body: `{"displayName":"SIS","vendor":"Contoso"}`}).str("id")
-	year = h.must(201, request{method: "POST", path: idPrefix + "years",
+	return h.importSurfaceIn(tenantA, "SIS")
+}
+
+// importSurfaceIn is importSurface in tenant, the source system named name.
+func (h *harness) importSurfaceIn(tenant, name string) (ss, year, conn, flow string) {
+	h.t.Helper()
+	ss = h.must(201, request{method: "POST", path: idPrefix + "sourceSystems", tenant: tenant,
+		body: `{"displayName":"` + name + `","vendor":"Contoso"}`}).str("id")
+	year = h.must(201, request{method: "POST", path: idPrefix + "years", tenant: tenant,
 		body: `{"displayName":"2025","startDate":"2024-09-01","endDate":"2025-06-30","year":{"code":"2025"}}`}).str("id")
-	conn = h.must(201, request{method: "POST", path: idPrefix + "dataConnectors", body: `{
+	conn = h.must(201, request{method: "POST", path: idPrefix + "dataConnectors", tenant: tenant, body: `{
 		"@odata.type":"#microsoft.graph.industryData.azureDataLakeConnector","displayName":"CSV drop",
 		"sourceSystem@odata.bind":"https://graph.microsoft.com/beta/external/industryData/sourceSystems('` + ss + `')"}`}).str("id")
-	flow = h.must(201, request{method: "POST", path: idPrefix + "inboundFlows", body: `{
+	flow = h.must(201, request{method: "POST", path: idPrefix + "inboundFlows", tenant: tenant, body: `{
 		"@odata.type":"#microsoft.graph.industryData.inboundFileFlow","displayName":"Roster",
 		"dataDomain":"educationRostering","effectiveDateTime":"2024-09-01T00:00:00Z",
 		"dataConnector@odata.bind":"` + idPrefix + `dataConnectors/` + conn + `",

@@ -44,7 +44,7 @@ type isolationEnv struct {
 // so that messages about different ids compare.
 func (e *isolationEnv) normalize(msg, path string) string {
 	for i, seg := range strings.Split(path, "/") {
-		if len(seg) == 36 && strings.Count(seg, "-") == 4 {
+		if len(seg) == 36 && strings.Count(seg, "-") == 4 || strings.HasPrefix(seg, "Ref") {
 			msg = strings.ReplaceAll(msg, seg, fmt.Sprintf("<segment %d>", i))
 		}
 	}
@@ -142,6 +142,18 @@ func newIsolationEnv(t *testing.T) *isolationEnv {
 	started = h.must(202, request{method: "POST", path: "/beta/industryData/processes/" + e.own["B process"] + "/runs", tenant: tenantB})
 	e.own["B run"], e.own["B run operation"] = started.str("id"), operationOf(t, started)
 
+	// The import surface of A and C, and B's own (which its writes bind to).
+	for _, tenant := range []string{tenantA, tenantC} {
+		letter := map[string]string{tenantA: "A", tenantC: "C"}[tenant]
+		ss, year, conn, flow := h.importSurfaceIn(tenant, victimMarker)
+		v[letter+" sourceSystem"], v[letter+" year"], v[letter+" dataConnector"], v[letter+" inboundFlow"] = ss, year, conn, flow
+		v[letter+" roleGroup"] = h.must(201, request{method: "POST", path: idPrefix + "roleGroups", tenant: tenant,
+			body: `{"displayName":"` + victimMarker + `","roles":[{"code":"teacher"}]}`}).str("id")
+		v[letter+" referenceDefinition"] = h.must(201, request{method: "POST", path: idPrefix + "referenceDefinitions", tenant: tenant,
+			body: `{"referenceType":"RefRace","code":"` + victimCodes[tenant] + `","displayName":"` + victimMarker + `"}`}).str("id")
+	}
+	e.own["B ss"], e.own["B year"], e.own["B conn"], e.own["B flow"] = h.importSurfaceIn(tenantB, "B's own")
+
 	runAllToEnd(t, h.store, tenantC, v["C run (finished)"])
 	runAllToEnd(t, h.store, tenantB, e.own["B run"])
 
@@ -168,6 +180,18 @@ func (e *isolationEnv) victimPaths(tenant string) []string {
 			continue
 		}
 		switch {
+		case strings.Contains(name, "sourceSystem"):
+			paths = append(paths, base+"/sourceSystems/"+id, base+"/sourceSystems")
+		case strings.Contains(name, "year"):
+			paths = append(paths, base+"/years/"+id, base+"/years")
+		case strings.Contains(name, "dataConnector"):
+			paths = append(paths, base+"/dataConnectors/"+id, base+"/dataConnectors/"+id+"/sourceSystem", base+"/dataConnectors?$expand=sourceSystem")
+		case strings.Contains(name, "inboundFlow"):
+			paths = append(paths, base+"/inboundFlows/"+id, base+"/inboundFlows?$expand=dataConnector,year")
+		case strings.Contains(name, "roleGroup"):
+			paths = append(paths, base+"/roleGroups/"+id, base+"/roleGroups")
+		case strings.Contains(name, "referenceDefinition"):
+			paths = append(paths, base+"/referenceDefinitions/"+id, base+"/referenceDefinitions?$top=999")
 		case strings.Contains(name, "operation"):
 			paths = append(paths, base+"/operations/"+id)
 		case strings.Contains(name, "process"):
@@ -184,7 +208,7 @@ func (e *isolationEnv) victimPaths(tenant string) []string {
 		paths = append(paths, rep, rep+"/entries")
 	}
 	sort.Strings(paths)
-	return paths
+	return slices.Compact(paths)
 }
 
 // snapshot is every victim GET's status, ETag and body, by path.
@@ -245,6 +269,28 @@ var attackBodies = map[string]string{
 	keyStartAllRunsFQ:  "",
 }
 
+func init() {
+	// The import surface: bodies valid in tenant B's own data.
+	bodies := map[string]string{
+		"referenceDefinitions": `{"referenceType":"RefRace","code":"written-by-b"}`,
+		"roleGroups":           `{"displayName":"written by tenant B","roles":[{"code":"student"}]}`,
+		"sourceSystems":        `{"displayName":"written by tenant B"}`,
+		"years":                `{"displayName":"written by tenant B","startDate":"2024-09-01","endDate":"2025-06-30","year":{"code":"2025"}}`,
+		"dataConnectors":       `{"@odata.type":"#` + azureConnector + `","displayName":"written by tenant B","sourceSystem@odata.bind":"sourceSystems/{B ss}"}`,
+		"inboundFlows":         `{"@odata.type":"#` + fileFlow + `","displayName":"written by tenant B","dataDomain":"educationRostering","effectiveDateTime":"2024-09-01T00:00:00Z","dataConnector@odata.bind":"dataConnectors/{B conn}","year@odata.bind":"years/{B year}"}`,
+	}
+	patch := `{"displayName":"written by tenant B"}`
+	for set, body := range bodies {
+		base := "/industryData/" + set
+		attackBodies["POST "+base] = body
+		attackBodies["PATCH "+base+"/{id}"] = patch
+		attackBodies["DELETE "+base+"/{id}"] = ""
+	}
+	attackBodies["PATCH /industryData/referenceDefinitions/{id}"] = `{"isDisabled":true}`
+	attackBodies["PATCH /industryData/dataConnectors/{id}/"+azureConnector] = patch
+	attackBodies["PATCH /industryData/inboundFlows/{id}/"+fileFlow] = patch
+}
+
 // TestTwoTenantIsolation: tenant B, holding every permission, tries every
 // route of the table with every id of tenants A and C in it. Each answer is
 // 404 itemNotFound, as for an id that never existed; nothing of A or C
@@ -302,7 +348,7 @@ func TestTwoTenantIsolation(t *testing.T) {
 							if res.status >= 500 || rq.method == "GET" && res.status != 200 {
 								t.Errorf("%s %s as tenant B: %d\n%s", rq.method, rq.path, res.status, res.raw)
 							}
-							if strings.Contains(rq.path, "$filter=") && len(values(res)) != 0 {
+							if strings.Contains(rq.path, "$filter=") && !strings.Contains(rq.path, "/$count") && len(values(res)) != 0 {
 								t.Errorf("%s %s as tenant B: %d items, want none", rq.method, rq.path, len(values(res)))
 							}
 							continue
@@ -352,6 +398,9 @@ func attackVariants(e *isolationEnv, method, path, body string, fill [2]string) 
 	base := request{method: method, path: path, body: body}
 	var out []request
 	switch {
+	case method == "POST" && strings.Contains(body, "{B "):
+		base.body = strings.NewReplacer("{B ss}", e.own["B ss"], "{B year}", e.own["B year"], "{B conn}", e.own["B conn"]).Replace(body)
+		out = append(out, base)
 	case method == "PATCH" || method == "DELETE":
 		// The entity's own ETag first: were it to match, the write would
 		// go through before the others change it.
@@ -484,4 +533,11 @@ func processSkipToken(t *testing.T, key []byte, tenant string) string {
 		t.Fatal(err)
 	}
 	return odata.EncodeSkipToken(key, tenant, q, industrydata.Cursor{Seq: 0})
+}
+
+// victimCodes are the reference codes tenants A and C add: GUID-like, so
+// that the walk's id replacements treat them as the ids they are part of.
+var victimCodes = map[string]string{
+	tenantA: "a0000000-0000-4000-8000-00000000000a",
+	tenantC: "c0000000-0000-4000-8000-00000000000c",
 }

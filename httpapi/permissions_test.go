@@ -68,13 +68,14 @@ var specGrants = func() map[industrydata.Permission][]string {
 		industrydata.PermOperationReadWrite: cat(writeOperations, readOperations),
 		// POST/PATCH/DELETE processes; implies reading them.
 		industrydata.PermProcessReadWrite: cat(writeProcesses, readProcesses),
-		// The data-connector permissions grant the routes of SPEC §11, none
-		// of which is served yet: nothing of the table above.
-		industrydata.PermDataConnectorRead:      nil,
-		industrydata.PermDataConnectorReadWrite: nil,
-		industrydata.PermDataConnectorUpload:    nil,
 	}
 }()
+
+func init() {
+	for p, keys := range importSurfaceGrants() {
+		specGrants[p] = append(specGrants[p], keys...)
+	}
+}
 
 // permEnv is the data every route's valid request is built from: tenant A
 // with an operation, its system process, and a finished run with a user
@@ -85,6 +86,7 @@ type permEnv struct {
 	opID         string
 	processID    string
 	runID        string // finished, with a user report
+	surface      importSurfaceIDs
 	freshTenants int
 }
 
@@ -128,7 +130,8 @@ func routeCases(t *testing.T) map[string]routeCase {
 			return walkRequest{request{method: method, path: prefix + p, body: body, headers: headers}, tenantA}
 		}
 	}
-	return map[string]routeCase{
+	cases := importSurfaceCases(t)
+	for k, v := range map[string]routeCase{
 		keyRoot: {200, inA("GET", "/industryData", "")},
 
 		keyListOperations:  {200, inA("GET", "/industryData/operations", "")},
@@ -179,7 +182,10 @@ func routeCases(t *testing.T) map[string]routeCase {
 			e.systemProcessOf(tenant)
 			return walkRequest{request{method: "POST", path: prefix + "/industryData/runs/microsoft.graph.industryData.start"}, tenant}
 		}},
+	} {
+		cases[k] = v
 	}
+	return cases
 }
 
 // tableKeys is the route table's keys, in its order.
@@ -262,8 +268,8 @@ var noPermissionTokens = []struct {
 	{"no scp and no roles", jwt.MapClaims{}},
 	{"empty scp", jwt.MapClaims{"scp": ""}},
 	{"empty roles", jwt.MapClaims{"roles": []string{}}},
-	{"other Graph scopes", jwt.MapClaims{"scp": "User.Read openid profile IndustryData-InboundFlow.ReadWrite.All IndustryData-SourceSystem.Read.All"}},
-	{"other Graph roles", jwt.MapClaims{"roles": []string{"Directory.Read.All", "IndustryData-TimePeriod.ReadWrite.All", "IndustryData.ReadBasic"}}},
+	{"other Graph scopes", jwt.MapClaims{"scp": "User.Read openid profile IndustryData-OutboundFlow.ReadWrite.All"}},
+	{"other Graph roles", jwt.MapClaims{"roles": []string{"Directory.Read.All", "IndustryData-OutboundFlow.Read.All", "IndustryData.ReadBasic"}}},
 }
 
 func newPermEnv(t *testing.T) *permEnv {
@@ -271,6 +277,7 @@ func newPermEnv(t *testing.T) *permEnv {
 	e := &permEnv{h: h}
 	e.opID = h.createOperation(`{"statusDetail":"walked"}`).str("id")
 	e.processID, e.runID = reportRun(t, h)
+	e.surface = newImportSurfaceIDs(h)
 	return e
 }
 

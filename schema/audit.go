@@ -135,13 +135,29 @@ func ResourceChanges(before, after *industrydata.Resource) []industrydata.Proper
 			add(m.name, m.value, jsonNull)
 		}
 	}
+	// A property's value is its target's id, or the ids in order when it
+	// refers more than once (a navigation inside a collection).
 	refJSON := func(refs []industrydata.Ref, property string) json.RawMessage {
+		var ids []string
 		for _, r := range refs {
 			if r.Property == property {
-				return AppendString(nil, r.ID)
+				ids = append(ids, r.ID)
 			}
 		}
-		return jsonNull
+		switch len(ids) {
+		case 0:
+			return jsonNull
+		case 1:
+			return AppendString(nil, ids[0])
+		}
+		out := []byte{'['}
+		for i, id := range ids {
+			if i > 0 {
+				out = append(out, ',')
+			}
+			out = AppendString(out, id)
+		}
+		return append(out, ']')
 	}
 	seen := map[string]bool{}
 	for _, refs := range [][]industrydata.Ref{newRefs, oldRefs} {

@@ -106,7 +106,10 @@ func TestConcreteSubtypes(t *testing.T) {
 		{"operation includes itself", schema.LongRunningOperation, []*schema.EntityType{schema.LongRunningOperation}},
 		{"entity has every concrete type in model order", schema.Entity, []*schema.EntityType{
 			schema.LongRunningOperation, schema.IndustryDataRun, schema.UserReportRefreshProcess, schema.IndustryDataRoot, schema.External,
-			schema.UserReport}},
+			schema.UserReport, schema.ReferenceDefinition, schema.RoleGroup, schema.SourceSystemDefinition, schema.YearTimePeriodDefinition,
+			schema.AzureDataLakeConnector, schema.InboundFileFlow}},
+		{"a data connector is an azureDataLakeConnector", schema.IndustryDataConnector, []*schema.EntityType{schema.AzureDataLakeConnector}},
+		{"an inbound flow is an inboundFileFlow", schema.IndustryDataActivity, []*schema.EntityType{schema.InboundFileFlow}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -449,6 +452,12 @@ func TestModelInvariants(t *testing.T) {
 			schema.External:                 rootEntity{},
 			schema.UserReport:               &industrydata.UserReport{},
 			schema.UserReportEntry:          &industrydata.UserReportEntry{},
+			schema.ReferenceDefinition:      &industrydata.ReferenceDefinition{},
+			schema.RoleGroup:                &industrydata.RoleGroup{},
+			schema.SourceSystemDefinition:   &industrydata.SourceSystem{},
+			schema.YearTimePeriodDefinition: &industrydata.Year{},
+			schema.AzureDataLakeConnector:   &industrydata.DataConnector{},
+			schema.InboundFileFlow:          &industrydata.InboundFlow{},
 		}
 		for _, typ := range schema.EntityTypes {
 			if typ.Abstract {

@@ -8,9 +8,9 @@ import (
 	"strings"
 
 	"industrydata"
+	"industrydata/internal/memq"
 	"industrydata/schema"
 	"industrydata/store/internal/entryblock"
-	"industrydata/internal/memq"
 )
 
 // The entries of a user report are stored in blocks of consecutive entries
