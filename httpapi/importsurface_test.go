@@ -2,8 +2,10 @@ package httpapi_test
 
 import (
 	"fmt"
+	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -305,4 +307,48 @@ func TestReferenceDefinitions(t *testing.T) {
 	if v := page.body["value"].([]any); len(v) != 1 || v[0].(map[string]any)["id"] != "RefAcademicYear-2030" {
 		t.Errorf("filter on the override: %s", page.raw)
 	}
+}
+
+// TestImportSurfaceConcurrentPatch: PATCHes racing with the same If-Match
+// all read the same version; exactly one wins, the rest are 412.
+func TestImportSurfaceConcurrentPatch(t *testing.T) {
+	h := newHarness(t)
+	ss, _, _, _ := h.importSurface()
+	etag := h.must(200, request{method: "GET", path: idPrefix + "sourceSystems/" + ss}).header.Get("ETag")
+	const n = 24
+	tok := token(t, tenantA)
+	statuses := make(chan int, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res := h.handlerDo(request{method: "PATCH", path: idPrefix + "sourceSystems/" + ss, token: tok,
+				body: fmt.Sprintf(`{"vendor":"v%d"}`, i), headers: []string{"If-Match", etag}})
+			statuses <- res
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	count := map[int]int{}
+	for s := range statuses {
+		count[s]++
+	}
+	if count[200] != 1 || count[412] != n-1 {
+		t.Errorf("statuses %v, want one 200 and %d 412", count, n-1)
+	}
+}
+
+// handlerDo is do for use off the test goroutine, with rq.token: it
+// reports the status only, leaving failures to the caller.
+func (h *harness) handlerDo(rq request) int {
+	req := httptest.NewRequest(rq.method, "http://industrydata.test"+rq.path, strings.NewReader(rq.body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+rq.token)
+	for i := 0; i+1 < len(rq.headers); i += 2 {
+		req.Header.Set(rq.headers[i], rq.headers[i+1])
+	}
+	rec := httptest.NewRecorder()
+	h.handler.ServeHTTP(rec, req)
+	return rec.Code
 }
