@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"industrydata"
 )
 
 // The import surface (SPEC §11) through the real router: each set's
@@ -351,4 +353,37 @@ func (h *harness) handlerDo(rq request) int {
 	rec := httptest.NewRecorder()
 	h.handler.ServeHTTP(rec, req)
 	return rec.Code
+}
+
+// TestImportSurfaceWritesAreAudited: each write of a set records its type,
+// id and what changed, navigations as their target ids; a refused write
+// records nothing.
+func TestImportSurfaceWritesAreAudited(t *testing.T) {
+	h := newHarness(t)
+	ss, _, conn, _ := h.importSurface()
+	ss2 := h.must(201, request{method: "POST", path: idPrefix + "sourceSystems", body: `{"displayName":"SIS 2"}`}).str("id")
+	at := h.lastAuditPosition()
+	res := h.must(200, request{method: "PATCH", path: idPrefix + "dataConnectors/" + conn,
+		body: `{"displayName":"renamed","sourceSystem@odata.bind":"sourceSystems('` + ss2 + `')"}`})
+	h.must(409, request{method: "DELETE", path: idPrefix + "sourceSystems/" + ss2})
+	recs := h.auditSince(at)
+	if len(recs) != 1 {
+		t.Fatalf("%d records, want 1: %+v", len(recs), recs)
+	}
+	r := recs[0]
+	if r.Action != industrydata.AuditUpdate || r.EntityType != "microsoft.graph.industryData.azureDataLakeConnector" ||
+		r.EntityID != conn || r.RequestID != res.header.Get("request-id") {
+		t.Errorf("record %+v", r)
+	}
+	got := map[string][2]string{}
+	for _, c := range r.Changes {
+		got[c.Property] = [2]string{string(c.Old), string(c.New)}
+	}
+	want := map[string][2]string{
+		"displayName":  {`"CSV drop"`, `"renamed"`},
+		"sourceSystem": {`"` + ss + `"`, `"` + ss2 + `"`},
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("changes %v, want %v", got, want)
+	}
 }
