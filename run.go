@@ -52,9 +52,28 @@ func (e RunInterruptedError) Error() string {
 		"so it was not resumed again; run the process again.", e.Attempts)
 }
 
-// PublicError is microsoft.graph.publicError: why a run failed.
+// PublicError is microsoft.graph.publicError: why a run failed. Details
+// and InnerError are published Graph's; the runner sets neither today, and
+// they are written as [] and null.
 type PublicError struct {
+	Code       string
+	Message    string
+	Target     string
+	Details    []PublicErrorDetail
+	InnerError *PublicInnerError
+}
+
+// PublicErrorDetail is microsoft.graph.publicErrorDetail.
+type PublicErrorDetail struct {
 	Code    string
+	Message string
+	Target  string
+}
+
+// PublicInnerError is microsoft.graph.publicInnerError.
+type PublicInnerError struct {
+	Code    string
+	Details []PublicErrorDetail
 	Message string
 	Target  string
 }

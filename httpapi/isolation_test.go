@@ -419,7 +419,8 @@ func attackVariants(e *isolationEnv, method, path, body string, fill [2]string) 
 		csv := base
 		csv.headers = []string{"Accept", "text/csv"}
 		out = append(out, base, csv)
-	case method == "GET" && fill[0] == "" && !strings.HasSuffix(path, "/industryData"):
+	// The singletons (industryData, external) are no collections to filter.
+	case method == "GET" && fill[0] == "" && !strings.HasSuffix(path, "/industryData") && !strings.HasSuffix(path, "/external"):
 		out = append(out, base)
 		for _, id := range e.victimIDs() {
 			f := base

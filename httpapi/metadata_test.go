@@ -5,6 +5,8 @@ import (
 	"encoding/xml"
 	"strconv"
 	"strings"
+
+	"github.com/google/go-cmp/cmp"
 	"testing"
 
 	"industrydata/schema"
@@ -164,5 +166,29 @@ func checkEnvelope(t *testing.T, res *response, code string) {
 	}
 	if bytes.Contains([]byte(res.raw), []byte("<?xml")) {
 		t.Errorf("error carries the document: %s", res.raw)
+	}
+}
+
+// TestExternalSingleton: GET /beta/external answers Graph's
+// externalConnectors.external singleton, declared in the CSDL, with its
+// industryData navigation not expanded; without a token it is 401.
+func TestExternalSingleton(t *testing.T) {
+	h := newHarness(t)
+	res := h.must(200, request{method: "GET", path: "/beta/external"})
+	want := map[string]any{
+		"@odata.context": "http://industrydata.test/beta/$metadata#external",
+		"@odata.type":    "#microsoft.graph.externalConnectors.external",
+	}
+	if diff := cmp.Diff(want, res.body); diff != "" {
+		t.Errorf("GET /beta/external (-want +got):\n%s", diff)
+	}
+	h.must(401, request{method: "GET", path: "/beta/external", tenant: "-"})
+	doc := h.must(200, request{method: "GET", path: metadataPath, tenant: "-"}).raw
+	for _, s := range []string{`<Schema Namespace="microsoft.graph.externalConnectors"`,
+		`<Singleton Name="external" Type="microsoft.graph.externalConnectors.external">`,
+		`<NavigationProperty Name="industryData" Type="microsoft.graph.industryData.industryDataRoot" ContainsTarget="true">`} {
+		if !strings.Contains(doc, s) {
+			t.Errorf("$metadata lacks %s", s)
+		}
 	}
 }

@@ -18,7 +18,8 @@ import (
 // Route keys: "METHOD path", the path below the version prefix, exactly as
 // the route table spells it.
 const (
-	keyRoot = "GET /industryData"
+	keyRoot     = "GET /industryData"
+	keyExternal = "GET /external"
 
 	keyListOperations  = "GET /industryData/operations"
 	keyCreateOperation = "POST /industryData/operations"
@@ -59,7 +60,7 @@ var specGrants = func() map[industrydata.Permission][]string {
 	cat := func(lists ...[]string) []string { return slices.Concat(lists...) }
 	return map[industrydata.Permission][]string{
 		// GET the root, operations and processes.
-		industrydata.PermReadBasic: cat([]string{keyRoot}, readOperations, readProcesses),
+		industrydata.PermReadBasic: cat([]string{keyRoot, keyExternal}, readOperations, readProcesses),
 		// GET runs (also under a process) and user reports.
 		industrydata.PermRunRead: readRuns,
 		// POST runs; implies Run.Read.All.
@@ -132,7 +133,8 @@ func routeCases(t *testing.T) map[string]routeCase {
 	}
 	cases := importSurfaceCases(t)
 	for k, v := range map[string]routeCase{
-		keyRoot: {200, inA("GET", "/industryData", "")},
+		keyRoot:     {200, inA("GET", "/industryData", "")},
+		keyExternal: {200, inA("GET", "/external", "")},
 
 		keyListOperations:  {200, inA("GET", "/industryData/operations", "")},
 		keyCreateOperation: {201, inA("POST", "/industryData/operations", `{"statusDetail":"permission walk"}`)},

@@ -24,6 +24,21 @@ func (a *api) getRoot(w http.ResponseWriter, r *http.Request, t *service.Tenant)
 		entity: &tenantRoot{id: string(t.ID())}, context: context})
 }
 
+// external is the /external singleton (externalConnectors.external): it has
+// no properties, and its industryData navigation is not expanded.
+type external struct{}
+
+// getExternal answers GET /beta/external as Graph does: the singleton, its
+// context $metadata#external. (The route table registers the path under
+// both prefixes, so /beta/external/external answers the same.)
+func (a *api) getExternal(w http.ResponseWriter, r *http.Request, t *service.Tenant) error {
+	if _, err := queryOptions(r); err != nil {
+		return err
+	}
+	return a.writeEntity(w, r, entityResponse{status: http.StatusOK, typ: schema.External,
+		entity: external{}, context: "external"})
+}
+
 func (a *api) healthz(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, []byte(`{"status":"ok"}`))
 }

@@ -59,6 +59,7 @@ func (rt route) pattern(prefix string) string { return rt.method + " " + prefix 
 func (a *api) routeTable() []route {
 	t := []route{
 		{"GET", "/industryData", readRoot, a.getRoot},
+		{"GET", "/external", readRoot, a.getExternal},
 
 		{"GET", "/industryData/operations", readOperations, a.listOperations},
 		{"POST", "/industryData/operations", writeOperation, a.createOperation},

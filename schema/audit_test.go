@@ -42,7 +42,7 @@ func TestAuditChanges(t *testing.T) {
 			"microsoft.graph.longRunningOperation", "op", "", nil},
 		{"deleted run lists what it had, complex values whole", schema.Audit(industrydata.AuditDelete, run, nil),
 			"microsoft.graph.industryData.industryDataRun", "r", "p", []change{
-				{"blockingError", `{"code":"c","message":"m","target":""}`, "null"},
+				{"blockingError", `{"code":"c","message":"m","target":"","details":[],"innerError":null}`, "null"},
 				{"displayName", `"Refresh"`, "null"},
 				{"endDateTime", `"2024-05-01T08:30:00.123Z"`, "null"},
 				{"startDateTime", `"2024-05-01T08:30:00.123Z"`, "null"},

@@ -80,6 +80,19 @@ func readOnly(p *Property) *Property {
 	return p
 }
 
+// declaredNullable declares p nullable in the CSDL, as published Graph
+// does, while the service keeps refusing null (Property.DeclaredNullable).
+func declaredNullable(p *Property) *Property {
+	p.DeclaredNullable = true
+	return p
+}
+
+// asInt32 makes an integer property Edm.Int32; its Go value stays int64.
+func asInt32(p *Property) *Property {
+	p.Kind = Int32
+	return p
+}
+
 // intProp binds an int field as an Edm.Int64 property (read-only: no body
 // sets a count).
 func intProp[T any](name string, field func(*T) *int) *Property {

@@ -15,19 +15,33 @@ const (
 	edmNamespace  = "http://docs.oasis-open.org/odata/ns/edm"
 )
 
-// coreVocabulary is the OData Core vocabulary, referenced for the
-// Core.Computed annotation on read-only properties.
-const coreVocabulary = "https://oasis-tcs.github.io/odata-vocabularies/vocabularies/Org.OData.Core.V1.xml"
+// The OData vocabularies the document's annotations use: Core for
+// Computed and OptimisticConcurrency, Capabilities for KeyAsSegmentSupported
+// and the Insert/Update/Delete restrictions.
+const (
+	coreVocabulary         = "https://oasis-tcs.github.io/odata-vocabularies/vocabularies/Org.OData.Core.V1.xml"
+	capabilitiesVocabulary = "https://oasis-tcs.github.io/odata-vocabularies/vocabularies/Org.OData.Capabilities.V1.xml"
+)
+
+// Annotation terms, by their full names as published Graph writes them.
+const (
+	termComputed              = "Org.OData.Core.V1.Computed"
+	termOptimisticConcurrency = "Org.OData.Core.V1.OptimisticConcurrency"
+	termKeyAsSegment          = "Org.OData.Capabilities.V1.KeyAsSegmentSupported"
+	termInsertRestrictions    = "Org.OData.Capabilities.V1.InsertRestrictions"
+	termUpdateRestrictions    = "Org.OData.Capabilities.V1.UpdateRestrictions"
+	termDeleteRestrictions    = "Org.OData.Capabilities.V1.DeleteRestrictions"
+)
 
 // The wire shape of the document. encoding/xml writes prefixed names and
 // xmlns attributes literally, which is how EDMX spells them.
 type (
 	edmxDoc struct {
-		XMLName   xml.Name      `xml:"edmx:Edmx"`
-		Version   string        `xml:"Version,attr"`
-		XMLNS     string        `xml:"xmlns:edmx,attr"`
-		Reference edmxReference `xml:"edmx:Reference"`
-		Schemas   []*edmxSchema `xml:"edmx:DataServices>Schema"`
+		XMLName    xml.Name        `xml:"edmx:Edmx"`
+		Version    string          `xml:"Version,attr"`
+		XMLNS      string          `xml:"xmlns:edmx,attr"`
+		References []edmxReference `xml:"edmx:Reference"`
+		Schemas    []*edmxSchema   `xml:"edmx:DataServices>Schema"`
 	}
 	edmxReference struct {
 		URI     string `xml:"Uri,attr"`
@@ -43,6 +57,13 @@ type (
 		ComplexTypes []edmxComplexType `xml:"ComplexType"`
 		EntityTypes  []edmxEntityType  `xml:"EntityType"`
 		Container    *edmxContainer    `xml:"EntityContainer"`
+		Annotations  []edmxAnnotations `xml:"Annotations"`
+	}
+	// edmxAnnotations is an out-of-line Annotations element, the way
+	// published Graph annotates its types and their members.
+	edmxAnnotations struct {
+		Target      string           `xml:"Target,attr"`
+		Annotations []edmxAnnotation `xml:"Annotation"`
 	}
 	edmxEnumType struct {
 		Name    string       `xml:"Name,attr"`
@@ -53,8 +74,11 @@ type (
 		Value string `xml:"Value,attr"`
 	}
 	edmxComplexType struct {
-		Name       string         `xml:"Name,attr"`
-		Properties []edmxProperty `xml:"Property"`
+		Name       string               `xml:"Name,attr"`
+		BaseType   string               `xml:"BaseType,attr,omitempty"`
+		Abstract   string               `xml:"Abstract,attr,omitempty"`
+		Properties []edmxProperty       `xml:"Property"`
+		Navigation []edmxNavigationProp `xml:"NavigationProperty"`
 	}
 	edmxEntityType struct {
 		Name       string               `xml:"Name,attr"`
@@ -70,23 +94,36 @@ type (
 		} `xml:"PropertyRef"`
 	}
 	edmxProperty struct {
-		Name        string           `xml:"Name,attr"`
-		Type        string           `xml:"Type,attr"`
-		Nullable    string           `xml:"Nullable,attr,omitempty"`
-		Annotations []edmxAnnotation `xml:"Annotation"`
+		Name     string `xml:"Name,attr"`
+		Type     string `xml:"Type,attr"`
+		Nullable string `xml:"Nullable,attr,omitempty"`
 	}
 	edmxAnnotation struct {
-		Term string `xml:"Term,attr"`
-		Bool string `xml:"Bool,attr"`
+		Term       string          `xml:"Term,attr"`
+		Bool       string          `xml:"Bool,attr,omitempty"`
+		Record     *edmxRecord     `xml:"Record"`
+		Collection *edmxPathValues `xml:"Collection"`
+	}
+	edmxRecord struct {
+		PropertyValues []edmxPropertyValue `xml:"PropertyValue"`
+	}
+	edmxPropertyValue struct {
+		Property string `xml:"Property,attr"`
+		Bool     string `xml:"Bool,attr"`
+	}
+	edmxPathValues struct {
+		PropertyPaths []string `xml:"PropertyPath"`
 	}
 	edmxNavigationProp struct {
 		Name           string `xml:"Name,attr"`
 		Type           string `xml:"Type,attr"`
+		Nullable       string `xml:"Nullable,attr,omitempty"`
 		ContainsTarget string `xml:"ContainsTarget,attr,omitempty"`
 	}
 	edmxContainer struct {
-		Name       string          `xml:"Name,attr"`
-		Singletons []edmxSingleton `xml:"Singleton"`
+		Name        string           `xml:"Name,attr"`
+		Singletons  []edmxSingleton  `xml:"Singleton"`
+		Annotations []edmxAnnotation `xml:"Annotation"`
 	}
 	edmxSingleton struct {
 		Name string `xml:"Name,attr"`
@@ -127,14 +164,19 @@ func buildCSDL(enums []*EnumType, complexes []*ComplexType, entities []*EntityTy
 	}
 	for _, c := range complexes {
 		s := schemaOf(c.Namespace)
-		s.ComplexTypes = append(s.ComplexTypes, edmxComplexType{Name: c.Name, Properties: propertiesXML(c.Properties)})
+		s.ComplexTypes = append(s.ComplexTypes, complexTypeXML(c))
+		s.Annotations = append(s.Annotations, computedXML(c.FullName(), c.Properties)...)
 	}
 	for _, t := range entities {
 		s := schemaOf(t.Namespace)
 		s.EntityTypes = append(s.EntityTypes, entityTypeXML(t))
+		s.Annotations = append(s.Annotations, capabilitiesXML(t)...)
+		s.Annotations = append(s.Annotations, computedXML(t.FullName(), t.Properties)...)
 	}
 	if len(container) > 0 {
-		c := &edmxContainer{Name: containerName}
+		// Keys are path segments (/operations/{id}), as in Graph.
+		c := &edmxContainer{Name: containerName,
+			Annotations: []edmxAnnotation{{Term: termKeyAsSegment, Bool: "true"}}}
 		for _, sg := range container {
 			c.Singletons = append(c.Singletons, edmxSingleton{Name: sg.Name, Type: sg.Type.FullName()})
 		}
@@ -142,9 +184,14 @@ func buildCSDL(enums []*EnumType, complexes []*ComplexType, entities []*EntityTy
 	}
 
 	doc := edmxDoc{Version: "4.0", XMLNS: edmxNamespace}
-	doc.Reference.URI = coreVocabulary
-	doc.Reference.Include.Namespace = "Org.OData.Core.V1"
-	doc.Reference.Include.Alias = "Core"
+	for _, v := range []struct{ uri, ns, alias string }{
+		{coreVocabulary, "Org.OData.Core.V1", "Core"},
+		{capabilitiesVocabulary, "Org.OData.Capabilities.V1", "Capabilities"},
+	} {
+		ref := edmxReference{URI: v.uri}
+		ref.Include.Namespace, ref.Include.Alias = v.ns, v.alias
+		doc.References = append(doc.References, ref)
+	}
 	for _, ns := range slices.Sorted(maps.Keys(schemas)) {
 		doc.Schemas = append(doc.Schemas, schemas[ns])
 	}
@@ -157,11 +204,17 @@ func buildCSDL(enums []*EnumType, complexes []*ComplexType, entities []*EntityTy
 	return append(append([]byte(xml.Header), out...), '\n')
 }
 
-// enumTypeXML numbers the members 0, 1, 2… in declaration order.
+// enumTypeXML writes the members with their values (EnumType.Value), in
+// the order of the values.
 func enumTypeXML(e *EnumType) edmxEnumType {
 	out := edmxEnumType{Name: e.Name}
-	for i, m := range e.Members {
-		out.Members = append(out.Members, edmxMember{Name: m, Value: strconv.Itoa(i)})
+	order := make([]int, len(e.Members))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return e.Value(a) - e.Value(b) })
+	for _, i := range order {
+		out.Members = append(out.Members, edmxMember{Name: e.Members[i], Value: strconv.Itoa(e.Value(i))})
 	}
 	return out
 }
@@ -172,7 +225,7 @@ func entityTypeXML(t *EntityType) edmxEntityType {
 	out := edmxEntityType{Name: t.Name, Properties: propertiesXML(t.Properties)}
 	if t.Base != nil {
 		out.BaseType = t.Base.FullName()
-	} else {
+	} else if !t.Keyless {
 		out.Key = &edmxKey{}
 		out.Key.PropertyRef.Name = "id"
 		if t.Key != "" {
@@ -182,32 +235,111 @@ func entityTypeXML(t *EntityType) edmxEntityType {
 	if t.Abstract {
 		out.Abstract = "true"
 	}
-	for _, n := range t.Navigation {
-		nav := edmxNavigationProp{Name: n.Name, Type: n.Target.FullName()}
-		if n.Collection {
-			nav.Type = "Collection(" + nav.Type + ")"
-		}
-		if n.ContainsTarget {
-			nav.ContainsTarget = "true"
-		}
-		out.Navigation = append(out.Navigation, nav)
+	out.Navigation = navigationXML(t.Navigation)
+	return out
+}
+
+// complexTypeXML renders c's own properties and navigations.
+func complexTypeXML(c *ComplexType) edmxComplexType {
+	out := edmxComplexType{Name: c.Name, Properties: propertiesXML(c.Properties), Navigation: navigationXML(c.Navigation)}
+	if c.Base != nil {
+		out.BaseType = c.Base.FullName()
+	}
+	if c.Abstract {
+		out.Abstract = "true"
 	}
 	return out
 }
 
-// propertiesXML writes Nullable only when false (true is CSDL's default) and
-// marks read-only properties Core.Computed.
+// navigationXML writes Nullable="false" on the single-valued navigations
+// a body must bind (the others leave CSDL's default).
+func navigationXML(navs []*NavigationProperty) []edmxNavigationProp {
+	var out []edmxNavigationProp
+	for _, n := range navs {
+		nav := edmxNavigationProp{Name: n.Name, Type: n.Target.FullName()}
+		if n.Collection {
+			nav.Type = "Collection(" + nav.Type + ")"
+		}
+		if n.Set != nil && !n.Nullable {
+			nav.Nullable = "false"
+		}
+		if n.ContainsTarget {
+			nav.ContainsTarget = "true"
+		}
+		out = append(out, nav)
+	}
+	return out
+}
+
+// propertiesXML writes Nullable only when false (true is CSDL's default):
+// a DeclaredNullable property is written nullable.
 func propertiesXML(props []*Property) []edmxProperty {
 	var out []edmxProperty
 	for _, p := range props {
 		x := edmxProperty{Name: p.Name, Type: propertyType(p)}
-		if !p.Nullable {
+		if !p.Nullable && !p.DeclaredNullable {
 			x.Nullable = "false"
 		}
-		if p.ReadOnly {
-			x.Annotations = []edmxAnnotation{{Term: "Org.OData.Core.V1.Computed", Bool: "true"}}
-		}
 		out = append(out, x)
+	}
+	return out
+}
+
+// computed reports whether the CSDL calls p Core.Computed: the service makes
+// its value and ignores a client's. A Checked property is read from the body
+// (id, eTag), so it is not.
+func computed(p *Property) bool { return p.ReadOnly && !p.Checked }
+
+// computedXML annotates owner's computed properties Core.Computed, one
+// Annotations element each, as published Graph writes them.
+func computedXML(owner string, props []*Property) []edmxAnnotations {
+	var out []edmxAnnotations
+	for _, p := range props {
+		if computed(p) {
+			out = append(out, edmxAnnotations{Target: owner + "/" + p.Name,
+				Annotations: []edmxAnnotation{{Term: termComputed, Bool: "true"}}})
+		}
+	}
+	return out
+}
+
+// capabilitiesXML writes t's restrictions (on the type, as published Graph
+// annotates industryDataRoot) and its navigations' restrictions and
+// concurrency tokens (on each navigation property).
+func capabilitiesXML(t *EntityType) []edmxAnnotations {
+	var out []edmxAnnotations
+	if as := restrictionsXML(t.Restrictions); len(as) > 0 {
+		out = append(out, edmxAnnotations{Target: t.FullName(), Annotations: as})
+	}
+	for _, n := range t.Navigation {
+		as := restrictionsXML(n.Restrictions)
+		if len(n.ConcurrencyTokens) > 0 {
+			as = append(as, edmxAnnotation{Term: termOptimisticConcurrency,
+				Collection: &edmxPathValues{PropertyPaths: n.ConcurrencyTokens}})
+		}
+		if len(as) > 0 {
+			out = append(out, edmxAnnotations{Target: t.FullName() + "/" + n.Name, Annotations: as})
+		}
+	}
+	return out
+}
+
+// restrictionsXML states only what is refused: what is allowed is the
+// vocabulary's default.
+func restrictionsXML(r Restrictions) []edmxAnnotation {
+	var out []edmxAnnotation
+	for _, x := range []struct {
+		refused      bool
+		term, record string
+	}{
+		{r.NoInsert, termInsertRestrictions, "Insertable"},
+		{r.NoUpdate, termUpdateRestrictions, "Updatable"},
+		{r.NoDelete, termDeleteRestrictions, "Deletable"},
+	} {
+		if x.refused {
+			out = append(out, edmxAnnotation{Term: x.term,
+				Record: &edmxRecord{PropertyValues: []edmxPropertyValue{{Property: x.record, Bool: "false"}}}})
+		}
 	}
 	return out
 }

@@ -34,6 +34,11 @@ type (
 		ComplexTypes []parsedComplex   `xml:"ComplexType"`
 		EntityTypes  []parsedEntity    `xml:"EntityType"`
 		Containers   []parsedContainer `xml:"EntityContainer"`
+		Annotations  []parsedTargeted  `xml:"Annotations"`
+	}
+	parsedTargeted struct {
+		Target      string             `xml:"Target,attr"`
+		Annotations []parsedAnnotation `xml:"Annotation"`
 	}
 	parsedEnum struct {
 		Name    string         `xml:"Name,attr"`
@@ -65,8 +70,14 @@ type (
 		Annotations []parsedAnnotation `xml:"Annotation"`
 	}
 	parsedAnnotation struct {
-		Term string `xml:"Term,attr"`
-		Bool string `xml:"Bool,attr"`
+		Term   string                `xml:"Term,attr"`
+		Bool   string                `xml:"Bool,attr"`
+		Record []parsedPropertyValue `xml:"Record>PropertyValue"`
+		Paths  []string              `xml:"Collection>PropertyPath"`
+	}
+	parsedPropertyValue struct {
+		Property string `xml:"Property,attr"`
+		Bool     string `xml:"Bool,attr"`
 	}
 	parsedNav struct {
 		Name           string `xml:"Name,attr"`
@@ -74,8 +85,9 @@ type (
 		ContainsTarget string `xml:"ContainsTarget,attr"`
 	}
 	parsedContainer struct {
-		Name       string            `xml:"Name,attr"`
-		Singletons []parsedSingleton `xml:"Singleton"`
+		Name        string             `xml:"Name,attr"`
+		Singletons  []parsedSingleton  `xml:"Singleton"`
+		Annotations []parsedAnnotation `xml:"Annotation"`
 	}
 	parsedSingleton struct {
 		Name string `xml:"Name,attr"`
@@ -141,6 +153,10 @@ func wantType(p *Property) string {
 		return "Edm.Boolean"
 	case Int64:
 		return "Edm.Int64"
+	case Int32:
+		return "Edm.Int32"
+	case Date:
+		return "Edm.Date"
 	case Enum:
 		return p.Enum.Namespace + "." + p.Enum.Name
 	case Complex:
@@ -156,11 +172,8 @@ func wantProperties(props []*Property) []parsedProperty {
 		if p.Collection {
 			w.Type = "Collection(" + w.Type + ")"
 		}
-		if !p.Nullable {
+		if !p.Nullable && !p.DeclaredNullable {
 			w.Nullable = "false"
-		}
-		if p.ReadOnly {
-			w.Annotations = []parsedAnnotation{{Term: "Org.OData.Core.V1.Computed", Bool: "true"}}
 		}
 		out = append(out, w)
 	}
@@ -171,6 +184,8 @@ func wantEntity(typ *EntityType) parsedEntity {
 	w := parsedEntity{Name: typ.Name, Properties: wantProperties(typ.Properties)}
 	if typ.Base != nil {
 		w.BaseType = typ.Base.Namespace + "." + typ.Base.Name
+	} else if typ.Keyless {
+		// no Key element
 	} else if typ.Key != "" {
 		w.Key = []parsedName{{Name: typ.Key}}
 	} else {
@@ -192,6 +207,51 @@ func wantEntity(typ *EntityType) parsedEntity {
 	return w
 }
 
+// wantComputed is the Core.Computed annotations of owner's read-only
+// properties other than those the service checks (id, eTag).
+func wantComputed(owner string, props []*Property) []parsedTargeted {
+	var out []parsedTargeted
+	for _, p := range props {
+		if p.ReadOnly && !p.Checked {
+			out = append(out, parsedTargeted{Target: owner + "/" + p.Name,
+				Annotations: []parsedAnnotation{{Term: "Org.OData.Core.V1.Computed", Bool: "true"}}})
+		}
+	}
+	return out
+}
+
+func wantRestrictions(r Restrictions) []parsedAnnotation {
+	var out []parsedAnnotation
+	if r.NoInsert {
+		out = append(out, parsedAnnotation{Term: "Org.OData.Capabilities.V1.InsertRestrictions", Record: []parsedPropertyValue{{"Insertable", "false"}}})
+	}
+	if r.NoUpdate {
+		out = append(out, parsedAnnotation{Term: "Org.OData.Capabilities.V1.UpdateRestrictions", Record: []parsedPropertyValue{{"Updatable", "false"}}})
+	}
+	if r.NoDelete {
+		out = append(out, parsedAnnotation{Term: "Org.OData.Capabilities.V1.DeleteRestrictions", Record: []parsedPropertyValue{{"Deletable", "false"}}})
+	}
+	return out
+}
+
+func wantCapabilities(typ *EntityType) []parsedTargeted {
+	var out []parsedTargeted
+	name := typ.Namespace + "." + typ.Name
+	if as := wantRestrictions(typ.Restrictions); len(as) > 0 {
+		out = append(out, parsedTargeted{Target: name, Annotations: as})
+	}
+	for _, n := range typ.Navigation {
+		as := wantRestrictions(n.Restrictions)
+		if len(n.ConcurrencyTokens) > 0 {
+			as = append(as, parsedAnnotation{Term: "Org.OData.Core.V1.OptimisticConcurrency", Paths: n.ConcurrencyTokens})
+		}
+		if len(as) > 0 {
+			out = append(out, parsedTargeted{Target: name + "/" + n.Name, Annotations: as})
+		}
+	}
+	return out
+}
+
 // checkDocument asserts that doc holds exactly the given declarations, each
 // in the Schema of its namespace, in declaration order.
 func checkDocument(t *testing.T, doc parsedDoc, enums []*EnumType, complexes []*ComplexType, entities []*EntityType, container []Singleton) {
@@ -206,21 +266,30 @@ func checkDocument(t *testing.T, doc parsedDoc, enums []*EnumType, complexes []*
 	for _, e := range enums {
 		w := parsedEnum{Name: e.Name}
 		for i, m := range e.Members {
-			w.Members = append(w.Members, parsedMember{Name: m, Value: strconv.Itoa(i)})
+			w.Members = append(w.Members, parsedMember{Name: m, Value: strconv.Itoa(e.Value(i))})
 		}
+		slices.SortStableFunc(w.Members, func(a, b parsedMember) int {
+			x, _ := strconv.Atoi(a.Value)
+			y, _ := strconv.Atoi(b.Value)
+			return x - y
+		})
 		s := schemaFor(e.Namespace)
 		s.EnumTypes = append(s.EnumTypes, w)
 	}
 	for _, c := range complexes {
 		s := schemaFor(c.Namespace)
 		s.ComplexTypes = append(s.ComplexTypes, parsedComplex{Name: c.Name, Properties: wantProperties(c.Properties)})
+		s.Annotations = append(s.Annotations, wantComputed(c.Namespace+"."+c.Name, c.Properties)...)
 	}
 	for _, typ := range entities {
 		s := schemaFor(typ.Namespace)
 		s.EntityTypes = append(s.EntityTypes, wantEntity(typ))
+		s.Annotations = append(s.Annotations, wantCapabilities(typ)...)
+		s.Annotations = append(s.Annotations, wantComputed(typ.Namespace+"."+typ.Name, typ.Properties)...)
 	}
 	if len(container) > 0 {
-		c := parsedContainer{Name: "GraphService"}
+		c := parsedContainer{Name: "GraphService",
+			Annotations: []parsedAnnotation{{Term: "Org.OData.Capabilities.V1.KeyAsSegmentSupported", Bool: "true"}}}
 		for _, sg := range container {
 			c.Singletons = append(c.Singletons, parsedSingleton{Name: sg.Name, Type: sg.Type.Namespace + "." + sg.Type.Name})
 		}
@@ -251,7 +320,7 @@ func TestCSDLDescribesTheModel(t *testing.T) {
 // generator and checkDocument still shows.
 func TestCSDLSpotChecks(t *testing.T) {
 	doc := parseCSDL(t, CSDL())
-	if diff := cmp.Diff([]string{"microsoft.graph", "microsoft.graph.industryData"}, doc.namespaces()); diff != "" {
+	if diff := cmp.Diff([]string{"microsoft.graph", "microsoft.graph.externalConnectors", "microsoft.graph.industryData"}, doc.namespaces()); diff != "" {
 		t.Errorf("namespaces (-want +got):\n%s", diff)
 	}
 	graph := doc.schemaNamed(t, "microsoft.graph")
@@ -285,21 +354,22 @@ func TestCSDLSpotChecks(t *testing.T) {
 	if op.BaseType != "microsoft.graph.entity" || op.Abstract != "" || len(op.Key) != 0 {
 		t.Errorf("longRunningOperation: %+v", op)
 	}
-	if p := prop(op, "status"); p.Type != "microsoft.graph.longRunningOperationStatus" || p.Nullable != "false" {
+	// Nullable as published, though the service refuses null for them.
+	if p := prop(op, "status"); p.Type != "microsoft.graph.longRunningOperationStatus" || p.Nullable != "" {
 		t.Errorf("longRunningOperation.status: %+v", p)
 	}
 	if p := prop(op, "statusDetail"); p.Type != "Edm.String" || p.Nullable != "" {
 		t.Errorf("longRunningOperation.statusDetail: %+v", p)
 	}
-	if p := prop(op, "createdDateTime"); p.Type != "Edm.DateTimeOffset" || p.Nullable != "false" {
+	if p := prop(op, "createdDateTime"); p.Type != "Edm.DateTimeOffset" || p.Nullable != "" {
 		t.Errorf("longRunningOperation.createdDateTime: %+v", p)
 	}
 	proc := entity(industry, "process")
 	if proc.BaseType != "microsoft.graph.industryData.mutableEntity" || proc.Abstract != "true" {
 		t.Errorf("process: %+v", proc)
 	}
-	if p := prop(entity(industry, "mutableEntity"), "eTag"); len(p.Annotations) != 1 || p.Annotations[0].Term != "Org.OData.Core.V1.Computed" {
-		t.Errorf("mutableEntity.eTag is not Core.Computed: %+v", p)
+	if p := prop(entity(industry, "mutableEntity"), "eTag"); p.Type != "Edm.String" || p.Nullable != "false" {
+		t.Errorf("mutableEntity.eTag: %+v", p)
 	}
 	if p := prop(entity(industry, "industryDataRun"), "blockingError"); p.Type != "microsoft.graph.publicError" || p.Nullable != "" {
 		t.Errorf("industryDataRun.blockingError: %+v", p)
@@ -309,17 +379,23 @@ func TestCSDLSpotChecks(t *testing.T) {
 		t.Errorf("userReportRefreshProcess (inherited properties must not repeat): %+v", urp)
 	}
 	wantNav := []parsedNav{
+		{"dataConnectors", "Collection(microsoft.graph.industryData.industryDataConnector)", "true"},
+		{"inboundFlows", "Collection(microsoft.graph.industryData.inboundFlow)", "true"},
 		{"operations", "Collection(microsoft.graph.longRunningOperation)", "true"},
 		{"processes", "Collection(microsoft.graph.industryData.process)", "true"},
+		{"referenceDefinitions", "Collection(microsoft.graph.industryData.referenceDefinition)", "true"},
+		{"roleGroups", "Collection(microsoft.graph.industryData.roleGroup)", "true"},
 		{"runs", "Collection(microsoft.graph.industryData.industryDataRun)", "true"},
+		{"sourceSystems", "Collection(microsoft.graph.industryData.sourceSystemDefinition)", "true"},
+		{"years", "Collection(microsoft.graph.industryData.yearTimePeriodDefinition)", "true"},
 	}
 	if diff := cmp.Diff(wantNav, entity(industry, "industryDataRoot").Navigation); diff != "" {
 		t.Errorf("industryDataRoot navigation (-want +got):\n%s", diff)
 	}
 	wantContainer := []parsedContainer{{Name: "GraphService", Singletons: []parsedSingleton{
 		{"industryData", "microsoft.graph.industryData.industryDataRoot"},
-		{"external", "microsoft.graph.external"},
-	}}}
+		{"external", "microsoft.graph.externalConnectors.external"},
+	}, Annotations: []parsedAnnotation{{Term: "Org.OData.Capabilities.V1.KeyAsSegmentSupported", Bool: "true"}}}}
 	if diff := cmp.Diff(wantContainer, graph.Containers); diff != "" {
 		t.Errorf("EntityContainer (-want +got):\n%s", diff)
 	}
@@ -356,8 +432,7 @@ func TestCSDLFollowsDeclarations(t *testing.T) {
 		last := got[len(got)-2:]
 		want := []edmxProperty{
 			{Name: "percentComplete", Type: "Edm.Int64", Nullable: "false"},
-			{Name: "isCancelled", Type: "Edm.Boolean",
-				Annotations: []edmxAnnotation{{Term: "Org.OData.Core.V1.Computed", Bool: "true"}}},
+			{Name: "isCancelled", Type: "Edm.Boolean"},
 		}
 		if diff := cmp.Diff(want, last); diff != "" {
 			t.Errorf("entityTypeXML new properties (-want +got):\n%s", diff)
@@ -399,4 +474,56 @@ func TestCSDLFollowsDeclarations(t *testing.T) {
 		doc := parseCSDL(t, buildCSDL(nil, nil, []*EntityType{thing}, nil))
 		checkDocument(t, doc, nil, nil, []*EntityType{thing}, nil)
 	})
+}
+
+// TestCSDLAnnotations pins by hand the annotations generators read, each
+// against what the routes do: keys as segments; root runs refuse POST,
+// PATCH and DELETE; a process's runs refuse PATCH and DELETE (POST starts
+// one); processes name eTag for If-Match; the root is not writable;
+// Computed only where a client's value is ignored (never id or eTag, which
+// the service checks).
+func TestCSDLAnnotations(t *testing.T) {
+	doc := parseCSDL(t, CSDL())
+	targeted := map[string][]parsedAnnotation{}
+	for _, s := range doc.DataServices.Schemas {
+		for _, a := range s.Annotations {
+			if _, dup := targeted[a.Target]; dup {
+				t.Errorf("two Annotations elements target %s", a.Target)
+			}
+			targeted[a.Target] = a.Annotations
+		}
+	}
+	noWrites := []parsedAnnotation{
+		{Term: "Org.OData.Capabilities.V1.InsertRestrictions", Record: []parsedPropertyValue{{"Insertable", "false"}}},
+		{Term: "Org.OData.Capabilities.V1.UpdateRestrictions", Record: []parsedPropertyValue{{"Updatable", "false"}}},
+		{Term: "Org.OData.Capabilities.V1.DeleteRestrictions", Record: []parsedPropertyValue{{"Deletable", "false"}}},
+	}
+	computed := []parsedAnnotation{{Term: "Org.OData.Core.V1.Computed", Bool: "true"}}
+	want := map[string][]parsedAnnotation{
+		"microsoft.graph.industryData.industryDataRoot":      noWrites,
+		"microsoft.graph.industryData.industryDataRoot/runs": noWrites,
+		"microsoft.graph.industryData.process/runs":          noWrites[1:],
+		"microsoft.graph.industryData.industryDataRoot/processes": {
+			{Term: "Org.OData.Core.V1.OptimisticConcurrency", Paths: []string{"eTag"}}},
+		"microsoft.graph.industryData.industryDataRun/status":               computed,
+		"microsoft.graph.industryData.industryDataRun/blockingError":        computed,
+		"microsoft.graph.industryData.industryDataRunRoleCountMetric/count": computed,
+		"microsoft.graph.entity/id":                                         nil,
+		"microsoft.graph.industryData.mutableEntity/eTag":                   nil,
+		"microsoft.graph.longRunningOperation/createdDateTime":              nil,
+		"microsoft.graph.longRunningOperation/status":                       nil,
+		"microsoft.graph.industryData.process/displayName":                  nil,
+		"microsoft.graph.industryData.industryDataRoot/operations":          nil,
+	}
+	for target, w := range want {
+		if diff := cmp.Diff(w, targeted[target], cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("annotations of %s (-want +got):\n%s", target, diff)
+		}
+	}
+	doc2 := CSDL()
+	for _, ref := range []string{"Org.OData.Core.V1.xml", "Org.OData.Capabilities.V1.xml"} {
+		if !bytes.Contains(doc2, []byte(ref)) {
+			t.Errorf("no edmx:Reference to %s", ref)
+		}
+	}
 }

@@ -104,7 +104,7 @@ func TestAppendEntity(t *testing.T) {
 			name: "failed run with publicError complex value",
 			typ:  schema.IndustryDataRun, entity: failedRun,
 			want: `{"@odata.type":"#microsoft.graph.industryData.industryDataRun","id":"r1",` +
-				`"blockingError":{"code":"rosterInvalid","message":"bad \"row\"","target":"users.csv"},` +
+				`"blockingError":{"code":"rosterInvalid","message":"bad \"row\"","target":"users.csv","details":[],"innerError":null},` +
 				`"displayName":"run 1","endDateTime":"2024-05-01T08:05:00.5Z","startDateTime":"2024-05-01T08:00:00Z","status":"failed"}`,
 		},
 		{

@@ -54,6 +54,20 @@ type EnumType struct {
 	Namespace string
 	Name      string
 	Members   []string
+	// Values are the members' CSDL values, Values[i] Members[i]'s; nil
+	// numbers them 0, 1, 2… in order. Members keeps the order the service
+	// lists them in its messages; the CSDL writes them by value.
+	Values []int
+	// Own marks a type this service declares and published Graph does not.
+	Own bool
+}
+
+// Value is the CSDL value of the i-th member.
+func (e *EnumType) Value(i int) int {
+	if e.Values != nil {
+		return e.Values[i]
+	}
+	return i
 }
 
 // FullName is the namespace-qualified name.
@@ -73,6 +87,8 @@ type ComplexType struct {
 	// New returns a new zero Go value of the type, for a request body to
 	// fill; nil for a type no body writes.
 	New func() any
+	// Own marks a type this service declares and published Graph does not.
+	Own bool
 }
 
 // AllProperties returns the inherited properties first, then c's own.
@@ -121,6 +137,12 @@ type Property struct {
 	Enum     *EnumType
 	Complex  *ComplexType
 	Nullable bool
+	// DeclaredNullable makes the CSDL declare the property nullable, as
+	// published Graph does, although this service always holds a value and
+	// refuses null in a request body (Nullable is false): a client built
+	// from the published metadata then reads the service's values as it
+	// would Graph's.
+	DeclaredNullable bool
 	// Collection marks a collection-valued property (Collection(Edm.String),
 	// Collection(enum)…): Kind and Enum then describe its elements, and Get
 	// returns a slice of element values as for a single value ([]string for
@@ -131,6 +153,11 @@ type Property struct {
 	// ReadOnly properties are never assigned from a request body; a body may
 	// still carry some of them (id, eTag) for the service to check.
 	ReadOnly bool
+	// Checked marks a read-only property whose value in a request body the
+	// service reads to check it (id against the URL, eTag against the
+	// stored version) rather than ignoring it; the CSDL therefore does not
+	// call it Core.Computed, which says a client's value is ignored.
+	Checked bool
 	// MaxLength bounds a string value, in characters; 0 is no bound
 	// beyond the request body's.
 	MaxLength int
@@ -155,6 +182,19 @@ type NavigationProperty struct {
 	// none); nil for a navigation no body sets.
 	Get func(entity any) string
 	Set func(entity any, id string)
+	// Restrictions are the writes the collection refuses; the CSDL
+	// states them as Capabilities annotations on the navigation.
+	Restrictions Restrictions
+	// ConcurrencyTokens name the properties a write through this
+	// navigation must send back (Core.OptimisticConcurrency), so generated
+	// clients send If-Match.
+	ConcurrencyTokens []string
+}
+
+// Restrictions are the writes a service refuses on an entity or a
+// collection, written as Capabilities Insert/Update/DeleteRestrictions.
+type Restrictions struct {
+	NoInsert, NoUpdate, NoDelete bool
 }
 
 // EntityType is an EDM entity type.
@@ -164,9 +204,19 @@ type EntityType struct {
 	Base      *EntityType
 	Abstract  bool
 	// Key is the key property of a type without Base; "" means id.
-	Key        string
-	Properties []*Property // declared here, not inherited
-	Navigation []*NavigationProperty
+	Key string
+	// Keyless marks a type without Base that Graph declares with no key:
+	// the type of a singleton only (externalConnectors.external).
+	Keyless bool
+	// Own marks a type this service declares and published Graph does not
+	// (the process types, mutableEntity, the user report): published_test
+	// holds every other served type to Microsoft's declaration.
+	Own bool
+	// Restrictions are the writes refused on every entity of the type,
+	// as published Graph annotates industryDataRoot.
+	Restrictions Restrictions
+	Properties   []*Property // declared here, not inherited
+	Navigation   []*NavigationProperty
 }
 
 // FullName is the namespace-qualified name, e.g. microsoft.graph.longRunningOperation.

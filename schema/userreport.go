@@ -13,17 +13,18 @@ import (
 
 // UserReportIssue is the enum of the issue codes an entry lists.
 var UserReportIssue = &EnumType{Namespace: IndustryDataNamespace, Name: "userReportIssue",
-	Members: industrydata.UserReportIssues}
+	Members: industrydata.UserReportIssues, Own: true}
 
 // RoleCountMetric is microsoft.graph.industryData.industryDataRunRoleCountMetric.
 var RoleCountMetric = &ComplexType{Namespace: IndustryDataNamespace, Name: "industryDataRunRoleCountMetric",
 	Properties: []*Property{
 		stringProp("role", func(c *industrydata.RoleCount) *string { return &c.Role }),
-		intProp("count", func(c *industrydata.RoleCount) *int { return &c.Count }),
+		// Edm.Int32, nullable, as published; the report always has a count.
+		declaredNullable(asInt32(intProp("count", func(c *industrydata.RoleCount) *int { return &c.Count }))),
 	}}
 
 // OrgCountMetric is how many users of the report belong to one org.
-var OrgCountMetric = &ComplexType{Namespace: IndustryDataNamespace, Name: "userReportOrgCountMetric",
+var OrgCountMetric = &ComplexType{Namespace: IndustryDataNamespace, Name: "userReportOrgCountMetric", Own: true,
 	Properties: []*Property{
 		stringProp("orgSourcedId", func(c *industrydata.OrgCount) *string { return &c.OrgSourcedID }),
 		stringProp("orgName", func(c *industrydata.OrgCount) *string { return &c.OrgName }),
@@ -31,7 +32,7 @@ var OrgCountMetric = &ComplexType{Namespace: IndustryDataNamespace, Name: "userR
 	}}
 
 // UserReportSummary is the summary of a user report.
-var UserReportSummary = &ComplexType{Namespace: IndustryDataNamespace, Name: "userReportSummary",
+var UserReportSummary = &ComplexType{Namespace: IndustryDataNamespace, Name: "userReportSummary", Own: true,
 	Properties: []*Property{
 		intProp("totalUsers", func(s *industrydata.UserReportSummary) *int { return &s.TotalUsers }),
 		intProp("activeUsers", func(s *industrydata.UserReportSummary) *int { return &s.ActiveUsers }),
@@ -43,7 +44,7 @@ var UserReportSummary = &ComplexType{Namespace: IndustryDataNamespace, Name: "us
 
 // UserReport is microsoft.graph.industryData.userReport: a run's report,
 // addressed as processes/{pid}/runs/{rid}/userReport, its id the run's.
-var UserReport = &EntityType{Namespace: IndustryDataNamespace, Name: "userReport", Base: Entity,
+var UserReport = &EntityType{Namespace: IndustryDataNamespace, Name: "userReport", Base: Entity, Own: true,
 	Properties: []*Property{
 		readOnly(timeProp("createdDateTime", func(r *industrydata.UserReport) *time.Time { return &r.CreatedDateTime })),
 		complexValueProp("summary", UserReportSummary, func(r *industrydata.UserReport) *industrydata.UserReportSummary { return &r.Summary }),
@@ -52,7 +53,7 @@ var UserReport = &EntityType{Namespace: IndustryDataNamespace, Name: "userReport
 
 // UserReportEntry is microsoft.graph.industryData.userReportEntry: one user
 // of a report, keyed by its OneRoster sourcedId (unique in users.csv).
-var UserReportEntry = &EntityType{Namespace: IndustryDataNamespace, Name: "userReportEntry", Key: "sourcedId",
+var UserReportEntry = &EntityType{Namespace: IndustryDataNamespace, Name: "userReportEntry", Key: "sourcedId", Own: true,
 	Properties: []*Property{
 		readOnly(stringProp("sourcedId", func(e *industrydata.UserReportEntry) *string { return &e.SourcedID })),
 		readOnly(stringProp("username", func(e *industrydata.UserReportEntry) *string { return &e.Username })),

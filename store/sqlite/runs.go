@@ -56,18 +56,67 @@ var runsTable = &sqlq.Table{
 	},
 }
 
-// publicErrorJSON is the stored form of a publicError.
+// publicErrorJSON is the stored form of a publicError. details and
+// innerError are omitted when empty, so rows written before they existed
+// read the same.
 type publicErrorJSON struct {
+	Code       string                `json:"code"`
+	Message    string                `json:"message"`
+	Target     string                `json:"target,omitempty"`
+	Details    []publicErrorDetail   `json:"details,omitempty"`
+	InnerError *publicInnerErrorJSON `json:"innerError,omitempty"`
+}
+
+type publicErrorDetail struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 	Target  string `json:"target,omitempty"`
+}
+
+type publicInnerErrorJSON struct {
+	Code    string              `json:"code"`
+	Details []publicErrorDetail `json:"details,omitempty"`
+	Message string              `json:"message"`
+	Target  string              `json:"target,omitempty"`
+}
+
+func detailsJSON(ds []industrydata.PublicErrorDetail) []publicErrorDetail {
+	var out []publicErrorDetail
+	for _, d := range ds {
+		out = append(out, publicErrorDetail(d))
+	}
+	return out
+}
+
+func detailsOf(ds []publicErrorDetail) []industrydata.PublicErrorDetail {
+	var out []industrydata.PublicErrorDetail
+	for _, d := range ds {
+		out = append(out, industrydata.PublicErrorDetail(d))
+	}
+	return out
+}
+
+func toPublicErrorJSON(e *industrydata.PublicError) publicErrorJSON {
+	j := publicErrorJSON{Code: e.Code, Message: e.Message, Target: e.Target, Details: detailsJSON(e.Details)}
+	if ie := e.InnerError; ie != nil {
+		j.InnerError = &publicInnerErrorJSON{Code: ie.Code, Details: detailsJSON(ie.Details), Message: ie.Message, Target: ie.Target}
+	}
+	return j
+}
+
+func (j publicErrorJSON) publicError() industrydata.PublicError {
+	e := industrydata.PublicError{Code: j.Code, Message: j.Message, Target: j.Target, Details: detailsOf(j.Details)}
+	if ie := j.InnerError; ie != nil {
+		e.InnerError = &industrydata.PublicInnerError{Code: ie.Code, Details: detailsOf(ie.Details), Message: ie.Message, Target: ie.Target}
+	}
+	return e
 }
 
 func encodePublicError(e *industrydata.PublicError) (sql.NullString, error) {
 	if e == nil {
 		return sql.NullString{}, nil
 	}
-	b, err := json.Marshal(publicErrorJSON(*e))
+	b, err := json.Marshal(toPublicErrorJSON(e))
 	if err != nil {
 		return sql.NullString{}, err
 	}
@@ -98,7 +147,7 @@ func scanRun(r scanner) (industrydata.Run, error) {
 		if err := json.Unmarshal([]byte(blocking.String), &e); err != nil {
 			return industrydata.Run{}, fmt.Errorf("run %s: blocking_error: %w", run.ID, err)
 		}
-		pe := industrydata.PublicError(e)
+		pe := e.publicError()
 		run.BlockingError = &pe
 	}
 	return run, nil
