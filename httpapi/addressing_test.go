@@ -200,3 +200,31 @@ func TestActionWrongMethod(t *testing.T) {
 		runAllToEnd(t, h.store, tenantA, run)
 	}
 }
+
+// TestRootETag: the root carries a strong ETag, stable for its tenant
+// (under both prefixes, call after call), another tenant's is another, and
+// If-None-Match answers 304.
+func TestRootETag(t *testing.T) {
+	h := newHarness(t)
+	a := h.must(200, request{method: "GET", path: "/beta/industryData"}).header.Get("ETag")
+	if !strings.HasPrefix(a, `"`) || !strings.HasSuffix(a, `"`) || len(a) < 10 {
+		t.Fatalf("root ETag %q, want a strong entity-tag", a)
+	}
+	if again := h.must(200, request{method: "GET", path: "/beta/external/industryData"}).header.Get("ETag"); again != a {
+		t.Errorf("ETag under /beta/external %q, want %q", again, a)
+	}
+	if b := h.must(200, request{method: "GET", path: "/beta/industryData", tenant: tenantB}).header.Get("ETag"); b == a || b == "" {
+		t.Errorf("tenant B's root ETag %q, tenant A's %q", b, a)
+	}
+	for _, inm := range []string{a, "*", `W/` + a, `"other", ` + a} {
+		res := h.must(304, request{method: "GET", path: "/beta/external/industryData", headers: []string{"If-None-Match", inm}})
+		if res.raw != "" || res.header.Get("ETag") != a {
+			t.Errorf("If-None-Match %s: body %q, ETag %q", inm, res.raw, res.header.Get("ETag"))
+		}
+	}
+	h.must(200, request{method: "GET", path: "/beta/industryData", headers: []string{"If-None-Match", `"stale"`}})
+	// A fresh handler on the same data (a restart) gives the same tag.
+	if again := newHarnessWithStore(t, h.store).must(200, request{method: "GET", path: "/beta/industryData"}).header.Get("ETag"); again != a {
+		t.Errorf("after a restart: %q, want %q", again, a)
+	}
+}

@@ -23,7 +23,7 @@ type keyedPath struct {
 }
 
 // keyForm rewrites every segment of escapedPath of the form name('key')
-// into name/key, the key unquoted (” is one quote) and percent-encoded as
+// into name/key, the key unquoted (a doubled quote is one) and percent-encoded as
 // one segment: a key holding '/' stays one segment and cannot reach another
 // route. Segments of any other form are left as they are, among them
 // function calls (getStatistics(), f(a=1)), unquoted or malformed keys, and
