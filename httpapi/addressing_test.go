@@ -3,6 +3,9 @@ package httpapi_test
 import (
 	"strings"
 	"testing"
+
+	"industrydata/httpapi"
+	"industrydata/service"
 )
 
 // TestKeyInParentheses: operations('id'), processes('id'),
@@ -227,4 +230,33 @@ func TestRootETag(t *testing.T) {
 	if again := newHarnessWithStore(t, h.store).must(200, request{method: "GET", path: "/beta/industryData"}).header.Get("ETag"); again != a {
 		t.Errorf("after a restart: %q, want %q", again, a)
 	}
+}
+
+// TestHeaderFieldsTooLarge: header fields over Config.MaxHeaderBytes are
+// 431 in the Graph envelope with the response's request-id, on every path
+// and before the token is looked at; at the limit they pass.
+func TestHeaderFieldsTooLarge(t *testing.T) {
+	const limit = 2048
+	h := newHarness(t, func(c *httpapi.Config, _ *service.Options) { c.MaxHeaderBytes = limit })
+	tok := "Bearer " + token(t, tenantA)
+	// Host: industrydata.test, Authorization and X-Pad, each with ": " and CRLF.
+	used := len("Host: industrydata.test\r\n") + len("Authorization: \r\n") + len(tok) + len("X-Pad: \r\n")
+	at := strings.Repeat("p", limit-used)
+	h.must(200, request{method: "GET", path: "/beta/industryData/operations", headers: []string{"X-Pad", at}})
+	for _, target := range []string{"/beta/industryData/operations", "/healthz", "/beta/$metadata", "/nowhere"} {
+		res := h.do(request{method: "GET", path: target, headers: []string{"X-Pad", at + "p"}})
+		if res.status != 431 || res.errorCode() != "invalidRequest" || !strings.Contains(res.errorMessage(), "2048") {
+			t.Errorf("GET %s: %d %q, want 431 invalidRequest naming the limit\n%s", target, res.status, res.errorCode(), res.raw)
+		}
+		inner, _ := res.body["error"].(map[string]any)["innerError"].(map[string]any)
+		if id := res.header.Get("request-id"); id == "" || inner["request-id"] != id {
+			t.Errorf("GET %s: request-id %q, innerError %v", target, id, inner)
+		}
+	}
+	// Many small fields count as much as one large one.
+	var many []string
+	for i := 0; i < 200; i++ {
+		many = append(many, "X-Many-"+strings.Repeat("m", i%7)+string(rune('a'+i%26))+string(rune('a'+i/26)), "0123456789")
+	}
+	h.must(431, request{method: "GET", path: "/beta/industryData", headers: many})
 }
