@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"industrydata/httpapi"
+	"industrydata/schema"
 	"industrydata/service"
 )
 
@@ -259,4 +260,47 @@ func TestHeaderFieldsTooLarge(t *testing.T) {
 		many = append(many, "X-Many-"+strings.Repeat("m", i%7)+string(rune('a'+i%26))+string(rune('a'+i/26)), "0123456789")
 	}
 	h.must(431, request{method: "GET", path: "/beta/industryData", headers: many})
+}
+
+// TestFreeTextCaps: statusDetail, resourceLocation and displayName take at
+// most their caps in characters (not bytes), on POST and PATCH; one more is
+// a 400 naming the property, and changes nothing.
+func TestFreeTextCaps(t *testing.T) {
+	h := newHarness(t)
+	pid := h.systemProcess()["id"].(string)
+	op := h.createOperation(`{"statusDetail":"before"}`).str("id")
+	caps := []struct {
+		prop, path, method, extra string
+		max                       int
+	}{
+		{"statusDetail", "/operations", "POST", "", schema.MaxStatusDetailLength},
+		{"statusDetail", "/operations/" + op, "PATCH", "", schema.MaxStatusDetailLength},
+		{"resourceLocation", "/operations", "POST", "", schema.MaxResourceLocationLength},
+		{"resourceLocation", "/operations/" + op, "PATCH", "", schema.MaxResourceLocationLength},
+		{"displayName", "/processes/" + pid, "PATCH", `,"readinessStatus":"ready"`, schema.MaxDisplayNameLength},
+	}
+	for _, c := range caps {
+		// Four bytes a character: the cap counts characters.
+		at := strings.Repeat("😀", c.max)
+		want := 200
+		if c.method == "POST" {
+			want = 201
+		}
+		res := h.must(want, request{method: c.method, path: "/beta/industryData" + c.path,
+			body: `{"` + c.prop + `":"` + at + `"` + c.extra + `}`, headers: []string{"If-Match", "*"}})
+		if res.str(c.prop) != at {
+			t.Errorf("%s %s: %s of %d characters not kept", c.method, c.path, c.prop, c.max)
+		}
+		res = h.must(400, request{method: c.method, path: "/beta/industryData" + c.path,
+			body: `{"` + c.prop + `":"` + at + `a"` + c.extra + `}`, headers: []string{"If-Match", "*"}})
+		if res.errorTarget() != c.prop || !strings.Contains(res.errorMessage(), "at most") {
+			t.Errorf("%s %s with %d characters: %s", c.method, c.path, c.max+1, res.raw)
+		}
+	}
+	// The run takes its process's displayName, so it is under the cap too.
+	run := h.must(202, request{method: "POST", path: "/beta/industryData/processes/" + pid + "/runs"})
+	if n := len([]rune(run.str("displayName"))); n != schema.MaxDisplayNameLength {
+		t.Errorf("run displayName of %d characters", n)
+	}
+	runAllToEnd(t, h.store, tenantA, run.str("id"))
 }
