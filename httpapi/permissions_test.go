@@ -44,6 +44,14 @@ const (
 	keyGetRun          = "GET /industryData/runs/{id}"
 	keyStartAllRuns    = "POST /industryData/runs/start"
 	keyStartAllRunsFQ  = "POST /industryData/runs/microsoft.graph.industryData.start"
+
+	// $count of each collection: the permissions of the collection's GET.
+	keyCountOperations    = "GET /industryData/operations/$count"
+	keyCountProcesses     = "GET /industryData/processes/$count"
+	keyCountCastProcesses = "GET /industryData/processes/" + urrp + "/$count"
+	keyCountProcessRuns   = "GET /industryData/processes/{id}/runs/$count"
+	keyCountReportEntries = "GET /industryData/processes/{id}/runs/{rid}/userReport/entries/$count"
+	keyCountRuns          = "GET /industryData/runs/$count"
 )
 
 // specGrants is SPEC §7's permission table written out route by route,
@@ -51,11 +59,12 @@ const (
 // "implies" rows of the SPEC are spelled out (Run.Start reads runs; the
 // ReadWrite permissions read what they write).
 var specGrants = func() map[industrydata.Permission][]string {
-	readOperations := []string{keyListOperations, keyGetOperation}
+	readOperations := []string{keyListOperations, keyGetOperation, keyCountOperations}
 	writeOperations := []string{keyCreateOperation, keyPatchOperation, keyDeleteOperation}
-	readProcesses := []string{keyListProcesses, keyGetProcess, keyListCastProcess, keyGetCastProcess}
+	readProcesses := []string{keyListProcesses, keyGetProcess, keyListCastProcess, keyGetCastProcess, keyCountProcesses, keyCountCastProcesses}
 	writeProcesses := []string{keyCreateProcess, keyPatchProcess, keyDeleteProcess, keyPatchCast}
-	readRuns := []string{keyListRuns, keyGetRun, keyListProcessRuns, keyUserReport, keyReportEntries}
+	readRuns := []string{keyListRuns, keyGetRun, keyListProcessRuns, keyUserReport, keyReportEntries,
+		keyCountRuns, keyCountProcessRuns, keyCountReportEntries}
 	startRuns := []string{keyStartRun, keyStartAllRuns, keyStartAllRunsFQ}
 	cat := func(lists ...[]string) []string { return slices.Concat(lists...) }
 	return map[industrydata.Permission][]string{
@@ -165,10 +174,18 @@ func routeCases(t *testing.T) map[string]routeCase {
 		}},
 
 		keyListProcessRuns: {200, inA("GET", "/industryData/processes/{pid}/runs", "")},
-		keyUserReport:      {200, inA("GET", "/industryData/processes/{pid}/runs/{rid}/userReport", "")},
-		keyReportEntries:   {200, inA("GET", "/industryData/processes/{pid}/runs/{rid}/userReport/entries", "")},
-		keyListRuns:        {200, inA("GET", "/industryData/runs", "")},
-		keyGetRun:          {200, inA("GET", "/industryData/runs/{rid}", "")},
+
+		keyCountOperations:    {200, inA("GET", "/industryData/operations/$count", "")},
+		keyCountProcesses:     {200, inA("GET", "/industryData/processes/$count", "")},
+		keyCountCastProcesses: {200, inA("GET", "/industryData/processes/"+urrp+"/$count", "")},
+		keyCountProcessRuns:   {200, inA("GET", "/industryData/processes/{pid}/runs/$count", "")},
+		keyCountReportEntries: {200, inA("GET", "/industryData/processes/{pid}/runs/{rid}/userReport/entries/$count", "")},
+		keyCountRuns:          {200, inA("GET", "/industryData/runs/$count", "")},
+
+		keyUserReport:    {200, inA("GET", "/industryData/processes/{pid}/runs/{rid}/userReport", "")},
+		keyReportEntries: {200, inA("GET", "/industryData/processes/{pid}/runs/{rid}/userReport/entries", "")},
+		keyListRuns:      {200, inA("GET", "/industryData/runs", "")},
+		keyGetRun:        {200, inA("GET", "/industryData/runs/{rid}", "")},
 		keyStartRun: {202, func(e *permEnv, prefix string) walkRequest {
 			tenant := e.freshTenant(t)
 			id := e.systemProcessOf(tenant)

@@ -2,10 +2,8 @@ package httpapi
 
 import (
 	"net/http"
-	"strconv"
 
 	"industrydata"
-	"industrydata/odata"
 	"industrydata/schema"
 	"industrydata/service"
 )
@@ -153,11 +151,7 @@ func (a *api) listResources(name string, cast *schema.EntityType) handler {
 func (a *api) countResources(name string, cast *schema.EntityType) handler {
 	return func(w http.ResponseWriter, r *http.Request, t *service.Tenant) error {
 		set := t.Resources(name)
-		raw, err := queryOptions(r, "filter")
-		if err != nil {
-			return err
-		}
-		q, err := odata.Parse(raw, castType(set, cast), odata.Options{Filter: true})
+		q, err := countQuery(r, castType(set, cast))
 		if err != nil {
 			return err
 		}
@@ -165,10 +159,7 @@ func (a *api) countResources(name string, cast *schema.EntityType) handler {
 		if err != nil {
 			return err
 		}
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write(strconv.AppendInt(nil, n, 10))
-		return nil
+		return writeCount(w, n)
 	}
 }
 

@@ -65,8 +65,14 @@ func newCollectionPage[T any](q *odata.Query, context string, page service.Page[
 	return out
 }
 
+// writeCollection sends a page. The page's entities are in memory already;
+// their JSON is not held beside them: it goes out in chunks of about
+// streamChunk bytes (net/http sends them chunked), so that a request's
+// memory is its entities and a constant, whatever they hold. A page that
+// fits in one chunk is sent whole, with its Content-Length.
 func (a *api) writeCollection(w http.ResponseWriter, r *http.Request, p collectionPage) error {
-	buf := make([]byte, 0, 256+len(p.items)*320)
+	sw := streamWriter{w: w}
+	buf := make([]byte, 0, min(256+len(p.items)*320, streamChunk+streamChunk/4))
 	buf = append(buf, `{"@odata.context":`...)
 	base := a.baseURL(r)
 	buf = schema.AppendString(buf, base+"/beta/$metadata#"+p.context)
@@ -80,6 +86,12 @@ func (a *api) writeCollection(w http.ResponseWriter, r *http.Request, p collecti
 			buf = append(buf, ',')
 		}
 		buf = schema.Shape{Select: p.sel, Expand: it.expand, Base: base}.Append(buf, schema.TypeOf(it.entity), it.entity)
+		if len(buf) >= streamChunk {
+			if buf = sw.flush(buf); sw.err != nil {
+				// The client is gone: nothing more can reach it.
+				return nil
+			}
+		}
 	}
 	buf = append(buf, ']')
 	if p.next != "" {
@@ -87,8 +99,36 @@ func (a *api) writeCollection(w http.ResponseWriter, r *http.Request, p collecti
 		buf = schema.AppendString(buf, nextLink(r, base, p.next))
 	}
 	buf = append(buf, '}')
-	writeJSON(w, http.StatusOK, buf)
+	if !sw.started {
+		writeJSON(w, http.StatusOK, buf)
+		return nil
+	}
+	sw.flush(buf)
 	return nil
+}
+
+// streamChunk is how much JSON writeCollection gathers before writing it.
+const streamChunk = 32 << 10
+
+// streamWriter writes a 200 JSON response in chunks: the headers with the
+// first, without a Content-Length.
+type streamWriter struct {
+	w       http.ResponseWriter
+	started bool
+	err     error
+}
+
+// flush writes buf and returns it emptied for reuse.
+func (s *streamWriter) flush(buf []byte) []byte {
+	if !s.started {
+		s.started = true
+		s.w.Header().Set("Content-Type", contentTypeJSON)
+		s.w.WriteHeader(http.StatusOK)
+	}
+	if s.err == nil {
+		_, s.err = s.w.Write(buf)
+	}
+	return buf[:0]
 }
 
 // prefersMinimal reports whether the client asked for no body on success

@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"net/http"
 
 	"industrydata"
@@ -18,10 +20,23 @@ func (a *api) getRoot(w http.ResponseWriter, r *http.Request, t *service.Tenant)
 	if _, err := queryOptions(r); err != nil {
 		return err
 	}
+	etag := rootETag(t.ID())
+	if notModified(w, r, etag) {
+		return nil
+	}
 	context := setPath(r, "")
 	context = context[:len(context)-1] + "/$entity" // "…industryData/$entity"
 	return a.writeEntity(w, r, entityResponse{status: http.StatusOK, typ: schema.IndustryDataRoot,
-		entity: &tenantRoot{id: string(t.ID())}, context: context})
+		entity: &tenantRoot{id: string(t.ID())}, context: context, etag: etag})
+}
+
+// rootETag is the root's strong validator. The root holds nothing but the
+// tenant's id, so its representation changes only with the tenant or with
+// the schema: the tag hashes the tenant id with $metadata's own ETag, and
+// is the same on every server and across restarts until the schema changes.
+func rootETag(tenant industrydata.TenantID) string {
+	sum := sha256.Sum256([]byte("industryDataRoot\x00" + string(tenant) + "\x00" + metadataETag()))
+	return base64.RawURLEncoding.EncodeToString(sum[:16])
 }
 
 // external is the /external singleton (externalConnectors.external): it has

@@ -62,23 +62,28 @@ func (a *api) routeTable() []route {
 		{"GET", "/external", readRoot, a.getExternal},
 
 		{"GET", "/industryData/operations", readOperations, a.listOperations},
+		{"GET", "/industryData/operations/$count", readOperations, a.countOperations},
 		{"POST", "/industryData/operations", writeOperation, a.createOperation},
 		{"GET", "/industryData/operations/{id}", readOperations, a.getOperation},
 		{"PATCH", "/industryData/operations/{id}", writeOperation, a.updateOperation},
 		{"DELETE", "/industryData/operations/{id}", writeOperation, a.deleteOperation},
 
 		{"GET", "/industryData/processes", readProcesses, a.listProcesses(nil)},
+		{"GET", "/industryData/processes/$count", readProcesses, a.countProcesses(nil)},
 		{"POST", "/industryData/processes", writeProcess, a.createProcess},
 		{"GET", "/industryData/processes/{id}", readProcesses, a.getProcess(nil)},
 		{"PATCH", "/industryData/processes/{id}", writeProcess, a.updateProcess(nil)},
 		{"DELETE", "/industryData/processes/{id}", writeProcess, a.deleteProcess},
 		// $expand=runs on the process routes also needs readRuns (expandRuns).
 		{"GET", "/industryData/processes/{id}/runs", readRuns, a.listRuns(true)},
+		{"GET", "/industryData/processes/{id}/runs/$count", readRuns, a.countRuns(true)},
 		{"POST", "/industryData/processes/{id}/runs", startRuns, a.startRun},
 		{"GET", "/industryData/processes/{id}/runs/{rid}/userReport", readRuns, a.getUserReport},
 		{"GET", "/industryData/processes/{id}/runs/{rid}/userReport/entries", readRuns, a.listReportEntries},
+		{"GET", "/industryData/processes/{id}/runs/{rid}/userReport/entries/$count", readRuns, a.countReportEntries},
 
 		{"GET", "/industryData/runs", readRuns, a.listRuns(false)},
+		{"GET", "/industryData/runs/$count", readRuns, a.countRuns(false)},
 		{"GET", "/industryData/runs/{id}", readRuns, a.getRun},
 		// Published Graph's action, by its short and its qualified name.
 		{"POST", "/industryData/runs/start", startRuns, a.startAllRuns},
@@ -93,6 +98,7 @@ func (a *api) routeTable() []route {
 		cast := "/" + typ.FullName()
 		t = append(t,
 			route{"GET", "/industryData/processes" + cast, readProcesses, a.listProcesses(typ)},
+			route{"GET", "/industryData/processes" + cast + "/$count", readProcesses, a.countProcesses(typ)},
 			route{"GET", "/industryData/processes/{id}" + cast, readProcesses, a.getProcess(typ)},
 			route{"PATCH", "/industryData/processes/{id}" + cast, writeProcess, a.updateProcess(typ)},
 		)
@@ -106,9 +112,11 @@ func (a *api) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.HandleFunc("GET /readyz", a.readyz)
 	mux.HandleFunc("GET /beta/$metadata", a.metadata)
-	for _, rt := range a.routeTable() {
+	table := a.routeTable()
+	for _, rt := range table {
 		a.register(mux, rt)
 	}
+	a.registerActions(table)
 }
 
 // register puts rt under both prefixes, behind authentication, the route's

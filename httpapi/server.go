@@ -41,6 +41,12 @@ type Config struct {
 	// with the Graph envelope. 0 sets no bound here; a real server's
 	// MaxHeaderBytes, which counts the request line, still applies.
 	MaxURLBytes int
+	// MaxHeaderBytes bounds the request's header fields (each counted as
+	// "Name: value" and its CRLF, Host included; the request line has
+	// MaxURLBytes): past it, 431 with the Graph envelope. 0 sets no bound
+	// here; a real server's own MaxHeaderBytes, a larger backstop, still
+	// applies before any handler runs.
+	MaxHeaderBytes int
 }
 
 // DefaultMaxURLBytes is the MaxURLBytes serve uses. It lets through every
@@ -51,6 +57,10 @@ type Config struct {
 // net/http's plain-text 431.
 const DefaultMaxURLBytes = 48 << 10
 
+// DefaultMaxHeaderBytes is the MaxHeaderBytes serve uses: room for a token
+// of auth.MaxTokenLength and ordinary headers many times over.
+const DefaultMaxHeaderBytes = 64 << 10
+
 // api carries the dependencies of every handler.
 type api struct {
 	Config
@@ -59,6 +69,9 @@ type api struct {
 	// throttled wraps a route's handler in the per-tenant limit; it runs
 	// after authentication, which names the tenant.
 	throttled func(http.Handler) http.Handler
+	// actions holds the POST patterns of the action routes (actionPaths):
+	// any other method on them is 405 with Allow: POST.
+	actions *http.ServeMux
 }
 
 // NewHandler returns the whole service as one http.Handler.
@@ -86,7 +99,8 @@ func NewHandler(cfg Config) http.Handler {
 
 // dispatch routes through mux, answering misses (404) and wrong methods
 // (405) with the Graph envelope instead of ServeMux's plain text, and never
-// redirecting: a client of an async API must not see a 3xx (SPEC §6).
+// redirecting: a client of an async API must not see a 3xx (SPEC §6). Keys
+// in parentheses are made key segments first (keyForm).
 func (a *api) dispatch(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if a.MaxURLBytes > 0 && requestTargetLen(r) > a.MaxURLBytes {
@@ -95,6 +109,13 @@ func (a *api) dispatch(mux *http.ServeMux) http.Handler {
 			e := industrydata.Errorf(industrydata.CodeInvalidRequest,
 				"The request URL is longer than the limit of %d bytes.", a.MaxURLBytes)
 			writeJSON(w, http.StatusRequestURITooLong, appendErrorBody(make([]byte, 0, 256), r, e))
+			return
+		}
+		if a.MaxHeaderBytes > 0 && headerBytes(r, a.MaxHeaderBytes) > a.MaxHeaderBytes {
+			// 431 has no Graph code of its own either (as 414 above).
+			e := industrydata.Errorf(industrydata.CodeInvalidRequest,
+				"The request's header fields are larger than the limit of %d bytes.", a.MaxHeaderBytes)
+			writeJSON(w, http.StatusRequestHeaderFieldsTooLarge, appendErrorBody(make([]byte, 0, 256), r, e))
 			return
 		}
 		p := r.URL.Path
@@ -107,11 +128,28 @@ func (a *api) dispatch(mux *http.ServeMux) http.Handler {
 		}
 		if p != r.URL.Path {
 			u := *r.URL
-			u.Path, u.RawPath = p, ""
+			// The escaped form loses its slash too, so that a %2F in an id
+			// keeps it one segment.
+			u.Path, u.RawPath = p, strings.TrimSuffix(u.RawPath, "/")
 			r = r.Clone(r.Context())
 			r.URL = &u
 		}
+		var keys []int
+		if kp, ok := keyForm(r.URL.EscapedPath()); ok {
+			r, keys = withKeyedPath(r, kp), kp.keys
+		}
+		if r.Method != http.MethodPost && a.isAction(r, keys) {
+			w.Header().Set("Allow", http.MethodPost)
+			writeError(w, r, a.Logger, industrydata.Errorf(industrydata.CodeMethodNotAllowed,
+				"The method %s is not allowed on this action; allowed: POST.", clipPath(r.Method)))
+			return
+		}
 		if _, pattern := mux.Handler(r); pattern != "" {
+			if keys != nil && !keysOnWildcards(pattern, keys) {
+				writeError(w, r, a.Logger, industrydata.Errorf(industrydata.CodeItemNotFound,
+					"No resource matches the request URL '%s'.", clipPath(r.URL.Path)))
+				return
+			}
 			mux.ServeHTTP(w, r)
 			return
 		}
@@ -128,6 +166,21 @@ func (a *api) dispatch(mux *http.ServeMux) http.Handler {
 		writeError(w, r, a.Logger, industrydata.Errorf(industrydata.CodeItemNotFound,
 			"No resource matches the request URL '%s'.", clipPath(r.URL.Path)))
 	})
+}
+
+// headerBytes is the size of r's header fields as sent: "Name: value" and
+// CRLF for each, Host included. It stops counting past limit.
+func headerBytes(r *http.Request, limit int) int {
+	n := len("Host: \r\n") + len(r.Host)
+	for name, values := range r.Header {
+		for _, v := range values {
+			n += len(name) + len(": \r\n") + len(v)
+			if n > limit {
+				return n
+			}
+		}
+	}
+	return n
 }
 
 // requestTargetLen is the length of the request target as the client sent

@@ -173,3 +173,21 @@ var EntityTypes = []*EntityType{
 	IndustryDataConnector, FileDataConnector, AzureDataLakeConnector,
 	IndustryDataActivity, InboundFlow, InboundFileFlow,
 }
+
+// Caps, in characters, of the free-text properties a client writes
+// (docs/API.md §9): they bound what one entity holds, so a page of 999 of
+// them stays a few MB whatever was stored. The service's own values (a
+// run's progress and outcome, a report's URL) are far shorter.
+const (
+	MaxStatusDetailLength     = 4096
+	MaxResourceLocationLength = 2048
+	MaxDisplayNameLength      = 256
+)
+
+func init() {
+	LongRunningOperation.Property("statusDetail").MaxLength = MaxStatusDetailLength
+	LongRunningOperation.Property("resourceLocation").MaxLength = MaxResourceLocationLength
+	Process.Property("displayName").MaxLength = MaxDisplayNameLength
+	// A run's displayName is its process's, copied when it starts.
+	IndustryDataRun.Property("displayName").MaxLength = MaxDisplayNameLength
+}

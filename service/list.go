@@ -43,8 +43,7 @@ type pager[T any] struct {
 // q.SkipToken carries, of q.Top entities or pageSize.
 func (p pager[T]) page(ctx context.Context, q *odata.Query, pageSize int) (Page[T], error) {
 	q = defaultOrder(q)
-	lq := industrydata.ListQuery{Filter: q.Filter, OrderBy: odata.StoreOrder(q.OrderBy),
-		Type: p.typeName, ProcessID: p.processID}
+	lq := p.listQuery(q)
 	if q.SkipToken != "" {
 		c, err := odata.DecodeSkipToken(p.t.s.opts.SkipTokenKey, string(p.t.id), q, q.SkipToken)
 		if err != nil {
@@ -80,6 +79,20 @@ func (p pager[T]) page(ctx context.Context, q *odata.Query, pageSize int) (Page[
 		out.Count = &n
 	}
 	return out, nil
+}
+
+// listQuery is the store query of q's $filter and $orderby over p's
+// collection: the one place a page and a count (total) build it, so that
+// they select the same entities.
+func (p pager[T]) listQuery(q *odata.Query) industrydata.ListQuery {
+	return industrydata.ListQuery{Filter: q.Filter, OrderBy: odata.StoreOrder(q.OrderBy),
+		Type: p.typeName, ProcessID: p.processID}
+}
+
+// total is the number of entities of p's collection that q's $filter
+// selects: GET {collection}/$count.
+func (p pager[T]) total(ctx context.Context, q *odata.Query) (int64, error) {
+	return p.count(ctx, p.t.id, p.listQuery(q))
 }
 
 // defaultOrder is q with the order its collection has when $orderby says

@@ -46,8 +46,18 @@ func (t *Tenant) GetOperation(ctx context.Context, id string) (industrydata.Oper
 
 // ListOperations returns the page of the tenant's operations q selects.
 func (t *Tenant) ListOperations(ctx context.Context, q *odata.Query) (Page[industrydata.Operation], error) {
+	return t.operations().page(ctx, q, DefaultPageSize)
+}
+
+// CountOperations is the number of the tenant's operations q's $filter
+// selects.
+func (t *Tenant) CountOperations(ctx context.Context, q *odata.Query) (int64, error) {
+	return t.operations().total(ctx, q)
+}
+
+func (t *Tenant) operations() pager[industrydata.Operation] {
 	return pager[industrydata.Operation]{t: t, list: t.s.store.ListOperations, count: t.s.store.CountOperations,
-		seq: func(o *industrydata.Operation) int64 { return o.Seq }}.page(ctx, q, DefaultPageSize)
+		seq: func(o *industrydata.Operation) int64 { return o.Seq }}
 }
 
 // UpdateOperation applies a PATCH body (seed 003): a partial update of

@@ -81,12 +81,22 @@ func (t *Tenant) GetProcess(ctx context.Context, id string, cast *schema.EntityT
 // ListProcesses returns the page of the tenant's processes q selects, of
 // type cast (or any type when nil).
 func (t *Tenant) ListProcesses(ctx context.Context, q *odata.Query, cast *schema.EntityType) (Page[industrydata.Process], error) {
+	return t.processes(cast).page(ctx, q, DefaultPageSize)
+}
+
+// CountProcesses is the number of the tenant's processes of type cast (any
+// type when nil) q's $filter selects.
+func (t *Tenant) CountProcesses(ctx context.Context, q *odata.Query, cast *schema.EntityType) (int64, error) {
+	return t.processes(cast).total(ctx, q)
+}
+
+func (t *Tenant) processes(cast *schema.EntityType) pager[industrydata.Process] {
 	pg := pager[industrydata.Process]{t: t, list: t.s.store.ListProcesses, count: t.s.store.CountProcesses,
 		seq: func(p *industrydata.Process) int64 { return p.Seq }}
 	if cast != nil {
 		pg.typeName = cast.FullName()
 	}
-	return pg.page(ctx, q, DefaultPageSize)
+	return pg
 }
 
 // UpdateProcess applies a PATCH body (seed 000): displayName and

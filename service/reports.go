@@ -62,9 +62,32 @@ func (t *Tenant) ListReportEntries(ctx context.Context, pid, rid string, q *odat
 	return t.entriesPage(ctx, run, q, DefaultPageSize)
 }
 
+// CountReportEntries is the number of the entries of the report of run rid
+// of process pid that q's $filter selects.
+func (t *Tenant) CountReportEntries(ctx context.Context, pid, rid string, q *odata.Query) (int64, error) {
+	run, err := t.reportRun(ctx, pid, rid)
+	if err != nil {
+		return 0, err
+	}
+	n, err := t.entries(run).total(ctx, q)
+	if errors.Is(err, industrydata.ErrNotFound) {
+		return 0, reportMissing(run)
+	}
+	return n, err
+}
+
 // entriesPage reads one page of the entries of run's report.
 func (t *Tenant) entriesPage(ctx context.Context, run industrydata.Run, q *odata.Query, pageSize int) (Page[industrydata.UserReportEntry], error) {
-	page, err := pager[industrydata.UserReportEntry]{t: t,
+	page, err := t.entries(run).page(ctx, q, pageSize)
+	if errors.Is(err, industrydata.ErrNotFound) {
+		return Page[industrydata.UserReportEntry]{}, reportMissing(run)
+	}
+	return page, err
+}
+
+// entries is the pager of the entries of run's report.
+func (t *Tenant) entries(run industrydata.Run) pager[industrydata.UserReportEntry] {
+	return pager[industrydata.UserReportEntry]{t: t,
 		list: func(ctx context.Context, tenant industrydata.TenantID, q industrydata.ListQuery) ([]industrydata.UserReportEntry, error) {
 			return t.s.store.ListReportEntries(ctx, tenant, run.ID, q)
 		},
@@ -72,11 +95,7 @@ func (t *Tenant) entriesPage(ctx context.Context, run industrydata.Run, q *odata
 			return t.s.store.CountReportEntries(ctx, tenant, run.ID, q)
 		},
 		seq: func(e *industrydata.UserReportEntry) int64 { return e.Seq },
-	}.page(ctx, q, pageSize)
-	if errors.Is(err, industrydata.ErrNotFound) {
-		return Page[industrydata.UserReportEntry]{}, reportMissing(run)
 	}
-	return page, err
 }
 
 // EachReportEntry calls fn with every entry of the report that q's $filter

@@ -96,13 +96,33 @@ func (t *Tenant) GetRun(ctx context.Context, id string) (industrydata.Run, error
 // process's runs when processID is set (404 when the process does not
 // exist), newest first unless $orderby says otherwise (defaultOrder).
 func (t *Tenant) ListRuns(ctx context.Context, processID string, q *odata.Query) (Page[industrydata.Run], error) {
+	pg, err := t.runs(ctx, processID)
+	if err != nil {
+		return Page[industrydata.Run]{}, err
+	}
+	return pg.page(ctx, q, DefaultPageSize)
+}
+
+// CountRuns is the number of the tenant's runs, or of one process's runs
+// when processID is set (404 when the process does not exist), that q's
+// $filter selects.
+func (t *Tenant) CountRuns(ctx context.Context, processID string, q *odata.Query) (int64, error) {
+	pg, err := t.runs(ctx, processID)
+	if err != nil {
+		return 0, err
+	}
+	return pg.total(ctx, q)
+}
+
+// runs is the pager of the tenant's runs, or of processID's.
+func (t *Tenant) runs(ctx context.Context, processID string) (pager[industrydata.Run], error) {
 	if processID != "" {
 		if _, err := t.s.store.GetProcess(ctx, t.id, processID); err != nil {
-			return Page[industrydata.Run]{}, notFound(err, processKind, processID)
+			return pager[industrydata.Run]{}, notFound(err, processKind, processID)
 		}
 	}
 	return pager[industrydata.Run]{t: t, list: t.s.store.ListRuns, count: t.s.store.CountRuns,
-		seq: func(r *industrydata.Run) int64 { return r.Seq }, processID: processID}.page(ctx, q, DefaultPageSize)
+		seq: func(r *industrydata.Run) int64 { return r.Seq }, processID: processID}, nil
 }
 
 // RecentRuns returns the runs $expand=runs shows for each of the tenant's

@@ -68,12 +68,16 @@ func TestServeLimitFlags(t *testing.T) {
 }
 
 // TestHeaderRoomForLongestURL: the longest URL the API accepts, beside the
-// longest token, fits in the header limit (net/http allows 4 KiB more for
-// the rest), so that it reaches the handler.
+// longest token, fits in the API's header limit; and a request one byte over
+// either API limit fits in net/http's backstop, so that it reaches the
+// handler, which answers in JSON.
 func TestHeaderRoomForLongestURL(t *testing.T) {
-	if need := httpapi.DefaultMaxURLBytes + auth.MaxTokenLength; need > maxHeaderBytes {
-		t.Errorf("a URL of %d bytes and a token of %d need %d header bytes; maxHeaderBytes is %d",
-			httpapi.DefaultMaxURLBytes, auth.MaxTokenLength, need, maxHeaderBytes)
+	if auth.MaxTokenLength+len("Authorization: Bearer \r\n") > httpapi.DefaultMaxHeaderBytes/2 {
+		t.Errorf("a token of %d bytes leaves too little of the %d header bytes", auth.MaxTokenLength, httpapi.DefaultMaxHeaderBytes)
+	}
+	if need := httpapi.DefaultMaxURLBytes + httpapi.DefaultMaxHeaderBytes + 1<<10; need > maxHeaderBytes {
+		t.Errorf("a URL of %d bytes and headers just over %d need %d bytes; maxHeaderBytes is %d",
+			httpapi.DefaultMaxURLBytes, httpapi.DefaultMaxHeaderBytes, need, maxHeaderBytes)
 	}
 }
 
@@ -233,8 +237,9 @@ func TestIdleConnectionClosed(t *testing.T) {
 
 // TestURLAndHeaderLimits goes through the real server: the longest URL, with
 // the longest token beside it, reaches the API (a JSON answer); one byte
-// more is a JSON 414; headers past MaxHeaderBytes are net/http's own
-// plain-text 431, sent before any handler runs.
+// more is a JSON 414; header fields past the API's limit are a JSON 431
+// with a request-id, on every path; only past net/http's backstop
+// (maxHeaderBytes) is the 431 net/http's own plain text.
 func TestURLAndHeaderLimits(t *testing.T) {
 	s := startInProcess(t)
 	prefix := operationsPath + "/"
@@ -253,7 +258,13 @@ func TestURLAndHeaderLimits(t *testing.T) {
 			nil, http.StatusRequestURITooLong, "invalidRequest", false},
 		{"query over the limit", operationsPath + "?$filter=" + strings.Repeat("a", httpapi.DefaultMaxURLBytes),
 			nil, http.StatusRequestURITooLong, "invalidRequest", false},
-		{"headers over the limit", "/healthz", []string{"X-Junk", strings.Repeat("j", maxHeaderBytes+8<<10)},
+		{"headers at the limit", operationsPath, []string{"X-Junk", strings.Repeat("j", httpapi.DefaultMaxHeaderBytes-1<<10)},
+			http.StatusUnauthorized, "unauthenticated", false},
+		{"headers over the limit", "/healthz", []string{"X-Junk", strings.Repeat("j", httpapi.DefaultMaxHeaderBytes)},
+			http.StatusRequestHeaderFieldsTooLarge, "invalidRequest", false},
+		{"headers over the limit, with a token", operationsPath, []string{"Authorization", longToken, "X-Junk", strings.Repeat("j", httpapi.DefaultMaxHeaderBytes-auth.MaxTokenLength)},
+			http.StatusRequestHeaderFieldsTooLarge, "invalidRequest", false},
+		{"headers past the backstop", "/healthz", []string{"X-Junk", strings.Repeat("j", maxHeaderBytes+8<<10)},
 			http.StatusRequestHeaderFieldsTooLarge, "", true},
 	}
 	for _, tt := range tests {

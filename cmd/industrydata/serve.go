@@ -63,11 +63,15 @@ type httpTimeouts struct {
 	readHeader, read, write, idle time.Duration
 }
 
-// maxHeaderBytes bounds a request's line and headers together (net/http
-// counts the request line against it, and answers a plain-text 431 past
-// it, before any handler runs). It holds a URL of httpapi.DefaultMaxURLBytes
-// with a token of auth.MaxTokenLength beside it.
-const maxHeaderBytes = 64 << 10
+// maxHeaderBytes is net/http's bound on a request's line and headers
+// together, a backstop: past it net/http answers a plain-text 431 before
+// any handler runs. The API's own limits are tighter and answer with the
+// Graph envelope and a request-id: 414 past httpapi.DefaultMaxURLBytes of
+// URL, 431 past httpapi.DefaultMaxHeaderBytes of header fields. The
+// backstop holds both with room to spare, so that a request over either
+// limit still reaches the handler that says so in JSON, while a client
+// cannot make the server hold more than this per connection.
+const maxHeaderBytes = 256 << 10
 
 // parseServeFlags reads and validates serve's configuration; -h prints the
 // help to stderr.
@@ -392,6 +396,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		TrustProxyHeaders: c.trustProxyHeaders,
 		Ready:             store.Ping,
 		MaxURLBytes:       httpapi.DefaultMaxURLBytes,
+		MaxHeaderBytes:    httpapi.DefaultMaxHeaderBytes,
 	})
 
 	srv := newHTTPServer(c.timeouts, handler, log)
