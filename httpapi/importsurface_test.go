@@ -190,6 +190,8 @@ func TestImportSurfaceValidation(t *testing.T) {
 		{"expiration before effective", "PATCH", "inboundFlows/" + flow, `{"expirationDateTime":"2020-01-01T00:00:00Z"}`, "expirationDateTime"},
 		{"year required on a flow", "POST", "inboundFlows", `{"@odata.type":"#microsoft.graph.industryData.inboundFileFlow","displayName":"f","dataDomain":"educationRostering","effectiveDateTime":"2024-09-01T00:00:00Z","dataConnector@odata.bind":"dataConnectors/` + conn + `"}`, "year"},
 		{"unknown property", "POST", "years", `{"displayName":"y","colour":"red"}`, "colour"},
+		{"too many roles", "POST", "roleGroups", `{"displayName":"g","roles":[` + strings.TrimSuffix(strings.Repeat(`{"code":"student"},`, 51), ",") + `]}`, "roles"},
+		{"too many settings", "POST", "sourceSystems", `{"displayName":"a","userMatchingSettings":[` + strings.TrimSuffix(strings.Repeat(`{"priorityOrder":1,"sourceIdentifier":{"code":"username"},"roleGroup@odata.bind":"roleGroups/x"},`, 51), ",") + `]}`, "userMatchingSettings"},
 		{"id of another entity", "PATCH", "years/" + year, `{"id":"x"}`, "id"},
 	}
 	for _, c := range cases {
@@ -386,4 +388,26 @@ func TestImportSurfaceWritesAreAudited(t *testing.T) {
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("changes %v, want %v", got, want)
 	}
+}
+
+// TestUserMatchingSettings: a role group bound inside a source system's
+// settings is kept, shown back as the settings were sent (without the
+// binding, as Graph does), and keeps the role group from being deleted.
+func TestUserMatchingSettings(t *testing.T) {
+	h := newHarness(t)
+	rg := h.must(201, request{method: "POST", path: idPrefix + "roleGroups", body: `{"displayName":"Staff","roles":[{"code":"teacher"},{"code":"administrator"}]}`}).str("id")
+	ss := h.must(201, request{method: "POST", path: idPrefix + "sourceSystems", body: `{"displayName":"SIS","userMatchingSettings":[
+		{"matchTarget":{"code":"userPrincipalName"},"priorityOrder":0,"sourceIdentifier":{"code":"username"},
+		 "roleGroup@odata.bind":"https://graph.microsoft.com/beta/external/industryData/roleGroups('` + rg + `')"}]}`}).str("id")
+	got := h.must(200, request{method: "GET", path: idPrefix + "sourceSystems('" + ss + "')"})
+	want := `[{"matchTarget":{"code":"userPrincipalName"},"priorityOrder":0,"sourceIdentifier":{"code":"username"}}]`
+	if !strings.Contains(got.raw, `"userMatchingSettings":`+want) {
+		t.Errorf("GET = %s, want settings %s", got.raw, want)
+	}
+	res := h.must(409, request{method: "DELETE", path: idPrefix + "roleGroups/" + rg})
+	if !strings.Contains(res.errorMessage(), "userMatchingSettings/roleGroup") {
+		t.Errorf("409 = %s", res.raw)
+	}
+	h.must(200, request{method: "PATCH", path: idPrefix + "sourceSystems/" + ss, body: `{"userMatchingSettings":[]}`})
+	h.must(204, request{method: "DELETE", path: idPrefix + "roleGroups('" + rg + "')"})
 }

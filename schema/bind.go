@@ -155,6 +155,11 @@ func maxLength(n int, p *Property) *Property {
 	return p
 }
 
+func maxItems(n int, p *Property) *Property {
+	p.MaxItems = n
+	return p
+}
+
 func dateProp[T any](name string, field func(*T) *string) *Property {
 	return valueProp(name, Date, field)
 }

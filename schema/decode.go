@@ -341,6 +341,9 @@ func convertAt(path string, prop *Property, v any) (any, error) {
 		if !ok {
 			return nil, industrydata.BadProperty(path, "The property '%s' must be an array, not %s.", path, describeValue(v))
 		}
+		if prop.MaxItems > 0 && len(items) > prop.MaxItems {
+			return nil, industrydata.BadProperty(path, "The property '%s' holds at most %d elements; it has %d.", path, prop.MaxItems, len(items))
+		}
 		elem := *prop
 		elem.Collection, elem.Nullable = false, false
 		out := make([]any, len(items))

@@ -10,6 +10,13 @@ import (
 // metadata declares it (types, nullability, enum members); the Go types
 // behind it are in the root package's importsurface.go.
 
+// Bounds on the collections of the import surface, which keep every
+// entity, and so every page of a list, small.
+const (
+	MaxRolesPerGroup        = 50
+	MaxUserMatchingSettings = 50
+)
+
 // InboundDomain is microsoft.graph.industryData.inboundDomain.
 var InboundDomain = &EnumType{Namespace: IndustryDataNamespace, Name: "inboundDomain", Members: industrydata.InboundDomains}
 
@@ -68,7 +75,7 @@ var ReferenceDefinition = &EntityType{Namespace: IndustryDataNamespace, Name: "r
 var RoleGroup = &EntityType{Namespace: IndustryDataNamespace, Name: "roleGroup", Base: Entity,
 	Properties: []*Property{
 		maxLength(100, stringProp("displayName", func(g *industrydata.RoleGroup) *string { return &g.DisplayName })),
-		notNull(complexSlice("roles", RoleReferenceValue, func(g *industrydata.RoleGroup) *[]industrydata.ReferenceValue { return &g.Roles })),
+		maxItems(MaxRolesPerGroup, notNull(complexSlice("roles", RoleReferenceValue, func(g *industrydata.RoleGroup) *[]industrydata.ReferenceValue { return &g.Roles }))),
 	},
 }
 
@@ -89,7 +96,7 @@ var UserMatchingSetting = &ComplexType{Namespace: IndustryDataNamespace, Name: "
 var SourceSystemDefinition = &EntityType{Namespace: IndustryDataNamespace, Name: "sourceSystemDefinition", Base: Entity,
 	Properties: []*Property{
 		maxLength(100, stringProp("displayName", func(s *industrydata.SourceSystem) *string { return &s.DisplayName })),
-		complexSlice("userMatchingSettings", UserMatchingSetting, func(s *industrydata.SourceSystem) *[]industrydata.UserMatchingSetting { return &s.UserMatchingSettings }),
+		maxItems(MaxUserMatchingSettings, complexSlice("userMatchingSettings", UserMatchingSetting, func(s *industrydata.SourceSystem) *[]industrydata.UserMatchingSetting { return &s.UserMatchingSettings })),
 		maxLength(100, nullableStringProp("vendor", func(s *industrydata.SourceSystem) **string { return &s.Vendor })),
 	},
 }

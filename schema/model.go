@@ -161,6 +161,9 @@ type Property struct {
 	// MaxLength bounds a string value, in characters; 0 is no bound
 	// beyond the request body's.
 	MaxLength int
+	// MaxItems bounds a collection's elements; 0 is no bound beyond the
+	// request body's.
+	MaxItems int
 	// Link marks a string property holding a URL: a value that is a path
 	// from the service's root is made absolute for each reader (Shape.Base).
 	Link bool
