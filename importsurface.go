@@ -71,6 +71,9 @@ type DataConnector struct {
 	FileFormat     *ReferenceValue
 }
 
+// SetEntityType records the connector's concrete type.
+func (c *DataConnector) SetEntityType(name string) { c.Type = name }
+
 // InboundDomain is microsoft.graph.industryData.inboundDomain.
 type InboundDomain string
 
@@ -90,6 +93,9 @@ type InboundFlow struct {
 	DataConnectorID    string
 	YearID             string
 }
+
+// SetEntityType records the flow's concrete type.
+func (f *InboundFlow) SetEntityType(name string) { f.Type = name }
 
 // ReferenceDefinition is microsoft.graph.industryData.referenceDefinition:
 // one code of a reference type. The system's definitions exist for every

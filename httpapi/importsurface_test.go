@@ -411,3 +411,37 @@ func TestUserMatchingSettings(t *testing.T) {
 	h.must(200, request{method: "PATCH", path: idPrefix + "sourceSystems/" + ss, body: `{"userMatchingSettings":[]}`})
 	h.must(204, request{method: "DELETE", path: idPrefix + "roleGroups('" + rg + "')"})
 }
+
+// TestImportSurfaceConcurrentBlindPatches: PATCHes racing without If-Match
+// all go through, one after the other: each is audited, and the entity
+// ends as one of them left it.
+func TestImportSurfaceConcurrentBlindPatches(t *testing.T) {
+	h := newHarness(t)
+	ss, _, _, _ := h.importSurface()
+	at := h.lastAuditPosition()
+	tok := token(t, tenantA)
+	const n = 32
+	statuses := make(chan int, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			statuses <- h.handlerDo(request{method: "PATCH", path: idPrefix + "sourceSystems/" + ss, token: tok,
+				body: fmt.Sprintf(`{"vendor":"v%d"}`, i)})
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	for s := range statuses {
+		if s != 200 {
+			t.Errorf("status %d, want 200", s)
+		}
+	}
+	if recs := h.auditSince(at); len(recs) != n {
+		t.Errorf("%d audit records, want %d", len(recs), n)
+	}
+	if v := h.must(200, request{method: "GET", path: idPrefix + "sourceSystems/" + ss}).str("vendor"); !strings.HasPrefix(v, "v") {
+		t.Errorf("vendor %q", v)
+	}
+}

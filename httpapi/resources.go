@@ -138,11 +138,8 @@ func (a *api) listResources(name string, cast *schema.EntityType) handler {
 			return err
 		}
 		out := newCollectionPage(q, castContext(r, name, cast), page)
-		for i := range out.items {
-			out.items[i].entity = page.Items[i]
-			if expand != nil {
-				out.items[i].expand = expand[i]
-			}
+		for i := range expand {
+			out.items[i].expand = expand[i]
 		}
 		return a.writeCollection(w, r, out)
 	}

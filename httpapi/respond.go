@@ -60,7 +60,12 @@ func newCollectionPage[T any](q *odata.Query, context string, page service.Page[
 	out := collectionPage{context: context + selectSuffix(q), sel: selection(q), count: page.Count,
 		next: page.Next, items: make([]collectionItem, len(page.Items))}
 	for i := range page.Items {
-		out.items[i] = collectionItem{entity: &page.Items[i]}
+		// Entities of the import surface come as pointers already.
+		var e any = &page.Items[i]
+		if v, ok := any(page.Items[i]).(service.Entity); ok {
+			e = v
+		}
+		out.items[i] = collectionItem{entity: e}
 	}
 	return out
 }

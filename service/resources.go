@@ -60,8 +60,9 @@ type resourceSet[T any, P entityPtr[T]] struct {
 	// before the body applies.
 	prepare func(e P, now time.Time)
 	// check, when set, judges an entity about to be stored (create or
-	// update): rules across properties and reference codes.
-	check func(ctx context.Context, t *Tenant, e P) error
+	// update) by the set's rules across its properties. It must not read
+	// anything: updates run it inside the store's transaction.
+	check func(e P) error
 }
 
 // boundSet is a resourceSet for one tenant.
@@ -133,7 +134,11 @@ func (b boundSet[T, P]) Create(ctx context.Context, body *schema.Body) (Entity, 
 		b.prepare(e, b.t.s.now())
 	}
 	patch.Apply(e)
-	if err := b.stored(ctx, e); err != nil {
+	defs, err := b.definitions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.judge(defs, e); err != nil {
 		return nil, err
 	}
 	r := toResource(b.name, patch.Type, e)
@@ -144,13 +149,24 @@ func (b boundSet[T, P]) Create(ctx context.Context, body *schema.Body) (Entity, 
 	return e, nil
 }
 
-// stored runs the set's check on an entity about to be stored.
-func (b boundSet[T, P]) stored(ctx context.Context, e P) error {
-	if err := checkReferenceCodes(ctx, b.t, schema.TypeOf(e), e); err != nil {
+// definitions reads what judge needs: the tenant's reference definitions,
+// when the set's entities hold reference values.
+func (b boundSet[T, P]) definitions(ctx context.Context) (map[string]*refDef, error) {
+	if !holdsReferenceValues(b.base) {
+		return nil, nil
+	}
+	return b.t.referenceDefinitionsByID(ctx)
+}
+
+// judge checks an entity about to be stored: its reference codes against
+// defs, then the set's own rules. It reads nothing, so it may run inside
+// a store's transaction.
+func (b boundSet[T, P]) judge(defs map[string]*refDef, e P) error {
+	if err := checkReferenceCodes(defs, schema.TypeOf(e), e); err != nil {
 		return err
 	}
 	if b.check != nil {
-		return b.check(ctx, b.t, e)
+		return b.check(e)
 	}
 	return nil
 }
@@ -174,6 +190,13 @@ func (b boundSet[T, P]) Update(ctx context.Context, id string, body *schema.Body
 	if err := rejectReadOnly(patch, "id"); err != nil {
 		return nil, err
 	}
+	// Judging the new version needs the tenant's reference definitions:
+	// they are read before the store's transaction, which then does no
+	// reading of its own.
+	defs, err := b.definitions(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var out P
 	stored, err := b.t.s.store.UpdateResource(ctx, b.t.id, b.t.actor, b.name, id, func(r *industrydata.Resource) error {
 		if err := cond.check(r.ETag); err != nil {
@@ -183,14 +206,15 @@ func (b boundSet[T, P]) Update(ctx context.Context, id string, body *schema.Body
 		if err != nil {
 			return err
 		}
-		if err := patch.CheckType(schema.TypeOf(e)); err != nil {
+		typ := schema.TypeOf(e)
+		if err := patch.CheckType(typ); err != nil {
 			return err
 		}
 		patch.Apply(e)
-		if err := b.stored(ctx, e); err != nil {
+		if err := b.judge(defs, e); err != nil {
 			return err
 		}
-		next := toResource(b.name, schema.TypeOf(e), e)
+		next := toResource(b.name, typ, e)
 		r.Doc, r.Refs = next.Doc, next.Refs
 		out = e
 		return nil
@@ -260,13 +284,11 @@ func fromResource[T any, P entityPtr[T]](r *industrydata.Resource) (P, error) {
 	return e, nil
 }
 
-// setType records typ on an entity of a polymorphic set.
+// setType records typ on an entity of a polymorphic set (one whose Go
+// type keeps its type name).
 func setType(e any, typ *schema.EntityType) {
-	switch v := e.(type) {
-	case *industrydata.DataConnector:
-		v.Type = typ.FullName()
-	case *industrydata.InboundFlow:
-		v.Type = typ.FullName()
+	if t, ok := e.(interface{ SetEntityType(string) }); ok {
+		t.SetEntityType(typ.FullName())
 	}
 }
 

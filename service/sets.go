@@ -1,7 +1,6 @@
 package service
 
 import (
-	"context"
 	"time"
 
 	"industrydata"
@@ -17,7 +16,7 @@ var (
 	}
 	years = &resourceSet[industrydata.Year, *industrydata.Year]{
 		name: "years", base: schema.YearTimePeriodDefinition, kind: "year",
-		check: func(_ context.Context, _ *Tenant, y *industrydata.Year) error {
+		check: func(y *industrydata.Year) error {
 			// Both are YYYY-MM-DD, which compare as the dates do.
 			if y.StartDate > y.EndDate {
 				return industrydata.BadProperty("endDate", "The endDate %s is before the startDate %s.", y.EndDate, y.StartDate)
@@ -27,7 +26,7 @@ var (
 	}
 	roleGroups = &resourceSet[industrydata.RoleGroup, *industrydata.RoleGroup]{
 		name: "roleGroups", base: schema.RoleGroup, kind: "role group",
-		check: func(_ context.Context, _ *Tenant, g *industrydata.RoleGroup) error {
+		check: func(g *industrydata.RoleGroup) error {
 			if len(g.Roles) == 0 {
 				return industrydata.BadProperty("roles", "A role group needs at least one role.")
 			}
@@ -42,7 +41,7 @@ var (
 		// readinessStatus is the server's: a flow is notReady until its
 		// connector has validated files.
 		prepare: func(f *industrydata.InboundFlow, _ time.Time) { f.ReadinessStatus = industrydata.ReadinessNotReady },
-		check: func(_ context.Context, _ *Tenant, f *industrydata.InboundFlow) error {
+		check: func(f *industrydata.InboundFlow) error {
 			if f.ExpirationDateTime != nil && f.ExpirationDateTime.Before(f.EffectiveDateTime) {
 				return industrydata.BadProperty("expirationDateTime", "The expirationDateTime is before the effectiveDateTime.")
 			}
@@ -87,11 +86,34 @@ var referenceTypes = map[*schema.ComplexType]string{
 	schema.YearReferenceValue:            RefAcademicYear,
 }
 
+// holdsReferenceValues reports whether entities of typ, or of a type
+// derived from it, hold reference values at any depth.
+func holdsReferenceValues(typ *schema.EntityType) bool {
+	var walk func(props []*schema.Property) bool
+	walk = func(props []*schema.Property) bool {
+		for _, p := range props {
+			if p.Kind != schema.Complex {
+				continue
+			}
+			if _, ok := referenceTypes[p.Complex]; ok || walk(p.Complex.AllProperties()) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, t := range schema.ConcreteSubtypes(typ) {
+		if walk(t.AllProperties()) {
+			return true
+		}
+	}
+	return false
+}
+
 // checkReferenceCodes answers 400 naming the property when a reference
 // value of e, an entity of type typ (at any depth), has no code or a code
-// that is not an enabled definition of its referenceType in the tenant.
-func checkReferenceCodes(ctx context.Context, t *Tenant, typ *schema.EntityType, e any) error {
-	var defs map[string]*industrydata.ReferenceDefinition // loaded on first use
+// that is not an enabled definition of its referenceType in defs, the
+// tenant's definitions by id.
+func checkReferenceCodes(defs map[string]*refDef, typ *schema.EntityType, e any) error {
 	var walk func(path string, props []*schema.Property, v any) error
 	walk = func(path string, props []*schema.Property, v any) error {
 		for _, p := range props {
@@ -121,12 +143,6 @@ func checkReferenceCodes(ctx context.Context, t *Tenant, typ *schema.EntityType,
 				code := x.(*industrydata.ReferenceValue).Code
 				if code == "" {
 					return industrydata.BadProperty(at+"/code", "The property '%s/code' is required: the code of a %s definition.", at, refType)
-				}
-				if defs == nil {
-					var err error
-					if defs, err = t.referenceDefinitionsByID(ctx); err != nil {
-						return err
-					}
 				}
 				d, ok := defs[industrydata.ReferenceDefinitionID(refType, code)]
 				if !ok {
