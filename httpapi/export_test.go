@@ -19,3 +19,7 @@ func RouteTable() []TableRoute {
 
 // Prefixes are the path prefixes every table route is registered under.
 func Prefixes() []string { return append([]string(nil), prefixes...) }
+
+// PrefixesOf are the path prefixes the table route with path is
+// registered under.
+func PrefixesOf(path string) []string { return prefixesOf(path) }

@@ -183,6 +183,8 @@ func TestExternalSingleton(t *testing.T) {
 		t.Errorf("GET /beta/external (-want +got):\n%s", diff)
 	}
 	h.must(401, request{method: "GET", path: "/beta/external", tenant: "-"})
+	// /external is the second prefix's root, not a path under it.
+	h.must(404, request{method: "GET", path: "/beta/external/external"})
 	doc := h.must(200, request{method: "GET", path: metadataPath, tenant: "-"}).raw
 	for _, s := range []string{`<Schema Namespace="microsoft.graph.externalConnectors"`,
 		`<Singleton Name="external" Type="microsoft.graph.externalConnectors.external">`,

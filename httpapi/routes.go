@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 
 	"industrydata"
 	"industrydata/schema"
@@ -148,7 +149,17 @@ func (a *api) register(mux *http.ServeMux, rt route) {
 		}
 	})
 	wrapped := authenticate(a.Verifier, a.Logger, slices.Clone(rt.perms), a.throttled(inner))
-	for _, prefix := range prefixes {
+	for _, prefix := range prefixesOf(rt.path) {
 		mux.Handle(rt.pattern(prefix), wrapped)
 	}
+}
+
+// prefixesOf are the prefixes a route is served under: every one for the
+// industryData paths; /external, which is itself the second prefix's
+// root, under /beta only (no /beta/external/external).
+func prefixesOf(path string) []string {
+	if strings.HasPrefix(path, "/industryData") {
+		return prefixes
+	}
+	return prefixes[:1]
 }
