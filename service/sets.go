@@ -1,8 +1,6 @@
 package service
 
 import (
-	"time"
-
 	"industrydata"
 	"industrydata/schema"
 )
@@ -40,7 +38,7 @@ var (
 		name: "inboundFlows", base: schema.InboundFlow, kind: "inbound flow",
 		// readinessStatus is the server's: a flow is notReady until its
 		// connector has validated files.
-		prepare: func(f *industrydata.InboundFlow, _ time.Time) { f.ReadinessStatus = industrydata.ReadinessNotReady },
+		prepare: func(f *industrydata.InboundFlow) { f.ReadinessStatus = industrydata.ReadinessNotReady },
 		check: func(f *industrydata.InboundFlow) error {
 			if f.ExpirationDateTime != nil && f.ExpirationDateTime.Before(f.EffectiveDateTime) {
 				return industrydata.BadProperty("expirationDateTime", "The expirationDateTime is before the effectiveDateTime.")
