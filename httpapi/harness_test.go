@@ -26,19 +26,19 @@ const (
 
 // harness is the real router over a real SQLite store in a temp dir.
 type harness struct {
-	t       *testing.T
+	t       testing.TB
 	handler http.Handler
 	store   industrydata.Store
 }
 
 type harnessOption func(*httpapi.Config, *service.Options)
 
-func newHarness(t *testing.T, opts ...harnessOption) *harness {
+func newHarness(t testing.TB, opts ...harnessOption) *harness {
 	t.Helper()
 	return newHarnessWithStore(t, openStore(t), opts...)
 }
 
-func openStore(t *testing.T) industrydata.Store {
+func openStore(t testing.TB) industrydata.Store {
 	t.Helper()
 	st, err := sqlite.Open(context.Background(), sqlite.Config{Path: t.TempDir() + "/test.db"})
 	if err != nil {
@@ -48,7 +48,7 @@ func openStore(t *testing.T) industrydata.Store {
 	return st
 }
 
-func newHarnessWithStore(t *testing.T, st industrydata.Store, opts ...harnessOption) *harness {
+func newHarnessWithStore(t testing.TB, st industrydata.Store, opts ...harnessOption) *harness {
 	cfg := httpapi.Config{
 		Verifier: auth.NewLocalVerifier(testKey, time.Now),
 		Ready:    st.Ping,
@@ -62,7 +62,7 @@ func newHarnessWithStore(t *testing.T, st industrydata.Store, opts ...harnessOpt
 }
 
 // token mints a token for tenant; with no permissions it grants them all.
-func token(t *testing.T, tenant string, perms ...industrydata.Permission) string {
+func token(t testing.TB, tenant string, perms ...industrydata.Permission) string {
 	t.Helper()
 	req := auth.TokenRequest{Tenant: tenant, Expires: time.Hour}
 	for _, p := range perms {

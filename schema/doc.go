@@ -1,6 +1,10 @@
 package schema
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+
 	"industrydata"
 )
 
@@ -79,16 +83,21 @@ func appendDocComplex(dst []byte, ct *ComplexType, v any) []byte {
 // DecodeDoc sets the properties of e, an entity of type t, from its
 // document, and its navigations from refs.
 func DecodeDoc(t *EntityType, doc []byte, refs []industrydata.Ref, e any) error {
-	body, err := ParseBody(doc)
-	if err != nil {
-		return err
+	// A document was written by EncodeDoc, so the strict (and slower)
+	// reading of request bodies is not needed: encoding/json reads it in
+	// one pass, and convert still checks every value.
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	dec.UseNumber()
+	var members map[string]any
+	if err := dec.Decode(&members); err != nil {
+		return fmt.Errorf("schema: document of %s: %w", t.Name, err)
 	}
-	for _, m := range body.Members {
-		p := t.Property(m.Name)
+	for name, raw := range members {
+		p := t.Property(name)
 		if p == nil || p.Set == nil {
 			continue // a property the model no longer declares
 		}
-		v, err := convert(p, m.Value)
+		v, err := convert(p, asMembers(raw))
 		if err != nil {
 			return err
 		}
@@ -139,4 +148,22 @@ func Refs(t *EntityType, e any) []industrydata.Ref {
 		}
 	}
 	return refs
+}
+
+// asMembers turns the objects encoding/json made of a value into the
+// []Member that convert takes, as ParseBody makes them.
+func asMembers(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make([]Member, 0, len(x))
+		for name, item := range x {
+			out = append(out, Member{Name: name, Value: asMembers(item)})
+		}
+		return out
+	case []any:
+		for i := range x {
+			x[i] = asMembers(x[i])
+		}
+	}
+	return v
 }
