@@ -10,32 +10,84 @@ import (
 
 type bodyRoute struct {
 	name, method, target string
-	proc                 bool     // a process route (else an operation route)
+	shape                *bodyShape
 	headers              []string // what the route needs for the body to be reached
 }
 
-var bodyRoutes = []bodyRoute{
-	{"PATCH operation", "PATCH", "/beta/industryData/operations/{op}", false, nil},
-	{"PATCH operation (external)", "PATCH", "/beta/external/industryData/operations/{op2}", false, nil},
-	{"POST operation", "POST", "/beta/industryData/operations", false, nil},
-	{"PATCH process", "PATCH", "/beta/industryData/processes/{proc}", true, []string{"If-Match", "*"}},
-	{"PATCH process cast", "PATCH", "/beta/external/industryData/processes/{proc}" + urrpCast, true, []string{"If-Match", "*"}},
-	{"POST process", "POST", "/beta/industryData/processes", true, nil},
+// bodyShape is what the bodies of one entity set look like.
+type bodyShape struct {
+	self string // the full type name of the set's entities
+	// create and update are the members of a valid POST and PATCH body.
+	create, update [][2]string
+	str            string // a writable, free string property
+	writable       []writableProp
+	// eTag marks a mutableEntity (a process): a PATCH needs the eTag.
+	eTag bool
+	// singleton marks a set whose valid POST answers 409: the tenant has
+	// its one entity (the system process).
+	singleton bool
 }
 
-// members are the JSON members a route's body needs besides the payload: a
-// process update carries displayName and readinessStatus, a process create
-// its @odata.type too. Members named in skip are left out (the payload
-// provides them).
+// writableProp is a property a body may set.
+type writableProp struct {
+	name     string
+	nullable bool
+	str      bool // a free string, which takes any string
+}
+
+var (
+	operationShape = &bodyShape{self: "microsoft.graph.longRunningOperation",
+		create: [][2]string{{"statusDetail", `"changed"`}}, update: [][2]string{{"statusDetail", `"changed"`}},
+		str: "statusDetail",
+		writable: []writableProp{{"createdDateTime", false, false}, {"lastActionDateTime", true, false}, {"status", false, false},
+			{"statusDetail", true, true}, {"resourceLocation", true, true}}}
+	processShape = &bodyShape{self: "microsoft.graph.industryData.userReportRefreshProcess",
+		create: [][2]string{{"@odata.type", `"#microsoft.graph.industryData.userReportRefreshProcess"`},
+			{"displayName", `"changed"`}, {"readinessStatus", `"notReady"`}},
+		update: [][2]string{{"displayName", `"changed"`}, {"readinessStatus", `"notReady"`}},
+		str:    "displayName", writable: []writableProp{{"displayName", false, true}, {"readinessStatus", false, false}},
+		eTag: true, singleton: true}
+	sourceSystemShape = &bodyShape{self: "microsoft.graph.industryData.sourceSystemDefinition",
+		create: [][2]string{{"displayName", `"changed"`}}, update: [][2]string{{"displayName", `"changed"`}},
+		str: "displayName", writable: []writableProp{{"displayName", false, true}, {"vendor", true, true}}}
+	yearShape = &bodyShape{self: "microsoft.graph.industryData.yearTimePeriodDefinition",
+		create: [][2]string{{"displayName", `"changed"`}, {"startDate", `"2024-09-01"`}, {"endDate", `"2025-06-30"`}, {"year", `{"code":"2025"}`}},
+		update: [][2]string{{"displayName", `"changed"`}},
+		str:    "displayName", writable: []writableProp{{"displayName", false, true}, {"startDate", false, false}, {"endDate", false, false}}}
+	connectorShape = &bodyShape{self: "microsoft.graph.industryData.azureDataLakeConnector",
+		create: [][2]string{{"@odata.type", `"#microsoft.graph.industryData.azureDataLakeConnector"`},
+			{"displayName", `"changed"`}, {"sourceSystem@odata.bind", `"sourceSystems/{ss}"`}},
+		update: [][2]string{{"displayName", `"changed"`}},
+		str:    "displayName", writable: []writableProp{{"displayName", false, true}}}
+	flowShape = &bodyShape{self: "microsoft.graph.industryData.inboundFileFlow",
+		update: [][2]string{{"displayName", `"changed"`}},
+		str:    "displayName",
+		writable: []writableProp{{"displayName", false, true}, {"dataDomain", false, false}, {"effectiveDateTime", false, false},
+			{"expirationDateTime", true, false}}}
+)
+
+var bodyRoutes = []bodyRoute{
+	{"PATCH operation", "PATCH", "/beta/industryData/operations/{op}", operationShape, nil},
+	{"PATCH operation (external)", "PATCH", "/beta/external/industryData/operations/{op2}", operationShape, nil},
+	{"POST operation", "POST", "/beta/industryData/operations", operationShape, nil},
+	{"PATCH process", "PATCH", "/beta/industryData/processes/{proc}", processShape, []string{"If-Match", "*"}},
+	{"PATCH process cast", "PATCH", "/beta/external/industryData/processes/{proc}" + urrpCast, processShape, []string{"If-Match", "*"}},
+	{"POST process", "POST", "/beta/industryData/processes", processShape, nil},
+	{"POST sourceSystem", "POST", "/beta/industryData/sourceSystems", sourceSystemShape, nil},
+	{"PATCH sourceSystem", "PATCH", "/beta/external/industryData/sourceSystems('{ss}')", sourceSystemShape, nil},
+	{"POST year", "POST", "/beta/industryData/years", yearShape, nil},
+	{"PATCH year", "PATCH", "/beta/industryData/years/{year}", yearShape, nil},
+	{"POST dataConnector", "POST", "/beta/industryData/dataConnectors", connectorShape, nil},
+	{"PATCH dataConnector cast", "PATCH", "/beta/industryData/dataConnectors/{conn}/microsoft.graph.industryData.azureDataLakeConnector", connectorShape, nil},
+	{"PATCH inboundFlow", "PATCH", "/beta/industryData/inboundFlows/{flow}", flowShape, []string{"If-Match", "*"}},
+}
+
+// members are the JSON members a route's body needs besides the payload.
+// Members named in skip are left out (the payload provides them).
 func (r bodyRoute) members(skip ...string) []string {
-	var all [][2]string
-	if r.proc {
-		if r.method == "POST" {
-			all = append(all, [2]string{"@odata.type", `"#microsoft.graph.industryData.userReportRefreshProcess"`})
-		}
-		all = append(all, [2]string{"displayName", `"changed"`}, [2]string{"readinessStatus", `"notReady"`})
-	} else {
-		all = append(all, [2]string{"statusDetail", `"changed"`})
+	all := r.shape.update
+	if r.method == "POST" {
+		all = r.shape.create
 	}
 	var out []string
 	for _, m := range all {
@@ -56,12 +108,7 @@ func (r bodyRoute) with(extra string, skip ...string) string {
 }
 
 // str is the name of a writable string property of the route's type.
-func (r bodyRoute) str() string {
-	if r.proc {
-		return "displayName"
-	}
-	return "statusDetail"
-}
+func (r bodyRoute) str() string { return r.shape.str }
 
 // valid is a body the route accepts (a process create answers 409: the
 // tenant has its system process).
@@ -132,10 +179,7 @@ func genericBodies() []bodyPayload {
 			return r.with(`"` + esc + `":"other"`)
 		}, "$str"},
 		{"duplicate @odata.type", func(r bodyRoute) string {
-			typ := `"@odata.type":"#microsoft.graph.longRunningOperation"`
-			if r.proc {
-				typ = `"@odata.type":"#microsoft.graph.industryData.userReportRefreshProcess"`
-			}
+			typ := `"@odata.type":"#` + r.shape.self + `"`
 			return "{" + typ + "," + typ + "," + strings.Join(r.members("@odata.type"), ",") + "}"
 		}, "@odata.type"},
 		{"duplicate ignored annotation", func(r bodyRoute) string {
@@ -216,11 +260,10 @@ func genericBodies() []bodyPayload {
 // badODataTypes are @odata.type values no route accepts, or that name the
 // other entity's type.
 func badODataTypes(r bodyRoute) []string {
+	self := r.shape.self
 	other := `"#microsoft.graph.industryData.userReportRefreshProcess"`
-	self := "microsoft.graph.longRunningOperation"
-	if r.proc {
+	if self == "microsoft.graph.industryData.userReportRefreshProcess" {
 		other = `"#microsoft.graph.longRunningOperation"`
-		self = "microsoft.graph.industryData.userReportRefreshProcess"
 	}
 	return []string{
 		other,
@@ -281,22 +324,7 @@ var stringConfusion = []struct{ name, value string }{
 
 // writable are the properties a body may set, per route kind, and whether
 // null is allowed.
-func writable(r bodyRoute) []struct {
-	name     string
-	nullable bool
-	str      bool // a free string, which takes any string
-} {
-	type p = struct {
-		name     string
-		nullable bool
-		str      bool
-	}
-	if r.proc {
-		return []p{{"displayName", false, true}, {"readinessStatus", false, false}}
-	}
-	return []p{{"createdDateTime", false, false}, {"lastActionDateTime", true, false}, {"status", false, false},
-		{"statusDetail", true, true}, {"resourceLocation", true, true}}
-}
+func writable(r bodyRoute) []writableProp { return r.shape.writable }
 
 func utf16le(s string) string {
 	var b strings.Builder

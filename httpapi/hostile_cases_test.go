@@ -51,8 +51,8 @@ func hostileCases() []hostileCase {
 					body: r.with(`"`+prop.name+`":"`+v.value+`"`, prop.name), headers: r.headers, want: []int{400}, names: prop.name})
 			}
 		}
-		if !r.proc {
-			add(hostileCase{name: r.name + ": eTag on an operation", method: r.method, target: r.target,
+		if !r.shape.eTag {
+			add(hostileCase{name: r.name + ": eTag on an entity without one", method: r.method, target: r.target,
 				body: r.with(`"eTag":"x"`), want: []int{400}, names: "eTag"})
 		} else if r.method == "PATCH" {
 			add(hostileCase{name: r.name + ": eTag with SQL", method: r.method, target: r.target,
@@ -60,6 +60,20 @@ func hostileCases() []hostileCase {
 			add(hostileCase{name: r.name + ": no eTag anywhere", method: r.method, target: r.target,
 				body: r.valid(), want: []int{400}, names: "eTag"})
 		}
+	}
+
+	// @odata.bind: a navigation's target named by a URL that is not one
+	// of the caller's entities of the right set.
+	for _, bind := range []string{
+		"sourceSystems/../operations/{op}", "sourceSystems/%2e%2e/operations/{op}", "sourceSystems%2F{ss}",
+		"sourceSystems('{opB}')", "operations('{op}')", "sourceSystems('{ss}')/vendor", "sourceSystems('{ss}'')",
+		"sourceSystems(%22{ss}%22)", "sourceSystems({ss})", "//evil.example/sourceSystems/{ss}", "javascript:alert(1)",
+		"sourceSystems/{ss}?$expand=x", "sourceSystems/{ss}#x", "sourceSystems/' OR 1=1 --", "sourceSystems/%00",
+		"sourceSystems/" + strings.Repeat("a", 100<<10),
+	} {
+		add(hostileCase{name: "POST dataConnector: bind " + clipName(bind), method: "POST", target: "/beta/industryData/dataConnectors",
+			body: `{"@odata.type":"#microsoft.graph.industryData.azureDataLakeConnector","displayName":"x","sourceSystem@odata.bind":"` + bind + `"}`,
+			want: []int{400}, names: "sourceSystem"})
 	}
 
 	// Ids.

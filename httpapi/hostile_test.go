@@ -140,6 +140,21 @@ func newHostileEnv(tb testing.TB) *hostileEnv {
 		"{opB}": opB, "{OP}": strings.ToUpper(op)} {
 		e.ids[k] = v
 	}
+	// Tenant A's import surface, which the body routes of those sets write.
+	post := func(set, body string) string {
+		rec := e.serve(hostileCase{method: "POST", target: "/beta/industryData/" + set, body: e.expand(body),
+			headers: []string{"Authorization", "Bearer " + e.tokA}})
+		var created struct{ ID string }
+		if rec.Code != 201 || json.Unmarshal(rec.Body.Bytes(), &created) != nil {
+			tb.Fatalf("create in %s: %d %s", set, rec.Code, rec.Body)
+		}
+		return created.ID
+	}
+	e.ids["{ss}"] = post("sourceSystems", `{"displayName":"keep"}`)
+	e.ids["{year}"] = post("years", `{"displayName":"keep","startDate":"2024-09-01","endDate":"2025-06-30","year":{"code":"2025"}}`)
+	e.ids["{conn}"] = post("dataConnectors", `{"@odata.type":"#microsoft.graph.industryData.azureDataLakeConnector","displayName":"keep","sourceSystem@odata.bind":"sourceSystems/{ss}"}`)
+	e.ids["{flow}"] = post("inboundFlows", `{"@odata.type":"#microsoft.graph.industryData.inboundFileFlow","displayName":"keep","dataDomain":"educationRostering",
+		"effectiveDateTime":"2024-09-01T00:00:00Z","dataConnector@odata.bind":"dataConnectors/{conn}","year@odata.bind":"years/{year}"}`)
 	if l := logs.take(); len(l) > 0 {
 		tb.Fatalf("setup logged errors: %q", l)
 	}
@@ -187,7 +202,17 @@ func (e *hostileEnv) snapshot(tb testing.TB) string {
 		if err != nil {
 			tb.Fatal(err)
 		}
-		for _, v := range []any{ops, procs} {
+		var resources []industrydata.Resource
+		for _, set := range service.ResourceSetNames {
+			err := e.store.ScanResources(ctx, tenant, set, func(r *industrydata.Resource) error {
+				resources = append(resources, *r)
+				return nil
+			})
+			if err != nil {
+				tb.Fatal(err)
+			}
+		}
+		for _, v := range []any{ops, procs, resources} {
 			data, err := json.Marshal(v)
 			if err != nil {
 				tb.Fatal(err)
@@ -490,7 +515,7 @@ func TestHostileBaselines(t *testing.T) {
 	var cases []hostileCase
 	for _, r := range bodyRoutes {
 		want := map[string]int{"PATCH": 200, "POST": 201}[r.method]
-		if r.proc && r.method == "POST" {
+		if r.shape.singleton && r.method == "POST" {
 			want = 409
 		}
 		cases = append(cases, hostileCase{name: "body " + r.name, method: r.method, target: r.target,
