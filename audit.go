@@ -117,7 +117,7 @@ type AuditQuery struct {
 // RunStore.StartRun and the TenantStore's provisioning appends its records
 // in the transaction of the write, with the Actor the write was given: a
 // write that fails, or is rolled back, appends nothing. The runner's
-// writes (ClaimRun, RenewLease, UpdateRunProgress, ReleaseLease,
+// writes (ClaimJob, RenewLease, UpdateJobProgress, ReleaseLease,
 // FinishRun, the report and roster writes) append nothing: they follow
 // from an audited start, and a record per progress update would bury the
 // log.

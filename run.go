@@ -98,25 +98,6 @@ type Run struct {
 	Seq int64
 }
 
-// RunClaim is a runner's lease on a run in progress, from ClaimRun. Owner
-// and Attempt together fence the lease: once another claim has taken the
-// run (Attempt moved on), every write made with this claim is ErrLeaseLost.
-type RunClaim struct {
-	Tenant      TenantID
-	RunID       string
-	ProcessID   string
-	OperationID string
-	Owner       string
-	// Attempt counts the claims of the run, this one included: 1 for the
-	// first execution, more when a run is resumed after its runner died.
-	Attempt int
-	// Expires is when the lease ends unless renewed.
-	Expires time.Time
-	// RosterID is the roster the run reads: the tenant's current roster
-	// when the run started, "" when the tenant had none.
-	RosterID string
-}
-
 // RunOutcome is how a run ended, for FinishRun: the run's final fields and
 // the operation's, written together.
 type RunOutcome struct {

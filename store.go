@@ -82,9 +82,10 @@ type ProcessStore interface {
 	DeleteProcess(ctx context.Context, tenant TenantID, actor Actor, id string, check func(p Process, runInProgress bool) error) error
 }
 
-// RunStore keeps runs, and leases them to runners. The methods taking a
-// tenant see only that tenant's runs; the lease methods work across tenants,
-// since one runner serves them all.
+// RunStore keeps runs. A run in progress is a job of the queue (JobStore),
+// which executes it. The methods taking a tenant see only that tenant's
+// runs; FinishRun, which a worker holding the run's job calls, works
+// across tenants.
 type RunStore interface {
 	// StartRun, in one transaction: loads the tenant's process (else
 	// ErrNotFound), learns whether it has a run in progress, calls check
@@ -93,7 +94,7 @@ type RunStore interface {
 	// run after the process); they are inserted as it leaves them, with
 	// ProcessID, OperationID, ETags and Seqs assigned and timestamps
 	// normalized. The run reads the tenant's current roster, which the
-	// store pins for it (RunClaim.RosterID). check's error is returned
+	// store pins for it (JobClaim.RosterID). check's error is returned
 	// unchanged; a second run in progress for the process, or an existing
 	// id, is ErrDuplicate. Nothing is written unless everything is.
 	StartRun(ctx context.Context, tenant TenantID, actor Actor, processID string, run *Run, op *Operation, check func(p Process, inProgress bool) error) error
@@ -108,27 +109,36 @@ type RunStore interface {
 	// of them: $expand=runs over a page of processes in one query.
 	RecentRuns(ctx context.Context, tenant TenantID, processIDs []string, perProcess int) (map[string][]Run, error)
 
-	// ClaimRun leases to owner, until now+ttl, one run in progress of any
-	// tenant whose lease is free or expired at now, and counts the attempt.
-	// false means there was none. Two claims never get the same lease.
-	ClaimRun(ctx context.Context, owner string, now time.Time, ttl time.Duration) (RunClaim, bool, error)
-	// RenewLease extends the claim's lease to now+ttl and returns the claim
-	// with its new expiry. ErrLeaseLost when the claim no longer holds the
-	// run (another claim took it after it expired, or it is finished or
-	// gone). An expired lease nobody has claimed since is still held.
-	RenewLease(ctx context.Context, c RunClaim, now time.Time, ttl time.Duration) (RunClaim, error)
-	// UpdateRunProgress sets the run's operation to running, with
-	// statusDetail and lastActionDateTime now, while c holds the run (else
-	// ErrLeaseLost).
-	UpdateRunProgress(ctx context.Context, c RunClaim, statusDetail string, now time.Time) error
-	// ReleaseLease gives the run back, still in progress, for any runner to
-	// claim at once (a runner shutting down). ErrLeaseLost when c no longer
-	// holds it.
-	ReleaseLease(ctx context.Context, c RunClaim) error
 	// FinishRun, while c holds the run (else ErrLeaseLost), writes its
 	// outcome to the run and its operation in one transaction and frees the
 	// lease. An operation the client deleted meanwhile is not recreated.
-	FinishRun(ctx context.Context, c RunClaim, out RunOutcome) error
+	FinishRun(ctx context.Context, c JobClaim, out RunOutcome) error
+}
+
+// JobStore is the queue of jobs in progress (JobKind): runs, validations.
+// Its methods work across tenants, since one worker serves them all. A job
+// is queued by the write that starts it (RunStore.StartRun) and leaves the
+// queue with the write that finishes it (RunStore.FinishRun).
+type JobStore interface {
+	// ClaimJob leases to owner, until now+ttl, one job in progress of any
+	// tenant, of one of kinds (any kind when none is given), whose lease
+	// is free or expired at now, and counts the attempt. Jobs never
+	// claimed come first, then the longest-expired. false means there was
+	// none. Two claims never get the same lease.
+	ClaimJob(ctx context.Context, owner string, now time.Time, ttl time.Duration, kinds ...JobKind) (JobClaim, bool, error)
+	// RenewLease extends the claim's lease to now+ttl and returns the claim
+	// with its new expiry. ErrLeaseLost when the claim no longer holds the
+	// job (another claim took it after it expired, or it is finished or
+	// gone). An expired lease nobody has claimed since is still held.
+	RenewLease(ctx context.Context, c JobClaim, now time.Time, ttl time.Duration) (JobClaim, error)
+	// UpdateJobProgress sets the job's operation to running, with
+	// statusDetail and lastActionDateTime now, while c holds the job (else
+	// ErrLeaseLost).
+	UpdateJobProgress(ctx context.Context, c JobClaim, statusDetail string, now time.Time) error
+	// ReleaseLease gives the job back, still in progress, for any worker
+	// to claim at once (a worker shutting down). ErrLeaseLost when c no
+	// longer holds it.
+	ReleaseLease(ctx context.Context, c JobClaim) error
 }
 
 // Roster is a tenant's OneRoster roster as stored: the files users.csv and
@@ -175,10 +185,10 @@ type UserReportStore interface {
 	// AppendReportEntries stores entries, in order, after those already
 	// stored for c's run, while c holds the run (else ErrLeaseLost). The
 	// entries' Seq must continue the stored ones without gaps (1, 2, …).
-	AppendReportEntries(ctx context.Context, c RunClaim, entries []UserReportEntry) error
+	AppendReportEntries(ctx context.Context, c JobClaim, entries []UserReportEntry) error
 	// ResetReportEntries deletes the entries stored for c's run, so that a
 	// resumed run starts its report again; while c holds the run.
-	ResetReportEntries(ctx context.Context, c RunClaim) error
+	ResetReportEntries(ctx context.Context, c JobClaim) error
 	// GetUserReport returns the report of the tenant's run id, or
 	// ErrNotFound when there is no such run or it has no report (yet).
 	GetUserReport(ctx context.Context, tenant TenantID, runID string) (UserReport, error)
@@ -205,6 +215,7 @@ type Store interface {
 	OperationStore
 	ProcessStore
 	RunStore
+	JobStore
 	RosterStore
 	UserReportStore
 	TenantStore

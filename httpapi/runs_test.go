@@ -57,9 +57,9 @@ func seedRuns(t *testing.T, h *harness) seededRuns {
 func finishRun(t *testing.T, st industrydata.Store, id string) {
 	t.Helper()
 	now := time.Date(2024, 5, 6, 8, 0, 0, 0, time.UTC)
-	c, ok, err := st.ClaimRun(t.Context(), "test-runner", now, time.Minute)
-	if err != nil || !ok || c.RunID != id {
-		t.Fatalf("ClaimRun: %+v %v %v, want run %s", c, ok, err, id)
+	c, ok, err := st.ClaimJob(t.Context(), "test-runner", now, time.Minute)
+	if err != nil || !ok || c.ID != id {
+		t.Fatalf("ClaimJob: %+v %v %v, want run %s", c, ok, err, id)
 	}
 	err = st.FinishRun(t.Context(), c, industrydata.RunOutcome{Status: industrydata.RunCompletedWithWarnings,
 		EndDateTime: now, OperationStatus: industrydata.OperationSucceeded, LastActionDateTime: now})

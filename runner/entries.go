@@ -16,7 +16,7 @@ type entryWriter struct {
 	ctx    context.Context // the build's: cancelled when a store write fails
 	cancel context.CancelCauseFunc
 	store  industrydata.UserReportStore
-	claim  industrydata.RunClaim
+	claim  industrydata.JobClaim
 	size   int
 	batch  []industrydata.UserReportEntry
 	seq    int64
@@ -26,7 +26,7 @@ type entryWriter struct {
 	err    error
 }
 
-func newEntryWriter(ctx context.Context, store industrydata.UserReportStore, c industrydata.RunClaim, size int) *entryWriter {
+func newEntryWriter(ctx context.Context, store industrydata.UserReportStore, c industrydata.JobClaim, size int) *entryWriter {
 	w := &entryWriter{store: store, claim: c, size: size,
 		full: make(chan []industrydata.UserReportEntry, 2), done: make(chan struct{})}
 	w.ctx, w.cancel = context.WithCancelCause(ctx)

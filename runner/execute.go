@@ -24,8 +24,8 @@ var errLeaseLost = errors.New("the run's lease was lost")
 // the user report while a heartbeat renews the lease and reports progress,
 // and finishes the run and its operation together. On shutdown it gives
 // the lease back instead.
-func (r *Runner) execute(ctx context.Context, c industrydata.RunClaim) {
-	log := r.log.With("tenant", c.Tenant, "run", c.RunID, "attempt", c.Attempt)
+func (r *Runner) execute(ctx context.Context, c industrydata.JobClaim) {
+	log := r.log.With("tenant", c.Tenant, "run", c.ID, "attempt", c.Attempt)
 	if c.Attempt > 1 {
 		log.Warn("resuming a run whose runner stopped")
 	}
@@ -62,7 +62,7 @@ func (r *Runner) execute(ctx context.Context, c industrydata.RunClaim) {
 	now := r.cfg.Now()
 	var out industrydata.RunOutcome
 	if err == nil {
-		out = report.Succeeded(now, c.ProcessID, c.RunID, sum, hadRoster)
+		out = report.Succeeded(now, c.ProcessID, c.ID, sum, hadRoster)
 	} else {
 		var internal bool
 		if out, internal = report.Failed(now, err); internal {
@@ -83,11 +83,11 @@ func (r *Runner) execute(ctx context.Context, c industrydata.RunClaim) {
 // produce does the run's work: it builds the report of the roster the run
 // pinned, or reports that the tenant had none. An error means the run
 // failed (or was stopped: the caller looks at ctx).
-func (r *Runner) produce(ctx context.Context, c industrydata.RunClaim, hb *heartbeat) (sum industrydata.UserReportSummary, hadRoster bool, err error) {
+func (r *Runner) produce(ctx context.Context, c industrydata.JobClaim, hb *heartbeat) (sum industrydata.UserReportSummary, hadRoster bool, err error) {
 	if c.Attempt > r.cfg.MaxAttempts {
 		return sum, false, industrydata.RunInterruptedError{Attempts: c.Attempt - 1}
 	}
-	if err := r.cfg.Store.UpdateRunProgress(ctx, c, "Started: reading the roster.", r.cfg.Now()); err != nil {
+	if err := r.cfg.Store.UpdateJobProgress(ctx, c, "Started: reading the roster.", r.cfg.Now()); err != nil {
 		return sum, false, err
 	}
 	if c.Attempt > 1 {
@@ -104,7 +104,7 @@ func (r *Runner) produce(ctx context.Context, c industrydata.RunClaim, hb *heart
 
 // build builds the user report of the run's roster, storing its entries as
 // they come, and returns its summary.
-func (r *Runner) build(ctx context.Context, c industrydata.RunClaim, hb *heartbeat) (industrydata.UserReportSummary, error) {
+func (r *Runner) build(ctx context.Context, c industrydata.JobClaim, hb *heartbeat) (industrydata.UserReportSummary, error) {
 	orgs, err := r.cfg.Store.OpenRosterFile(ctx, c.Tenant, c.RosterID, industrydata.RosterOrgs)
 	if err != nil {
 		return industrydata.UserReportSummary{}, fmt.Errorf("open orgs.csv: %w", err)

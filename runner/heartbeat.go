@@ -18,7 +18,7 @@ import (
 // store to say how far it has got.
 type heartbeat struct {
 	r      *Runner
-	claim  industrydata.RunClaim
+	claim  industrydata.JobClaim
 	cancel context.CancelCauseFunc
 
 	mu      sync.Mutex
@@ -26,7 +26,7 @@ type heartbeat struct {
 	changed bool
 }
 
-func newHeartbeat(r *Runner, c industrydata.RunClaim, cancel context.CancelCauseFunc) *heartbeat {
+func newHeartbeat(r *Runner, c industrydata.JobClaim, cancel context.CancelCauseFunc) *heartbeat {
 	return &heartbeat{r: r, claim: c, cancel: cancel}
 }
 
@@ -78,7 +78,7 @@ func (h *heartbeat) run(ctx context.Context) {
 			}
 		}
 		if detail, ok := h.take(); ok {
-			err := cfg.Store.UpdateRunProgress(ctx, h.claim, detail, cfg.Now())
+			err := cfg.Store.UpdateJobProgress(ctx, h.claim, detail, cfg.Now())
 			if h.lost(err) {
 				return
 			}
@@ -94,7 +94,7 @@ func (h *heartbeat) lost(err error) bool {
 		return true
 	}
 	if err != nil && !errors.Is(err, context.Canceled) {
-		h.r.log.Warn("heartbeat write failed", "run", h.claim.RunID, "err", err)
+		h.r.log.Warn("heartbeat write failed", "run", h.claim.ID, "err", err)
 	}
 	return false
 }

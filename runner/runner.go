@@ -142,7 +142,7 @@ func (r *Runner) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		}
-		claim, ok, err := r.cfg.Store.ClaimRun(ctx, r.cfg.Owner, r.cfg.Now(), r.cfg.LeaseTTL)
+		claim, ok, err := r.cfg.Store.ClaimJob(ctx, r.cfg.Owner, r.cfg.Now(), r.cfg.LeaseTTL, industrydata.JobRun)
 		if ok {
 			wg.Add(1)
 			go func() {

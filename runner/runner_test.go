@@ -249,9 +249,9 @@ func TestRunOfBrokenRosterFailsNamingThePlace(t *testing.T) {
 
 // orphan claims the run as a runner that then dies, at a time long past so
 // that its lease has expired, and leaves some entries behind.
-func (f *fixture) orphan(t *testing.T, owner string, at time.Time) industrydata.RunClaim {
+func (f *fixture) orphan(t *testing.T, owner string, at time.Time) industrydata.JobClaim {
 	t.Helper()
-	c, ok, err := f.store.ClaimRun(t.Context(), owner, at, time.Second)
+	c, ok, err := f.store.ClaimJob(t.Context(), owner, at, time.Second)
 	if err != nil || !ok {
 		t.Fatalf("claim: %v %v", ok, err)
 	}
@@ -284,7 +284,7 @@ func TestRunInterruptedTooOftenFails(t *testing.T) {
 	run, _ := f.start(t)
 	past := time.Now().Add(-time.Hour)
 	f.orphan(t, "dead-1", past)
-	if _, ok, err := f.store.ClaimRun(t.Context(), "dead-2", past.Add(time.Minute), time.Second); err != nil || !ok {
+	if _, ok, err := f.store.ClaimJob(t.Context(), "dead-2", past.Add(time.Minute), time.Second); err != nil || !ok {
 		t.Fatalf("second claim: %v %v", ok, err)
 	}
 	got, op := f.execute(t, runner.Config{MaxAttempts: 2}, run.ID)
@@ -311,7 +311,7 @@ func newGatedStore(s *sqlite.Store) *gatedStore {
 	return &gatedStore{Store: s, arrived: make(chan struct{}), gate: make(chan struct{}), first: make(chan error, 1)}
 }
 
-func (g *gatedStore) AppendReportEntries(ctx context.Context, c industrydata.RunClaim, e []industrydata.UserReportEntry) error {
+func (g *gatedStore) AppendReportEntries(ctx context.Context, c industrydata.JobClaim, e []industrydata.UserReportEntry) error {
 	g.once.Do(func() { close(g.arrived) })
 	select {
 	case <-g.gate:
@@ -344,8 +344,8 @@ func TestShutdownGivesTheRunBack(t *testing.T) {
 		t.Fatalf("after shutdown the run is %s (%v), want still running", still.Status, err)
 	}
 	// Given back: claimable at once, long before its lease would expire.
-	c, ok, err := f.store.ClaimRun(t.Context(), "probe", time.Now(), time.Second)
-	if err != nil || !ok || c.RunID != run.ID {
+	c, ok, err := f.store.ClaimJob(t.Context(), "probe", time.Now(), time.Second)
+	if err != nil || !ok || c.ID != run.ID {
 		t.Fatalf("claim after shutdown: %+v %v %v; want the run, free at once", c, ok, err)
 	}
 	if err := f.store.ReleaseLease(t.Context(), c); err != nil {
@@ -377,8 +377,8 @@ func TestRunnerThatLostItsLeaseWritesNothing(t *testing.T) {
 		runner.New(runner.Config{Store: g, Owner: "stalled", BatchSize: 100, Now: slow, LeaseTTL: time.Minute}).Run(ctx)
 	}()
 	<-g.arrived
-	taker, ok, err := f.store.ClaimRun(t.Context(), "taker", time.Now(), time.Hour)
-	if err != nil || !ok || taker.RunID != run.ID {
+	taker, ok, err := f.store.ClaimJob(t.Context(), "taker", time.Now(), time.Hour)
+	if err != nil || !ok || taker.ID != run.ID {
 		t.Fatalf("take over: %+v %v %v", taker, ok, err)
 	}
 	close(g.gate) // the stalled runner wakes up and tries to go on
@@ -406,14 +406,14 @@ type progressStore struct {
 	details []string
 }
 
-func (p *progressStore) UpdateRunProgress(ctx context.Context, c industrydata.RunClaim, detail string, now time.Time) error {
+func (p *progressStore) UpdateJobProgress(ctx context.Context, c industrydata.JobClaim, detail string, now time.Time) error {
 	p.mu.Lock()
 	p.details = append(p.details, detail)
 	p.mu.Unlock()
-	return p.Store.UpdateRunProgress(ctx, c, detail, now)
+	return p.Store.UpdateJobProgress(ctx, c, detail, now)
 }
 
-func (p *progressStore) AppendReportEntries(ctx context.Context, c industrydata.RunClaim, e []industrydata.UserReportEntry) error {
+func (p *progressStore) AppendReportEntries(ctx context.Context, c industrydata.JobClaim, e []industrydata.UserReportEntry) error {
 	time.Sleep(5 * time.Millisecond)
 	return p.Store.AppendReportEntries(ctx, c, e)
 }

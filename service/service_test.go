@@ -67,11 +67,11 @@ func (e env) process(t *testing.T, tenant industrydata.TenantID) industrydata.Pr
 func (e env) finish(t *testing.T, id string) {
 	t.Helper()
 	for range 100 {
-		c, ok, err := e.store.ClaimRun(t.Context(), "test-runner", t0, time.Hour)
+		c, ok, err := e.store.ClaimJob(t.Context(), "test-runner", t0, time.Hour)
 		if err != nil || !ok {
-			t.Fatalf("ClaimRun looking for %s: %v, %v", id, ok, err)
+			t.Fatalf("ClaimJob looking for %s: %v, %v", id, ok, err)
 		}
-		if c.RunID != id {
+		if c.ID != id {
 			continue
 		}
 		err = e.store.FinishRun(t.Context(), c, industrydata.RunOutcome{Status: industrydata.RunCompleted,

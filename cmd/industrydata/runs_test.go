@@ -32,7 +32,7 @@ func slowRuns(c *runner.Config) {
 
 type slowStore struct{ industrydata.Store }
 
-func (s slowStore) AppendReportEntries(ctx context.Context, c industrydata.RunClaim, e []industrydata.UserReportEntry) error {
+func (s slowStore) AppendReportEntries(ctx context.Context, c industrydata.JobClaim, e []industrydata.UserReportEntry) error {
 	select {
 	case <-time.After(50 * time.Millisecond):
 	case <-ctx.Done():

@@ -13,7 +13,7 @@ import (
 var benchStart = time.Date(2024, 5, 6, 7, 0, 0, 0, time.UTC)
 
 // benchClaim starts run i of a new process and claims it.
-func benchClaim(b *testing.B, s *Store, i int) industrydata.RunClaim {
+func benchClaim(b *testing.B, s *Store, i int) industrydata.JobClaim {
 	b.Helper()
 	ctx := b.Context()
 	p := industrydata.Process{ID: fmt.Sprint("p-", i), Type: "microsoft.graph.industryData.process", ReadinessStatus: industrydata.ReadinessReady, CreatedAt: benchStart}
@@ -25,15 +25,15 @@ func benchClaim(b *testing.B, s *Store, i int) industrydata.RunClaim {
 	if err := s.StartRun(ctx, tenant, industrydata.Actor{}, p.ID, &r, &op, nil); err != nil {
 		b.Fatal(err)
 	}
-	c, ok, err := s.ClaimRun(ctx, "bench", benchStart, time.Hour)
-	if err != nil || !ok || c.RunID != r.ID {
-		b.Fatalf("ClaimRun = %+v, %v, %v", c, ok, err)
+	c, ok, err := s.ClaimJob(ctx, "bench", benchStart, time.Hour)
+	if err != nil || !ok || c.ID != r.ID {
+		b.Fatalf("ClaimJob = %+v, %v, %v", c, ok, err)
 	}
 	return c
 }
 
 // appendBatches appends total entries in batches of batch.
-func appendBatches(b *testing.B, s *Store, c industrydata.RunClaim, total, batch int) {
+func appendBatches(b *testing.B, s *Store, c industrydata.JobClaim, total, batch int) {
 	for first := 1; first <= total; first += batch {
 		if err := s.AppendReportEntries(b.Context(), c, benchEntries(int64(first), min(batch, total-first+1))); err != nil {
 			b.Fatal(err)
@@ -107,9 +107,9 @@ func BenchmarkReportEntriesMillion(b *testing.B) {
 			for b.Loop() {
 				var err error
 				if tc.count {
-					_, err = s.CountReportEntries(b.Context(), tenant, c.RunID, tc.q)
+					_, err = s.CountReportEntries(b.Context(), tenant, c.ID, tc.q)
 				} else {
-					_, err = s.ListReportEntries(b.Context(), tenant, c.RunID, tc.q)
+					_, err = s.ListReportEntries(b.Context(), tenant, c.ID, tc.q)
 				}
 				if err != nil {
 					b.Fatal(err)

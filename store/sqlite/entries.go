@@ -71,14 +71,14 @@ func encodeBlocks(entries []industrydata.UserReportEntry) ([]encodedBlock, error
 // run, while c holds it (else ErrLeaseLost), in one transaction. The
 // entries' Seqs must be consecutive and continue the stored ones (the first
 // entry is 1); anything else is an error that stores nothing.
-func (s *Store) AppendReportEntries(ctx context.Context, c industrydata.RunClaim, entries []industrydata.UserReportEntry) error {
+func (s *Store) AppendReportEntries(ctx context.Context, c industrydata.JobClaim, entries []industrydata.UserReportEntry) error {
 	blocks, err := encodeBlocks(entries)
 	if err != nil {
-		return fmt.Errorf("sqlite: append report entries of run %s: %w", c.RunID, err)
+		return fmt.Errorf("sqlite: append report entries of run %s: %w", c.ID, err)
 	}
 	err = s.write(ctx, func(tx *batchTx) error {
 		var seq int64
-		if err := tx.QueryRow(qHeldRunSeq, string(c.Tenant), c.RunID, c.Owner, int64(c.Attempt)).Scan(&seq); err != nil {
+		if err := tx.QueryRow(qHeldRunSeq, heldArgs(c)...).Scan(&seq); err != nil {
 			return leaseLost(err)
 		}
 		if len(entries) == 0 {
@@ -102,24 +102,24 @@ func (s *Store) AppendReportEntries(ctx context.Context, c industrydata.RunClaim
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("sqlite: append report entries of run %s: %w", c.RunID, err)
+		return fmt.Errorf("sqlite: append report entries of run %s: %w", c.ID, err)
 	}
 	return nil
 }
 
 // ResetReportEntries deletes the entries stored for c's run while c holds
 // it (else ErrLeaseLost).
-func (s *Store) ResetReportEntries(ctx context.Context, c industrydata.RunClaim) error {
+func (s *Store) ResetReportEntries(ctx context.Context, c industrydata.JobClaim) error {
 	err := s.write(ctx, func(tx *batchTx) error {
 		var seq int64
-		if err := tx.QueryRow(qHeldRunSeq, string(c.Tenant), c.RunID, c.Owner, int64(c.Attempt)).Scan(&seq); err != nil {
+		if err := tx.QueryRow(qHeldRunSeq, heldArgs(c)...).Scan(&seq); err != nil {
 			return leaseLost(err)
 		}
 		_, err := tx.Exec(qDeleteBlocks, seq)
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("sqlite: reset report entries of run %s: %w", c.RunID, err)
+		return fmt.Errorf("sqlite: reset report entries of run %s: %w", c.ID, err)
 	}
 	return nil
 }

@@ -5,40 +5,52 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"industrydata"
 )
 
-// Leases. A run in progress is free when lease_expires_ticks is NULL, and
-// held by lease_owner until lease_expires_ticks otherwise. A claim is fenced
-// by (lease_owner, attempts): attempts grows with every claim, so a runner
-// whose lease expired and was taken over — even by a runner reusing its
-// owner name — matches no row any more. Every write runs on the writer
-// goroutine, one after another, so a claim's read-then-update cannot
-// interleave with another claim's.
+// The job queue (industrydata.JobStore) is the jobs table. Every write runs
+// on the writer goroutine, one after another, so a claim's read-then-update
+// cannot interleave with another claim's. held is the condition "claim
+// (tenant ?1, kind ?2, id ?3, owner ?4, attempt ?5) still holds the job".
 const (
-	// qClaimRun leases the first run in progress whose lease is free or
-	// expired, in runs_claim order: never-claimed runs (NULL sorts first)
-	// before orphans, the longest-expired orphan first.
-	qClaimRun = `UPDATE runs SET lease_owner = ?1, lease_expires_ticks = ?2, attempts = attempts + 1
-	WHERE seq = (SELECT seq FROM runs WHERE status = 'running'
-		AND (lease_expires_ticks IS NULL OR lease_expires_ticks <= ?3)
-		ORDER BY lease_expires_ticks, seq LIMIT 1)
-	RETURNING tenant, id, process_id, operation_id, attempts, roster_id`
-	// held is the condition "claim ?1..?4 still holds the run".
-	held      = `tenant = ?1 AND id = ?2 AND status = 'running' AND lease_owner = ?3 AND attempts = ?4`
-	qRenewRun = `UPDATE runs SET lease_expires_ticks = ?5 WHERE ` + held
-	qHeldRun  = `SELECT operation_id FROM runs WHERE ` + held
-	// qHeldRunSeq is the seq of the run, which keys its report's entries.
-	qHeldRunSeq = `SELECT seq FROM runs WHERE ` + held
-	qFinishRun  = `UPDATE runs SET status = ?5, end_ticks = ?6, blocking_error = ?7, etag = ?8,
-	lease_owner = NULL, lease_expires_ticks = NULL WHERE ` + held + ` RETURNING seq, process_id, operation_id, roster_id`
-	qRunProgress = `UPDATE operations SET status = ?, status_detail = ?, last_action_ticks = ?, etag = ?
+	held        = `tenant = ?1 AND kind = ?2 AND id = ?3 AND lease_owner = ?4 AND attempts = ?5`
+	qRenewJob   = `UPDATE jobs SET lease_expires_ticks = ?6 WHERE ` + held
+	qHeldJob    = `SELECT operation_id FROM jobs WHERE ` + held
+	qReleaseJob = `UPDATE jobs SET lease_owner = NULL, lease_expires_ticks = NULL WHERE ` + held
+	// qFinishJob takes a finished job off the queue.
+	qFinishJob = `DELETE FROM jobs WHERE ` + held + ` RETURNING operation_id`
+	qInsertJob = `INSERT INTO jobs (tenant, kind, id, subject, operation_id) VALUES (?, ?, ?, ?, ?)`
+	// qHeldRunSeq is the seq of a held run, which keys its report's entries.
+	qHeldRunSeq = `SELECT seq FROM runs WHERE tenant = ?1 AND id = ?3 AND EXISTS (SELECT 1 FROM jobs WHERE ` + held + `)`
+	qFinishRun  = `UPDATE runs SET status = ?, end_ticks = ?, blocking_error = ?, etag = ?
+	WHERE tenant = ? AND id = ? AND status = 'running' RETURNING seq, process_id, roster_id`
+	qRunRoster   = `SELECT roster_id FROM runs WHERE tenant = ? AND id = ?`
+	qJobProgress = `UPDATE operations SET status = ?, status_detail = ?, last_action_ticks = ?, etag = ?
 	WHERE tenant = ? AND id = ?`
 	qRunOperationDone = `UPDATE operations SET status = ?, status_detail = ?, resource_location = ?, last_action_ticks = ?, etag = ?
 	WHERE tenant = ? AND id = ?`
 )
+
+// qClaimJob leases the first job whose lease is free or expired at ?3, of
+// the kinds given (any when none), in jobs_claim order.
+func qClaimJob(kinds int) string {
+	filter := ""
+	if kinds > 0 {
+		filter = " AND kind IN (?" + strings.Repeat(", ?", kinds-1) + ")"
+	}
+	return `UPDATE jobs SET lease_owner = ?1, lease_expires_ticks = ?2, attempts = attempts + 1
+	WHERE seq = (SELECT seq FROM jobs WHERE (lease_expires_ticks IS NULL OR lease_expires_ticks <= ?3)` + filter + `
+		ORDER BY lease_expires_ticks, seq LIMIT 1)
+	RETURNING kind, tenant, id, subject, operation_id, attempts`
+}
+
+// heldArgs are the arguments of held for c.
+func heldArgs(c industrydata.JobClaim, more ...any) []any {
+	return append([]any{string(c.Tenant), string(c.Kind), c.ID, c.Owner, int64(c.Attempt)}, more...)
+}
 
 // leaseExpiry is now+ttl in stored form, and normalized.
 func leaseExpiry(now time.Time, ttl time.Duration) (time.Time, int64, error) {
@@ -48,49 +60,64 @@ func leaseExpiry(now time.Time, ttl time.Duration) (time.Time, int64, error) {
 	return encodeTime("lease expiry", now.Add(ttl))
 }
 
-// ClaimRun leases one run in progress of any tenant, whose lease is free or
-// expired at now, to owner until now+ttl (see industrydata.RunStore).
-func (s *Store) ClaimRun(ctx context.Context, owner string, now time.Time, ttl time.Duration) (industrydata.RunClaim, bool, error) {
+// ClaimJob leases one job in progress of any tenant, of one of kinds, whose
+// lease is free or expired at now, to owner until now+ttl (see
+// industrydata.JobStore).
+func (s *Store) ClaimJob(ctx context.Context, owner string, now time.Time, ttl time.Duration, kinds ...industrydata.JobKind) (industrydata.JobClaim, bool, error) {
 	if owner == "" {
-		return industrydata.RunClaim{}, false, errors.New("sqlite: claim run: empty owner")
+		return industrydata.JobClaim{}, false, errors.New("sqlite: claim job: empty owner")
 	}
 	_, nowTicks, err := encodeTime("now", now)
 	if err != nil {
-		return industrydata.RunClaim{}, false, fmt.Errorf("sqlite: claim run: %w", err)
+		return industrydata.JobClaim{}, false, fmt.Errorf("sqlite: claim job: %w", err)
 	}
 	expires, expTicks, err := leaseExpiry(now, ttl)
 	if err != nil {
-		return industrydata.RunClaim{}, false, fmt.Errorf("sqlite: claim run: %w", err)
+		return industrydata.JobClaim{}, false, fmt.Errorf("sqlite: claim job: %w", err)
 	}
-	c := industrydata.RunClaim{Owner: owner, Expires: expires}
+	args := []any{owner, expTicks, nowTicks}
+	for _, k := range kinds {
+		args = append(args, string(k))
+	}
+	c := industrydata.JobClaim{Owner: owner, Expires: expires}
 	var found bool
 	err = s.write(ctx, func(tx *batchTx) error {
-		var tenant string
-		var roster sql.NullString
-		err := tx.QueryRow(qClaimRun, owner, expTicks, nowTicks).Scan(&tenant, &c.RunID, &c.ProcessID, &c.OperationID, &c.Attempt, &roster)
+		var kind, tenant, subject string
+		err := tx.QueryRow(qClaimJob(len(kinds)), args...).Scan(&kind, &tenant, &c.ID, &subject, &c.OperationID, &c.Attempt)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil // nothing to claim
 		}
 		if err != nil {
-			return fmt.Errorf("sqlite: claim run: %w", err)
+			return fmt.Errorf("sqlite: claim job: %w", err)
 		}
-		c.Tenant, c.RosterID, found = industrydata.TenantID(tenant), roster.String, true
+		c.Kind, c.Tenant, found = industrydata.JobKind(kind), industrydata.TenantID(tenant), true
+		switch c.Kind {
+		case industrydata.JobRun:
+			c.ProcessID = subject
+			var roster sql.NullString
+			if err := tx.QueryRow(qRunRoster, tenant, c.ID).Scan(&roster); err != nil {
+				return fmt.Errorf("sqlite: claim job: run %s: %w", c.ID, err)
+			}
+			c.RosterID = roster.String
+		case industrydata.JobValidation:
+			c.ConnectorID = subject
+		}
 		return nil
 	})
 	if err != nil || !found {
-		return industrydata.RunClaim{}, false, err
+		return industrydata.JobClaim{}, false, err
 	}
 	return c, true, nil
 }
 
 // RenewLease extends c's lease to now+ttl while c holds the run.
-func (s *Store) RenewLease(ctx context.Context, c industrydata.RunClaim, now time.Time, ttl time.Duration) (industrydata.RunClaim, error) {
+func (s *Store) RenewLease(ctx context.Context, c industrydata.JobClaim, now time.Time, ttl time.Duration) (industrydata.JobClaim, error) {
 	expires, expTicks, err := leaseExpiry(now, ttl)
 	if err != nil {
-		return c, fmt.Errorf("sqlite: renew lease of run %s: %w", c.RunID, err)
+		return c, fmt.Errorf("sqlite: renew lease of %s %s: %w", c.Kind, c.ID, err)
 	}
 	err = s.write(ctx, func(tx *batchTx) error {
-		res, err := tx.Exec(qRenewRun, string(c.Tenant), c.RunID, c.Owner, int64(c.Attempt), expTicks)
+		res, err := tx.Exec(qRenewJob, heldArgs(c, expTicks)...)
 		if err != nil {
 			return err
 		}
@@ -104,30 +131,30 @@ func (s *Store) RenewLease(ctx context.Context, c industrydata.RunClaim, now tim
 		return nil
 	})
 	if err != nil {
-		return c, fmt.Errorf("sqlite: renew lease of run %s: %w", c.RunID, err)
+		return c, fmt.Errorf("sqlite: renew lease of %s %s: %w", c.Kind, c.ID, err)
 	}
 	c.Expires = expires
 	return c, nil
 }
 
-// UpdateRunProgress sets the run's operation to running with statusDetail,
-// at now, while c holds the run.
-func (s *Store) UpdateRunProgress(ctx context.Context, c industrydata.RunClaim, statusDetail string, now time.Time) error {
+// UpdateJobProgress sets the job's operation to running with statusDetail,
+// at now, while c holds the job.
+func (s *Store) UpdateJobProgress(ctx context.Context, c industrydata.JobClaim, statusDetail string, now time.Time) error {
 	_, nowTicks, err := encodeTime("lastActionDateTime", now)
 	if err != nil {
-		return fmt.Errorf("sqlite: progress of run %s: %w", c.RunID, err)
+		return fmt.Errorf("sqlite: progress of %s %s: %w", c.Kind, c.ID, err)
 	}
 	err = s.write(ctx, func(tx *batchTx) error {
 		var opID string
-		if err := tx.QueryRow(qHeldRun, string(c.Tenant), c.RunID, c.Owner, int64(c.Attempt)).Scan(&opID); err != nil {
+		if err := tx.QueryRow(qHeldJob, heldArgs(c)...).Scan(&opID); err != nil {
 			return leaseLost(err)
 		}
-		_, err := tx.Exec(qRunProgress, string(industrydata.OperationRunning), statusDetail, nowTicks, newETag(),
+		_, err := tx.Exec(qJobProgress, string(industrydata.OperationRunning), statusDetail, nowTicks, newETag(),
 			string(c.Tenant), opID)
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("sqlite: progress of run %s: %w", c.RunID, err)
+		return fmt.Errorf("sqlite: progress of %s %s: %w", c.Kind, c.ID, err)
 	}
 	return nil
 }
@@ -138,43 +165,49 @@ func (s *Store) UpdateRunProgress(ctx context.Context, c industrydata.RunClaim, 
 // and CreatedDateTime out.EndDateTime when it is zero) or, without one,
 // deletes the entries the run appended, which no report would show; and it
 // deletes the roster the run pinned once nothing else keeps it.
-func (s *Store) FinishRun(ctx context.Context, c industrydata.RunClaim, out industrydata.RunOutcome) error {
+func (s *Store) FinishRun(ctx context.Context, c industrydata.JobClaim, out industrydata.RunOutcome) error {
 	if out.Status == industrydata.RunRunning || out.Status == "" || out.OperationStatus == "" {
 		return fmt.Errorf("sqlite: finish run %s: run status %q and operation status %q must both be final",
-			c.RunID, out.Status, out.OperationStatus)
+			c.ID, out.Status, out.OperationStatus)
 	}
 	if out.EndDateTime.IsZero() || out.LastActionDateTime.IsZero() {
-		return fmt.Errorf("sqlite: finish run %s: endDateTime and lastActionDateTime are required", c.RunID)
+		return fmt.Errorf("sqlite: finish run %s: endDateTime and lastActionDateTime are required", c.ID)
 	}
 	_, endTicks, err := encodeTime("endDateTime", out.EndDateTime)
 	if err != nil {
-		return fmt.Errorf("sqlite: finish run %s: %w", c.RunID, err)
+		return fmt.Errorf("sqlite: finish run %s: %w", c.ID, err)
 	}
 	_, actionTicks, err := encodeTime("lastActionDateTime", out.LastActionDateTime)
 	if err != nil {
-		return fmt.Errorf("sqlite: finish run %s: %w", c.RunID, err)
+		return fmt.Errorf("sqlite: finish run %s: %w", c.ID, err)
 	}
 	blocking, err := encodePublicError(out.BlockingError)
 	if err != nil {
-		return fmt.Errorf("sqlite: finish run %s: %w", c.RunID, err)
+		return fmt.Errorf("sqlite: finish run %s: %w", c.ID, err)
 	}
 	var report *reportRow
 	if out.Report != nil {
 		if report, err = encodeReport(out.Report, out.EndDateTime); err != nil {
-			return fmt.Errorf("sqlite: finish run %s: report: %w", c.RunID, err)
+			return fmt.Errorf("sqlite: finish run %s: report: %w", c.ID, err)
 		}
 	}
 	var processID string
 	err = s.write(ctx, func(tx *batchTx) error {
+		if c.Kind != industrydata.JobRun {
+			return fmt.Errorf("a %s job is not a run", c.Kind)
+		}
 		var (
 			seq    int64
 			opID   string
 			roster sql.NullString
 		)
-		err := tx.QueryRow(qFinishRun, string(c.Tenant), c.RunID, c.Owner, int64(c.Attempt),
-			string(out.Status), endTicks, blocking, newETag()).Scan(&seq, &processID, &opID, &roster)
-		if err != nil {
+		if err := tx.QueryRow(qFinishJob, heldArgs(c)...).Scan(&opID); err != nil {
 			return leaseLost(err)
+		}
+		err := tx.QueryRow(qFinishRun, string(out.Status), endTicks, blocking, newETag(),
+			string(c.Tenant), c.ID).Scan(&seq, &processID, &roster)
+		if err != nil {
+			return fmt.Errorf("run: %w", translate(err))
 		}
 		// No row: the client deleted the operation; the run still ends.
 		if _, err = tx.Exec(qRunOperationDone, string(out.OperationStatus), toNullString(out.StatusDetail),
@@ -182,7 +215,7 @@ func (s *Store) FinishRun(ctx context.Context, c industrydata.RunClaim, out indu
 			return err
 		}
 		if report != nil {
-			if _, err := tx.Exec(qInsertReport, seq, string(c.Tenant), c.RunID, processID, report.etag,
+			if _, err := tx.Exec(qInsertReport, seq, string(c.Tenant), c.ID, processID, report.etag,
 				report.created, report.summary); err != nil {
 				return fmt.Errorf("report: %w", translate(err))
 			}
@@ -197,10 +230,10 @@ func (s *Store) FinishRun(ctx context.Context, c industrydata.RunClaim, out indu
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("sqlite: finish run %s: %w", c.RunID, err)
+		return fmt.Errorf("sqlite: finish run %s: %w", c.ID, err)
 	}
 	if out.Report != nil {
-		out.Report.ID, out.Report.ProcessID, out.Report.ETag = c.RunID, processID, report.etag
+		out.Report.ID, out.Report.ProcessID, out.Report.ETag = c.ID, processID, report.etag
 		out.Report.CreatedDateTime = report.createdAt
 	}
 	return nil
@@ -214,14 +247,10 @@ func leaseLost(err error) error {
 	return err
 }
 
-// qReleaseRun frees the lease of a run still in progress, for any runner to
-// claim at once.
-const qReleaseRun = `UPDATE runs SET lease_owner = NULL, lease_expires_ticks = NULL WHERE ` + held
-
-// ReleaseLease gives c's run back, still in progress, while c holds it.
-func (s *Store) ReleaseLease(ctx context.Context, c industrydata.RunClaim) error {
+// ReleaseLease gives c's job back, still in progress, while c holds it.
+func (s *Store) ReleaseLease(ctx context.Context, c industrydata.JobClaim) error {
 	err := s.write(ctx, func(tx *batchTx) error {
-		res, err := tx.Exec(qReleaseRun, string(c.Tenant), c.RunID, c.Owner, int64(c.Attempt))
+		res, err := tx.Exec(qReleaseJob, heldArgs(c)...)
 		if err != nil {
 			return err
 		}
@@ -233,7 +262,7 @@ func (s *Store) ReleaseLease(ctx context.Context, c industrydata.RunClaim) error
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("sqlite: release lease of run %s: %w", c.RunID, err)
+		return fmt.Errorf("sqlite: release lease of %s %s: %w", c.Kind, c.ID, err)
 	}
 	return nil
 }

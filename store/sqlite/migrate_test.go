@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -177,3 +178,74 @@ func TestMigrateRosterCompression(t *testing.T) {
 		t.Errorf("users.csv read back after migrating up again: %d bytes, %v", len(got), err)
 	}
 }
+
+// A run in progress when the job queue arrives (migration 10) keeps its
+// lease and attempts as a job, a finished run becomes none, and the way
+// down puts the lease back on the run.
+func TestMigrateRunLeasesToJobs(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "jobs.db")
+	writer, _, err := dsns(Config{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", writer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := newProvider(db, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(ctx, 8); err != nil {
+		t.Fatal(err)
+	}
+	expired := industrydata.Ticks(leaseT0.Add(-time.Minute))
+	for _, q := range []string{
+		`INSERT INTO runs (tenant, id, process_id, operation_id, etag, display_name, start_ticks, status, lease_owner, lease_expires_ticks, attempts)
+		VALUES ('t', 'r1', 'p', 'o1', 'e', 'n', 0, 'running', 'dead', ` + fmt.Sprint(expired) + `, 2)`,
+		`INSERT INTO runs (tenant, id, process_id, operation_id, etag, display_name, start_ticks, end_ticks, status, attempts)
+		VALUES ('t', 'r2', 'p2', 'o2', 'e', 'n', 0, 1, 'completed', 1)`,
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s := open(t, Config{Path: path})
+	c, ok, err := s.ClaimJob(ctx, "heir", leaseT0, time.Minute)
+	want := industrydata.JobClaim{Kind: industrydata.JobRun, Tenant: "t", ID: "r1", ProcessID: "p", OperationID: "o1",
+		Owner: "heir", Attempt: 3, Expires: leaseT0.Add(time.Minute)}
+	if err != nil || !ok || !cmp.Equal(c, want) {
+		t.Fatalf("claim after migration 10 = %+v, %v, %v; want %+v", c, ok, err, want)
+	}
+	if _, ok, _ := s.ClaimJob(ctx, "other", leaseT0, time.Minute); ok {
+		t.Error("the finished run became a job")
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	if db, err = sql.Open("sqlite", writer); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if p, err = newProvider(db, slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.DownTo(ctx, 8); err != nil {
+		t.Fatal(err)
+	}
+	var owner string
+	var attempts int
+	if err := db.QueryRowContext(ctx, `SELECT lease_owner, attempts FROM runs WHERE id = 'r1'`).Scan(&owner, &attempts); err != nil ||
+		owner != "heir" || attempts != 3 {
+		t.Errorf("after migrating down, r1's lease is %q, attempt %d (%v); want heir, 3", owner, attempts, err)
+	}
+}
+
+// leaseT0 is a fixed time for the migration tests' leases.
+var leaseT0 = time.Date(2024, 5, 1, 8, 0, 0, 0, time.UTC)

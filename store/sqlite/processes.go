@@ -197,6 +197,7 @@ func (s *Store) DeleteProcess(ctx context.Context, tenant industrydata.TenantID,
 			{"user reports", qDeleteProcessReports},
 			{"report entries", qDeleteProcessEntries},
 			{"runs", qDeleteProcessRuns},
+			{"jobs", qDeleteProcessJobs},
 		} {
 			if _, err := tx.Exec(q.sql, string(tenant), id); err != nil {
 				return fmt.Errorf("sqlite: delete process %s: %s: %w", id, q.what, translate(err))

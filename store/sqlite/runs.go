@@ -21,6 +21,7 @@ const (
 	qGetRun            = `SELECT ` + runColumns + ` FROM runs WHERE tenant = ? AND id = ?`
 	qProcessRunning    = `SELECT EXISTS (SELECT 1 FROM runs WHERE tenant = ? AND process_id = ? AND status = 'running')`
 	qDeleteProcessRuns = `DELETE FROM runs WHERE tenant = ? AND process_id = ?`
+	qDeleteProcessJobs = `DELETE FROM jobs WHERE tenant = ? AND kind = 'run' AND subject = ?`
 	// The reports of a process's runs, and the entries of its runs, those
 	// in progress included, deleted before the runs themselves.
 	qDeleteProcessReports = `DELETE FROM user_reports WHERE report IN (
@@ -166,7 +167,7 @@ func processRunning(tx *batchTx, tenant industrydata.TenantID, processID string)
 // operation, in one transaction, when check allows it (see
 // industrydata.RunStore). The run gets status running and no end or
 // blockingError, whatever run held, and pins the tenant's current roster,
-// which it reads (RunClaim.RosterID) whatever is put after. It appends a
+// which it reads (JobClaim.RosterID) whatever is put after. It appends a
 // start record for the run and a create record for its operation.
 func (s *Store) StartRun(ctx context.Context, tenant industrydata.TenantID, actor industrydata.Actor, processID string, run *industrydata.Run, op *industrydata.Operation, check func(p industrydata.Process, inProgress bool) error) error {
 	if run == nil || op == nil {
@@ -239,8 +240,12 @@ func insertRun(tx *batchTx, tenant industrydata.TenantID, processID string, rost
 	if err != nil {
 		return translate(err)
 	}
-	r.Seq, err = res.LastInsertId()
-	return err
+	if r.Seq, err = res.LastInsertId(); err != nil {
+		return err
+	}
+	// The run in progress is a job of the queue.
+	_, err = tx.Exec(qInsertJob, string(tenant), string(industrydata.JobRun), r.ID, processID, op.ID)
+	return translate(err)
 }
 
 // GetRun returns the tenant's run id, or ErrNotFound.

@@ -34,8 +34,10 @@ func TestRunQueryPlansUseIndexes(t *testing.T) {
 			"USING INDEX runs_tenant_start (tenant=? AND start_ticks<?)", false},
 		{"a process's runs newest first after a cursor", list(industrydata.ListQuery{OrderBy: newest, ProcessID: "p", After: cursor, Limit: 101}),
 			"USING INDEX runs_tenant_process_start (tenant=? AND process_id=? AND start_ticks<?)", false},
-		{"claim", sqlq.Statement{SQL: qClaimRun, Args: []any{"o", 2, 1}},
-			"USING COVERING INDEX runs_claim (status=?)", false},
+		{"claim", sqlq.Statement{SQL: qClaimJob(0), Args: []any{"o", 2, 1}},
+			"USING COVERING INDEX jobs_claim", false},
+		{"claim of one kind", sqlq.Statement{SQL: qClaimJob(1), Args: []any{"o", 2, 1, "run"}},
+			"USING COVERING INDEX jobs_kind_claim (kind=?)", false},
 		{"run in progress", sqlq.Statement{SQL: qProcessRunning, Args: []any{"t", "p"}},
 			"USING COVERING INDEX runs_one_in_progress (tenant=? AND process_id=?)", false},
 		// The final sort is of at most perProcess rows per process.

@@ -369,7 +369,7 @@ func testAuditRunner(t *testing.T, s industrydata.Store) {
 		t.Fatal(err)
 	}
 	for i := range 3 {
-		if err := s.UpdateRunProgress(t.Context(), c, "step", t0.Add(time.Duration(i)*time.Second)); err != nil {
+		if err := s.UpdateJobProgress(t.Context(), c, "step", t0.Add(time.Duration(i)*time.Second)); err != nil {
 			t.Fatal(err)
 		}
 	}

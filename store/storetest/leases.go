@@ -26,6 +26,8 @@ var leaseTests = []test{
 	{"finish after the operation was deleted still ends the run", testFinishRunWithoutOperation},
 	{"a run deleted with its process loses its lease", testLeaseOfDeletedRun},
 	{"a released run is claimed again at once; the old claim is fenced", testReleaseLease},
+	{"a claim of other kinds leaves the runs alone", testClaimKinds},
+	{"a run deleted with its process leaves the queue", testDeletedRunLeavesQueue},
 }
 
 // leaseTTL is the length of the suite's leases.
@@ -34,21 +36,21 @@ const leaseTTL = time.Minute
 // leaseT0 is when the suite's leases start.
 func leaseT0(t *testing.T) time.Time { return ts(t, "2024-05-06T08:00:00Z") }
 
-func claim(t *testing.T, s industrydata.Store, owner string, now time.Time) (industrydata.RunClaim, bool) {
+func claim(t *testing.T, s industrydata.Store, owner string, now time.Time) (industrydata.JobClaim, bool) {
 	t.Helper()
-	c, ok, err := s.ClaimRun(t.Context(), owner, now, leaseTTL)
+	c, ok, err := s.ClaimJob(t.Context(), owner, now, leaseTTL)
 	if err != nil {
-		t.Fatalf("ClaimRun(%s): %v", owner, err)
+		t.Fatalf("ClaimJob(%s): %v", owner, err)
 	}
 	return c, ok
 }
 
 // mustClaim claims and fails the test when there is nothing to claim.
-func mustClaim(t *testing.T, s industrydata.Store, owner string, now time.Time) industrydata.RunClaim {
+func mustClaim(t *testing.T, s industrydata.Store, owner string, now time.Time) industrydata.JobClaim {
 	t.Helper()
 	c, ok := claim(t, s, owner, now)
 	if !ok {
-		t.Fatalf("ClaimRun(%s) at %s found nothing", owner, now)
+		t.Fatalf("ClaimJob(%s) at %s found nothing", owner, now)
 	}
 	return c
 }
@@ -56,7 +58,7 @@ func mustClaim(t *testing.T, s industrydata.Store, owner string, now time.Time) 
 func wantNoClaim(t *testing.T, s industrydata.Store, owner string, now time.Time) {
 	t.Helper()
 	if c, ok := claim(t, s, owner, now); ok {
-		t.Fatalf("ClaimRun(%s) at %s claimed %+v, want nothing", owner, now, c)
+		t.Fatalf("ClaimJob(%s) at %s claimed %+v, want nothing", owner, now, c)
 	}
 }
 
@@ -82,19 +84,19 @@ func testClaimNothing(t *testing.T, s industrydata.Store) {
 
 func testClaimExclusive(t *testing.T, s industrydata.Store) {
 	const runs, claimers = 12, 8
-	want := map[string]industrydata.RunClaim{}
+	want := map[string]industrydata.JobClaim{}
 	for i := range runs {
 		tenant := tenantA
 		if i%3 == 0 {
 			tenant = tenantB
 		}
 		r, op := startRun(t, s, tenant, readyProcess(t, s, tenant).ID, leaseT0(t))
-		want[r.ID] = industrydata.RunClaim{Tenant: tenant, RunID: r.ID, ProcessID: r.ProcessID, OperationID: op.ID, Attempt: 1}
+		want[r.ID] = industrydata.JobClaim{Kind: industrydata.JobRun, Tenant: tenant, ID: r.ID, ProcessID: r.ProcessID, OperationID: op.ID, Attempt: 1}
 	}
 	var (
 		wg     sync.WaitGroup
 		mu     sync.Mutex
-		got    = map[string][]industrydata.RunClaim{}
+		got    = map[string][]industrydata.JobClaim{}
 		start  = make(chan struct{})
 		failed error
 	)
@@ -103,13 +105,13 @@ func testClaimExclusive(t *testing.T, s industrydata.Store) {
 			<-start
 			owner := fmt.Sprintf("runner-%d", g)
 			for {
-				c, ok, err := s.ClaimRun(t.Context(), owner, leaseT0(t), leaseTTL)
+				c, ok, err := s.ClaimJob(t.Context(), owner, leaseT0(t), leaseTTL)
 				mu.Lock()
 				if err != nil {
 					failed = err
 				}
 				if ok {
-					got[c.RunID] = append(got[c.RunID], c)
+					got[c.ID] = append(got[c.ID], c)
 				}
 				mu.Unlock()
 				if err != nil || !ok {
@@ -121,7 +123,7 @@ func testClaimExclusive(t *testing.T, s industrydata.Store) {
 	close(start)
 	wg.Wait()
 	if failed != nil {
-		t.Fatalf("ClaimRun: %v", failed)
+		t.Fatalf("ClaimJob: %v", failed)
 	}
 	if len(got) != runs {
 		t.Errorf("%d runs claimed, want %d", len(got), runs)
@@ -145,7 +147,7 @@ func testClaimExclusive(t *testing.T, s industrydata.Store) {
 func testClaimHeld(t *testing.T, s industrydata.Store) {
 	r, _ := oneRun(t, s)
 	c := mustClaim(t, s, "a", leaseT0(t))
-	if c.RunID != r.ID || c.Owner != "a" || c.Attempt != 1 {
+	if c.ID != r.ID || c.Owner != "a" || c.Attempt != 1 {
 		t.Errorf("claim %+v", c)
 	}
 	wantNoClaim(t, s, "b", leaseT0(t))
@@ -165,15 +167,15 @@ func testClaimAfterExpiry(t *testing.T, s industrydata.Store) {
 	old := mustClaim(t, s, "a", leaseT0(t))
 	later := old.Expires // expired at exactly its expiry
 	taken := mustClaim(t, s, "b", later)
-	if taken.RunID != r.ID || taken.Attempt != 2 || taken.Owner != "b" {
+	if taken.ID != r.ID || taken.Attempt != 2 || taken.Owner != "b" {
 		t.Fatalf("claim after expiry %+v, want run %s attempt 2 of b", taken, r.ID)
 	}
 	before, opBefore := getRun(t, s, tenantA, r.ID), getOperation(t, s, tenantA, op.ID)
 
 	_, err := s.RenewLease(t.Context(), old, later, leaseTTL)
 	wantErrIs(t, "RenewLease of the old claim", err, industrydata.ErrLeaseLost)
-	err = s.UpdateRunProgress(t.Context(), old, "old runner", later)
-	wantErrIs(t, "UpdateRunProgress of the old claim", err, industrydata.ErrLeaseLost)
+	err = s.UpdateJobProgress(t.Context(), old, "old runner", later)
+	wantErrIs(t, "UpdateJobProgress of the old claim", err, industrydata.ErrLeaseLost)
 	err = s.FinishRun(t.Context(), old, outcome(industrydata.RunFailed, later))
 	wantErrIs(t, "FinishRun of the old claim", err, industrydata.ErrLeaseLost)
 	if diff := cmp.Diff(before, getRun(t, s, tenantA, r.ID)); diff != "" {
@@ -202,8 +204,8 @@ func testExpiredLeaseStillHeld(t *testing.T, s industrydata.Store) {
 		t.Fatalf("RenewLease after expiry, unclaimed: %v", err)
 	}
 	wantNoClaim(t, s, "b", late)
-	if err := s.UpdateRunProgress(t.Context(), c, "still here", late); err != nil {
-		t.Errorf("UpdateRunProgress: %v", err)
+	if err := s.UpdateJobProgress(t.Context(), c, "still here", late); err != nil {
+		t.Errorf("UpdateJobProgress: %v", err)
 	}
 }
 
@@ -225,8 +227,8 @@ func testRunProgress(t *testing.T, s industrydata.Store) {
 	r, op := oneRun(t, s)
 	c := mustClaim(t, s, "a", leaseT0(t))
 	at := leaseT0(t).Add(10 * time.Second)
-	if err := s.UpdateRunProgress(t.Context(), c, "Reading users.csv", at); err != nil {
-		t.Fatalf("UpdateRunProgress: %v", err)
+	if err := s.UpdateJobProgress(t.Context(), c, "Reading users.csv", at); err != nil {
+		t.Fatalf("UpdateJobProgress: %v", err)
 	}
 	got := getOperation(t, s, tenantA, op.ID)
 	checkNewETag(t, got.ETag, op.ETag)
@@ -293,8 +295,8 @@ func testFinishRunWithoutOperation(t *testing.T, s industrydata.Store) {
 	if err := s.DeleteOperation(t.Context(), tenantA, who(t.Context()), op.ID, nil); err != nil {
 		t.Fatalf("DeleteOperation: %v", err)
 	}
-	if err := s.UpdateRunProgress(t.Context(), c, "half way", leaseT0(t)); err != nil {
-		t.Errorf("UpdateRunProgress: %v", err)
+	if err := s.UpdateJobProgress(t.Context(), c, "half way", leaseT0(t)); err != nil {
+		t.Errorf("UpdateJobProgress: %v", err)
 	}
 	if err := s.FinishRun(t.Context(), c, outcome(industrydata.RunCompleted, leaseT0(t))); err != nil {
 		t.Fatalf("FinishRun: %v", err)
@@ -333,7 +335,7 @@ func testReleaseLease(t *testing.T, s industrydata.Store) {
 	}
 	// Long before the old lease would have expired.
 	again := mustClaim(t, s, "a", leaseT0(t))
-	if again.RunID != r.ID || again.Attempt != c.Attempt+1 {
+	if again.ID != r.ID || again.Attempt != c.Attempt+1 {
 		t.Errorf("claim after release %+v, want run %s attempt %d", again, r.ID, c.Attempt+1)
 	}
 	err = s.FinishRun(t.Context(), c, outcome(industrydata.RunCompleted, leaseT0(t)))
@@ -341,4 +343,24 @@ func testReleaseLease(t *testing.T, s industrydata.Store) {
 	if err := s.FinishRun(t.Context(), again, outcome(industrydata.RunCompleted, leaseT0(t))); err != nil {
 		t.Errorf("FinishRun of the new claim: %v", err)
 	}
+}
+
+func testClaimKinds(t *testing.T, s industrydata.Store) {
+	r, _ := oneRun(t, s)
+	if c, ok, err := s.ClaimJob(t.Context(), "v", leaseT0(t), leaseTTL, industrydata.JobValidation); err != nil || ok {
+		t.Fatalf("a claim of validations took %+v, %v", c, err)
+	}
+	c, ok, err := s.ClaimJob(t.Context(), "r", leaseT0(t), leaseTTL, industrydata.JobValidation, industrydata.JobRun)
+	if err != nil || !ok || c.Kind != industrydata.JobRun || c.ID != r.ID || c.Attempt != 1 {
+		t.Fatalf("a claim of validations and runs took %+v, %v, %v; want run %s, attempt 1", c, ok, err, r.ID)
+	}
+}
+
+func testDeletedRunLeavesQueue(t *testing.T, s industrydata.Store) {
+	r, _ := oneRun(t, s)
+	// Deleted before any runner claimed it: nothing stays to claim.
+	if err := s.DeleteProcess(t.Context(), tenantA, who(t.Context()), r.ProcessID, nil); err != nil {
+		t.Fatalf("DeleteProcess: %v", err)
+	}
+	wantNoClaim(t, s, "a", leaseT0(t).Add(time.Hour))
 }

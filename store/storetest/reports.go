@@ -69,18 +69,18 @@ func sampleSummary() industrydata.UserReportSummary {
 }
 
 // claimRun starts a run of a new ready process of tenant and claims it.
-func claimRun(t *testing.T, s industrydata.Store, tenant industrydata.TenantID) industrydata.RunClaim {
+func claimRun(t *testing.T, s industrydata.Store, tenant industrydata.TenantID) industrydata.JobClaim {
 	t.Helper()
 	r, _ := startRun(t, s, tenant, readyProcess(t, s, tenant).ID, leaseT0(t))
 	c := mustClaim(t, s, "runner-"+r.ID, leaseT0(t))
-	if c.RunID != r.ID {
-		t.Fatalf("claimed run %s, want the new run %s", c.RunID, r.ID)
+	if c.ID != r.ID {
+		t.Fatalf("claimed run %s, want the new run %s", c.ID, r.ID)
 	}
 	return c
 }
 
 // appendEntries appends entries in batches of batch.
-func appendEntries(t *testing.T, s industrydata.Store, c industrydata.RunClaim, entries []industrydata.UserReportEntry, batch int) {
+func appendEntries(t *testing.T, s industrydata.Store, c industrydata.JobClaim, entries []industrydata.UserReportEntry, batch int) {
 	t.Helper()
 	for from := 0; from < len(entries); from += batch {
 		if err := s.AppendReportEntries(t.Context(), c, entries[from:min(from+batch, len(entries))]); err != nil {
@@ -91,7 +91,7 @@ func appendEntries(t *testing.T, s industrydata.Store, c industrydata.RunClaim, 
 
 // finishWithReport finishes c's run with a report of summary and returns
 // the report as FinishRun left it.
-func finishWithReport(t *testing.T, s industrydata.Store, c industrydata.RunClaim, summary industrydata.UserReportSummary) industrydata.UserReport {
+func finishWithReport(t *testing.T, s industrydata.Store, c industrydata.JobClaim, summary industrydata.UserReportSummary) industrydata.UserReport {
 	t.Helper()
 	rep := &industrydata.UserReport{CreatedDateTime: leaseT0(t).Add(30*time.Second + 1234567), Summary: summary}
 	out := outcome(industrydata.RunCompletedWithWarnings, leaseT0(t).Add(time.Minute))
@@ -103,7 +103,7 @@ func finishWithReport(t *testing.T, s industrydata.Store, c industrydata.RunClai
 }
 
 // reportRun makes a finished run of tenant whose report has entries.
-func reportRun(t *testing.T, s industrydata.Store, tenant industrydata.TenantID, entries []industrydata.UserReportEntry) (industrydata.RunClaim, industrydata.UserReport) {
+func reportRun(t *testing.T, s industrydata.Store, tenant industrydata.TenantID, entries []industrydata.UserReportEntry) (industrydata.JobClaim, industrydata.UserReport) {
 	t.Helper()
 	c := claimRun(t, s, tenant)
 	appendEntries(t, s, c, entries, 7)
@@ -145,28 +145,28 @@ func wantNoReport(t *testing.T, s industrydata.Store, tenant industrydata.Tenant
 func testReportRoundTrip(t *testing.T, s industrydata.Store) {
 	entries := reportEntries(1, 40)
 	c, rep := reportRun(t, s, tenantA, entries)
-	if rep.ID != c.RunID || rep.ProcessID != c.ProcessID {
-		t.Errorf("report %s of process %s, want the run's: %s of %s", rep.ID, rep.ProcessID, c.RunID, c.ProcessID)
+	if rep.ID != c.ID || rep.ProcessID != c.ProcessID {
+		t.Errorf("report %s of process %s, want the run's: %s of %s", rep.ID, rep.ProcessID, c.ID, c.ProcessID)
 	}
 	checkNewETag(t, rep.ETag)
 	checkUTC(t, rep.CreatedDateTime)
 	if diff := cmp.Diff(sampleSummary(), rep.Summary); diff != "" {
 		t.Errorf("FinishRun changed the summary (-want +got):\n%s", diff)
 	}
-	got, err := s.GetUserReport(t.Context(), tenantA, c.RunID)
+	got, err := s.GetUserReport(t.Context(), tenantA, c.ID)
 	if err != nil {
 		t.Fatalf("GetUserReport: %v", err)
 	}
 	if diff := cmp.Diff(rep, got); diff != "" {
 		t.Errorf("GetUserReport (-want +got):\n%s", diff)
 	}
-	checkEntries(t, s, tenantA, c.RunID, entries)
+	checkEntries(t, s, tenantA, c.ID, entries)
 
 	// Pages of 6 following the cursor of each page's last entry.
 	var walked []industrydata.UserReportEntry
 	q := industrydata.ListQuery{Limit: 6}
 	for range len(entries) {
-		page := listEntries(t, s, tenantA, c.RunID, q)
+		page := listEntries(t, s, tenantA, c.ID, q)
 		walked = append(walked, page...)
 		if len(page) < q.Limit {
 			break
@@ -181,14 +181,14 @@ func testReportRoundTrip(t *testing.T, s industrydata.Store) {
 func testReportEmpty(t *testing.T, s industrydata.Store) {
 	c := claimRun(t, s, tenantA)
 	rep := finishWithReport(t, s, c, industrydata.UserReportSummary{})
-	got, err := s.GetUserReport(t.Context(), tenantA, c.RunID)
+	got, err := s.GetUserReport(t.Context(), tenantA, c.ID)
 	if err != nil {
 		t.Fatalf("GetUserReport: %v", err)
 	}
 	if diff := cmp.Diff(rep, got, cmpopts.EquateEmpty()); diff != "" {
 		t.Errorf("GetUserReport (-want +got):\n%s", diff)
 	}
-	checkEntries(t, s, tenantA, c.RunID, nil)
+	checkEntries(t, s, tenantA, c.ID, nil)
 }
 
 func testReportEntriesFenced(t *testing.T, s industrydata.Store) {
@@ -196,8 +196,8 @@ func testReportEntriesFenced(t *testing.T, s industrydata.Store) {
 	old := claimRun(t, s, tenantA)
 	appendEntries(t, s, old, entries[:5], 5)
 	taken := mustClaim(t, s, "another", old.Expires)
-	if taken.RunID != old.RunID {
-		t.Fatalf("claimed run %s after expiry, want %s", taken.RunID, old.RunID)
+	if taken.ID != old.ID {
+		t.Fatalf("claimed run %s after expiry, want %s", taken.ID, old.ID)
 	}
 	err := s.AppendReportEntries(t.Context(), old, entries[5:7])
 	wantErrIs(t, "AppendReportEntries of the old claim", err, industrydata.ErrLeaseLost)
@@ -210,13 +210,13 @@ func testReportEntriesFenced(t *testing.T, s industrydata.Store) {
 	}
 	appendEntries(t, s, taken, entries, 4)
 	finishWithReport(t, s, taken, sampleSummary())
-	checkEntries(t, s, tenantA, taken.RunID, entries)
+	checkEntries(t, s, tenantA, taken.ID, entries)
 
 	err = s.AppendReportEntries(t.Context(), taken, reportEntries(13, 1))
 	wantErrIs(t, "AppendReportEntries after FinishRun", err, industrydata.ErrLeaseLost)
 	err = s.ResetReportEntries(t.Context(), taken)
 	wantErrIs(t, "ResetReportEntries after FinishRun", err, industrydata.ErrLeaseLost)
-	checkEntries(t, s, tenantA, taken.RunID, entries)
+	checkEntries(t, s, tenantA, taken.ID, entries)
 }
 
 func testReportEntrySeqs(t *testing.T, s industrydata.Store) {
@@ -255,7 +255,7 @@ func testReportEntrySeqs(t *testing.T, s industrydata.Store) {
 	}
 	appendEntries(t, s, c, all[3:], 2)
 	finishWithReport(t, s, c, sampleSummary())
-	checkEntries(t, s, tenantA, c.RunID, all)
+	checkEntries(t, s, tenantA, c.ID, all)
 }
 
 func testReportReset(t *testing.T, s industrydata.Store) {
@@ -270,7 +270,7 @@ func testReportReset(t *testing.T, s industrydata.Store) {
 	}
 	appendEntries(t, s, c, again, 3)
 	finishWithReport(t, s, c, sampleSummary())
-	checkEntries(t, s, tenantA, c.RunID, again)
+	checkEntries(t, s, tenantA, c.ID, again)
 }
 
 func testReportMissing(t *testing.T, s industrydata.Store) {
@@ -278,22 +278,22 @@ func testReportMissing(t *testing.T, s industrydata.Store) {
 
 	running := claimRun(t, s, tenantA)
 	appendEntries(t, s, running, reportEntries(1, 5), 5)
-	wantNoReport(t, s, tenantA, running.RunID)
+	wantNoReport(t, s, tenantA, running.ID)
 
 	// A run may end without a report; what it appended is not shown.
 	if err := s.FinishRun(t.Context(), running, outcome(industrydata.RunFailed, leaseT0(t))); err != nil {
 		t.Fatalf("FinishRun: %v", err)
 	}
-	wantNoReport(t, s, tenantA, running.RunID)
+	wantNoReport(t, s, tenantA, running.ID)
 }
 
 func testReportTenantIsolation(t *testing.T, s industrydata.Store) {
 	ca, _ := reportRun(t, s, tenantA, reportEntries(1, 6))
-	wantNoReport(t, s, tenantB, ca.RunID)
+	wantNoReport(t, s, tenantB, ca.ID)
 	cb, _ := reportRun(t, s, tenantB, reportEntries(1, 3))
-	checkEntries(t, s, tenantA, ca.RunID, reportEntries(1, 6))
-	checkEntries(t, s, tenantB, cb.RunID, reportEntries(1, 3))
-	wantNoReport(t, s, tenantA, cb.RunID)
+	checkEntries(t, s, tenantA, ca.ID, reportEntries(1, 6))
+	checkEntries(t, s, tenantB, cb.ID, reportEntries(1, 3))
+	wantNoReport(t, s, tenantA, cb.ID)
 }
 
 func testReportDeleteProcess(t *testing.T, s industrydata.Store) {
@@ -302,12 +302,12 @@ func testReportDeleteProcess(t *testing.T, s industrydata.Store) {
 	if err := s.DeleteProcess(t.Context(), tenantA, who(t.Context()), c.ProcessID, nil); err != nil {
 		t.Fatalf("DeleteProcess: %v", err)
 	}
-	wantNoReport(t, s, tenantA, c.RunID)
-	got, err := s.GetUserReport(t.Context(), tenantA, kept.RunID)
+	wantNoReport(t, s, tenantA, c.ID)
+	got, err := s.GetUserReport(t.Context(), tenantA, kept.ID)
 	if err != nil || !cmp.Equal(keptReport, got) {
 		t.Errorf("report of another process = %+v, %v; want it kept", got, err)
 	}
-	checkEntries(t, s, tenantA, kept.RunID, reportEntries(1, 2))
+	checkEntries(t, s, tenantA, kept.ID, reportEntries(1, 2))
 }
 
 // entryCollection is the entries of one run's report.
@@ -362,7 +362,7 @@ func testReportQueries(t *testing.T, s industrydata.Store) {
 	}
 	for tenant, entries := range data {
 		c, _ := reportRun(t, s, tenant, entries)
-		runs[tenant] = c.RunID
+		runs[tenant] = c.ID
 	}
 	// Another report of tenant A, never listed with the first.
 	other := reportEntries(1, 9)
@@ -399,7 +399,7 @@ func testReportLarge(t *testing.T, s industrydata.Store) {
 	appendEntries(t, s, c, all[:1], 1)
 	appendEntries(t, s, c, all[1:], 3_331)
 	finishWithReport(t, s, c, sampleSummary())
-	coll := entryCollection(c.RunID)
+	coll := entryCollection(c.ID)
 	inactive, err := odata.ParseFilter("not isActive and issues/any()", schema.UserReportEntry)
 	if err != nil {
 		t.Fatal(err)
@@ -411,7 +411,7 @@ func testReportLarge(t *testing.T, s industrydata.Store) {
 		var walked []industrydata.UserReportEntry
 		q := industrydata.ListQuery{Filter: qc.filter, Limit: 997}
 		for range len(want)/q.Limit + 2 {
-			page := listEntries(t, s, tenantA, c.RunID, q)
+			page := listEntries(t, s, tenantA, c.ID, q)
 			walked = append(walked, page...)
 			if len(page) < q.Limit {
 				break
@@ -421,13 +421,13 @@ func testReportLarge(t *testing.T, s industrydata.Store) {
 		if diff := cmp.Diff(want, walked, cmpopts.EquateEmpty()); diff != "" {
 			t.Errorf("%s: pages of 997 put together (-want +got):\n%s", qc.name, diff)
 		}
-		if got, err := s.CountReportEntries(t.Context(), tenantA, c.RunID, industrydata.ListQuery{Filter: qc.filter}); err != nil || got != int64(len(want)) {
+		if got, err := s.CountReportEntries(t.Context(), tenantA, c.ID, industrydata.ListQuery{Filter: qc.filter}); err != nil || got != int64(len(want)) {
 			t.Errorf("%s: count = %d, %v; want %d", qc.name, got, err, len(want))
 		}
 		// A cursor in the middle, with an offset.
 		mid := len(want) / 2
 		q = industrydata.ListQuery{Filter: qc.filter, After: coll.cursor(nil, &want[mid]), Offset: 5, Limit: 10}
-		if diff := cmp.Diff(coll.ids(window(want, mid+6, 10)), coll.ids(listEntries(t, s, tenantA, c.RunID, q))); diff != "" {
+		if diff := cmp.Diff(coll.ids(window(want, mid+6, 10)), coll.ids(listEntries(t, s, tenantA, c.ID, q))); diff != "" {
 			t.Errorf("%s: 10 after entry %d and 5 more (-want +got):\n%s", qc.name, mid, diff)
 		}
 	}
@@ -445,7 +445,7 @@ func testReportLarge(t *testing.T, s industrydata.Store) {
 		if q.After != nil {
 			from = slicesIndex(want, q.After.Seq) + 1
 		}
-		if diff := cmp.Diff(coll.ids(window(want, from, 25)), coll.ids(listEntries(t, s, tenantA, c.RunID, q))); diff != "" {
+		if diff := cmp.Diff(coll.ids(window(want, from, 25)), coll.ids(listEntries(t, s, tenantA, c.ID, q))); diff != "" {
 			t.Errorf("sorted page from %d (-want +got):\n%s", from, diff)
 		}
 	}

@@ -165,7 +165,7 @@ func testRosterPinnedByRun(t *testing.T, s industrydata.Store) {
 	p1, p2 := readyProcess(t, s, tenantA), readyProcess(t, s, tenantA)
 	run1, _ := startRun(t, s, tenantA, p1.ID, leaseT0(t))
 	c1 := mustClaim(t, s, "a", leaseT0(t))
-	if c1.RunID != run1.ID || c1.RosterID != r1.ID {
+	if c1.ID != run1.ID || c1.RosterID != r1.ID {
 		t.Fatalf("claim %+v, want run %s reading roster %s", c1, run1.ID, r1.ID)
 	}
 
@@ -174,7 +174,7 @@ func testRosterPinnedByRun(t *testing.T, s industrydata.Store) {
 	checkRoster(t, s, tenantA, r1, f1) // still read by run1
 	run2, _ := startRun(t, s, tenantA, p2.ID, leaseT0(t))
 	c2 := mustClaim(t, s, "b", leaseT0(t))
-	if c2.RunID != run2.ID || c2.RosterID != r2.ID {
+	if c2.ID != run2.ID || c2.RosterID != r2.ID {
 		t.Fatalf("claim %+v, want run %s reading roster %s", c2, run2.ID, r2.ID)
 	}
 

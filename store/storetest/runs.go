@@ -218,14 +218,14 @@ func testRunTenantIsolation(t *testing.T, s industrydata.Store) {
 
 // finishRun claims the tenant's run id (claiming, and leaving leased, any
 // run in progress before it) and completes it at end.
-func finishRun(t *testing.T, s industrydata.Store, id string, end time.Time) industrydata.RunClaim {
+func finishRun(t *testing.T, s industrydata.Store, id string, end time.Time) industrydata.JobClaim {
 	t.Helper()
 	for range 100 {
-		c, ok, err := s.ClaimRun(t.Context(), "finisher", end, time.Minute)
+		c, ok, err := s.ClaimJob(t.Context(), "finisher", end, time.Minute)
 		if err != nil || !ok {
-			t.Fatalf("ClaimRun looking for run %s: %v, %v", id, ok, err)
+			t.Fatalf("ClaimJob looking for run %s: %v, %v", id, ok, err)
 		}
-		if c.RunID != id {
+		if c.ID != id {
 			continue
 		}
 		err = s.FinishRun(t.Context(), c, industrydata.RunOutcome{Status: industrydata.RunCompleted, EndDateTime: end,
@@ -236,7 +236,7 @@ func finishRun(t *testing.T, s industrydata.Store, id string, end time.Time) ind
 		return c
 	}
 	t.Fatalf("run %s never claimed", id)
-	return industrydata.RunClaim{}
+	return industrydata.JobClaim{}
 }
 
 // seedRuns starts (and, but for the last of each process, finishes) runs
