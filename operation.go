@@ -20,6 +20,10 @@ var LongRunningOperationStatuses = []string{
 	string(OperationFailed), string(OperationUnknownFutureValue),
 }
 
+// TypeFileValidateOperation is the full name of the operation a
+// validation of a data connector's files creates.
+const TypeFileValidateOperation = "microsoft.graph.industryData.fileValidateOperation"
+
 // Operation is microsoft.graph.longRunningOperation: the record of some
 // asynchronous work.
 type Operation struct {
@@ -31,6 +35,11 @@ type Operation struct {
 	Status             LongRunningOperationStatus
 	StatusDetail       *string
 	ResourceLocation   *string
+	// ValidatedFiles, Errors and Warnings are a fileValidateOperation's
+	// (SPEC §11): the files a validation read and what it found. Other
+	// operations have none.
+	ValidatedFiles   []string
+	Errors, Warnings []PublicError
 	// Seq is the internal insertion order that keyset paging follows.
 	Seq int64
 }

@@ -172,6 +172,7 @@ var EntityTypes = []*EntityType{
 	ReferenceDefinition, RoleGroup, SourceSystemDefinition, YearTimePeriodDefinition,
 	IndustryDataConnector, FileDataConnector, AzureDataLakeConnector,
 	IndustryDataActivity, InboundFlow, InboundFileFlow,
+	ValidateOperation, FileValidateOperation,
 }
 
 // Caps, in characters, of the free-text properties a client writes

@@ -161,3 +161,20 @@ func notNull(p *Property) *Property {
 	p.Nullable = false
 	return p
 }
+
+// ValidateOperation is microsoft.graph.industryData.validateOperation: an
+// operation that validates data, with what it found.
+var ValidateOperation = &EntityType{Namespace: IndustryDataNamespace, Name: "validateOperation", Base: LongRunningOperation, Abstract: true,
+	Properties: []*Property{
+		notNull(complexCollectionProp("errors", PublicError, func(o *industrydata.Operation) *[]industrydata.PublicError { return &o.Errors })),
+		notNull(complexCollectionProp("warnings", PublicError, func(o *industrydata.Operation) *[]industrydata.PublicError { return &o.Warnings })),
+	},
+}
+
+// FileValidateOperation is microsoft.graph.industryData.fileValidateOperation:
+// the validation of a data connector's uploaded files.
+var FileValidateOperation = &EntityType{Namespace: IndustryDataNamespace, Name: "fileValidateOperation", Base: ValidateOperation,
+	Properties: []*Property{
+		readOnly(notNull(stringsProp("validatedFiles", func(o *industrydata.Operation) *[]string { return &o.ValidatedFiles }))),
+	},
+}

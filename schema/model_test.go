@@ -103,11 +103,11 @@ func TestConcreteSubtypes(t *testing.T) {
 		{"systemProcess has only userReportRefreshProcess", schema.SystemProcess, []*schema.EntityType{schema.UserReportRefreshProcess}},
 		{"mutableEntity has only userReportRefreshProcess", schema.MutableEntity, []*schema.EntityType{schema.UserReportRefreshProcess}},
 		{"concrete type includes itself", schema.UserReportRefreshProcess, []*schema.EntityType{schema.UserReportRefreshProcess}},
-		{"operation includes itself", schema.LongRunningOperation, []*schema.EntityType{schema.LongRunningOperation}},
+		{"operation includes itself and the validation", schema.LongRunningOperation, []*schema.EntityType{schema.LongRunningOperation, schema.FileValidateOperation}},
 		{"entity has every concrete type in model order", schema.Entity, []*schema.EntityType{
 			schema.LongRunningOperation, schema.IndustryDataRun, schema.UserReportRefreshProcess, schema.IndustryDataRoot,
 			schema.UserReport, schema.ReferenceDefinition, schema.RoleGroup, schema.SourceSystemDefinition, schema.YearTimePeriodDefinition,
-			schema.AzureDataLakeConnector, schema.InboundFileFlow}},
+			schema.AzureDataLakeConnector, schema.InboundFileFlow, schema.FileValidateOperation}},
 		{"a data connector is an azureDataLakeConnector", schema.IndustryDataConnector, []*schema.EntityType{schema.AzureDataLakeConnector}},
 		{"an inbound flow is an inboundFileFlow", schema.IndustryDataActivity, []*schema.EntityType{schema.InboundFileFlow}},
 	}
@@ -460,6 +460,7 @@ func TestModelInvariants(t *testing.T) {
 			schema.YearTimePeriodDefinition: &industrydata.Year{},
 			schema.AzureDataLakeConnector:   &industrydata.DataConnector{},
 			schema.InboundFileFlow:          &industrydata.InboundFlow{},
+			schema.FileValidateOperation:    &industrydata.Operation{},
 		}
 		for _, typ := range schema.EntityTypes {
 			if typ.Abstract {

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -11,17 +12,18 @@ import (
 	"industrydata/store/internal/sqlq"
 )
 
-const operationColumns = `seq, id, type, etag, created_ticks, last_action_ticks, status, status_detail, resource_location`
+const operationColumns = `seq, id, type, etag, created_ticks, last_action_ticks, status, status_detail, resource_location, validation`
 
 const (
 	qInsertOperation = `INSERT INTO operations
-	(tenant, id, type, etag, created_ticks, last_action_ticks, status, status_detail, resource_location)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	(tenant, id, type, etag, created_ticks, last_action_ticks, status, status_detail, resource_location, validation)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	qGetOperation = `SELECT ` + operationColumns + ` FROM operations WHERE tenant = ? AND id = ?`
 	// The identity columns (tenant, id, seq) are not in the SET list, so
 	// SQLite leaves the indexes on them untouched.
 	qUpdateOperation = `UPDATE operations SET
-	type = ?, etag = ?, created_ticks = ?, last_action_ticks = ?, status = ?, status_detail = ?, resource_location = ?
+	type = ?, etag = ?, created_ticks = ?, last_action_ticks = ?, status = ?, status_detail = ?, resource_location = ?,
+	validation = ?
 	WHERE seq = ?`
 	qDeleteOperation = `DELETE FROM operations WHERE seq = ?`
 )
@@ -53,8 +55,12 @@ func scanOperation(r scanner) (industrydata.Operation, error) {
 		status     string
 		detail     sql.NullString
 		location   sql.NullString
+		validation sql.NullString
 	)
-	if err := r.Scan(&op.Seq, &op.ID, &op.Type, &op.ETag, &created, &lastAction, &status, &detail, &location); err != nil {
+	if err := r.Scan(&op.Seq, &op.ID, &op.Type, &op.ETag, &created, &lastAction, &status, &detail, &location, &validation); err != nil {
+		return industrydata.Operation{}, err
+	}
+	if err := decodeValidation(&op, validation); err != nil {
 		return industrydata.Operation{}, err
 	}
 	op.CreatedDateTime = industrydata.FromTicks(created)
@@ -72,6 +78,52 @@ func scanOperation(r scanner) (industrydata.Operation, error) {
 type operationRow struct {
 	created    int64
 	lastAction sql.NullInt64
+	validation sql.NullString
+}
+
+// validationJSON is the stored form of a fileValidateOperation's findings.
+type validationJSON struct {
+	ValidatedFiles []string          `json:"validatedFiles"`
+	Errors         []publicErrorJSON `json:"errors"`
+	Warnings       []publicErrorJSON `json:"warnings"`
+}
+
+// encodeValidation is the validation column of op: NULL but for a
+// fileValidateOperation.
+func encodeValidation(op *industrydata.Operation) (sql.NullString, error) {
+	if op.Type != industrydata.TypeFileValidateOperation {
+		return sql.NullString{}, nil
+	}
+	v := validationJSON{ValidatedFiles: op.ValidatedFiles}
+	for i := range op.Errors {
+		v.Errors = append(v.Errors, toPublicErrorJSON(&op.Errors[i]))
+	}
+	for i := range op.Warnings {
+		v.Warnings = append(v.Warnings, toPublicErrorJSON(&op.Warnings[i]))
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return sql.NullString{}, err
+	}
+	return sql.NullString{String: string(b), Valid: true}, nil
+}
+
+func decodeValidation(op *industrydata.Operation, col sql.NullString) error {
+	if !col.Valid {
+		return nil
+	}
+	var v validationJSON
+	if err := json.Unmarshal([]byte(col.String), &v); err != nil {
+		return fmt.Errorf("operation %s: validation: %w", op.ID, err)
+	}
+	op.ValidatedFiles = v.ValidatedFiles
+	for _, e := range v.Errors {
+		op.Errors = append(op.Errors, e.publicError())
+	}
+	for _, e := range v.Warnings {
+		op.Warnings = append(op.Warnings, e.publicError())
+	}
+	return nil
 }
 
 // encodeOperation normalizes op's timestamps in place (UTC, whole ticks) and
@@ -83,6 +135,9 @@ func encodeOperation(op *industrydata.Operation) (operationRow, error) {
 		return row, err
 	}
 	if op.LastActionDateTime, row.lastAction, err = encodeOptTime("lastActionDateTime", op.LastActionDateTime); err != nil {
+		return row, err
+	}
+	if row.validation, err = encodeValidation(op); err != nil {
 		return row, err
 	}
 	return row, nil
@@ -104,7 +159,7 @@ func (s *Store) CreateOperation(ctx context.Context, tenant industrydata.TenantI
 	rec := schema.Audit(industrydata.AuditCreate, nil, &next)
 	err = s.write(ctx, func(tx *batchTx) error {
 		res, err := tx.Exec(qInsertOperation, string(tenant), next.ID, next.Type, next.ETag,
-			row.created, row.lastAction, string(next.Status), toNullString(next.StatusDetail), toNullString(next.ResourceLocation))
+			row.created, row.lastAction, string(next.Status), toNullString(next.StatusDetail), toNullString(next.ResourceLocation), row.validation)
 		if err != nil {
 			return fmt.Errorf("sqlite: create operation %s: %w", next.ID, translate(err))
 		}
@@ -165,7 +220,7 @@ func (s *Store) UpdateOperation(ctx context.Context, tenant industrydata.TenantI
 			return fmt.Errorf("sqlite: update operation %s: %w", id, err)
 		}
 		if _, err := tx.Exec(qUpdateOperation, next.Type, next.ETag, row.created, row.lastAction,
-			string(next.Status), toNullString(next.StatusDetail), toNullString(next.ResourceLocation), next.Seq); err != nil {
+			string(next.Status), toNullString(next.StatusDetail), toNullString(next.ResourceLocation), row.validation, next.Seq); err != nil {
 			return fmt.Errorf("sqlite: update operation %s: %w", id, translate(err))
 		}
 		if err := s.audit(tx, tenant, actor, schema.Audit(industrydata.AuditUpdate, &cur, &next)); err != nil {

@@ -226,7 +226,7 @@ func insertRun(tx *batchTx, tenant industrydata.TenantID, processID string, rost
 	}
 	op.ETag = newETag()
 	res, err := tx.Exec(qInsertOperation, string(tenant), op.ID, op.Type, op.ETag, opRow.created, opRow.lastAction,
-		string(op.Status), toNullString(op.StatusDetail), toNullString(op.ResourceLocation))
+		string(op.Status), toNullString(op.StatusDetail), toNullString(op.ResourceLocation), opRow.validation)
 	if err != nil {
 		return translate(err)
 	}

@@ -22,6 +22,35 @@ var operationTests = []test{
 	{"deleted operation is not found", testOperationDelete},
 	{"failed delete check keeps the operation", testOperationDeleteRejected},
 	{"write with a cancelled context stores nothing", testOperationCancelled},
+	{"a fileValidateOperation keeps its files, errors and warnings", testValidationOperation},
+}
+
+func testValidationOperation(t *testing.T, s industrydata.Store) {
+	op := newOperation(t)
+	op.Type = industrydata.TypeFileValidateOperation
+	op.ValidatedFiles = []string{"orgs.csv", "users.csv"}
+	op.Errors = []industrydata.PublicError{{Code: "duplicateSourcedId", Message: "users.csv line 3: \"u1\" again", Target: "users.csv:3:1"}}
+	op.Warnings = []industrydata.PublicError{{Code: "missingEmail", Message: "m", Target: "users.csv:4:13",
+		Details: []industrydata.PublicErrorDetail{{Code: "d", Message: "dm", Target: "dt"}}}}
+	created := createOperation(t, s, tenantA, op)
+	got, err := s.GetOperation(t.Context(), tenantA, created.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(created, got); diff != "" {
+		t.Errorf("read back (-created +got):\n%s", diff)
+	}
+	// An update that does not touch them keeps them.
+	updated, err := s.UpdateOperation(t.Context(), tenantA, who(t.Context()), created.ID, func(o *industrydata.Operation) error {
+		o.Status = industrydata.OperationSucceeded
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cmp.Equal(updated.Errors, op.Errors) || !cmp.Equal(updated.Warnings, op.Warnings) || !cmp.Equal(updated.ValidatedFiles, op.ValidatedFiles) {
+		t.Errorf("after an update: %+v", updated)
+	}
 }
 
 func testOperationRoundTrip(t *testing.T, s industrydata.Store) {
