@@ -209,6 +209,7 @@ type Store interface {
 	UserReportStore
 	TenantStore
 	ResourceStore
+	UploadStore
 	AuditStore
 	// Ping reports whether the store is reachable and migrated.
 	Ping(ctx context.Context) error
