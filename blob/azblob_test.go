@@ -24,6 +24,7 @@ import (
 
 	"industrydata"
 	"industrydata/blob"
+	"industrydata/httpapi"
 	"industrydata/store/sqlite"
 )
 
@@ -302,5 +303,29 @@ func TestSDKConcurrentUploads(t *testing.T) {
 	got := e.content(t, info.ContentID)
 	if !bytes.Equal(got, files[0]) && !bytes.Equal(got, files[1]) {
 		t.Fatal("orgs.csv is a mix of the two uploads")
+	}
+}
+
+// TestMountedInHTTPAPI: the whole service's handler serves the containers
+// under /uploads/ without a token, and everything else as before.
+func TestMountedInHTTPAPI(t *testing.T) {
+	e := newEnv(t, blob.Config{})
+	full := httpapi.NewHandler(httpapi.Config{Blob: e.handler})
+	srv := httptest.NewServer(full)
+	t.Cleanup(srv.Close)
+	s, err := e.handler.Session(t.Context(), tenantA, connectorA, srv.URL, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client(t, s.URL).NewBlockBlobClient("users.csv").UploadBuffer(t.Context(), []byte("a\n"), nil); err != nil {
+		t.Fatalf("upload through the service's handler: %v", err)
+	}
+	resp, err := srv.Client().Get(srv.URL + "/beta/industryData/operations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("a Graph request without a token: %d, want 401", resp.StatusCode)
 	}
 }

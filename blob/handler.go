@@ -34,6 +34,11 @@ const (
 	DefaultMaxBlobBytes  = 2 << 30
 	DefaultMaxBlockBytes = 100 << 20
 	DefaultMaxBlocks     = 50000
+	// DefaultSessionTTL is how long an upload session lasts: a school's
+	// nightly export reuses one session through the night, a file of a
+	// few GiB over a slow link has hours to spare, and a leaked URL works
+	// for a day at most.
+	DefaultSessionTTL = 24 * time.Hour
 	// maxBlockListBytes bounds a Put Block List body: 50,000 ids of 64
 	// bytes in base64 and their tags come to about 5 MiB, but the SDKs'
 	// ids are 48 to 64 characters; 8 MiB holds any list MaxBlocks allows.
@@ -51,7 +56,7 @@ type Config struct {
 	// AccessLog writes one info line per request.
 	AccessLog bool
 	// SessionTTL is how long a container made by Session stays valid;
-	// 0 means 24 hours.
+	// 0 means DefaultSessionTTL.
 	SessionTTL time.Duration
 	// MaxBlobBytes bounds a blob (and the uncommitted blocks of one);
 	// 0 means DefaultMaxBlobBytes.
@@ -83,7 +88,7 @@ func NewHandler(cfg Config) *Handler {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	if cfg.SessionTTL <= 0 {
-		cfg.SessionTTL = 24 * time.Hour
+		cfg.SessionTTL = DefaultSessionTTL
 	}
 	if cfg.MaxBlobBytes <= 0 {
 		cfg.MaxBlobBytes = DefaultMaxBlobBytes
