@@ -220,6 +220,7 @@ type Store interface {
 	UserReportStore
 	TenantStore
 	ResourceStore
+	UploadStore
 	AuditStore
 	// Ping reports whether the store is reachable and migrated.
 	Ping(ctx context.Context) error

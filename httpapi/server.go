@@ -15,6 +15,7 @@ import (
 
 	"industrydata"
 	"industrydata/auth"
+	"industrydata/blob"
 	"industrydata/service"
 	"industrydata/throttle"
 )
@@ -47,6 +48,10 @@ type Config struct {
 	// here; a real server's own MaxHeaderBytes, a larger backstop, still
 	// applies before any handler runs.
 	MaxHeaderBytes int
+	// Blob, when set, serves the upload containers under blob.Prefix: the
+	// Azure Blob protocol, authorized by the URL's signature, outside the
+	// Graph envelope, tokens and throttle.
+	Blob http.Handler
 }
 
 // DefaultMaxURLBytes is the MaxURLBytes serve uses. It lets through every
@@ -94,7 +99,17 @@ func NewHandler(cfg Config) http.Handler {
 		})
 	mux := http.NewServeMux()
 	a.routes(mux)
-	return withRequest(cfg.Logger, cfg.AccessLog, a.dispatch(mux))
+	graph := withRequest(cfg.Logger, cfg.AccessLog, a.dispatch(mux))
+	if cfg.Blob == nil {
+		return graph
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, blob.Prefix) {
+			cfg.Blob.ServeHTTP(w, r)
+			return
+		}
+		graph.ServeHTTP(w, r)
+	})
 }
 
 // dispatch routes through mux, answering misses (404) and wrong methods

@@ -20,6 +20,7 @@ import (
 
 	"industrydata"
 	"industrydata/auth"
+	"industrydata/blob"
 	"industrydata/httpapi"
 	"industrydata/runner"
 	"industrydata/service"
@@ -56,6 +57,8 @@ type serveConfig struct {
 	localTokens       bool
 	tlsCert, tlsKey   string
 	timeouts          httpTimeouts
+	uploadMaxBytes    int64
+	uploadSessionTTL  time.Duration
 }
 
 // httpTimeouts are the HTTP server's deadlines, each a flag.
@@ -102,6 +105,8 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.DurationVar(&c.timeouts.read, "read-timeout", 60*time.Second, "how long a client may take to send a whole request, body included")
 	fs.DurationVar(&c.timeouts.write, "write-timeout", 60*time.Second, "how long a response may take to be written (the CSV download of a user report gets a minute per page of entries instead)")
 	fs.DurationVar(&c.timeouts.idle, "idle-timeout", 120*time.Second, "how long a kept-alive connection may wait for its next request")
+	fs.Int64Var(&c.uploadMaxBytes, "upload-max-file-bytes", blob.DefaultMaxBlobBytes, "the largest file a school may upload to an upload session, in bytes")
+	fs.DurationVar(&c.uploadSessionTTL, "upload-session-ttl", blob.DefaultSessionTTL, "how long an upload session (its container and URL) stays valid; a new one replaces it after")
 	help := commandHelp{
 		summary: serveSummary,
 		usage:   "industrydata serve [--addr 127.0.0.1:8080] [--data-dir ./data] [flags]",
@@ -114,6 +119,12 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	}
 	if c.leaseTTL < time.Second {
 		return c, usageError{msg: fmt.Sprintf("--lease-ttl %s must be at least 1s", c.leaseTTL)}
+	}
+	if c.uploadMaxBytes < 1 {
+		return c, usageError{msg: fmt.Sprintf("--upload-max-file-bytes %d must be positive", c.uploadMaxBytes)}
+	}
+	if c.uploadSessionTTL < time.Minute {
+		return c, usageError{msg: fmt.Sprintf("--upload-session-ttl %s must be at least 1m", c.uploadSessionTTL)}
 	}
 	if err := c.timeouts.validate(); err != nil {
 		return c, usageError{msg: err.Error()}
@@ -340,6 +351,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return fmt.Errorf("signing key: %w", err)
 	}
+	uploadKey, err := blob.LoadOrCreateKey(c.dataDir)
+	if err != nil {
+		return fmt.Errorf("upload key: %w", err)
+	}
+	signer, err := blob.NewSigner(uploadKey)
+	if err != nil {
+		return fmt.Errorf("upload key: %w", err)
+	}
 	sc, _ := storeConfig(c)
 	sc.Logger = log
 	if !sc.Memory {
@@ -386,6 +405,20 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		defer runtime.GOMAXPROCS(prev)
 		log.Debug("one scheduler slot (GOMAXPROCS) added per run worker", "gomaxprocs", prev+c.workers)
 	}
+	// uploads also makes the sessions getUploadSession hands out
+	// (uploads.Session), with the URLs it serves.
+	uploads := blob.NewHandler(blob.Config{
+		Store:        store,
+		Signer:       signer,
+		Clock:        industrydata.SystemClock{},
+		Logger:       log,
+		AccessLog:    c.accessLog,
+		SessionTTL:   c.uploadSessionTTL,
+		MaxBlobBytes: c.uploadMaxBytes,
+		// A large upload may take longer than --read-timeout: it is cut
+		// only when a MiB takes longer than that.
+		BodyTimeout: c.timeouts.read,
+	})
 	handler := httpapi.NewHandler(httpapi.Config{
 		Service:           svc,
 		Verifier:          verifier,
@@ -397,6 +430,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Ready:             store.Ping,
 		MaxURLBytes:       httpapi.DefaultMaxURLBytes,
 		MaxHeaderBytes:    httpapi.DefaultMaxHeaderBytes,
+		Blob:              uploads,
 	})
 
 	srv := newHTTPServer(c.timeouts, handler, log)

@@ -39,6 +39,7 @@ func Run(t *testing.T, open func(t *testing.T) industrydata.Store) {
 		{"report", reportTests},
 		{"tenant", tenantTests},
 		{"resource", resourceTests},
+		{"upload", uploadTests},
 		{"paging", pagingTests},
 		{"query", queryTests},
 		{"concurrency", concurrencyTests},
