@@ -216,6 +216,7 @@ type Store interface {
 	ProcessStore
 	RunStore
 	JobStore
+	ValidationStore
 	RosterStore
 	UserReportStore
 	TenantStore

@@ -155,43 +155,7 @@ func discardContainer(tx *batchTx, seq int64) error {
 // SetValidatedFiles replaces the connector's validated set.
 func (s *Store) SetValidatedFiles(ctx context.Context, tenant industrydata.TenantID, connectorID string, files []industrydata.ValidatedFile) error {
 	err := s.write(ctx, func(tx *batchTx) error {
-		var old []int64
-		err := tx.each(qValidatedContents, []any{string(tenant), connectorID}, func(rows *sql.Rows) error {
-			var c int64
-			err := rows.Scan(&c)
-			old = append(old, c)
-			return err
-		})
-		if err != nil {
-			return err
-		}
-		if _, err := tx.Exec(qDeleteValidated, string(tenant), connectorID); err != nil {
-			return err
-		}
-		for _, f := range files {
-			var c int64
-			if err := tx.QueryRow(qTenantContent, string(tenant), f.ContentID).Scan(&c); err != nil {
-				return fmt.Errorf("content %s of %s: %w", f.ContentID, f.Name, translate(err))
-			}
-			if _, err := tx.Exec(qInsertValidated, string(tenant), connectorID, f.Name, c); err != nil {
-				return fmt.Errorf("%s: %w", f.Name, translate(err))
-			}
-		}
-		// What the old set alone kept goes now.
-		for _, c := range old {
-			var container int64
-			err := tx.QueryRow(qDeleteOrphanContent, c).Scan(&container)
-			if errors.Is(err, sql.ErrNoRows) {
-				continue // still kept
-			}
-			if err != nil {
-				return err
-			}
-			if _, err := tx.Exec(qDeleteUnusedPieces, container); err != nil {
-				return err
-			}
-		}
-		return nil
+		return setValidatedFiles(tx, tenant, connectorID, files)
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: set validated files of %s: %w", connectorID, err)
@@ -246,4 +210,46 @@ func newBlobETag() string {
 	var b [8]byte
 	_, _ = rand.Read(b[:]) // never fails (crypto/rand.Read crashes instead)
 	return "0x" + strings.ToUpper(hex.EncodeToString(b[:]))
+}
+
+// setValidatedFiles is SetValidatedFiles inside tx, for the writes that
+// make a validated set as part of more (FinishValidation).
+func setValidatedFiles(tx *batchTx, tenant industrydata.TenantID, connectorID string, files []industrydata.ValidatedFile) error {
+	var old []int64
+	err := tx.each(qValidatedContents, []any{string(tenant), connectorID}, func(rows *sql.Rows) error {
+		var c int64
+		err := rows.Scan(&c)
+		old = append(old, c)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(qDeleteValidated, string(tenant), connectorID); err != nil {
+		return err
+	}
+	for _, f := range files {
+		var c int64
+		if err := tx.QueryRow(qTenantContent, string(tenant), f.ContentID).Scan(&c); err != nil {
+			return fmt.Errorf("content %s of %s: %w", f.ContentID, f.Name, translate(err))
+		}
+		if _, err := tx.Exec(qInsertValidated, string(tenant), connectorID, f.Name, c); err != nil {
+			return fmt.Errorf("%s: %w", f.Name, translate(err))
+		}
+	}
+	// What the old set alone kept goes now.
+	for _, c := range old {
+		var container int64
+		err := tx.QueryRow(qDeleteOrphanContent, c).Scan(&container)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue // still kept
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(qDeleteUnusedPieces, container); err != nil {
+			return err
+		}
+	}
+	return nil
 }

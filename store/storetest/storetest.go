@@ -40,6 +40,7 @@ func Run(t *testing.T, open func(t *testing.T) industrydata.Store) {
 		{"tenant", tenantTests},
 		{"resource", resourceTests},
 		{"upload", uploadTests},
+		{"validation", validationTests},
 		{"paging", pagingTests},
 		{"query", queryTests},
 		{"concurrency", concurrencyTests},
