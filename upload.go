@@ -26,6 +26,16 @@ func IsUploadFileName(name string) bool {
 	return false
 }
 
+// UploadSession is microsoft.graph.industryData.fileUploadSession: a data
+// connector's container and the URL that grants upload to it until the
+// session expires.
+type UploadSession struct {
+	URL                         string
+	ContainerID                 string
+	ContainerExpirationDateTime time.Time
+	SessionExpirationDateTime   time.Time
+}
+
 // UploadContainer is a data connector's upload container: the place a
 // fileUploadSession's sessionUrl points to. A connector has at most one
 // container at a time; it is valid until Expires.

@@ -88,7 +88,7 @@ func newEnv(t *testing.T, cfg blob.Config) *env {
 }
 
 // session returns the connector's session as the service hands it out.
-func (e *env) session(t *testing.T, connector string, reset bool) blob.Session {
+func (e *env) session(t *testing.T, connector string, reset bool) industrydata.UploadSession {
 	t.Helper()
 	s, err := e.handler.Session(t.Context(), tenantA, connector, e.srv.URL, reset)
 	if err != nil {

@@ -104,27 +104,18 @@ func NewHandler(cfg Config) *Handler {
 	}}
 }
 
-// Session is a fileUploadSession: the connector's container and the URL
-// that grants upload to it until it expires.
-type Session struct {
-	URL                         string
-	ContainerID                 string
-	ContainerExpirationDateTime time.Time
-	SessionExpirationDateTime   time.Time
-}
-
 // Session returns the connector's upload session: its current container
 // (the same until it expires; a new one after, or when reset, which
 // discards what was uploaded) and a URL under base (scheme://host[:port]).
-func (h *Handler) Session(ctx context.Context, tenant industrydata.TenantID, connectorID, base string, reset bool) (Session, error) {
+func (h *Handler) Session(ctx context.Context, tenant industrydata.TenantID, connectorID, base string, reset bool) (industrydata.UploadSession, error) {
 	c, _, err := h.cfg.Store.CurrentUploadContainer(ctx, tenant, connectorID, h.cfg.Clock.Now(), h.cfg.SessionTTL, reset)
 	if err != nil {
-		return Session{}, err
+		return industrydata.UploadSession{}, err
 	}
 	// se has whole seconds: the session ends at the last whole second
 	// before the container does, so the URL never outlives it.
 	expiry := c.Expires.Truncate(time.Second)
-	return Session{
+	return industrydata.UploadSession{
 		URL:                         strings.TrimSuffix(base, "/") + Prefix + c.ID + "?" + h.cfg.Signer.Sign(c.ID, expiry).Encode(),
 		ContainerID:                 c.ID,
 		ContainerExpirationDateTime: c.Expires,

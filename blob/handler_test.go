@@ -1,6 +1,8 @@
 package blob_test
 
 import (
+	"industrydata"
+
 	"bytes"
 	"crypto/md5"
 	"encoding/base64"
@@ -17,7 +19,7 @@ import (
 
 // do sends one raw request to the session's container (blobName "" for
 // the container itself), with extra query parameters and headers.
-func (e *env) do(t *testing.T, s blob.Session, method, blobName, extraQuery string, body []byte, hdr map[string]string) *http.Response {
+func (e *env) do(t *testing.T, s industrydata.UploadSession, method, blobName, extraQuery string, body []byte, hdr map[string]string) *http.Response {
 	t.Helper()
 	u, _ := url.Parse(s.URL)
 	if blobName != "" {
@@ -153,10 +155,10 @@ func TestRawErrors(t *testing.T) {
 		q.Set("sp", "rcwdl")
 		q.Set("sig", base64.StdEncoding.EncodeToString(make([]byte, 32)))
 		u.RawQuery = q.Encode()
-		bad := blob.Session{URL: u.String()}
+		bad := industrydata.UploadSession{URL: u.String()}
 		wantError(t, e.do(t, bad, "PUT", "users.csv", "", []byte("x"), blockBlob), 403, "AuthenticationFailed")
 		u.RawQuery = ""
-		wantError(t, e.do(t, blob.Session{URL: u.String()}, "GET", "", "restype=container&comp=list", nil, nil), 403, "AuthenticationFailed")
+		wantError(t, e.do(t, industrydata.UploadSession{URL: u.String()}, "GET", "", "restype=container&comp=list", nil, nil), 403, "AuthenticationFailed")
 	})
 }
 

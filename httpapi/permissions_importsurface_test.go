@@ -59,12 +59,22 @@ func importSurfaceGrants() map[industrydata.Permission][]string {
 		industrydata.PermTimePeriodRead:               yReads,
 		industrydata.PermTimePeriodReadWrite:          cat(yReads, yWrites),
 		industrydata.PermDataConnectorRead:            dcReads,
-		industrydata.PermDataConnectorReadWrite:       cat(dcReads, dcWrites),
-		// Upload sessions and validation only (the next issue's routes).
-		industrydata.PermDataConnectorUpload:  nil,
+		industrydata.PermDataConnectorReadWrite:       cat(dcReads, dcWrites, connectorActionKeys),
+		// Upload sessions and validation only.
+		industrydata.PermDataConnectorUpload:  connectorActionKeys,
 		industrydata.PermInboundFlowRead:      fReads,
 		industrydata.PermInboundFlowReadWrite: cat(fReads, fWrites),
 	}
+}
+
+// connectorActionKeys are a data connector's upload session and validation.
+var connectorActionKeys = []string{
+	"GET /industryData/dataConnectors/{id}/{function}",
+	"POST /industryData/dataConnectors/{id}/{function}",
+	"GET /industryData/dataConnectors/{id}/" + azureConnector + "/{function}",
+	"POST /industryData/dataConnectors/{id}/" + azureConnector + "/{function}",
+	"POST /industryData/dataConnectors/{id}/validate",
+	"POST /industryData/dataConnectors/{id}/microsoft.graph.industryData.validate",
 }
 
 // importSurfaceIDs are tenant A's entities the walk's requests address.
@@ -135,6 +145,15 @@ func importSurfaceCases(t *testing.T) map[string]routeCase {
 			out["GET "+base+"/{id}/"+s.cast] = routeCase{200, in("GET", base+"/"+s.id+"/"+s.cast, "")}
 			out["PATCH "+base+"/{id}/"+s.cast] = routeCase{200, in("PATCH", base+"/"+s.id+"/"+s.cast, s.patch)}
 		}
+	}
+	for _, k := range connectorActionKeys {
+		method, path, _ := strings.Cut(k, " ")
+		status := 200
+		if strings.HasSuffix(path, "validate") {
+			status = 202
+		}
+		path = strings.ReplaceAll(path, "{function}", "getUploadSession()")
+		out[k] = routeCase{status, in(method, strings.ReplaceAll(path, "{id}", "{conn}"), "")}
 	}
 	out["GET /industryData/dataConnectors/{id}/sourceSystem"] = routeCase{200, in("GET", "/industryData/dataConnectors/{conn}/sourceSystem", "")}
 	out["GET /industryData/inboundFlows/{id}/year"] = routeCase{200, in("GET", "/industryData/inboundFlows/{flow}/year", "")}

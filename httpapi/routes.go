@@ -90,10 +90,12 @@ func (a *api) routeTable() []route {
 		{"POST", "/industryData/runs/start", startRuns, a.startAllRuns},
 		{"POST", "/industryData/runs/microsoft.graph.industryData.start", startRuns, a.startAllRuns},
 	}
-	// The import surface (SPEC §11): one set of routes per set.
+	// The import surface (SPEC §11): one set of routes per set, and the
+	// data connectors' upload and validation.
 	for _, s := range resourceSetRoutes {
 		t = append(t, a.resourceRoutes(s, schema.IndustryDataRoot.NavigationProperty(s.name).Target)...)
 	}
+	t = append(t, a.connectorRoutes()...)
 	// Type-cast segments, one per concrete process type in the schema.
 	for _, typ := range schema.ConcreteSubtypes(schema.Process) {
 		cast := "/" + typ.FullName()

@@ -51,7 +51,7 @@ type Config struct {
 	// Blob, when set, serves the upload containers under blob.Prefix: the
 	// Azure Blob protocol, authorized by the URL's signature, outside the
 	// Graph envelope, tokens and throttle.
-	Blob http.Handler
+	Blob *blob.Handler
 }
 
 // DefaultMaxURLBytes is the MaxURLBytes serve uses. It lets through every

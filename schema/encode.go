@@ -223,3 +223,18 @@ func AppendString(dst []byte, s string) []byte {
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
 }
+
+// AppendComplexMembers appends the members of v, a value of complex type
+// ct, without braces: what a response made of one complex value holds
+// after its @odata.context.
+func AppendComplexMembers(dst []byte, ct *ComplexType, v any) []byte {
+	for i, p := range ct.AllProperties() {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = AppendString(dst, p.Name)
+		dst = append(dst, ':')
+		dst = appendValue(dst, p, p.Get(v))
+	}
+	return dst
+}

@@ -58,7 +58,7 @@ var PublicError = &ComplexType{Namespace: GraphNamespace, Name: "publicError", P
 // ComplexTypes lists every complex type of the model.
 var ComplexTypes = []*ComplexType{PublicErrorDetail, PublicInnerError, PublicError, RoleCountMetric, OrgCountMetric, UserReportSummary,
 	ReferenceValue, FileFormatReferenceValue, IdentifierTypeReferenceValue, RoleReferenceValue,
-	UserMatchTargetReferenceValue, YearReferenceValue, UserMatchingSetting}
+	UserMatchTargetReferenceValue, YearReferenceValue, UserMatchingSetting, FileUploadSession}
 
 // Entity is microsoft.graph.entity, the root of every entity type.
 var Entity = &EntityType{Namespace: GraphNamespace, Name: "entity", Abstract: true,

@@ -178,3 +178,14 @@ var FileValidateOperation = &EntityType{Namespace: IndustryDataNamespace, Name: 
 		readOnly(notNull(stringsProp("validatedFiles", func(o *industrydata.Operation) *[]string { return &o.ValidatedFiles }))),
 	},
 }
+
+// FileUploadSession is microsoft.graph.industryData.fileUploadSession, what
+// getUploadSession answers.
+var FileUploadSession = &ComplexType{Namespace: IndustryDataNamespace, Name: "fileUploadSession",
+	Properties: []*Property{
+		readOnly(timeProp("containerExpirationDateTime", func(s *industrydata.UploadSession) *time.Time { return &s.ContainerExpirationDateTime })),
+		readOnly(stringProp("containerId", func(s *industrydata.UploadSession) *string { return &s.ContainerID })),
+		readOnly(timeProp("sessionExpirationDateTime", func(s *industrydata.UploadSession) *time.Time { return &s.SessionExpirationDateTime })),
+		readOnly(stringProp("sessionUrl", func(s *industrydata.UploadSession) *string { return &s.URL })),
+	},
+}

@@ -52,8 +52,8 @@ func (t *Tenant) StartRun(ctx context.Context, processID string) (industrydata.R
 	if err != nil {
 		return industrydata.Run{}, industrydata.Operation{}, notFound(err, processKind, processID)
 	}
-	if t.s.opts.RunStarted != nil {
-		t.s.opts.RunStarted()
+	if t.s.opts.JobQueued != nil {
+		t.s.opts.JobQueued()
 	}
 	return run, op, nil
 }

@@ -37,9 +37,10 @@ type Options struct {
 	// picks a random key: tokens then do not survive a restart, nor work
 	// on another replica.
 	SkipTokenKey []byte
-	// RunStarted, when set, is called after every run the service starts,
-	// so that a runner idling in this process picks it up at once.
-	RunStarted func()
+	// JobQueued, when set, is called after every job (a run, a validation)
+	// the service queues, so that a runner idling in this process picks it
+	// up at once.
+	JobQueued func()
 }
 
 // New returns a Service over store, telling time by clock.

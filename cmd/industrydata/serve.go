@@ -394,7 +394,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	runs := runner.New(rc)
 	svc := service.New(store, industrydata.SystemClock{}, service.Options{
 		SkipTokenKey: deriveKey(key, "industrydata/skiptoken/v1"),
-		RunStarted:   runs.Notify,
+		JobQueued:    runs.Notify,
 	})
 	if c.workers > 0 {
 		// A run's build keeps a P busy for as long as it lasts, on a
