@@ -109,7 +109,9 @@ type UploadLimits struct {
 type ValidatedFile struct {
 	Name      string
 	ContentID string
-	Size      int64
+	// Size is the content's, as the store has it; SetValidatedFiles
+	// ignores the one given.
+	Size int64
 }
 
 // Errors of the upload store, which the blob endpoint maps to Azure's codes.
@@ -194,6 +196,7 @@ type UploadStore interface {
 	// before that nothing else keeps any more go.
 	SetValidatedFiles(ctx context.Context, tenant TenantID, connectorID string, files []ValidatedFile) error
 	// ValidatedFiles returns the connector's validated set, by name; empty
-	// when there is none.
+	// when there is none. Names are unique in a set (a second file of one
+	// name is ErrDuplicate to SetValidatedFiles).
 	ValidatedFiles(ctx context.Context, tenant TenantID, connectorID string) ([]ValidatedFile, error)
 }
