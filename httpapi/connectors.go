@@ -56,12 +56,12 @@ func (a *api) getUploadSession(w http.ResponseWriter, r *http.Request, t *servic
 			return err
 		}
 	}
-	if a.Blob == nil {
-		return industrydata.Errorf(industrydata.CodeServiceUnavailable, "Uploads are not served by this server.")
-	}
 	id := r.PathValue("id")
 	if _, err := t.Resources("dataConnectors").Get(r.Context(), id); err != nil {
 		return err
+	}
+	if a.Blob == nil {
+		return industrydata.Errorf(industrydata.CodeServiceUnavailable, "Uploads are not served by this server.")
 	}
 	s, err := a.Blob.Session(r.Context(), t.ID(), id, a.baseURL(r), m[1] == "true")
 	if err != nil {

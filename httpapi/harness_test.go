@@ -12,6 +12,7 @@ import (
 
 	"industrydata"
 	"industrydata/auth"
+	"industrydata/blob"
 	"industrydata/httpapi"
 	"industrydata/service"
 	"industrydata/store/sqlite"
@@ -49,9 +50,14 @@ func openStore(t testing.TB) industrydata.Store {
 }
 
 func newHarnessWithStore(t testing.TB, st industrydata.Store, opts ...harnessOption) *harness {
+	signer, err := blob.NewSigner(testKey)
+	if err != nil {
+		panic(err)
+	}
 	cfg := httpapi.Config{
 		Verifier: auth.NewLocalVerifier(testKey, time.Now),
 		Ready:    st.Ping,
+		Blob:     blob.NewHandler(blob.Config{Store: st, Signer: signer}),
 	}
 	var so service.Options
 	for _, o := range opts {

@@ -148,12 +148,17 @@ func importSurfaceCases(t *testing.T) map[string]routeCase {
 	}
 	for _, k := range connectorActionKeys {
 		method, path, _ := strings.Cut(k, " ")
-		status := 200
 		if strings.HasSuffix(path, "validate") {
-			status = 202
+			// One validation of a connector at a time: each gets its own.
+			out[k] = routeCase{202, func(e *permEnv, prefix string) walkRequest {
+				conn := e.h.must(201, request{method: "POST", path: idPrefix + "dataConnectors", body: `{"@odata.type":"#` + azureConnector +
+					`","displayName":"c","sourceSystem@odata.bind":"sourceSystems/` + e.surface.ss + `"}`}).str("id")
+				return walkRequest{request{method: method, path: prefix + strings.ReplaceAll(path, "{id}", conn)}, tenantA}
+			}}
+			continue
 		}
 		path = strings.ReplaceAll(path, "{function}", "getUploadSession()")
-		out[k] = routeCase{status, in(method, strings.ReplaceAll(path, "{id}", "{conn}"), "")}
+		out[k] = routeCase{200, in(method, strings.ReplaceAll(path, "{id}", "{conn}"), "")}
 	}
 	out["GET /industryData/dataConnectors/{id}/sourceSystem"] = routeCase{200, in("GET", "/industryData/dataConnectors/{conn}/sourceSystem", "")}
 	out["GET /industryData/inboundFlows/{id}/year"] = routeCase{200, in("GET", "/industryData/inboundFlows/{flow}/year", "")}
