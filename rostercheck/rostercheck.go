@@ -99,7 +99,7 @@ func (p Problem) String() string {
 type FileSummary struct {
 	Name  string `json:"name"`
 	Rows  int    `json:"rows"`  // rows after the header, good or not
-	Bytes int64  `json:"bytes"` // bytes read
+	Bytes int64  `json:"bytes"` // bytes read: the whole file, unless a fatal error ended it
 }
 
 // Result is what Validate found.
