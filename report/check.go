@@ -59,47 +59,24 @@ func (c *checker) check(u *roster.User) industrydata.UserReportEntry {
 	if len(u.OrgSourcedIDs) > 0 {
 		e.OrgSourcedIDs = c.cloneOrgs(u.OrgSourcedIDs) // the reader reuses its slice
 	}
+	dup := false
+	if c.dups.Len() > 0 { // no need to hash when no username repeats
+		key, ok := UsernameKey(c.seed, &c.buf, u.Username)
+		dup = ok && c.dups.Has(key)
+	}
 	var issues [7]industrydata.UserReportIssue
-	n := 0
-	add := func(i industrydata.UserReportIssue) { issues[n] = i; n++ }
-
-	if strings.TrimSpace(u.Username) == "" {
-		add(industrydata.IssueMissingUsername)
-	} else if c.dups.Len() > 0 { // no need to hash when no username repeats
-		if key, _ := usernameKey(c.seed, &c.buf, u.Username); c.dups.Has(key) {
-			add(industrydata.IssueDuplicateUsername)
-		}
-	}
-	if email := strings.TrimSpace(u.Email); email == "" {
-		if u.Role == "teacher" || u.Role == "administrator" {
-			add(industrydata.IssueMissingEmail)
-		}
-	} else if !plausibleEmail(email) {
-		add(industrydata.IssueInvalidEmail)
-	}
+	found := UserIssues(issues[:0], u, dup, c.hasOrg, nil)
+	n := len(found)
 	c.mine = c.mine[:0]
-	unknownOrg := false
 	for _, id := range u.OrgSourcedIDs {
-		i, ok := c.orgs.byID[id]
-		if !ok {
-			unknownOrg = true
-		} else if !slices.Contains(c.mine, i) { // a user listing an org twice counts once
+		if i, ok := c.orgs.byID[id]; ok && !slices.Contains(c.mine, i) { // a user listing an org twice counts once
 			c.mine = append(c.mine, i)
 			c.orgs.orgs[i].Count++
 		}
 	}
-	if unknownOrg {
-		add(industrydata.IssueUnknownOrg)
-	}
-	if len(u.OrgSourcedIDs) == 0 {
-		add(industrydata.IssueNoOrg)
-	}
 	role := roleIndex(u.Role)
-	if role < 0 {
-		add(industrydata.IssueUnknownRole)
-	}
 	if n > 0 {
-		e.Issues = slices.Clone(issues[:n])
+		e.Issues = slices.Clone(found)
 		c.sum.UsersWithIssues++
 	}
 
@@ -115,6 +92,53 @@ func (c *checker) check(u *roster.User) industrydata.UserReportEntry {
 		c.countRole(u.Role)
 	}
 	return e
+}
+
+// hasOrg reports whether orgs.csv has an org of sourcedId id.
+func (c *checker) hasOrg(id string) bool {
+	_, ok := c.orgs.byID[id]
+	return ok
+}
+
+// UserIssues appends to dst the issues of u (SPEC §10) in the order of
+// industrydata.UserReportIssues, and returns the extended slice: the one
+// judgement of a user that the report and roster validation share, so that
+// they never disagree. duplicateUsername says whether another user has u's
+// username (compare UsernameKey's); hasOrg whether orgs.csv has an org of a
+// sourcedId (whatever that org's status); knownRole whether a role is
+// allowed, nil meaning roster.Roles (the reader spells those as
+// roster.Roles does). With no issue, dst comes back as it was.
+func UserIssues(dst []industrydata.UserReportIssue, u *roster.User, duplicateUsername bool,
+	hasOrg func(id string) bool, knownRole func(role string) bool) []industrydata.UserReportIssue {
+	if strings.TrimSpace(u.Username) == "" {
+		dst = append(dst, industrydata.IssueMissingUsername)
+	} else if duplicateUsername {
+		dst = append(dst, industrydata.IssueDuplicateUsername)
+	}
+	if email := strings.TrimSpace(u.Email); email == "" {
+		if u.Role == "teacher" || u.Role == "administrator" {
+			dst = append(dst, industrydata.IssueMissingEmail)
+		}
+	} else if !plausibleEmail(email) {
+		dst = append(dst, industrydata.IssueInvalidEmail)
+	}
+	for _, id := range u.OrgSourcedIDs {
+		if !hasOrg(id) {
+			dst = append(dst, industrydata.IssueUnknownOrg)
+			break
+		}
+	}
+	if len(u.OrgSourcedIDs) == 0 {
+		dst = append(dst, industrydata.IssueNoOrg)
+	}
+	known := roleIndex(u.Role) >= 0
+	if knownRole != nil {
+		known = knownRole(u.Role)
+	}
+	if !known {
+		dst = append(dst, industrydata.IssueUnknownRole)
+	}
+	return dst
 }
 
 // roleIndex returns the index of role in roster.Roles, or -1: the reader
@@ -176,11 +200,12 @@ func (c *checker) summary() industrydata.UserReportSummary {
 	return s
 }
 
-// usernameKey returns the hash that decides duplicateUsername: of the
+// UsernameKey returns the hash that decides duplicateUsername: of the
 // username trimmed and lower-cased (SPEC §10: case-insensitive), and false
 // when the username is empty. ASCII names, the common case, are lowered into
-// buf without allocating.
-func usernameKey(seed maphash.Seed, buf *[]byte, username string) (uint64, bool) {
+// buf without allocating. Two usernames are the same user's for the report
+// when their keys, under one seed, are equal.
+func UsernameKey(seed maphash.Seed, buf *[]byte, username string) (uint64, bool) {
 	s := strings.TrimSpace(username)
 	if s == "" {
 		return 0, false

@@ -60,9 +60,9 @@ func TestUsernameKey(t *testing.T) {
 	seed := maphash.MakeSeed()
 	var buf []byte
 	key := func(s string) uint64 {
-		h, ok := usernameKey(seed, &buf, s)
+		h, ok := UsernameKey(seed, &buf, s)
 		if !ok {
-			t.Fatalf("usernameKey(%q) found no username", s)
+			t.Fatalf("UsernameKey(%q) found no username", s)
 		}
 		return h
 	}
@@ -77,8 +77,8 @@ func TestUsernameKey(t *testing.T) {
 		t.Error("jdoe and jdoe2 collide")
 	}
 	for _, empty := range []string{"", "  ", "\t"} {
-		if _, ok := usernameKey(seed, &buf, empty); ok {
-			t.Errorf("usernameKey(%q) found a username", empty)
+		if _, ok := UsernameKey(seed, &buf, empty); ok {
+			t.Errorf("UsernameKey(%q) found a username", empty)
 		}
 	}
 }

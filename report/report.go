@@ -193,7 +193,7 @@ func (b *Builder) countUsernames(ctx context.Context, openUsers func() (io.ReadC
 			reserved = true
 		}
 		total++
-		if h, ok := usernameKey(seed, &buf, name); ok {
+		if h, ok := UsernameKey(seed, &buf, name); ok {
 			if pending = append(pending, h); len(pending) == cap(pending) {
 				flush()
 			}

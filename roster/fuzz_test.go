@@ -22,6 +22,7 @@ var knownCodes = map[string]bool{
 	roster.CodeTooManyRows: true, roster.CodeMissingSourcedID: true, roster.CodeDuplicateID: true,
 	roster.CodeUnknownColumn: true, roster.CodeInvalidStatus: true, roster.CodeInvalidEnabledUser: true,
 	roster.CodeInvalidDate: true, roster.CodeInvalidOrgType: true, roster.CodeMissingOrgName: true,
+	roster.CodeNotText: true, roster.CodeMisplacedBOM: true,
 }
 
 // FuzzUsersCSV checks that no input panics the users.csv reader, that every

@@ -1,6 +1,7 @@
 package roster
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/csv"
 	"errors"
@@ -15,6 +16,9 @@ var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
 // start reads the header row and finds every OneRoster column in it.
 func (t *table) start() error {
+	if what := notText(t.br); what != "" {
+		return t.problem(1, 0, CodeNotText, "%s is not CSV text: it looks like %s; save it as CSV (UTF-8)", t.file, what)
+	}
 	if b, _ := t.br.Peek(len(utf8BOM)); bytes.Equal(b, utf8BOM) {
 		_, _ = t.br.Discard(len(utf8BOM))
 		t.bom = int64(len(utf8BOM))
@@ -89,4 +93,30 @@ func (t *table) name(i int) string {
 		}
 	}
 	return fmt.Sprintf("column %d", i+1)
+}
+
+// sniffBytes is how much of a file notText looks at.
+const sniffBytes = 1024
+
+// notText says what a file is when its first bytes show that it is not text
+// at all, or "": a file that is not text gives this one error rather than
+// one for each of its "rows". Text is anything but the control bytes other
+// than tab, line feed, form feed and carriage return; Latin-1 and other
+// legacy encodings pass here and get invalidUtf8 for the fields at fault.
+func notText(br *bufio.Reader) string {
+	b, _ := br.Peek(sniffBytes)
+	switch {
+	case bytes.HasPrefix(b, []byte("PK\x03\x04")), bytes.HasPrefix(b, []byte("PK\x05\x06")):
+		return "a zip archive (unzip it and send the CSV files it holds)"
+	case bytes.HasPrefix(b, []byte{0x1f, 0x8b}):
+		return "a gzip archive"
+	case bytes.HasPrefix(b, []byte{0xFF, 0xFE}), bytes.HasPrefix(b, []byte{0xFE, 0xFF}):
+		return "UTF-16 text"
+	}
+	for _, c := range b {
+		if c < 0x20 && c != '\t' && c != '\n' && c != '\f' && c != '\r' {
+			return "binary data (it holds control bytes)"
+		}
+	}
+	return ""
 }

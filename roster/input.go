@@ -1,6 +1,7 @@
 package roster
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"io/fs"
@@ -40,18 +41,60 @@ type input struct {
 	tail    [utf8.UTFMax]byte // the start of a rune cut by the end of a chunk
 	ntail   int
 	invalid bool
+	// bomInside is set once a byte order mark is seen after the input's
+	// first byte; last holds the end of the previous chunk, where one may
+	// start.
+	bomInside bool
+	last      [2]byte
 }
+
+// bomRune is the byte order mark, U+FEFF, as UTF-8.
+const bomRune = "\uFEFF"
 
 func (in *input) Read(p []byte) (int, error) {
 	if in.n-in.mark > MaxRecordBytes+readBuffer {
 		return 0, errRecordTooLong
 	}
 	n, err := in.r.Read(p)
+	if !in.bomInside && n > 0 {
+		in.findBOM(p[:n])
+	}
 	in.n += int64(n)
 	if !in.invalid {
 		in.check(p[:n], err != nil)
 	}
 	return n, err
+}
+
+// findBOM looks for a byte order mark in the chunk b, which starts at
+// offset in.n of the input, or across its start: one at offset 0 is the
+// file's own, which the table skips.
+func (in *input) findBOM(b []byte) {
+	if in.n > 0 { // across the chunks: the previous one's last two bytes and this one's first two
+		var edge [4]byte
+		k := copy(edge[:], in.last[2-min(in.n, 2):])
+		start := in.n - int64(k) // the input offset of edge[0]
+		k += copy(edge[k:], b[:min(len(b), 2)])
+		for i := 0; i+len(bomRune) <= k; i++ {
+			if string(edge[i:i+len(bomRune)]) == bomRune && start+int64(i) > 0 {
+				in.bomInside = true
+				return
+			}
+		}
+	}
+	from := 0
+	if in.n == 0 {
+		from = 1
+	}
+	if from < len(b) && bytes.Contains(b[from:], []byte(bomRune)) {
+		in.bomInside = true
+		return
+	}
+	if len(b) >= 2 {
+		in.last = [2]byte{b[len(b)-2], b[len(b)-1]}
+	} else {
+		in.last = [2]byte{in.last[1], b[0]}
+	}
 }
 
 // check checks the next chunk of the input; end says there is no more.

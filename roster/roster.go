@@ -15,7 +15,9 @@
 //     so the row (or the whole file) cannot be read as OneRoster says. These
 //     are a missing or empty header row, a missing or repeated column, a row
 //     with another number of fields than the header, bad quoting, invalid
-//     UTF-8, a field longer than MaxFieldBytes, a row longer than
+//     UTF-8, a file that is not text at all (notText: a zip archive, UTF-16,
+//     binary bytes in its first kilobyte), a byte order mark after the
+//     start, a field longer than MaxFieldBytes, a row longer than
 //     MaxRecordBytes, more rows than the reader's MaxRows, an empty sourcedId
 //     and a sourcedId that an earlier row of the same file already has.
 //   - Warnings, kept by the reader (Warnings, WarningCount): the row is read,
@@ -84,6 +86,8 @@ const (
 	CodeTooManyRows      = "tooManyRows"        // more rows than the reader's MaxRows
 	CodeMissingSourcedID = "missingSourcedId"   // sourcedId is empty
 	CodeDuplicateID      = "duplicateSourcedId" // an earlier row has the same sourcedId
+	CodeNotText          = "notText"            // the file is binary (an archive, UTF-16...), not CSV text
+	CodeMisplacedBOM     = "misplacedBom"       // a byte order mark inside the file, not at its start
 
 	CodeUnknownColumn      = "unknownColumn"           // a column OneRoster does not define
 	CodeInvalidStatus      = "invalidStatus"           // status is not empty, active or tobedeleted
@@ -97,6 +101,7 @@ const (
 var fatalCodes = map[string]bool{
 	CodeMissingHeader: true, CodeBadHeader: true, CodeMissingColumn: true,
 	CodeDuplicateColumn: true, CodeRecordTooLong: true, CodeTooManyRows: true,
+	CodeNotText: true,
 }
 
 // Problem is an error or a warning about one place in a roster file.
@@ -165,4 +170,8 @@ type Options struct {
 	// and duplicate sourcedIds) and the memory of the sourcedId set.
 	// encoding/csv's own checks, the limits and the warnings remain.
 	Checked bool
+	// Warn, when set, receives every warning instead of the reader keeping
+	// it (Warnings is then empty; WarningCount still counts them), so that
+	// a validator can keep its own number of each kind.
+	Warn func(Problem)
 }

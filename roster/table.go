@@ -42,7 +42,8 @@ type table struct {
 	guessed   bool
 	headerEnd int64    // input offset where the first row starts
 	checked   bool     // Options.Checked
-	ids       *HashSet // nil when checked
+	keyed     bool     // the first column is a sourcedId, unique in the file
+	ids       *HashSet // nil when checked or not keyed
 	seed      maphash.Seed
 	started   bool
 	ahead     []row // rows read, ahead[pos:n] not yet returned
@@ -51,6 +52,7 @@ type table struct {
 	line      int   // line where the row last returned starts
 	err       error // sticky: what ends the stream once ahead is drained
 	maxWarn   int
+	onWarn    func(Problem) // Options.Warn
 	warns     []Problem
 	nwarn     int
 }
@@ -93,11 +95,12 @@ func newTable(r io.Reader, opts Options, file string, columns []string, maxRows 
 	t := &table{
 		file: file, columns: columns, idx: make([]int, len(columns)),
 		in: in, br: br, csv: c, maxRows: maxRows, maxWarn: maxWarn,
-		size: inputSize(r), checked: opts.Checked,
+		size: inputSize(r), checked: opts.Checked, onWarn: opts.Warn,
+		keyed: columns[0] == "sourcedId",
 		ahead: make([]row, readAhead),
 	}
 	t.estimate = int(min(t.size/128, int64(maxRows)))
-	if !t.checked {
+	if !t.checked && t.keyed {
 		t.ids = new(HashSet)
 		t.seed = maphash.MakeSeed()
 	}
@@ -218,7 +221,7 @@ func (t *table) read(r *row) bool {
 	}
 	// A field is no longer than the row it is in, quotes and commas
 	// included, and no field of a row in valid input is invalid.
-	if t.in.invalid || t.csv.InputOffset()+t.bom-t.in.mark > MaxFieldBytes {
+	if t.in.invalid || t.in.bomInside || t.csv.InputOffset()+t.bom-t.in.mark > MaxFieldBytes {
 		for i, f := range rec {
 			if len(f) > MaxFieldBytes {
 				r.err = t.problem(r.lineOf(i), i+1, CodeFieldTooLong, "%s is longer than %d bytes", t.name(i), MaxFieldBytes)
@@ -228,7 +231,15 @@ func (t *table) read(r *row) bool {
 				r.err = t.problem(r.lineOf(i), i+1, CodeInvalidUTF8, "%s is not valid UTF-8", t.name(i))
 				return true
 			}
+			if strings.Contains(f, bomRune) {
+				r.err = t.problem(r.lineOf(i), i+1, CodeMisplacedBOM,
+					"%s holds a byte order mark, which belongs only at the start of a file (were two files joined?)", t.name(i))
+				return true
+			}
 		}
+	}
+	if !t.keyed {
+		return true
 	}
 	// Both files have a sourcedId, and OneRoster requires it to be unique.
 	at := t.idx[0]
@@ -276,6 +287,10 @@ func (t *table) problem(line, col int, code, format string, args ...any) *Proble
 // first maxWarn are kept; all are counted.
 func (t *table) warn(line, col int, code, format string, args ...any) {
 	t.nwarn++
+	if t.onWarn != nil {
+		t.onWarn(*t.problem(line, col, code, format, args...))
+		return
+	}
 	if len(t.warns) < t.maxWarn {
 		t.warns = append(t.warns, *t.problem(line, col, code, format, args...))
 	}
@@ -286,6 +301,13 @@ func (t *table) warn(line, col int, code, format string, args ...any) {
 func (t *table) fieldWarn(k int, code, format string, args ...any) {
 	at := t.idx[k]
 	t.warn(t.cur.lineOf(at), at+1, code, format, args...)
+}
+
+// fieldPos returns the line and the 1-based column of field k (an index in
+// t.columns) of the row last returned.
+func (t *table) fieldPos(k int) (line, col int) {
+	at := t.idx[k]
+	return t.cur.lineOf(at), at + 1
 }
 
 // short cuts an identifier quoted in a message to a readable length.

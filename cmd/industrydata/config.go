@@ -34,15 +34,37 @@ func newFlagSet(name string) *flag.FlagSet {
 // Precedence is flag, then environment, then the flag's default. For -h it
 // prints help to stderr and returns flag.ErrHelp.
 func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string, help commandHelp, stderr io.Writer) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			help.print(stderr, fs)
+	_, err := parseFlagsArgs(fs, args, 0, getenv, help, stderr)
+	return err
+}
+
+// parseFlagsArgs is parseFlags for a command that takes up to most
+// arguments besides its flags, before, between or after them; it returns
+// them.
+func parseFlagsArgs(fs *flag.FlagSet, args []string, most int, getenv func(string) string, help commandHelp, stderr io.Writer) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				help.print(stderr, fs)
+			}
+			return nil, err
 		}
-		return err
+		if fs.NArg() == 0 {
+			break
+		}
+		if len(positional) == most {
+			return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
+	return positional, fillFromEnv(fs, getenv)
+}
+
+// fillFromEnv sets every flag of fs that the command line did not set from
+// its environment twin, when that is set.
+func fillFromEnv(fs *flag.FlagSet, getenv func(string) string) error {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	var err error

@@ -15,9 +15,10 @@ import (
 // The commands' one-line summaries: the program's usage lists them, and
 // each command's --help starts with its own.
 const (
-	serveSummary = "run the API service (embedded SQLite under ./data by default)"
-	tokenSummary = "print a signed access token for local use"
-	auditSummary = "print the audit log (who changed what) as JSON lines"
+	serveSummary  = "run the API service (embedded SQLite under ./data by default)"
+	tokenSummary  = "print a signed access token for local use"
+	auditSummary  = "print the audit log (who changed what) as JSON lines"
+	rosterSummary = "check OneRoster v1.1 CSV files offline (roster validate DIR)"
 )
 
 const usageText = `usage: industrydata <command> [flags]
@@ -26,6 +27,7 @@ commands:
   serve   ` + serveSummary + `
   token   ` + tokenSummary + `
   audit   ` + auditSummary + `
+  roster  ` + rosterSummary + `
 
 Run 'industrydata <command> --help' for a command's flags.
 `
@@ -72,6 +74,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = runToken(ctx, args[1:], getenv, stdout, stderr)
 	case "audit":
 		err = runAudit(ctx, args[1:], getenv, stdout, stderr)
+	case "roster":
+		err = runRoster(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usageText)
 		return nil
@@ -82,7 +86,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	// A mistake on a command's line is reported with a pointer to the
 	// command's --help, not with the whole of it.
 	if usage, ok := err.(usageError); ok {
-		usage.command = args[0]
+		if usage.command == "" { // a command with subcommands names the one at fault
+			usage.command = args[0]
+		}
 		return usage
 	}
 	return err
