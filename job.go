@@ -41,4 +41,7 @@ type JobClaim struct {
 	// RosterID is the roster a JobRun reads: the tenant's current roster
 	// when the run started, "" when the tenant had none.
 	RosterID string
+	// Payload is what the job was queued with (a JobValidation's files
+	// and codes), as its starter encoded it.
+	Payload []byte
 }

@@ -150,6 +150,9 @@ type UploadStore interface {
 	// GetUploadContainer returns a container by id, whatever its tenant,
 	// expired or not; ErrNotFound once discarded.
 	GetUploadContainer(ctx context.Context, id string) (UploadContainer, error)
+	// UploadContainerOf returns the connector's container valid at now,
+	// creating none: ErrNotFound when it has none.
+	UploadContainerOf(ctx context.Context, tenant TenantID, connectorID string, now time.Time) (UploadContainer, error)
 
 	// PutBlob reads r to its end and commits it as the blob name, in place
 	// of the content before (which stays readable by its ContentID until

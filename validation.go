@@ -2,6 +2,7 @@ package industrydata
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 )
 
@@ -28,13 +29,38 @@ type ValidationStore interface {
 	// connector connectorID (else ErrNotFound), learns whether a
 	// validation of it is in progress, calls check with that and, when
 	// check returns nil, inserts op (a fileValidateOperation; its ETag and
-	// Seq assigned) and queues a JobValidation for it, with a create
-	// record in the audit log. check's error is returned unchanged.
-	StartValidation(ctx context.Context, tenant TenantID, actor Actor, connectorID string, op *Operation, check func(inProgress bool) error) error
+	// Seq assigned) and queues a JobValidation for it with payload (the
+	// claim's Payload), with a create record in the audit log. check's
+	// error is returned unchanged.
+	StartValidation(ctx context.Context, tenant TenantID, actor Actor, connectorID string, op *Operation, payload []byte, check func(inProgress bool) error) error
 	// FinishValidation, while c holds the job (else ErrLeaseLost), writes
 	// out to the operation, makes out.Files the connector's validated set
 	// when it is not nil, and takes the job off the queue, in one
 	// transaction. An operation the client deleted meanwhile is not
 	// recreated; the validated set is still made.
 	FinishValidation(ctx context.Context, c JobClaim, out ValidationOutcome) error
+}
+
+// ValidationInput is what a validation reads, fixed when it is started
+// (the JobValidation's payload): the files its upload session held then,
+// by content (so later uploads do not change what it sees), and the
+// tenant's enabled codes its enum checks accept.
+type ValidationInput struct {
+	Files       []ValidatedFile `json:"files"`
+	Roles       []string        `json:"roles"`
+	OrgTypes    []string        `json:"orgTypes"`
+	GradeLevels []string        `json:"gradeLevels"`
+}
+
+// Encode is the input as a job's payload.
+func (in ValidationInput) Encode() []byte {
+	b, _ := json.Marshal(in) // strings and slices of them: never fails
+	return b
+}
+
+// DecodeValidationInput reads a JobValidation's payload.
+func DecodeValidationInput(payload []byte) (ValidationInput, error) {
+	var in ValidationInput
+	err := json.Unmarshal(payload, &in)
+	return in, err
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"time"
 
 	"industrydata"
@@ -47,14 +48,7 @@ func (r *Runner) execute(ctx context.Context, c industrydata.JobClaim) {
 		log.Warn("run abandoned: its lease was taken over by another runner")
 		return
 	case ctx.Err() != nil:
-		// Shutdown: the run stays in progress; the next runner resumes it.
-		wctx, stop := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
-		defer stop()
-		if err := r.cfg.Store.ReleaseLease(wctx, c); err != nil {
-			log.Warn("giving the lease back on shutdown failed; the run waits for its lease to expire", "err", err)
-			return
-		}
-		log.Info("run interrupted by shutdown; its lease was given back")
+		r.giveBack(ctx, c, log)
 		return
 	}
 	wctx, stop := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
@@ -123,4 +117,16 @@ func (r *Runner) build(ctx context.Context, c industrydata.JobClaim, hb *heartbe
 		err = werr
 	}
 	return sum, err
+}
+
+// giveBack returns c's job to the queue when the runner stops under it, so
+// that the next worker resumes it at once.
+func (r *Runner) giveBack(ctx context.Context, c industrydata.JobClaim, log *slog.Logger) {
+	wctx, stop := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
+	defer stop()
+	if err := r.cfg.Store.ReleaseLease(wctx, c); err != nil {
+		log.Warn("giving the lease back on shutdown failed; the job waits for its lease to expire", "err", err)
+		return
+	}
+	log.Info("job interrupted by shutdown; its lease was given back")
 }

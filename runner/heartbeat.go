@@ -32,13 +32,16 @@ func newHeartbeat(r *Runner, c industrydata.JobClaim, cancel context.CancelCause
 
 // progress records how far the build has got, in words.
 func (h *heartbeat) progress(p report.Progress) {
-	var detail string
 	switch p.Pass {
 	case 1:
-		detail = fmt.Sprintf("Counting users: read %d.", p.Done)
+		h.set(fmt.Sprintf("Counting users: read %d.", p.Done))
 	default:
-		detail = fmt.Sprintf("Checked %d of %d users.", p.Done, p.Total)
+		h.set(fmt.Sprintf("Checked %d of %d users.", p.Done, p.Total))
 	}
+}
+
+// set records the job's progress, which the heartbeat writes.
+func (h *heartbeat) set(detail string) {
 	h.mu.Lock()
 	h.detail, h.changed = detail, true
 	h.mu.Unlock()

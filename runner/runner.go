@@ -142,13 +142,18 @@ func (r *Runner) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		}
-		claim, ok, err := r.cfg.Store.ClaimJob(ctx, r.cfg.Owner, r.cfg.Now(), r.cfg.LeaseTTL, industrydata.JobRun)
+		claim, ok, err := r.cfg.Store.ClaimJob(ctx, r.cfg.Owner, r.cfg.Now(), r.cfg.LeaseTTL, industrydata.JobRun, industrydata.JobValidation)
 		if ok {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				defer func() { <-free }()
-				r.execute(ctx, claim)
+				switch claim.Kind {
+				case industrydata.JobRun:
+					r.execute(ctx, claim)
+				case industrydata.JobValidation:
+					r.validate(ctx, claim)
+				}
 			}()
 			continue
 		}

@@ -98,11 +98,17 @@ func ofQueryType(q *odata.Query, e Entity) bool {
 var errStop = errors.New("stop")
 
 // scanSet shows each entity of the set, in Seq order, to fn until it
-// returns true.
+// returns true: source's, or the store's when source is nil.
 func scanSet[T any, P entityPtr[T]](ctx context.Context, t *Tenant, set string, source func(ctx context.Context, each func(P) bool) error, fn func(P) bool) error {
 	if source != nil {
 		return source(ctx, fn)
 	}
+	return scanStored[T, P](ctx, t, set, fn)
+}
+
+// scanStored shows each stored entity of the set, in Seq order, to fn
+// until it returns true.
+func scanStored[T any, P entityPtr[T]](ctx context.Context, t *Tenant, set string, fn func(P) bool) error {
 	err := t.s.store.ScanResources(ctx, t.id, set, func(r *industrydata.Resource) error {
 		e, err := fromResource[T, P](r)
 		if err != nil {

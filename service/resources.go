@@ -61,6 +61,43 @@ type resourceSet[T any, P entityPtr[T]] struct {
 	// update) by the set's rules across its properties. It must not read
 	// anything: updates run it inside the store's transaction.
 	check func(e P) error
+	// derive, when set, fills in what an entity read from the store shows
+	// but does not keep (a flow's readinessStatus), before anything sees
+	// it, filters included; memo is shared by the entities of one request.
+	derive func(ctx context.Context, t *Tenant, e P, memo map[string]bool) error
+}
+
+// view is e as the set shows it: derived values filled in.
+func (b boundSet[T, P]) view(ctx context.Context, e P) (P, error) {
+	if b.derive == nil {
+		return e, nil
+	}
+	if err := b.derive(ctx, b.t, e, map[string]bool{}); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// source is where List and Count read the set: the store, with derived
+// values filled in; nil (the store as it is) when the set derives none.
+func (b boundSet[T, P]) source() func(context.Context, func(P) bool) error {
+	if b.derive == nil {
+		return nil
+	}
+	return func(ctx context.Context, each func(P) bool) error {
+		memo := map[string]bool{}
+		var derr error
+		err := scanStored[T, P](ctx, b.t, b.name, func(e P) bool {
+			if derr = b.derive(ctx, b.t, e, memo); derr != nil {
+				return true
+			}
+			return each(e)
+		})
+		if derr != nil {
+			return derr
+		}
+		return err
+	}
 }
 
 // boundSet is a resourceSet for one tenant.
@@ -144,7 +181,7 @@ func (b boundSet[T, P]) Create(ctx context.Context, body *schema.Body) (Entity, 
 		return nil, b.writeError(err, e.Meta().ID)
 	}
 	e.Meta().ETag, e.Meta().Seq = r.ETag, r.Seq
-	return e, nil
+	return b.view(ctx, e)
 }
 
 // definitions reads what judge needs: the tenant's reference definitions,
@@ -174,7 +211,11 @@ func (b boundSet[T, P]) Get(ctx context.Context, id string) (Entity, error) {
 	if err != nil {
 		return nil, notFound(err, b.kind, id)
 	}
-	return fromResource[T, P](&r)
+	e, err := fromResource[T, P](&r)
+	if err != nil {
+		return nil, err
+	}
+	return b.view(ctx, e)
 }
 
 func (b boundSet[T, P]) Update(ctx context.Context, id string, body *schema.Body, cond Precondition) (Entity, error) {
@@ -221,7 +262,7 @@ func (b boundSet[T, P]) Update(ctx context.Context, id string, body *schema.Body
 		return nil, b.writeError(err, id)
 	}
 	out.Meta().ETag = stored.ETag // the store assigns it after apply
-	return out, nil
+	return b.view(ctx, out)
 }
 
 func (b boundSet[T, P]) Delete(ctx context.Context, id string, cond Precondition) error {
@@ -232,11 +273,11 @@ func (b boundSet[T, P]) Delete(ctx context.Context, id string, cond Precondition
 }
 
 func (b boundSet[T, P]) List(ctx context.Context, q *odata.Query) (Page[Entity], error) {
-	return listResources[T, P](ctx, b.t, b.name, b.base, q, nil)
+	return listResources[T, P](ctx, b.t, b.name, b.base, q, b.source())
 }
 
 func (b boundSet[T, P]) Count(ctx context.Context, q *odata.Query) (int64, error) {
-	return countResources[T, P](ctx, b.t, b.name, b.base, q, nil)
+	return countResources[T, P](ctx, b.t, b.name, b.base, q, b.source())
 }
 
 // writeError turns a store's answer to a write into the Graph error.

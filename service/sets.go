@@ -1,6 +1,8 @@
 package service
 
 import (
+	"context"
+
 	"industrydata"
 	"industrydata/schema"
 )
@@ -45,6 +47,7 @@ var (
 			}
 			return nil
 		},
+		derive: flowReadiness,
 	}
 )
 
@@ -154,4 +157,29 @@ func checkReferenceCodes(defs map[string]*refDef, typ *schema.EntityType, e any)
 		return nil
 	}
 	return walk("", typ.AllProperties(), e)
+}
+
+// flowReadiness is a flow's readinessStatus (SPEC §11): expired once its
+// expirationDateTime has passed, else ready when its connector has a
+// validated set, else notReady. memo keeps each connector's answer for
+// the request.
+func flowReadiness(ctx context.Context, t *Tenant, f *industrydata.InboundFlow, memo map[string]bool) error {
+	if f.ExpirationDateTime != nil && !f.ExpirationDateTime.After(t.s.now()) {
+		f.ReadinessStatus = industrydata.ReadinessExpired
+		return nil
+	}
+	ready, ok := memo[f.DataConnectorID]
+	if !ok {
+		files, err := t.s.store.ValidatedFiles(ctx, t.id, f.DataConnectorID)
+		if err != nil {
+			return err
+		}
+		ready = len(files) > 0
+		memo[f.DataConnectorID] = ready
+	}
+	f.ReadinessStatus = industrydata.ReadinessNotReady
+	if ready {
+		f.ReadinessStatus = industrydata.ReadinessReady
+	}
+	return nil
 }

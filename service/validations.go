@@ -2,6 +2,9 @@ package service
 
 import (
 	"context"
+	"errors"
+	"slices"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -21,7 +24,11 @@ func (t *Tenant) StartValidation(ctx context.Context, connectorID string) (indus
 		LastActionDateTime: &now,
 		Status:             industrydata.OperationNotStarted,
 	}
-	err := t.s.store.StartValidation(ctx, t.id, t.actor, connectorID, &op, func(inProgress bool) error {
+	in, err := t.validationInput(ctx, connectorID, now)
+	if err != nil {
+		return industrydata.Operation{}, err
+	}
+	err = t.s.store.StartValidation(ctx, t.id, t.actor, connectorID, &op, in.Encode(), func(inProgress bool) error {
 		if inProgress {
 			return industrydata.Errorf(industrydata.CodeConflict,
 				"A validation of the data connector '%s' is in progress; wait for its operation to end.", clip(connectorID))
@@ -35,4 +42,49 @@ func (t *Tenant) StartValidation(ctx context.Context, connectorID string) (indus
 		t.s.opts.JobQueued()
 	}
 	return op, nil
+}
+
+// validationInput is what a validation of the connector started now reads:
+// the files its upload session holds (none when it has no valid session),
+// and the tenant's enabled roles, org types and grade levels.
+func (t *Tenant) validationInput(ctx context.Context, connectorID string, now time.Time) (industrydata.ValidationInput, error) {
+	var in industrydata.ValidationInput
+	if _, err := t.Resources(dataConnectors.name).Get(ctx, connectorID); err != nil {
+		return in, err
+	}
+	c, err := t.s.store.UploadContainerOf(ctx, t.id, connectorID, now)
+	switch {
+	case errors.Is(err, industrydata.ErrNotFound):
+	case err != nil:
+		return in, err
+	default:
+		blobs, err := t.s.store.ListBlobs(ctx, c.ID)
+		if err != nil && !errors.Is(err, industrydata.ErrNotFound) {
+			return in, err
+		}
+		for _, b := range blobs {
+			in.Files = append(in.Files, industrydata.ValidatedFile{Name: b.Name, ContentID: b.ContentID, Size: b.Size})
+		}
+	}
+	defs, err := t.referenceDefinitionsByID(ctx)
+	if err != nil {
+		return in, err
+	}
+	for _, d := range defs {
+		if d.IsDisabled {
+			continue
+		}
+		switch d.ReferenceType {
+		case RefRole:
+			in.Roles = append(in.Roles, d.Code)
+		case RefOrgType:
+			in.OrgTypes = append(in.OrgTypes, d.Code)
+		case RefGradeLevel:
+			in.GradeLevels = append(in.GradeLevels, d.Code)
+		}
+	}
+	for _, codes := range [][]string{in.Roles, in.OrgTypes, in.GradeLevels} {
+		slices.Sort(codes)
+	}
+	return in, nil
 }

@@ -22,7 +22,7 @@ const (
 	qReleaseJob = `UPDATE jobs SET lease_owner = NULL, lease_expires_ticks = NULL WHERE ` + held
 	// qFinishJob takes a finished job off the queue.
 	qFinishJob = `DELETE FROM jobs WHERE ` + held + ` RETURNING operation_id`
-	qInsertJob = `INSERT INTO jobs (tenant, kind, id, subject, operation_id) VALUES (?, ?, ?, ?, ?)`
+	qInsertJob = `INSERT INTO jobs (tenant, kind, id, subject, operation_id, payload) VALUES (?, ?, ?, ?, ?, ?)`
 	// qHeldRunSeq is the seq of a held run, which keys its report's entries.
 	qHeldRunSeq = `SELECT seq FROM runs WHERE tenant = ?1 AND id = ?3 AND EXISTS (SELECT 1 FROM jobs WHERE ` + held + `)`
 	qFinishRun  = `UPDATE runs SET status = ?, end_ticks = ?, blocking_error = ?, etag = ?
@@ -44,7 +44,7 @@ func qClaimJob(kinds int) string {
 	return `UPDATE jobs SET lease_owner = ?1, lease_expires_ticks = ?2, attempts = attempts + 1
 	WHERE seq = (SELECT seq FROM jobs WHERE (lease_expires_ticks IS NULL OR lease_expires_ticks <= ?3)` + filter + `
 		ORDER BY lease_expires_ticks, seq LIMIT 1)
-	RETURNING kind, tenant, id, subject, operation_id, attempts`
+	RETURNING kind, tenant, id, subject, operation_id, attempts, payload`
 }
 
 // heldArgs are the arguments of held for c.
@@ -83,7 +83,7 @@ func (s *Store) ClaimJob(ctx context.Context, owner string, now time.Time, ttl t
 	var found bool
 	err = s.write(ctx, func(tx *batchTx) error {
 		var kind, tenant, subject string
-		err := tx.QueryRow(qClaimJob(len(kinds)), args...).Scan(&kind, &tenant, &c.ID, &subject, &c.OperationID, &c.Attempt)
+		err := tx.QueryRow(qClaimJob(len(kinds)), args...).Scan(&kind, &tenant, &c.ID, &subject, &c.OperationID, &c.Attempt, &c.Payload)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil // nothing to claim
 		}

@@ -244,7 +244,7 @@ func insertRun(tx *batchTx, tenant industrydata.TenantID, processID string, rost
 		return err
 	}
 	// The run in progress is a job of the queue.
-	_, err = tx.Exec(qInsertJob, string(tenant), string(industrydata.JobRun), r.ID, processID, op.ID)
+	_, err = tx.Exec(qInsertJob, string(tenant), string(industrydata.JobRun), r.ID, processID, op.ID, nil)
 	return translate(err)
 }
 

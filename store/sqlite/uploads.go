@@ -84,6 +84,26 @@ func (s *Store) GetUploadContainer(ctx context.Context, id string) (industrydata
 	return c.UploadContainer, nil
 }
 
+// qValidContainer is the connector's newest container valid at ?3.
+const qValidContainer = `SELECT id, created_ticks, expires_ticks FROM upload_containers
+	WHERE tenant = ?1 AND connector_id = ?2 AND expires_ticks > ?3 ORDER BY seq DESC LIMIT 1`
+
+// UploadContainerOf returns the connector's container valid at now, or
+// ErrNotFound (see industrydata.UploadStore).
+func (s *Store) UploadContainerOf(ctx context.Context, tenant industrydata.TenantID, connectorID string, now time.Time) (industrydata.UploadContainer, error) {
+	_, nowTicks, err := encodeTime("now", now)
+	if err != nil {
+		return industrydata.UploadContainer{}, fmt.Errorf("sqlite: upload container of %s: %w", connectorID, err)
+	}
+	out := industrydata.UploadContainer{Tenant: tenant, ConnectorID: connectorID}
+	var c, e int64
+	if err := s.queryRowR(ctx, qValidContainer, string(tenant), connectorID, nowTicks).Scan(&out.ID, &c, &e); err != nil {
+		return industrydata.UploadContainer{}, fmt.Errorf("sqlite: upload container of %s: %w", connectorID, translate(err))
+	}
+	out.Created, out.Expires = industrydata.FromTicks(c), industrydata.FromTicks(e)
+	return out, nil
+}
+
 // CurrentUploadContainer returns the connector's valid container, or
 // creates one discarding the others (see industrydata.UploadStore).
 func (s *Store) CurrentUploadContainer(ctx context.Context, tenant industrydata.TenantID, connectorID string, now time.Time, ttl time.Duration, reset bool) (industrydata.UploadContainer, bool, error) {

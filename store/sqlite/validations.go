@@ -19,7 +19,7 @@ const (
 // StartValidation inserts a validation's operation and queues its job, in
 // one transaction, when the connector exists and check allows it (see
 // industrydata.ValidationStore).
-func (s *Store) StartValidation(ctx context.Context, tenant industrydata.TenantID, actor industrydata.Actor, connectorID string, op *industrydata.Operation, check func(inProgress bool) error) error {
+func (s *Store) StartValidation(ctx context.Context, tenant industrydata.TenantID, actor industrydata.Actor, connectorID string, op *industrydata.Operation, payload []byte, check func(inProgress bool) error) error {
 	if op == nil || op.Type != industrydata.TypeFileValidateOperation {
 		return errors.New("sqlite: start validation: the operation must be a fileValidateOperation")
 	}
@@ -53,7 +53,7 @@ func (s *Store) StartValidation(ctx context.Context, tenant industrydata.TenantI
 		if next.Seq, err = res.LastInsertId(); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(qInsertJob, string(tenant), string(industrydata.JobValidation), next.ID, connectorID, next.ID); err != nil {
+		if _, err := tx.Exec(qInsertJob, string(tenant), string(industrydata.JobValidation), next.ID, connectorID, next.ID, payload); err != nil {
 			return translate(err)
 		}
 		return s.audit(tx, tenant, actor, schema.Audit(industrydata.AuditCreate, nil, &next))

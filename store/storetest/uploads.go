@@ -31,6 +31,24 @@ var uploadTests = []test{
 	{"another tenant's content is not found", testUploadTenantIsolation},
 	{"delete removes the name, not the content", testUploadDelete},
 	{"the validated set is replaced whole and outlives its container", testUploadValidatedSet},
+	{"a connector's valid container is found without making one", testUploadContainerOf},
+}
+
+func testUploadContainerOf(t *testing.T, s industrydata.Store) {
+	_, err := s.UploadContainerOf(t.Context(), tenantA, connectorA, uploadT0)
+	wantErrIs(t, "UploadContainerOf before any", err, industrydata.ErrNotFound)
+	c, _ := currentContainer(t, s, tenantA, connectorA, uploadT0, false)
+	got, err := s.UploadContainerOf(t.Context(), tenantA, connectorA, uploadT0.Add(time.Minute))
+	if err != nil || got != c {
+		t.Errorf("UploadContainerOf = %+v, %v; want %+v", got, err, c)
+	}
+	_, err = s.UploadContainerOf(t.Context(), tenantB, connectorA, uploadT0)
+	wantErrIs(t, "UploadContainerOf in another tenant", err, industrydata.ErrNotFound)
+	_, err = s.UploadContainerOf(t.Context(), tenantA, connectorA, c.Expires)
+	wantErrIs(t, "UploadContainerOf once expired", err, industrydata.ErrNotFound)
+	if _, err := s.GetUploadContainer(t.Context(), c.ID); err != nil {
+		t.Errorf("looking made or discarded a container: %v", err)
+	}
 }
 
 const connectorA = "c0ec7000-0000-4000-8000-00000000000a"

@@ -38,7 +38,7 @@ func validationOp(t *testing.T) industrydata.Operation {
 func startValidation(t *testing.T, s industrydata.Store, tenant industrydata.TenantID, connectorID string) industrydata.Operation {
 	t.Helper()
 	op := validationOp(t)
-	if err := s.StartValidation(t.Context(), tenant, who(t.Context()), connectorID, &op, nil); err != nil {
+	if err := s.StartValidation(t.Context(), tenant, who(t.Context()), connectorID, &op, []byte(`{"files":1}`), nil); err != nil {
 		t.Fatalf("StartValidation: %v", err)
 	}
 	return op
@@ -57,7 +57,7 @@ func testValidationConnectorMissing(t *testing.T, s industrydata.Store) {
 	other := connector(t, s, tenantB)
 	for _, id := range []string{newID(), other} {
 		op := validationOp(t)
-		err := s.StartValidation(t.Context(), tenantA, who(t.Context()), id, &op, nil)
+		err := s.StartValidation(t.Context(), tenantA, who(t.Context()), id, &op, nil, nil)
 		wantErrIs(t, "StartValidation", err, industrydata.ErrNotFound)
 		if _, err := s.GetOperation(t.Context(), tenantA, op.ID); !errors.Is(err, industrydata.ErrNotFound) {
 			t.Errorf("the refused validation's operation exists: %v", err)
@@ -79,7 +79,7 @@ func testValidationStart(t *testing.T, s industrydata.Store) {
 	}
 	c := claimValidation(t, s, "v")
 	want := industrydata.JobClaim{Kind: industrydata.JobValidation, Tenant: tenantA, ID: op.ID, ConnectorID: conn,
-		OperationID: op.ID, Owner: "v", Attempt: 1, Expires: leaseT0(t).Add(leaseTTL)}
+		OperationID: op.ID, Owner: "v", Attempt: 1, Expires: leaseT0(t).Add(leaseTTL), Payload: []byte(`{"files":1}`)}
 	if diff := cmp.Diff(want, c); diff != "" {
 		t.Errorf("claim (-want +got):\n%s", diff)
 	}
@@ -97,7 +97,7 @@ func testValidationInProgress(t *testing.T, s industrydata.Store) {
 	refused := errors.New("refused")
 	op := validationOp(t)
 	var saw bool
-	err := s.StartValidation(t.Context(), tenantA, who(t.Context()), conn, &op, func(inProgress bool) error {
+	err := s.StartValidation(t.Context(), tenantA, who(t.Context()), conn, &op, nil, func(inProgress bool) error {
 		saw = inProgress
 		return refused
 	})

@@ -4,7 +4,9 @@
 -- is in progress: the write that starts a job inserts it, the write that
 -- finishes it deletes it, in their transactions. id is the job's own id
 -- (the run's, or the validation operation's), subject what it acts on (the
--- process, or the connector), operation_id the operation that follows it.
+-- process, or the connector), operation_id the operation that follows it,
+-- payload what the job needs to know that nothing else keeps (a
+-- validation's files and codes), opaque to the store.
 --
 -- A job is free when lease_expires_ticks is NULL and held by lease_owner
 -- until lease_expires_ticks otherwise; attempts counts the claims and
@@ -16,6 +18,7 @@ CREATE TABLE jobs (
     id                  TEXT    NOT NULL,
     subject             TEXT    NOT NULL,
     operation_id        TEXT    NOT NULL,
+    payload             BLOB,
     lease_owner         TEXT,
     lease_expires_ticks INTEGER,
     attempts            INTEGER NOT NULL DEFAULT 0,
