@@ -45,9 +45,16 @@ func (h *harness) putBlob(sessionURL, name, body string) int {
 func (h *harness) validated(conn string) *response {
 	h.t.Helper()
 	res := h.must(202, request{method: "POST", path: idPrefix + "dataConnectors/" + conn + "/validate"})
-	loc, err := url.Parse(res.header.Get("Location"))
+	return h.runJobs(res.header.Get("Location"))
+}
+
+// runJobs lets a runner execute the queue until the operation at location
+// has ended, and returns it.
+func (h *harness) runJobs(location string) *response {
+	h.t.Helper()
+	loc, err := url.Parse(location)
 	if err != nil || !strings.Contains(loc.Path, "/operations/") {
-		h.t.Fatalf("Location %q", res.header.Get("Location"))
+		h.t.Fatalf("Location %q", location)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -63,7 +70,7 @@ func (h *harness) validated(conn string) *response {
 			return op
 		}
 		if time.Now().After(deadline) {
-			h.t.Fatalf("validation still %s after 30s", op.str("status"))
+			h.t.Fatalf("operation still %s after 30s", op.str("status"))
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
@@ -152,4 +159,49 @@ func TestUploadAndValidate(t *testing.T) {
 	if _, err := h.store.GetOperation(t.Context(), industrydata.TenantID(tenantA), ok.str("id")); err != nil {
 		t.Error(err)
 	}
+}
+
+// TestValidationSeesFilesAsStarted: a file uploaded while a validation is
+// queued does not change what it reads: it judges, and validates, the
+// content its session held when it was started.
+func TestValidationSeesFilesAsStarted(t *testing.T) {
+	h := newHarness(t)
+	_, _, conn, _ := h.importSurface()
+	sessionURL := h.uploadSession(conn, "getUploadSession()").str("sessionUrl")
+	h.putBlob(sessionURL, "orgs.csv", goodOrgs)
+	h.putBlob(sessionURL, "users.csv", goodUsers)
+	started := h.must(202, request{method: "POST", path: idPrefix + "dataConnectors/" + conn + "/microsoft.graph.industryData.validate"})
+	h.must(409, request{method: "POST", path: idPrefix + "dataConnectors/" + conn + "/validate"})
+	before, err := h.store.ListBlobs(t.Context(), strings.TrimPrefix(mustPath(t, sessionURL), "/uploads/"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Replaced before any worker took the validation: a users.csv no
+	// validation would pass.
+	if code := h.putBlob(sessionURL, "users.csv", "not,a,roster\r\n\"unbalanced\r\n"); code != http.StatusCreated {
+		t.Fatalf("Put Blob: %d", code)
+	}
+	op := h.runJobs(started.header.Get("Location"))
+	if op.str("status") != "succeeded" {
+		t.Fatalf("validation: %s", op.raw)
+	}
+	set, err := h.store.ValidatedFiles(t.Context(), tenantA, conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range set {
+		for _, b := range before {
+			if b.Name == f.Name && b.ContentID != f.ContentID {
+				t.Errorf("%s: validated content %s, the session held %s when the validation started", f.Name, f.ContentID, b.ContentID)
+			}
+		}
+	}
+}
+
+func mustPath(t *testing.T, raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Path
 }
