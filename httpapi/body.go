@@ -5,6 +5,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"slices"
 	"strings"
 
 	"industrydata"
@@ -61,29 +62,50 @@ const maxActionBody = 1024
 // noParameters checks the body of an action that takes no parameters
 // (POST runs, runs/start): empty, or {} as some SDKs send.
 func noParameters(w http.ResponseWriter, r *http.Request) error {
+	_, err := actionParameters(w, r)
+	return err
+}
+
+// actionParameters reads the body of an action (or of a function called
+// with POST): empty, or a JSON object of at most maxActionBody bytes whose
+// members are among params (instance annotations are ignored). It returns
+// the members given, by name.
+func actionParameters(w http.ResponseWriter, r *http.Request, params ...string) (map[string]any, error) {
+	refuse := func() error {
+		if len(params) == 0 {
+			return industrydata.Errorf(industrydata.CodeBadRequest, "This action takes no parameters; send no body.")
+		}
+		return industrydata.Errorf(industrydata.CodeBadRequest, "This action takes at most %s; send no more.", strings.Join(params, ", "))
+	}
 	if r.ContentLength > maxActionBody {
-		return industrydata.Errorf(industrydata.CodeBadRequest, "This action takes no parameters; send no body.")
+		return nil, refuse()
 	}
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxActionBody))
 	if err != nil {
-		return industrydata.Errorf(industrydata.CodeBadRequest, "This action takes no parameters; send no body.")
+		return nil, refuse()
 	}
-	trimmed := strings.TrimSpace(string(data))
-	if trimmed == "" {
-		return nil
+	if strings.TrimSpace(string(data)) == "" {
+		return nil, nil
 	}
 	if err := checkJSONContentType(r.Header.Get("Content-Type")); err != nil {
-		return err
+		return nil, err
 	}
 	body, err := schema.ParseBody(data)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	out := map[string]any{}
 	for _, m := range body.Members {
-		if !strings.HasPrefix(m.Name, "@") { // instance annotations are ignored
-			return industrydata.BadProperty(m.Name, "This action takes no parameters; '%s' is not one.",
-				industrydata.Shorten(m.Name, 64))
+		switch {
+		case strings.HasPrefix(m.Name, "@"): // instance annotations are ignored
+		case slices.Contains(params, m.Name):
+			out[m.Name] = m.Value
+		case len(params) == 0:
+			return nil, industrydata.BadProperty(m.Name, "This action takes no parameters; '%s' is not one.", industrydata.Shorten(m.Name, 64))
+		default:
+			return nil, industrydata.BadProperty(m.Name, "'%s' is not a parameter of this action; it takes %s.",
+				industrydata.Shorten(m.Name, 64), strings.Join(params, ", "))
 		}
 	}
-	return nil
+	return out, nil
 }

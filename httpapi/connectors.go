@@ -51,9 +51,19 @@ func (a *api) getUploadSession(w http.ResponseWriter, r *http.Request, t *servic
 	if _, err := queryOptions(r); err != nil {
 		return err
 	}
+	reset := m[1] == "true"
 	if r.Method == http.MethodPost {
-		if err := noParameters(w, r); err != nil {
+		// Older clients POST the function, its parameter in the body.
+		params, err := actionParameters(w, r, "resetSession")
+		if err != nil {
 			return err
+		}
+		if v, ok := params["resetSession"]; ok {
+			b, isBool := v.(bool)
+			if !isBool || m[1] != "" && b != reset {
+				return industrydata.BadProperty("resetSession", "resetSession must be true or false, and say the same in the URL and the body.")
+			}
+			reset = b
 		}
 	}
 	id := r.PathValue("id")
@@ -63,7 +73,7 @@ func (a *api) getUploadSession(w http.ResponseWriter, r *http.Request, t *servic
 	if a.Blob == nil {
 		return industrydata.Errorf(industrydata.CodeServiceUnavailable, "Uploads are not served by this server.")
 	}
-	s, err := a.Blob.Session(r.Context(), t.ID(), id, a.baseURL(r), m[1] == "true")
+	s, err := a.Blob.Session(r.Context(), t.ID(), id, a.baseURL(r), reset)
 	if err != nil {
 		return err
 	}

@@ -152,6 +152,12 @@ func TestUploadAndValidate(t *testing.T) {
 		t.Error("a reset dropped the validated set")
 	}
 	h.must(400, request{method: "GET", path: idPrefix + "dataConnectors/" + conn + "/getUploadSession(resetSession=maybe)"})
+	posted := h.must(200, request{method: "POST", path: idPrefix + "dataConnectors/" + conn + "/getUploadSession", body: `{"resetSession":true}`})
+	if posted.str("containerId") == reset.str("containerId") {
+		t.Error("POST getUploadSession with resetSession true in the body gave the same container")
+	}
+	h.must(400, request{method: "POST", path: idPrefix + "dataConnectors/" + conn + "/getUploadSession", body: `{"resetSession":"yes"}`})
+	h.must(400, request{method: "POST", path: idPrefix + "dataConnectors/" + conn + "/getUploadSession", body: `{"other":1}`})
 	h.must(404, request{method: "GET", path: idPrefix + "dataConnectors/" + conn + "/getDownloadSession()"})
 	h.must(405, request{method: "GET", path: idPrefix + "dataConnectors/" + conn + "/validate"})
 	h.must(404, request{method: "POST", path: idPrefix + "dataConnectors/" + conn + "/validate", tenant: tenantB})
