@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/pprof"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -58,6 +59,8 @@ var (
 	upPace        = flag.Duration("uploadfigures.pace", 5*time.Millisecond, "interval between the GETs of an operation")
 	upMaxGets     = flag.Int("uploadfigures.maxgets", 200_000, "bound on the GETs during one validation")
 	upDeadline    = flag.Duration("uploadfigures.deadline", 30*time.Minute, "bound on one validation")
+	upValidate    = flag.Bool("uploadfigures.validate", true, "validate after the upload (false: the upload's figures alone)")
+	upCache       = flag.String("uploadfigures.cache", "", "directory keeping the generated rosters from run to run (empty: a temporary one)")
 )
 
 // uploadFigures are one roster size's.
@@ -68,6 +71,7 @@ type uploadFigures struct {
 	bare, validate               time.Duration
 	rows                         int
 	peakKiB, sampledKiB, idleKiB int
+	peakUploadKiB                int
 	idle, loaded                 []time.Duration
 	status, detail               string
 }
@@ -106,8 +110,9 @@ func TestUploadFigures(t *testing.T) {
 }
 
 func summary(f uploadFigures) string {
-	return fmt.Sprintf("%.0f MB, upload %.2fs local %.2fs, bare %.2fs validate %.2fs, peak %d MiB, p99 idle %.2fms during %.2fms, %s: %s",
-		float64(f.bytes)/1e6, f.upload.Seconds(), f.local.Seconds(), f.bare.Seconds(), f.validate.Seconds(),
+	return fmt.Sprintf("%.0f MB, upload %.2fs (%.0f MB/s) local %.2fs (%.0f MB/s) upload server peak %d MiB, bare %.2fs validate %.2fs, peak %d MiB, p99 idle %.2fms during %.2fms, %s: %s",
+		float64(f.bytes)/1e6, f.upload.Seconds(), float64(f.bytes)/1e6/f.upload.Seconds(), f.local.Seconds(),
+		float64(f.bytes)/1e6/f.local.Seconds(), f.peakUploadKiB>>10, f.bare.Seconds(), f.validate.Seconds(),
 		f.peakKiB>>10, millis(pct(f.idle, 99)), millis(pct(f.loaded, 99)), f.status, f.detail)
 }
 
@@ -130,17 +135,24 @@ func measureUpload(t *testing.T, n int) uploadFigures {
 	f := uploadFigures{users: n}
 	work := t.TempDir()
 	src := filepath.Join(work, "src")
-	if err := os.Mkdir(src, 0o755); err != nil {
-		t.Fatal(err)
+	if *upCache != "" {
+		src = filepath.Join(*upCache, fmt.Sprintf("%d-%t", n, n >= *upBinding))
 	}
-	var err error
-	if n >= *upBinding {
-		err = rostergen.AllFiles(src, n)
-	} else {
-		_, _, err = rostergen.Files(src, n)
-	}
-	if err != nil {
-		t.Fatal(err)
+	if _, err := os.Stat(filepath.Join(src, "done")); err != nil {
+		if err := os.MkdirAll(src, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if n >= *upBinding {
+			err = rostergen.AllFiles(src, n)
+		} else {
+			_, _, err = rostergen.Files(src, n)
+		}
+		if err == nil {
+			err = os.WriteFile(filepath.Join(src, "done"), nil, 0o644)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 	var names []string
 	for _, name := range roster.Files {
@@ -197,6 +209,10 @@ func measureUpload(t *testing.T, n int) uploadFigures {
 		}
 	}
 
+	f.peakUploadKiB = procstat.PeakRSSKiB(srv.cmd.Process.Pid)
+	if !*upValidate {
+		return f
+	}
 	// A fresh server on the same data: its peak is the validation's.
 	if err := srv.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -343,4 +359,26 @@ func timedGet(t *testing.T, api *apiClient, path string) time.Duration {
 		t.Fatalf("GET %s: %d %s %v", path, status, data, err)
 	}
 	return took
+}
+
+// pprofEnv, when set in the environment of the test (it is passed on to
+// the children, not being INDUSTRYDATA_*), makes a child serve
+// net/http/pprof on that loopback address, to profile a figures run by
+// hand:
+//
+//	FIGURES_PPROF=127.0.0.1:6061 go test ./cmd/industrydata -run TestUploadFigures ...
+//	go tool pprof http://127.0.0.1:6061/debug/pprof/profile?seconds=10
+const pprofEnv = "FIGURES_PPROF"
+
+// servePprof serves net/http/pprof on $FIGURES_PPROF, if set and on
+// loopback.
+func servePprof() {
+	addr := os.Getenv(pprofEnv)
+	if addr == "" || !strings.HasPrefix(addr, "127.0.0.1:") {
+		return
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	go func() { _ = http.ListenAndServe(addr, mux) }()
 }
