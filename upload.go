@@ -190,6 +190,8 @@ type UploadStore interface {
 	// content is ErrNotFound. Content stays readable until its container
 	// is discarded, or while a validated set holds it; should it go while
 	// being read, a Read fails with ErrNotFound rather than ending early.
+	// The reader has a method Size() int64, the content's size, so that
+	// package roster sizes its sets once rather than growing them.
 	OpenContent(ctx context.Context, tenant TenantID, contentID string) (io.ReadCloser, error)
 
 	// SetValidatedFiles replaces the connector's validated set with files,

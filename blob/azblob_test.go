@@ -130,6 +130,10 @@ func (e *env) content(t *testing.T, id string) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The reader tells its size, which readers size their tables by.
+	if s, ok := rc.(interface{ Size() int64 }); !ok || s.Size() != int64(len(b)) {
+		t.Errorf("content %s: %d bytes, reader's Size %v", id, len(b), s)
+	}
 	return b
 }
 

@@ -39,7 +39,13 @@ func (h *Handler) body(q *request, max int64) (io.Reader, bool) {
 	if !ok {
 		return nil, false
 	}
-	b := &bodyReader{r: q.r.Body, left: n, want: want, h: md5.New()}
+	b := &bodyReader{r: q.r.Body, left: n, want: want}
+	if want != nil {
+		// Hashed here only to check what was sent: the store hashes what
+		// it keeps anyway, and a second MD5 pass was a quarter of an
+		// upload's CPU.
+		b.h = md5.New()
+	}
 	if h.cfg.BodyTimeout > 0 {
 		b.rc, b.timeout = http.NewResponseController(q.w), h.cfg.BodyTimeout
 		b.extend()
@@ -66,8 +72,8 @@ func (h *Handler) md5Header(q *request, name string) ([]byte, bool) {
 type bodyReader struct {
 	r       io.Reader
 	left    int64
-	want    []byte // the Content-MD5 sent, or nil
-	h       hash.Hash
+	want    []byte    // the Content-MD5 sent, or nil
+	h       hash.Hash // nil when no Content-MD5 was sent
 	rc      *http.ResponseController
 	timeout time.Duration
 	since   int64 // bytes read since the deadlines last moved
@@ -84,7 +90,9 @@ func (b *bodyReader) Read(p []byte) (int, error) {
 		p = p[:b.left]
 	}
 	n, err := b.r.Read(p)
-	b.h.Write(p[:n])
+	if b.h != nil {
+		b.h.Write(p[:n])
+	}
 	b.left -= int64(n)
 	if b.rc != nil {
 		if b.since += int64(n); b.since >= 1<<20 {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"industrydata"
+	"industrydata/internal/lowprio"
 	"industrydata/rostercheck"
 )
 
@@ -91,7 +92,13 @@ func (r *Runner) judge(ctx context.Context, c industrydata.JobClaim, hb *heartbe
 		hb.set(fmt.Sprintf("Validating %s.", name))
 		return r.cfg.Store.OpenContent(ctx, c.Tenant, f.ContentID)
 	}
-	res, err := rostercheck.Validate(ctx, open, rostercheck.Options{Roles: in.Roles, OrgTypes: in.OrgTypes, GradeLevels: in.GradeLevels})
+	var res *rostercheck.Result
+	// Like a run's build, the validation is a long computation: it runs
+	// below the requests (package lowprio), so that a GET during it waits
+	// for a core no longer than when the server is idle.
+	lowprio.Run(func() {
+		res, err = rostercheck.Validate(ctx, open, rostercheck.Options{Roles: in.Roles, OrgTypes: in.OrgTypes, GradeLevels: in.GradeLevels})
+	})
 	if errors.Is(err, industrydata.ErrNotFound) {
 		return failedValidation(r.cfg.Now(), validationFilesGone,
 			"The uploaded files were discarded (the upload session was reset or expired) while they were validated; upload them again."), nil

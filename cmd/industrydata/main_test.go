@@ -54,6 +54,7 @@ func childMain() int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
+	servePprof()
 	var err error
 	if os.Getenv(slowRunsEnv) == "1" && len(args) > 0 && args[0] == "serve" {
 		err = runServe(ctx, args[1:], os.Getenv, os.Stdout, os.Stderr, serveOptions{runner: slowRuns})

@@ -8,6 +8,7 @@ package zblob
 import (
 	"errors"
 	"fmt"
+	"runtime"
 
 	"github.com/klauspost/compress/zstd"
 )
@@ -19,7 +20,9 @@ const MaxSize = 64 << 20
 
 var (
 	// Both are safe for concurrent use through EncodeAll and DecodeAll.
-	encoder, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1))
+	// The encoder compresses as many blobs at once as there are Ps (with
+	// one, concurrent uploads queued for it); each costs a few MB.
+	encoder, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(runtime.GOMAXPROCS(0)))
 	decoder, _ = zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(MaxSize))
 )
 
