@@ -1,22 +1,23 @@
-// Package runner executes the runs of processes: the worker pool inside
-// `industrydata serve` (SPEC §4).
+// Package runner executes the jobs of the queue: runs of processes (SPEC
+// §4) and validations of data connectors' files (SPEC §11), the worker
+// pool inside `industrydata serve`.
 //
-// The runs table is the queue (industrydata.RunStore): a run in progress
-// that no runner holds, or whose holder's lease has expired, is claimed by
-// one runner with a lease; the runner renews the lease while it works, and
-// writes the run's outcome and its operation's in one transaction when it
+// The jobs table is the queue (industrydata.JobStore): a job in progress
+// that no worker holds, or whose holder's lease has expired, is claimed by
+// one worker with a lease; the worker renews the lease while it works, and
+// writes the job's outcome and its operation's in one transaction when it
 // ends. So the state the API shows is the queue's state, there is nothing to
-// keep in step, and several replicas sharing one database each take runs
+// keep in step, and several replicas sharing one database each take jobs
 // without a coordinator: the store hands a lease to one claim only, and a
-// runner that lost its lease (it stalled past the expiry and another took
-// the run) fails every later write.
+// worker that lost its lease (it stalled past the expiry and another took
+// the job) fails every later write.
 //
-// A run whose runner died (kill -9, a crash, a lost machine) keeps its
-// lease until it expires; then any runner claims it again and resumes it
-// from the start of its report, up to MaxAttempts claims, after which it is
-// failed with a blockingError rather than tried forever. A runner that is
-// stopped (SIGTERM) cancels its runs and gives their leases back, so the
-// next runner resumes them at once.
+// A job whose worker died (kill -9, a crash, a lost machine) keeps its
+// lease until it expires; then any worker claims it again and resumes it
+// from its start, up to MaxAttempts claims, after which it is failed with
+// an error rather than tried forever. A runner that is stopped (SIGTERM)
+// cancels its jobs and gives their leases back, so the next worker resumes
+// them at once.
 package runner
 
 import (
