@@ -69,6 +69,7 @@ func (r *Runner) validate(ctx context.Context, c industrydata.JobClaim) {
 // judge reads and judges the job's files. Its error is a fault of the
 // service (or ctx's end); what is wrong with the files is in the outcome.
 func (r *Runner) judge(ctx context.Context, c industrydata.JobClaim, hb *heartbeat) (industrydata.ValidationOutcome, error) {
+	defer tightenGC()()
 	if c.Attempt > r.cfg.MaxAttempts {
 		return failedValidation(r.cfg.Now(), validationInterrupted, fmt.Sprintf(
 			"The validation was interrupted %d times before it could finish (its server stopped while it ran); validate again.", c.Attempt-1)), nil

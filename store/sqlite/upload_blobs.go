@@ -1,7 +1,9 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
+	"crypto/md5"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -103,39 +105,103 @@ func dropBlocks(tx *batchTx, container int64, name string) error {
 	return err
 }
 
-// PutBlob streams r into the blob name (see industrydata.UploadStore).
+// PutBlob streams r into the blob name (see industrydata.UploadStore). A
+// body that fits the first read (most roster files) is stored and
+// committed in one transaction, one fsync; a larger one is staged over
+// several and committed by another.
 func (s *Store) PutBlob(ctx context.Context, containerID, name string, r io.Reader, lim industrydata.UploadLimits, props industrydata.BlobProps) (industrydata.BlobInfo, error) {
 	c, err := s.getContainer(ctx, containerID)
 	if err != nil {
 		return industrydata.BlobInfo{}, fmt.Errorf("sqlite: put blob %s: %w", name, err)
 	}
-	p, err := s.stagePiece(ctx, c, r, lim.MaxBlobBytes)
+	if lim.MaxBlobBytes > 0 {
+		r = io.LimitReader(r, lim.MaxBlobBytes+1)
+	}
+	buf := make([]byte, uploadChunkSize*uploadChunksPerWrite)
+	k, err := io.ReadFull(r, buf)
+	whole := errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+	if err != nil && !whole {
+		return industrydata.BlobInfo{}, fmt.Errorf("sqlite: put blob %s: read upload: %w", name, err)
+	}
+	if whole {
+		return s.putSmallBlob(ctx, c, name, buf[:k], lim, props)
+	}
+	p, err := s.stagePiece(ctx, c, io.MultiReader(bytes.NewReader(buf[:k]), r), lim.MaxBlobBytes)
 	if err != nil {
 		return industrydata.BlobInfo{}, fmt.Errorf("sqlite: put blob %s: %w", name, err)
 	}
-	if len(props.ContentMD5) == 0 {
-		props.ContentMD5 = p.md5
-	}
-	var info industrydata.BlobInfo
-	err = s.write(ctx, func(tx *batchTx) error {
-		if err := storePiece(tx, p); err != nil {
-			return err
-		}
-		done := false
-		info, err = s.commitContent(tx, c, name, props, func() (piece, sql.NullString, bool, error) {
-			if done {
-				return piece{}, sql.NullString{}, false, nil
-			}
-			done = true
-			return p, sql.NullString{}, true, nil
-		})
-		return err
-	})
+	info, err := s.commitPiece(ctx, c, name, p, props)
 	if err != nil {
 		s.dropPiece(ctx, p.seq)
 		return industrydata.BlobInfo{}, fmt.Errorf("sqlite: put blob %s: %w", name, err)
 	}
 	return info, nil
+}
+
+// putSmallBlob stores data as one piece and commits it as the blob name,
+// in one transaction.
+func (s *Store) putSmallBlob(ctx context.Context, c containerRow, name string, data []byte, lim industrydata.UploadLimits, props industrydata.BlobProps) (industrydata.BlobInfo, error) {
+	if lim.MaxBlobBytes > 0 && int64(len(data)) > lim.MaxBlobBytes {
+		return industrydata.BlobInfo{}, fmt.Errorf("sqlite: put blob %s: more than %d bytes: %w", name, lim.MaxBlobBytes, industrydata.ErrTooLarge)
+	}
+	sum := md5.Sum(data)
+	p := piece{size: int64(len(data)), md5: sum[:]}
+	chunks := compressChunks(data)
+	var info industrydata.BlobInfo
+	err := s.write(ctx, func(tx *batchTx) error {
+		res, err := tx.Exec(qInsertPiece, c.seq)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return errors.Join(err, industrydata.ErrNotFound) // the container was discarded
+		}
+		if p.seq, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		for i, chunk := range chunks {
+			if _, err := tx.Exec(qInsertUploadChunk, p.seq, int64(i), chunk); err != nil {
+				return err
+			}
+		}
+		info, err = s.commitStaged(tx, c, name, p, props)
+		return err
+	})
+	if err != nil {
+		return industrydata.BlobInfo{}, fmt.Errorf("sqlite: put blob %s: %w", name, err)
+	}
+	return info, nil
+}
+
+// commitPiece commits staged piece p as the blob name's content.
+func (s *Store) commitPiece(ctx context.Context, c containerRow, name string, p piece, props industrydata.BlobProps) (industrydata.BlobInfo, error) {
+	var info industrydata.BlobInfo
+	err := s.write(ctx, func(tx *batchTx) error {
+		var err error
+		info, err = s.commitStaged(tx, c, name, p, props)
+		return err
+	})
+	return info, err
+}
+
+// commitStaged makes staged piece p stored and the blob name's content,
+// in tx. A Put Blob's Content-MD5 property, unless the client set one, is
+// the MD5 of what was read.
+func (s *Store) commitStaged(tx *batchTx, c containerRow, name string, p piece, props industrydata.BlobProps) (industrydata.BlobInfo, error) {
+	if len(props.ContentMD5) == 0 {
+		props.ContentMD5 = p.md5
+	}
+	if err := storePiece(tx, p); err != nil {
+		return industrydata.BlobInfo{}, err
+	}
+	done := false
+	return s.commitContent(tx, c, name, props, func() (piece, sql.NullString, bool, error) {
+		if done {
+			return piece{}, sql.NullString{}, false, nil
+		}
+		done = true
+		return p, sql.NullString{}, true, nil
+	})
 }
 
 // PutBlock streams r into an uncommitted block of blob name.

@@ -94,12 +94,7 @@ func (s *Store) fillPiece(ctx context.Context, p *piece, src io.Reader, max int6
 		}
 		if k > 0 {
 			h.Write(buf[:k])
-			var chunks [][]byte
-			for data := buf[:k]; len(data) > 0; {
-				c := data[:min(uploadChunkSize, len(data))]
-				chunks = append(chunks, zblob.Compress(nil, c))
-				data = data[len(c):]
-			}
+			chunks := compressChunks(buf[:k])
 			first := next
 			err := s.write(ctx, func(tx *batchTx) error {
 				// Gone when its container was discarded meanwhile.
@@ -125,6 +120,17 @@ func (s *Store) fillPiece(ctx context.Context, p *piece, src io.Reader, max int6
 			return nil
 		}
 	}
+}
+
+// compressChunks cuts data into chunks of uploadChunkSize, compressed.
+func compressChunks(data []byte) [][]byte {
+	var chunks [][]byte
+	for len(data) > 0 {
+		c := data[:min(uploadChunkSize, len(data))]
+		chunks = append(chunks, zblob.Compress(nil, c))
+		data = data[len(c):]
+	}
+	return chunks
 }
 
 // storePiece makes staged piece p stored, in the transaction that uses it:
