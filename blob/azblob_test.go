@@ -58,7 +58,7 @@ type env struct {
 	wrap atomic.Pointer[func(w http.ResponseWriter, r *http.Request, next http.Handler)]
 }
 
-func newEnv(t *testing.T, cfg blob.Config) *env {
+func newEnv(t testing.TB, cfg blob.Config) *env {
 	t.Helper()
 	e := &env{clock: newClock()}
 	var err error
@@ -99,7 +99,7 @@ func (e *env) session(t *testing.T, connector string, reset bool) industrydata.U
 
 // client is the SDK's container client of url, without retries, so that
 // a refused request fails at once.
-func client(t *testing.T, url string) *container.Client {
+func client(t testing.TB, url string) *container.Client {
 	t.Helper()
 	c, err := container.NewClientWithNoCredential(url, &container.ClientOptions{
 		ClientOptions: policy.ClientOptions{Retry: policy.RetryOptions{MaxRetries: -1}},
