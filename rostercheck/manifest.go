@@ -26,27 +26,12 @@ func (v *validator) readManifest(ctx context.Context, r io.Reader, ropts roster.
 	defer func() { v.rows = rr.Rows() }()
 	seed := maphash.MakeSeed()
 	seen := map[uint64]bool{} // bounded by the file's row limit
-	for n := 0; ; n++ {
-		if n%checkEvery == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		f, err := rr.Next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			if done, stop := v.readError(name, err); done {
-				return stop
-			}
-			continue
-		}
+	return eachRow(ctx, v, name, rr.Next, func(_ int, f []string) {
 		prop, value := strings.TrimSpace(f[0]), strings.TrimSpace(f[1])
 		if h := maphash.String(seed, strings.ToLower(prop)); seen[h] {
 			line, col := rr.Pos(0)
 			v.problem(CodeDuplicateProperty, name, line, col, "property %q is named on an earlier row too", short(prop))
-			continue
+			return
 		} else {
 			seen[h] = true
 		}
@@ -60,13 +45,13 @@ func (v *validator) readManifest(ctx context.Context, r io.Reader, ropts roster.
 			mode := strings.ToLower(value)
 			if mode != "bulk" && mode != "delta" && mode != "absent" {
 				v.problem(CodeInvalidManifest, name, line, col, "%s is %q, not bulk, delta or absent", short(prop), short(value))
-				continue
+				return
 			}
 			if file := bindingFile(prop[len("file."):]); file != "" {
 				v.declare = append(v.declare, declaration{file: file, mode: mode, line: line, col: col})
 			}
 		}
-	}
+	})
 }
 
 // bindingFile returns the file of roster.Files that a manifest's file.*

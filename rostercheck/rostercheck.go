@@ -269,6 +269,31 @@ func (v *validator) addRoster(p roster.Problem) {
 	v.add(Problem{Code: p.Code, Message: p.Message, File: p.File, Line: p.Line, Column: p.Column})
 }
 
+// eachRow calls fn with each row next reads, and its number from 0, until
+// the file ends: ctx is checked every checkEvery rows, a row that cannot
+// be read is reported (readError) and skipped, and a fatal one ends the
+// file. The error is ctx's, or a read's that is not a problem of the file.
+func eachRow[T any](ctx context.Context, v *validator, name string, next func() (T, error), fn func(n int, row T)) error {
+	for n := 0; ; n++ {
+		if n%checkEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		row, err := next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			if done, stop := v.readError(name, err); done {
+				return stop
+			}
+			continue
+		}
+		fn(n, row)
+	}
+}
+
 // readError handles an error from a reader's Next: a *roster.Problem is
 // added, and a fatal one marks the file broken. It reports whether the
 // file is done (fatal) and returns the error that stops Validate, if any.

@@ -116,28 +116,13 @@ func (v *validator) checkRows(ctx context.Context, name string, r io.Reader, rop
 	}
 	rr := roster.NewRowReader(r, name, ropts)
 	defer func() { v.rows = rr.Rows() }()
-	for n := 0; ; n++ {
-		if n%checkEvery == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		f, err := rr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			if done, stop := v.readError(name, err); done {
-				if stop != nil {
-					return stop
-				}
-				break
-			}
-			continue
-		}
+	err := eachRow(ctx, v, name, rr.Next, func(_ int, f []string) {
 		for i := range bs {
 			v.checkField(name, rr, &bs[i], f[bs[i].k])
 		}
+	})
+	if err != nil {
+		return err
 	}
 	v.ids[name] = rr.SourcedIDs()
 	return nil

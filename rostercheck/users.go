@@ -18,25 +18,7 @@ func (v *validator) checkOrgs(ctx context.Context, r io.Reader, ropts roster.Opt
 	name := roster.FileOrgs
 	or := roster.NewOrgReader(r, ropts)
 	defer func() { v.rows = or.Rows() }()
-	for n := 0; ; n++ {
-		if n%checkEvery == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		o, err := or.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			if done, stop := v.readError(name, err); done {
-				if stop != nil {
-					return stop
-				}
-				break
-			}
-			continue
-		}
+	err := eachRow(ctx, v, name, or.Next, func(_ int, o roster.Org) {
 		if !v.types.has(o.Type) {
 			line, col := or.Pos("type")
 			what := "is empty"
@@ -45,6 +27,9 @@ func (v *validator) checkOrgs(ctx context.Context, r io.Reader, ropts roster.Opt
 			}
 			v.problem(roster.CodeInvalidOrgType, name, line, col, "type %q %s", short(o.Type), what)
 		}
+	})
+	if err != nil {
+		return err
 	}
 	v.ids[name] = or.SourcedIDs()
 	return nil
@@ -90,25 +75,7 @@ func (v *validator) checkUsers(ctx context.Context, r io.Reader, ropts roster.Op
 	var names firstLines
 	var buf []byte
 	var issues []industrydata.UserReportIssue
-	for n := 0; ; n++ {
-		if n%checkEvery == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		u, err := ur.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			if done, stop := v.readError(name, err); done {
-				if stop != nil {
-					return stop
-				}
-				break
-			}
-			continue
-		}
+	err := eachRow(ctx, v, name, ur.Next, func(n int, u roster.User) {
 		if n == 0 {
 			names.reserve(ur.EstimatedRows())
 		}
@@ -138,6 +105,9 @@ func (v *validator) checkUsers(ctx context.Context, r io.Reader, ropts roster.Op
 				v.userIssue(ur, industrydata.IssueDuplicateUsername)
 			}
 		}
+	})
+	if err != nil {
+		return err
 	}
 	v.ids[name] = ur.SourcedIDs()
 	return nil
