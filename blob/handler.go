@@ -24,6 +24,7 @@ import (
 	"github.com/google/uuid"
 
 	"industrydata"
+	"industrydata/internal/statuswriter"
 )
 
 // Prefix is the path under which the handler serves containers.
@@ -129,7 +130,7 @@ var containerIDPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4
 
 // request is one request being served.
 type request struct {
-	w         *statusWriter
+	w         *statuswriter.Writer
 	r         *http.Request
 	id        string // x-ms-request-id
 	now       time.Time
@@ -141,7 +142,7 @@ type request struct {
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	q := &request{w: &statusWriter{ResponseWriter: w}, r: r, id: uuid.NewString(), now: h.cfg.Clock.Now()}
+	q := &request{w: &statuswriter.Writer{ResponseWriter: w}, r: r, id: uuid.NewString(), now: h.cfg.Clock.Now()}
 	hd := w.Header()
 	hd.Set("x-ms-request-id", q.id)
 	hd.Set("x-ms-version", responseVersion(r.Header.Get("x-ms-version")))
@@ -155,7 +156,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				panic(v)
 			}
 			h.cfg.Logger.Error("blob: panic serving request", "request_id", q.id, "panic", v)
-			if q.w.status == 0 {
+			if q.w.Status == 0 {
 				h.fail(q, http.StatusInternalServerError, "InternalError", "The server encountered an internal error.")
 			}
 		}
@@ -163,7 +164,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.cfg.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
 				slog.String("request_id", q.id), slog.String("tenant", string(q.container.Tenant)),
 				slog.String("method", r.Method), slog.String("route", "blob "+q.op),
-				slog.Int("status", q.w.status),
+				slog.Int("status", q.w.Status),
 				slog.Float64("dur_ms", float64(time.Since(start).Microseconds())/1000))
 		}
 	}()
@@ -275,28 +276,6 @@ func responseVersion(v string) string {
 	}
 	return sasVersion
 }
-
-// statusWriter remembers the status, for the access log.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // printable reports whether s is visible ASCII (safe to echo in a header).
 func printable(s string) bool {

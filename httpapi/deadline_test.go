@@ -18,7 +18,7 @@ import (
 // bounds only the request (net/http clears the read deadline once the body
 // has been read), and WriteTimeout only a response that stops making
 // progress. One that does not renew its write deadline is cut. The renewal
-// reaches the connection only because withRequest's statusWriter unwraps
+// reaches the connection only because withRequest's statuswriter.Writer unwraps
 // to it.
 func TestLongResponseOutlivesReadTimeout(t *testing.T) {
 	const (

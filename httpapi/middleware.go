@@ -11,29 +11,8 @@ import (
 
 	"industrydata"
 	"industrydata/auth"
+	"industrydata/internal/statuswriter"
 )
-
-// statusWriter remembers the status a handler sent, for the access log.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // maxClientRequestID bounds the client-request-id we echo.
 const maxClientRequestID = 200
@@ -55,14 +34,14 @@ func withRequest(log *slog.Logger, accessLog bool, next http.Handler) http.Handl
 		}
 		info := &logInfo{}
 		r = withValue(r, keyLogInfo, info)
-		sw := &statusWriter{ResponseWriter: w}
+		sw := &statuswriter.Writer{ResponseWriter: w}
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
 				log.Error("panic serving request", "request_id", id, "panic", v, "stack", string(debug.Stack()))
-				if sw.status == 0 {
+				if sw.Status == 0 {
 					writeError(sw, r, log, internalError)
 				}
 			}
@@ -72,7 +51,7 @@ func withRequest(log *slog.Logger, accessLog bool, next http.Handler) http.Handl
 					slog.String("tenant", string(info.tenant)),
 					slog.String("method", r.Method),
 					slog.String("route", r.Pattern),
-					slog.Int("status", sw.status),
+					slog.Int("status", sw.Status),
 					slog.Float64("dur_ms", float64(time.Since(start).Microseconds())/1000),
 				)
 			}
