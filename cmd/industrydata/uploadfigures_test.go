@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/pprof"
-	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -19,9 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blockblob"
-	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
 
 	"industrydata/internal/procstat"
 	"industrydata/internal/rostergen"
@@ -167,22 +164,7 @@ func measureUpload(t *testing.T, n int) uploadFigures {
 	api := newAPI(t, srv.addr, dir)
 	api.http.Timeout = 0
 	const base = "/beta/external/industryData"
-	ss := api.created(t, base+"/sourceSystems", `{"displayName":"SIS"}`)
-	conn := api.created(t, base+"/dataConnectors", `{"@odata.type":"#microsoft.graph.industryData.azureDataLakeConnector",
-		"displayName":"CSV drop","sourceSystem@odata.bind":"`+api.base+base+`/sourceSystems('`+ss+`')"}`)
-	status, data, err := api.do(http.MethodGet, base+"/dataConnectors/"+conn+
-		"/microsoft.graph.industryData.azureDataLakeConnector/microsoft.graph.industryData.getUploadSession(resetSession=false)", "")
-	var session struct {
-		SessionURL string `json:"sessionUrl"`
-	}
-	if err != nil || status != 200 || json.Unmarshal(data, &session) != nil || session.SessionURL == "" {
-		t.Fatalf("getUploadSession: %d %s %v", status, data, err)
-	}
-	cc, err := container.NewClientWithNoCredential(session.SessionURL, &container.ClientOptions{
-		ClientOptions: policy.ClientOptions{Retry: policy.RetryOptions{MaxRetries: -1}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	conn, cc := api.connectorSession(t, base)
 
 	// The upload, file by file, each beside its local write and fsync.
 	local := filepath.Join(work, "local.csv")
@@ -258,18 +240,8 @@ func measureUpload(t *testing.T, n int) uploadFigures {
 			}
 		}
 	})
-	req, _ := http.NewRequest(http.MethodPost, api.base+base+"/dataConnectors/"+conn+"/validate", nil)
-	req.Header.Set("Authorization", "Bearer "+api.token)
 	t0 = time.Now()
-	resp, err := api.http.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	loc, err := url.Parse(resp.Header.Get("Location"))
-	if resp.StatusCode != http.StatusAccepted || err != nil {
-		t.Fatalf("validate: %d, Location %q", resp.StatusCode, resp.Header.Get("Location"))
-	}
+	opPath := api.validate(t, base, conn)
 	deadline := t0.Add(*upDeadline)
 	tick = time.NewTicker(*upPace)
 	for {
@@ -277,10 +249,10 @@ func measureUpload(t *testing.T, n int) uploadFigures {
 		if len(f.loaded) < *upMaxGets {
 			f.loaded = append(f.loaded, timedGet(t, api, probe))
 		}
-		status, data, err := api.do(http.MethodGet, loc.Path, "")
+		status, data, err := api.do(http.MethodGet, opPath, "")
 		var op fullOperation
 		if err != nil || status != 200 || json.Unmarshal(data, &op) != nil {
-			t.Fatalf("GET %s: %d %s %v", loc.Path, status, data, err)
+			t.Fatalf("GET %s: %d %s %v", opPath, status, data, err)
 		}
 		if ended(op) {
 			f.validate = time.Since(t0)

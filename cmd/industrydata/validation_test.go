@@ -50,22 +50,15 @@ func (c *apiClient) created(t *testing.T, path, body string) string {
 	return e.ID
 }
 
-// A school's roster the published Graph way, against a real server: the
-// Azure SDK for Go uploads to the sessionUrl exactly as getUploadSession
-// returned it (users.csv large enough to go in blocks, in parallel), and
-// the validation, killed with -9 in its middle, is resumed by the next
-// server and ends with the connector's validated set.
-func TestRosterUploadAndValidationSurviveKillNine(t *testing.T) {
-	dir := t.TempDir()
-	env := []string{slowRunsEnv + "=1"}
-	srv := startChildWith(t, env, "--addr", "127.0.0.1:0", "--data-dir", dir, "--lease-ttl", "1s")
-	api := newAPI(t, srv.addr, dir)
-	const base = "/beta/external/industryData"
-	ss := api.created(t, base+"/sourceSystems", `{"displayName":"SIS"}`)
-	conn := api.created(t, base+"/dataConnectors", `{"@odata.type":"#microsoft.graph.industryData.azureDataLakeConnector",
-		"displayName":"CSV drop","sourceSystem@odata.bind":"`+api.base+base+`/sourceSystems('`+ss+`')"}`)
-
-	status, data, err := api.do(http.MethodGet, base+"/dataConnectors/"+conn+
+// connectorSession creates a source system and a data connector under
+// base, and returns the connector and the Azure SDK's client of its upload
+// session, made from the sessionUrl exactly as getUploadSession returned it.
+func (c *apiClient) connectorSession(t *testing.T, base string) (string, *container.Client) {
+	t.Helper()
+	ss := c.created(t, base+"/sourceSystems", `{"displayName":"SIS"}`)
+	conn := c.created(t, base+"/dataConnectors", `{"@odata.type":"#microsoft.graph.industryData.azureDataLakeConnector",
+		"displayName":"CSV drop","sourceSystem@odata.bind":"`+c.base+base+`/sourceSystems('`+ss+`')"}`)
+	status, data, err := c.do(http.MethodGet, base+"/dataConnectors/"+conn+
 		"/microsoft.graph.industryData.azureDataLakeConnector/microsoft.graph.industryData.getUploadSession(resetSession=false)", "")
 	var session struct {
 		SessionURL string `json:"sessionUrl"`
@@ -78,6 +71,39 @@ func TestRosterUploadAndValidationSurviveKillNine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return conn, cc
+}
+
+// validate POSTs the connector's validate under base and returns the path
+// of the operation its Location names.
+func (c *apiClient) validate(t *testing.T, base, conn string) string {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, c.base+base+"/dataConnectors/"+conn+"/validate", nil)
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	if resp.StatusCode != http.StatusAccepted || err != nil {
+		t.Fatalf("validate: %d, Location %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	return loc.Path
+}
+
+// A school's roster the published Graph way, against a real server: the
+// Azure SDK for Go uploads to the sessionUrl exactly as getUploadSession
+// returned it (users.csv large enough to go in blocks, in parallel), and
+// the validation, killed with -9 in its middle, is resumed by the next
+// server and ends with the connector's validated set.
+func TestRosterUploadAndValidationSurviveKillNine(t *testing.T) {
+	dir := t.TempDir()
+	env := []string{slowRunsEnv + "=1"}
+	srv := startChildWith(t, env, "--addr", "127.0.0.1:0", "--data-dir", dir, "--lease-ttl", "1s")
+	api := newAPI(t, srv.addr, dir)
+	const base = "/beta/external/industryData"
+	conn, cc := api.connectorSession(t, base)
 	upload := func(name string, n int, write func(io.Writer, int) error) {
 		var buf bytes.Buffer
 		if err := write(&buf, n); err != nil {
@@ -106,18 +132,8 @@ func TestRosterUploadAndValidationSurviveKillNine(t *testing.T) {
 		t.Fatalf("List Blobs: %v", names)
 	}
 
-	req, _ := http.NewRequest(http.MethodPost, api.base+base+"/dataConnectors/"+conn+"/validate", nil)
-	req.Header.Set("Authorization", "Bearer "+api.token)
-	resp, err := api.http.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	loc, err := url.Parse(resp.Header.Get("Location"))
-	if resp.StatusCode != http.StatusAccepted || err != nil {
-		t.Fatalf("validate: %d, Location %q", resp.StatusCode, resp.Header.Get("Location"))
-	}
-	api.waitOperation(t, loc.Path, srv, func(op fullOperation) bool {
+	opPath := api.validate(t, base, conn)
+	api.waitOperation(t, opPath, srv, func(op fullOperation) bool {
 		return op.Status == "running" && strings.HasPrefix(op.detail(), "Validating users.csv")
 	})
 	if err := srv.cmd.Process.Signal(syscall.SIGKILL); err != nil {
@@ -127,14 +143,14 @@ func TestRosterUploadAndValidationSurviveKillNine(t *testing.T) {
 
 	srv2 := startChildWith(t, env, "--addr", "127.0.0.1:0", "--data-dir", dir, "--lease-ttl", "1s")
 	api2 := newAPI(t, srv2.addr, dir)
-	op := api2.waitOperation(t, loc.Path, srv2, ended)
+	op := api2.waitOperation(t, opPath, srv2, ended)
 	if op.Status != "succeeded" {
 		t.Fatalf("validation after the kill: %+v; log:\n%s", op, srv2.log)
 	}
 	if !strings.Contains(srv2.log.String(), "resuming a validation whose worker stopped") {
 		t.Errorf("the next server did not resume the validation; log:\n%s", srv2.log)
 	}
-	status, data, err = api2.do(http.MethodGet, loc.Path, "")
+	status, data, err := api2.do(http.MethodGet, opPath, "")
 	if err != nil || status != 200 || !strings.Contains(string(data), `"validatedFiles":["orgs.csv","users.csv"]`) {
 		t.Errorf("the operation's validatedFiles: %d %s %v", status, data, err)
 	}
