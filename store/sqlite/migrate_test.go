@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/pressly/goose/v3"
 
 	"industrydata"
 )
@@ -23,19 +24,8 @@ import (
 func TestMigrateEntriesToBlocks(t *testing.T) {
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "old.db")
-	writer, _, err := dsns(Config{Path: path})
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := sql.Open("sqlite", writer)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, p := migrator(t, path)
 	defer db.Close()
-	p, err := newProvider(db, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
 	if _, err := p.UpTo(ctx, 4); err != nil {
 		t.Fatal(err)
 	}
@@ -83,13 +73,8 @@ func TestMigrateEntriesToBlocks(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if db, err = sql.Open("sqlite", writer); err != nil {
-		t.Fatal(err)
-	}
+	db, p = migrator(t, path)
 	defer db.Close()
-	if p, err = newProvider(db, slog.New(slog.DiscardHandler)); err != nil {
-		t.Fatal(err)
-	}
 	if _, err := p.DownTo(ctx, 4); err != nil {
 		t.Fatal(err)
 	}
@@ -134,18 +119,7 @@ func TestMigrateRosterCompression(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	writer, _, err := dsns(Config{Path: path})
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := sql.Open("sqlite", writer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := newProvider(db, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, p := migrator(t, path)
 	if _, err := p.DownTo(ctx, 6); err != nil {
 		t.Fatal(err)
 	}
@@ -185,18 +159,7 @@ func TestMigrateRosterCompression(t *testing.T) {
 func TestMigrateRunLeasesToJobs(t *testing.T) {
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "jobs.db")
-	writer, _, err := dsns(Config{Path: path})
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := sql.Open("sqlite", writer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := newProvider(db, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, p := migrator(t, path)
 	if _, err := p.UpTo(ctx, 8); err != nil {
 		t.Fatal(err)
 	}
@@ -229,13 +192,8 @@ func TestMigrateRunLeasesToJobs(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	if db, err = sql.Open("sqlite", writer); err != nil {
-		t.Fatal(err)
-	}
+	db, p = migrator(t, path)
 	defer db.Close()
-	if p, err = newProvider(db, slog.New(slog.DiscardHandler)); err != nil {
-		t.Fatal(err)
-	}
 	if _, err := p.DownTo(ctx, 8); err != nil {
 		t.Fatal(err)
 	}
@@ -249,3 +207,23 @@ func TestMigrateRunLeasesToJobs(t *testing.T) {
 
 // leaseT0 is a fixed time for the migration tests' leases.
 var leaseT0 = time.Date(2024, 5, 1, 8, 0, 0, 0, time.UTC)
+
+// migrator opens the database at path without migrating it, and a goose
+// provider over it, for tests that move it between versions.
+func migrator(t *testing.T, path string) (*sql.DB, *goose.Provider) {
+	t.Helper()
+	writer, _, err := dsns(Config{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", writer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := newProvider(db, slog.New(slog.DiscardHandler))
+	if err != nil {
+		db.Close()
+		t.Fatal(err)
+	}
+	return db, p
+}
