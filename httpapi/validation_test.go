@@ -211,3 +211,24 @@ func mustPath(t *testing.T, raw string) string {
 	}
 	return u.Path
 }
+
+// TestFlowExpired: a flow whose expirationDateTime has passed is expired,
+// whatever its connector holds, and $filter sees it so.
+func TestFlowExpired(t *testing.T) {
+	h := newHarness(t)
+	_, year, conn, flow := h.importSurface()
+	old := h.must(201, request{method: "POST", path: idPrefix + "inboundFlows", body: `{
+		"@odata.type":"#microsoft.graph.industryData.inboundFileFlow","displayName":"Last year",
+		"dataDomain":"educationRostering","effectiveDateTime":"2020-09-01T00:00:00Z","expirationDateTime":"2021-06-30T00:00:00Z",
+		"dataConnector@odata.bind":"dataConnectors/` + conn + `","year@odata.bind":"years/` + year + `"}`})
+	if old.str("readinessStatus") != "expired" {
+		t.Errorf("created: %s", old.raw)
+	}
+	if got := h.must(200, request{method: "GET", path: idPrefix + "inboundFlows/" + flow}).str("readinessStatus"); got != "notReady" {
+		t.Errorf("the open flow is %s", got)
+	}
+	page := h.must(200, request{method: "GET", path: idPrefix + "inboundFlows?$filter=" + url.QueryEscape("readinessStatus eq 'expired'")})
+	if v, _ := page.body["value"].([]any); len(v) != 1 || v[0].(map[string]any)["id"] != old.str("id") {
+		t.Errorf("$filter expired: %s", page.raw)
+	}
+}

@@ -168,6 +168,19 @@ func testUploadPutBlob(t *testing.T, s industrydata.Store) {
 	if !bytes.Equal(readContent(t, s, tenantA, b.ContentID), data) {
 		t.Fatal("content differs from what was put")
 	}
+	// Sizes on either side of a store's first read (SQLite reads 4 MiB
+	// before it knows whether a body fits one transaction).
+	for _, n := range []int{1, 1<<20 + 3, 4 << 20, 4<<20 + 1} {
+		d := rosterBytes(n, 2)
+		got := putBlob(t, s, c.ID, "classes.csv", d)
+		sum := md5.Sum(d)
+		if got.Size != int64(n) || !bytes.Equal(got.Props.ContentMD5, sum[:]) || !bytes.Equal(readContent(t, s, tenantA, got.ContentID), d) {
+			t.Fatalf("a blob of %d bytes: %+v, read back differently", n, got)
+		}
+	}
+	if err := s.DeleteBlob(t.Context(), c.ID, "classes.csv"); err != nil {
+		t.Fatal(err)
+	}
 	empty := putBlob(t, s, c.ID, "orgs.csv", nil)
 	if len(readContent(t, s, tenantA, empty.ContentID)) != 0 {
 		t.Fatal("an empty blob reads back bytes")
