@@ -73,7 +73,7 @@ func convertAt(path string, prop *Property, v any) (any, error) {
 			return t, nil
 		case Date:
 			if _, err := ParseDate(s); err != nil {
-				return nil, industrydata.BadProperty(path, "The property '%s' must be a date written YYYY-MM-DD, such as 2024-09-01; got '%s'.", path, truncate(s))
+				return nil, industrydata.BadProperty(path, "The property '%s' must be a calendar date written YYYY-MM-DD, such as 2024-09-01; got '%s'.", path, truncate(s))
 			}
 		case String:
 			if prop.MaxLength > 0 && utf8.RuneCountInString(s) > prop.MaxLength {
