@@ -26,7 +26,8 @@ type JobClaim struct {
 	// ID is the job's own id: the run's for JobRun, the operation's for
 	// JobValidation.
 	ID string
-	// ProcessID is the process a JobRun executes.
+	// ProcessID is the process a JobRun executes after its activities; ""
+	// for a run of activities only.
 	ProcessID string
 	// ConnectorID is the data connector a JobValidation validates.
 	ConnectorID string
@@ -38,9 +39,6 @@ type JobClaim struct {
 	Attempt int
 	// Expires is when the lease ends unless renewed.
 	Expires time.Time
-	// RosterID is the roster a JobRun reads: the tenant's current roster
-	// when the run started, "" when the tenant had none.
-	RosterID string
 	// Payload is what the job was queued with (a JobValidation's files
 	// and codes), as its starter encoded it.
 	Payload []byte

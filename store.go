@@ -2,7 +2,6 @@ package industrydata
 
 import (
 	"context"
-	"io"
 	"time"
 )
 
@@ -87,17 +86,19 @@ type ProcessStore interface {
 // runs; FinishRun, which a worker holding the run's job calls, works
 // across tenants.
 type RunStore interface {
-	// StartRun, in one transaction: loads the tenant's process (else
-	// ErrNotFound), learns whether it has a run in progress, calls check
-	// with both and, when check returns nil, inserts run (status running)
-	// and op, linked to each other. check may adjust run and op (name the
-	// run after the process); they are inserted as it leaves them, with
-	// ProcessID, OperationID, ETags and Seqs assigned and timestamps
-	// normalized. The run reads the tenant's current roster, which the
-	// store pins for it (JobClaim.RosterID). check's error is returned
-	// unchanged; a second run in progress for the process, or an existing
-	// id, is ErrDuplicate. Nothing is written unless everything is.
-	StartRun(ctx context.Context, tenant TenantID, actor Actor, processID string, run *Run, op *Operation, check func(p Process, inProgress bool) error) error
+	// StartRun, in one transaction: loads the tenant's process
+	// run.ProcessID (else ErrNotFound; "" is a run of no process, whose
+	// check gets nil), learns whether the tenant has a run in progress,
+	// calls check with both and, when check returns nil, inserts run
+	// (status running), its activities, in the order given, and op,
+	// linked to each other, and queues a JobRun for the run. check may
+	// adjust run and op (name the run after the process); they are
+	// inserted as it leaves them, with OperationID, ETags and Seqs
+	// assigned, activities' RunID and Seq set, and timestamps normalized.
+	// check's error is returned unchanged; a second run in progress in the
+	// tenant, or an existing id, is ErrDuplicate. Nothing is written unless
+	// everything is.
+	StartRun(ctx context.Context, tenant TenantID, actor Actor, run *Run, op *Operation, activities []RunActivity, check func(p *Process, inProgress bool) error) error
 	GetRun(ctx context.Context, tenant TenantID, id string) (Run, error)
 	// ListRuns returns the page of the tenant's runs q selects (of one
 	// process when q.ProcessID is set).
@@ -141,42 +142,6 @@ type JobStore interface {
 	ReleaseLease(ctx context.Context, c JobClaim) error
 }
 
-// Roster is a tenant's OneRoster roster as stored: the files users.csv and
-// orgs.csv (SPEC §10), kept as they were given.
-type Roster struct {
-	ID              string
-	CreatedDateTime time.Time
-	// UsersBytes and OrgsBytes are the sizes of users.csv and orgs.csv.
-	UsersBytes, OrgsBytes int64
-}
-
-// RosterFile names a file of a roster.
-type RosterFile string
-
-// The files of a roster.
-const (
-	RosterUsers RosterFile = "users.csv"
-	RosterOrgs  RosterFile = "orgs.csv"
-)
-
-// RosterStore keeps each tenant's current roster. A run reads the roster
-// that was current when it started (StartRun pins it), whatever is put
-// after; a roster no longer current is deleted once no run in progress
-// reads it.
-type RosterStore interface {
-	// PutRoster reads users and orgs to their ends, streaming (memory stays
-	// bounded whatever their size), and makes them the tenant's current
-	// roster in place of the one before. Nothing becomes current unless
-	// both are stored whole; a failed read or ctx's end leaves the current
-	// roster as it was.
-	PutRoster(ctx context.Context, tenant TenantID, users, orgs io.Reader) (Roster, error)
-	// CurrentRoster returns the tenant's current roster, or ErrNotFound.
-	CurrentRoster(ctx context.Context, tenant TenantID) (Roster, error)
-	// OpenRosterFile streams one file of one of the tenant's rosters,
-	// current or pinned by a run; ErrNotFound when there is no such roster.
-	OpenRosterFile(ctx context.Context, tenant TenantID, rosterID string, file RosterFile) (io.ReadCloser, error)
-}
-
 // UserReportStore keeps the user reports runs produce (SPEC §10). A runner
 // appends a run's entries while it holds the run's lease; the report itself
 // (its summary) is stored by FinishRun, so a report is visible whole or not
@@ -217,7 +182,7 @@ type Store interface {
 	RunStore
 	JobStore
 	ValidationStore
-	RosterStore
+	FlowStore
 	UserReportStore
 	TenantStore
 	ResourceStore

@@ -73,8 +73,12 @@ type UserReportEntry struct {
 	// Issues lists the user's issues in the order of UserReportIssues; nil
 	// when there are none.
 	Issues []UserReportIssue
-	// Seq is the entry's position in users.csv, from 1: the order of the
-	// entries and the key of keyset paging.
+	// FlowID is the inbound flow whose current data lists the user (SPEC
+	// §12).
+	FlowID string
+	// Seq is the entry's position in the report, from 1: the flows in
+	// their creation order, each in users.csv order. It is the order of
+	// the entries and the key of keyset paging.
 	Seq int64
 }
 
