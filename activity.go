@@ -128,3 +128,32 @@ type FlowStore interface {
 	// deletes its data.
 	FlowData(ctx context.Context, tenant TenantID) ([]FlowData, error)
 }
+
+// RunStatistics is microsoft.graph.industryData.industryDataRunStatistics:
+// what a run's activities counted (SPEC §12).
+type RunStatistics struct {
+	RunID  string
+	Status IndustryDataRunStatus
+	// Activities has one entry per activity of the run, in its order.
+	Activities []ActivityStatistics
+	Totals     InboundTotals
+}
+
+// ActivityStatistics is microsoft.graph.industryData.inboundActivityResults:
+// one activity's figures.
+type ActivityStatistics struct {
+	ActivityID  string
+	DisplayName string
+	Status      ActivityStatus
+	// Counts is nil for an activity that counted nothing (skipped, not
+	// yet executed, or failed before counting): its figures are null.
+	Counts *InboundCounts
+}
+
+// InboundTotals is microsoft.graph.industryData.aggregatedInboundStatistics:
+// as published, the active records over all the run's activities, and the
+// errors and warnings in total.
+type InboundTotals struct {
+	People, Organizations, Groups, Memberships int
+	Errors, Warnings                           int
+}

@@ -10,6 +10,9 @@ func (p *Process) EntityID() string { return p.ID }
 // EntityID returns the run's id.
 func (r *Run) EntityID() string { return r.ID }
 
+// EntityID returns the activity's id.
+func (a *RunActivity) EntityID() string { return a.ID }
+
 // EntityETag returns the process's eTag, the property mutableEntity adds.
 func (p *Process) EntityETag() string { return p.ETag }
 

@@ -126,14 +126,14 @@ func appendValue(dst []byte, p *Property, v any) []byte {
 		return strconv.AppendInt(dst, v.(int64), 10)
 	case Complex:
 		dst = append(dst, '{')
-		for i, cp := range p.Complex.AllProperties() {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = AppendString(dst, cp.Name)
-			dst = append(dst, ':')
-			dst = appendValue(dst, cp, cp.Get(v))
+		ct := p.Complex
+		if ct.Concrete != nil {
+			ct = ct.Concrete(v)
+			dst = append(dst, `"@odata.type":`...)
+			dst = AppendString(dst, "#"+ct.FullName())
+			dst = append(dst, ',')
 		}
+		dst = AppendComplexMembers(dst, ct, v)
 		return append(dst, '}')
 	}
 	return append(dst, "null"...)
@@ -228,10 +228,15 @@ func AppendString(dst []byte, s string) []byte {
 // ct, without braces: what a response made of one complex value holds
 // after its @odata.context.
 func AppendComplexMembers(dst []byte, ct *ComplexType, v any) []byte {
-	for i, p := range ct.AllProperties() {
-		if i > 0 {
+	first := true
+	for _, p := range ct.AllProperties() {
+		if p.Unserved {
+			continue
+		}
+		if !first {
 			dst = append(dst, ',')
 		}
+		first = false
 		dst = AppendString(dst, p.Name)
 		dst = append(dst, ':')
 		dst = appendValue(dst, p, p.Get(v))

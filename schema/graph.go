@@ -26,7 +26,7 @@ var (
 )
 
 // EnumTypes lists every enum type of the model.
-var EnumTypes = []*EnumType{LongRunningOperationStatus, ReadinessStatus, IndustryDataRunStatus, UserReportIssue, InboundDomain}
+var EnumTypes = []*EnumType{LongRunningOperationStatus, ReadinessStatus, IndustryDataRunStatus, UserReportIssue, InboundDomain, ActivityStatus}
 
 // PublicErrorDetail is microsoft.graph.publicErrorDetail. Its strings, and
 // publicError's and publicInnerError's, are nullable in the published
@@ -58,7 +58,8 @@ var PublicError = &ComplexType{Namespace: GraphNamespace, Name: "publicError", P
 // ComplexTypes lists every complex type of the model.
 var ComplexTypes = []*ComplexType{PublicErrorDetail, PublicInnerError, PublicError, RoleCountMetric, OrgCountMetric, UserReportSummary,
 	ReferenceValue, FileFormatReferenceValue, IdentifierTypeReferenceValue, RoleReferenceValue,
-	UserMatchTargetReferenceValue, YearReferenceValue, UserMatchingSetting, FileUploadSession}
+	UserMatchTargetReferenceValue, YearReferenceValue, UserMatchingSetting, FileUploadSession,
+	EntityCountMetric, IndustryDataActivityStatistics, InboundActivityResults, AggregatedInboundStatistics, IndustryDataRunStatistics}
 
 // Entity is microsoft.graph.entity, the root of every entity type.
 var Entity = &EntityType{Namespace: GraphNamespace, Name: "entity", Abstract: true,
@@ -100,6 +101,9 @@ var IndustryDataRun = &EntityType{Namespace: IndustryDataNamespace, Name: "indus
 		readOnly(timeProp("startDateTime", func(r *industrydata.Run) *time.Time { return &r.StartDateTime })),
 		readOnly(enumProp("status", IndustryDataRunStatus, func(r *industrydata.Run) *industrydata.IndustryDataRunStatus { return &r.Status })),
 	},
+	// A run's activities are the service's record of what it did.
+	Navigation: []*NavigationProperty{{Name: "activities", Target: IndustryDataRunActivity, Collection: true, ContainsTarget: true,
+		Restrictions: Restrictions{NoInsert: true, NoUpdate: true, NoDelete: true}}},
 }
 
 // Process is microsoft.graph.industryData.process, the abstract base of
@@ -172,6 +176,7 @@ var EntityTypes = []*EntityType{
 	ReferenceDefinition, RoleGroup, SourceSystemDefinition, YearTimePeriodDefinition,
 	IndustryDataConnector, FileDataConnector, AzureDataLakeConnector,
 	IndustryDataActivity, InboundFlow, InboundFileFlow,
+	IndustryDataRunActivity, InboundFlowActivity,
 	ValidateOperation, FileValidateOperation,
 }
 

@@ -87,6 +87,10 @@ type ComplexType struct {
 	// New returns a new zero Go value of the type, for a request body to
 	// fill; nil for a type no body writes.
 	New func() any
+	// Concrete, on an abstract type a property is declared with, returns
+	// the derived type of a value: the encoder writes its @odata.type and
+	// its properties, so that a client tells which type it got.
+	Concrete func(v any) *ComplexType
 	// Own marks a type this service declares and published Graph does not.
 	Own bool
 }
@@ -167,8 +171,12 @@ type Property struct {
 	// Link marks a string property holding a URL: a value that is a path
 	// from the service's root is made absolute for each reader (Shape.Base).
 	Link bool
-	Get  func(entity any) any
-	Set  func(entity any, value any)
+	// Unserved marks a property declared as published Graph declares it
+	// but never written, because the service has no value for it (a
+	// count that needs a directory to match people against).
+	Unserved bool
+	Get      func(entity any) any
+	Set      func(entity any, value any)
 }
 
 // NavigationProperty is a relationship to other entities.

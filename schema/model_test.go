@@ -107,7 +107,7 @@ func TestConcreteSubtypes(t *testing.T) {
 		{"entity has every concrete type in model order", schema.Entity, []*schema.EntityType{
 			schema.LongRunningOperation, schema.IndustryDataRun, schema.UserReportRefreshProcess, schema.IndustryDataRoot,
 			schema.UserReport, schema.ReferenceDefinition, schema.RoleGroup, schema.SourceSystemDefinition, schema.YearTimePeriodDefinition,
-			schema.AzureDataLakeConnector, schema.InboundFileFlow, schema.FileValidateOperation}},
+			schema.AzureDataLakeConnector, schema.InboundFileFlow, schema.InboundFlowActivity, schema.FileValidateOperation}},
 		{"a data connector is an azureDataLakeConnector", schema.IndustryDataConnector, []*schema.EntityType{schema.AzureDataLakeConnector}},
 		{"an inbound flow is an inboundFileFlow", schema.IndustryDataActivity, []*schema.EntityType{schema.InboundFileFlow}},
 	}
@@ -461,6 +461,7 @@ func TestModelInvariants(t *testing.T) {
 			schema.AzureDataLakeConnector:   &industrydata.DataConnector{},
 			schema.InboundFileFlow:          &industrydata.InboundFlow{},
 			schema.FileValidateOperation:    &industrydata.Operation{},
+			schema.InboundFlowActivity:      &industrydata.RunActivity{},
 		}
 		for _, typ := range schema.EntityTypes {
 			if typ.Abstract {

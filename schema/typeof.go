@@ -29,6 +29,8 @@ var bindings = map[reflect.Type]binding{
 		typeName: func(e any) string { return e.(*industrydata.Process).Type }},
 	reflect.TypeFor[*industrydata.Run](): {base: IndustryDataRun,
 		parent: func(e any) string { return e.(*industrydata.Run).ProcessID }},
+	reflect.TypeFor[*industrydata.RunActivity](): {base: InboundFlowActivity,
+		parent: func(e any) string { return e.(*industrydata.RunActivity).RunID }},
 	reflect.TypeFor[*industrydata.UserReport]():      {base: UserReport},
 	reflect.TypeFor[*industrydata.UserReportEntry](): {base: UserReportEntry},
 

@@ -61,5 +61,7 @@ var UserReportEntry = &EntityType{Namespace: IndustryDataNamespace, Name: "userR
 		readOnly(stringsProp("orgSourcedIds", func(e *industrydata.UserReportEntry) *[]string { return &e.OrgSourcedIDs })),
 		readOnly(valueProp("isActive", Boolean, func(e *industrydata.UserReportEntry) *bool { return &e.IsActive })),
 		readOnly(enumsProp("issues", UserReportIssue, func(e *industrydata.UserReportEntry) *[]industrydata.UserReportIssue { return &e.Issues })),
+		// The inbound flow whose data lists the user (SPEC §12).
+		readOnly(stringProp("inboundFlowId", func(e *industrydata.UserReportEntry) *string { return &e.FlowID })),
 	},
 }
