@@ -33,7 +33,8 @@ const (
 	// RunErrorInterrupted: the run's server stopped under it too many
 	// times (RunInterruptedError).
 	RunErrorInterrupted = "runInterrupted"
-	// RunErrorRosterNotFound: the roster the run was started on is gone.
+	// RunErrorRosterNotFound: an inbound flow's data went while the run
+	// read it (the flow was deleted).
 	RunErrorRosterNotFound = "rosterNotFound"
 	// RunErrorInternal: a fault of the service itself, not of the data.
 	RunErrorInternal = "internalServerError"

@@ -91,14 +91,15 @@ type RunStore interface {
 	// check gets nil), learns whether the tenant has a run in progress,
 	// calls check with both and, when check returns nil, inserts run
 	// (status running), its activities, in the order given, and op,
-	// linked to each other, and queues a JobRun for the run. check may
+	// linked to each other, and queues a JobRun for the run with payload
+	// (the claim's Payload). check may
 	// adjust run and op (name the run after the process); they are
 	// inserted as it leaves them, with OperationID, ETags and Seqs
 	// assigned, activities' RunID and Seq set, and timestamps normalized.
 	// check's error is returned unchanged; a second run in progress in the
 	// tenant, or an existing id, is ErrDuplicate. Nothing is written unless
 	// everything is.
-	StartRun(ctx context.Context, tenant TenantID, actor Actor, run *Run, op *Operation, activities []RunActivity, check func(p *Process, inProgress bool) error) error
+	StartRun(ctx context.Context, tenant TenantID, actor Actor, run *Run, op *Operation, activities []RunActivity, payload []byte, check func(p *Process, inProgress bool) error) error
 	GetRun(ctx context.Context, tenant TenantID, id string) (Run, error)
 	// ListRuns returns the page of the tenant's runs q selects (of one
 	// process when q.ProcessID is set).

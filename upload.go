@@ -15,6 +15,12 @@ var UploadFileNames = []string{
 	"courses.csv", "classes.csv", "enrollments.csv", "demographics.csv",
 }
 
+// The files a user report reads of each flow's data (SPEC §10).
+const (
+	RosterUsers = "users.csv"
+	RosterOrgs  = "orgs.csv"
+)
+
 // IsUploadFileName reports whether name is one of UploadFileNames, exactly
 // (blob names are case-sensitive).
 func IsUploadFileName(name string) bool {

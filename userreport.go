@@ -102,3 +102,9 @@ type UserReport struct {
 func UserReportLocation(processID, runID string) string {
 	return "/beta/industryData/processes/" + processID + "/runs/" + runID + "/userReport"
 }
+
+// RunLocation is where run runID is served, as a path from the service's
+// root: the resourceLocation of a run that built no report.
+func RunLocation(runID string) string {
+	return "/beta/industryData/runs/" + runID
+}

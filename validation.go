@@ -46,10 +46,39 @@ type ValidationStore interface {
 // by content (so later uploads do not change what it sees), and the
 // tenant's enabled codes its enum checks accept.
 type ValidationInput struct {
-	Files       []ValidatedFile `json:"files"`
-	Roles       []string        `json:"roles"`
-	OrgTypes    []string        `json:"orgTypes"`
-	GradeLevels []string        `json:"gradeLevels"`
+	Files []ValidatedFile `json:"files"`
+	RosterCodes
+}
+
+// RosterCodes are the codes a tenant accepts in a roster's enumerated
+// columns: its enabled roles, org types and grade levels, sorted.
+type RosterCodes struct {
+	Roles       []string `json:"roles"`
+	OrgTypes    []string `json:"orgTypes"`
+	GradeLevels []string `json:"gradeLevels"`
+}
+
+// RunInput is what a run reads, fixed when it is started (the JobRun's
+// payload): the codes its imports check the flows' files against.
+type RunInput struct {
+	RosterCodes
+}
+
+// Encode is the input as a job's payload.
+func (in RunInput) Encode() []byte {
+	b, _ := json.Marshal(in) // strings and slices of them: never fails
+	return b
+}
+
+// DecodeRunInput reads a JobRun's payload; an empty one (a run queued
+// before runs had one) is the zero input.
+func DecodeRunInput(payload []byte) (RunInput, error) {
+	var in RunInput
+	if len(payload) == 0 {
+		return in, nil
+	}
+	err := json.Unmarshal(payload, &in)
+	return in, err
 }
 
 // Encode is the input as a job's payload.

@@ -96,6 +96,7 @@ func (a *api) routeTable() []route {
 		t = append(t, a.resourceRoutes(s, schema.IndustryDataRoot.NavigationProperty(s.name).Target)...)
 	}
 	t = append(t, a.connectorRoutes()...)
+	t = append(t, a.activityRoutes()...)
 	// Type-cast segments, one per concrete process type in the schema.
 	for _, typ := range schema.ConcreteSubtypes(schema.Process) {
 		cast := "/" + typ.FullName()

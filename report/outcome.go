@@ -3,6 +3,7 @@ package report
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"industrydata"
@@ -13,26 +14,68 @@ import (
 // the builder whose result it judges; the runner only schedules the run and
 // stores what these functions say.
 
-// NoRosterDetail is the operation's statusDetail of a run whose tenant had
-// no roster: its report is empty.
-const NoRosterDetail = "No roster has been uploaded for this tenant, so the user report is empty. " +
-	"Upload users.csv and orgs.csv, then run the process again."
+// NoRosterDetail is what the operation's statusDetail says of the report of
+// a tenant that had no roster: no inbound flow had imported data.
+const NoRosterDetail = "No roster has been uploaded for this tenant (no inbound flow has imported data), so the user report is empty. " +
+	"Upload users.csv and orgs.csv to an inbound flow's data connector, validate them, then start a run with POST runs/start."
 
-// Succeeded is the outcome, at now, of run runID of process processID that
-// built its report: completedWithErrors when a user has issues, completed
-// otherwise, and completedWithWarnings with an empty report when the
-// tenant had no roster (hadRoster false). The operation succeeds either
-// way and names the report as its resourceLocation.
-func Succeeded(now time.Time, processID, runID string, sum industrydata.UserReportSummary, hadRoster bool) industrydata.RunOutcome {
+// Built is the user report a run built: the run's process, its summary,
+// and whether the tenant had a roster at all.
+type Built struct {
+	ProcessID string
+	Summary   industrydata.UserReportSummary
+	HadRoster bool
+}
+
+// Finished is the outcome, at now, of run runID that ended its activities
+// as acts and, when report is set, built that user report. Its status is
+// the worst of what it did (completed, then completedWithWarnings, then
+// completedWithErrors): a skipped flow or a flow imported with warnings
+// warns, a failed import or a user with issues is an error, and a report
+// of no roster warns. The operation succeeds either way; its statusDetail
+// sums the run up and its resourceLocation is the report, or the run
+// itself when it built none.
+func Finished(now time.Time, runID string, acts []industrydata.RunActivity, report *Built) industrydata.RunOutcome {
 	status := industrydata.RunCompleted
-	detail := fmt.Sprintf("Checked %d of %d users; %d with issues.", sum.TotalUsers, sum.TotalUsers, sum.UsersWithIssues)
-	switch {
-	case !hadRoster:
-		status, detail = industrydata.RunCompletedWithWarnings, NoRosterDetail
-	case sum.UsersWithIssues > 0:
-		status = industrydata.RunCompletedWithErrors
+	worsen := func(s industrydata.IndustryDataRunStatus) {
+		if severity[s] > severity[status] {
+			status = s
+		}
 	}
-	location := industrydata.UserReportLocation(processID, runID)
+	var parts []string
+	if len(acts) > 0 {
+		n := map[industrydata.ActivityStatus]int{}
+		for _, a := range acts {
+			n[a.Status]++
+			switch a.Status {
+			case industrydata.ActivitySkipped, industrydata.ActivityCompletedWithWarnings:
+				worsen(industrydata.RunCompletedWithWarnings)
+			case industrydata.ActivityFailed, industrydata.ActivityCompletedWithErrors:
+				worsen(industrydata.RunCompletedWithErrors)
+			}
+		}
+		imported := n[industrydata.ActivityCompleted] + n[industrydata.ActivityCompletedWithWarnings] + n[industrydata.ActivityCompletedWithErrors]
+		parts = append(parts, fmt.Sprintf("Imported %d of %d inbound flows (%d skipped, %d failed).",
+			imported, len(acts), n[industrydata.ActivitySkipped], n[industrydata.ActivityFailed]))
+	}
+	location := industrydata.RunLocation(runID)
+	var stored *industrydata.UserReport
+	if report != nil {
+		switch {
+		case !report.HadRoster:
+			worsen(industrydata.RunCompletedWithWarnings)
+			parts = append(parts, NoRosterDetail)
+		default:
+			if report.Summary.UsersWithIssues > 0 {
+				worsen(industrydata.RunCompletedWithErrors)
+			}
+			parts = append(parts, fmt.Sprintf("Checked %d of %d users; %d with issues.",
+				report.Summary.TotalUsers, report.Summary.TotalUsers, report.Summary.UsersWithIssues))
+		}
+		location = industrydata.UserReportLocation(report.ProcessID, runID)
+		stored = &industrydata.UserReport{CreatedDateTime: now, Summary: report.Summary}
+	}
+	detail := strings.Join(parts, " ")
 	return industrydata.RunOutcome{
 		Status:             status,
 		EndDateTime:        now,
@@ -40,8 +83,15 @@ func Succeeded(now time.Time, processID, runID string, sum industrydata.UserRepo
 		StatusDetail:       &detail,
 		ResourceLocation:   &location,
 		LastActionDateTime: now,
-		Report:             &industrydata.UserReport{CreatedDateTime: now, Summary: sum},
+		Report:             stored,
 	}
+}
+
+// severity orders the statuses of a run that completed.
+var severity = map[industrydata.IndustryDataRunStatus]int{
+	industrydata.RunCompleted:             0,
+	industrydata.RunCompletedWithWarnings: 1,
+	industrydata.RunCompletedWithErrors:   2,
 }
 
 // Failed is the outcome, at now, of a run that ended on err: the run
@@ -64,7 +114,7 @@ func Failed(now time.Time, err error) (out industrydata.RunOutcome, internal boo
 		pe = industrydata.PublicError{Code: industrydata.RunErrorInterrupted, Message: interrupted.Error()}
 	case errors.Is(err, industrydata.ErrNotFound):
 		pe = industrydata.PublicError{Code: industrydata.RunErrorRosterNotFound,
-			Message: "The roster this run was started on is no longer stored; run the process again."}
+			Message: "An inbound flow's data was deleted while the run read it; start the run again."}
 	default:
 		internal = true
 		pe = industrydata.PublicError{Code: industrydata.RunErrorInternal,

@@ -11,27 +11,46 @@ import (
 	"industrydata/roster"
 )
 
-func TestSucceeded(t *testing.T) {
+func TestFinished(t *testing.T) {
 	now := time.Date(2024, 6, 1, 12, 0, 0, 0, time.UTC)
+	act := func(s industrydata.ActivityStatus) industrydata.RunActivity { return industrydata.RunActivity{Status: s} }
+	clean := &report.Built{ProcessID: "p1", Summary: industrydata.UserReportSummary{TotalUsers: 3}, HadRoster: true}
+	issues := &report.Built{ProcessID: "p1", Summary: industrydata.UserReportSummary{TotalUsers: 3, UsersWithIssues: 1}, HadRoster: true}
+	noRoster := &report.Built{ProcessID: "p1"}
 	tests := []struct {
 		name       string
-		sum        industrydata.UserReportSummary
-		hadRoster  bool
+		acts       []industrydata.RunActivity
+		built      *report.Built
 		wantStatus industrydata.IndustryDataRunStatus
 		wantDetail string
 	}{
-		{"no issue: completed", industrydata.UserReportSummary{TotalUsers: 3}, true,
+		{"report alone, no issue: completed", nil, clean,
 			industrydata.RunCompleted, "Checked 3 of 3 users; 0 with issues."},
-		{"a user with issues: completedWithErrors", industrydata.UserReportSummary{TotalUsers: 3, UsersWithIssues: 1}, true,
+		{"report alone, a user with issues: completedWithErrors", nil, issues,
 			industrydata.RunCompletedWithErrors, "Checked 3 of 3 users; 1 with issues."},
-		{"no roster: completedWithWarnings", industrydata.UserReportSummary{}, false,
+		{"report alone, no roster: completedWithWarnings", nil, noRoster,
 			industrydata.RunCompletedWithWarnings, report.NoRosterDetail},
-		{"an empty roster: completed", industrydata.UserReportSummary{}, true,
+		{"an empty roster: completed", nil, &report.Built{ProcessID: "p1", HadRoster: true},
 			industrydata.RunCompleted, "Checked 0 of 0 users; 0 with issues."},
+		{"imports completed and a clean report: completed",
+			[]industrydata.RunActivity{act(industrydata.ActivityCompleted), act(industrydata.ActivityCompleted)}, clean,
+			industrydata.RunCompleted, "Imported 2 of 2 inbound flows (0 skipped, 0 failed). Checked 3 of 3 users; 0 with issues."},
+		{"a skipped flow warns",
+			[]industrydata.RunActivity{act(industrydata.ActivityCompleted), act(industrydata.ActivitySkipped)}, clean,
+			industrydata.RunCompletedWithWarnings, "Imported 1 of 2 inbound flows (1 skipped, 0 failed). Checked 3 of 3 users; 0 with issues."},
+		{"an import with warnings warns",
+			[]industrydata.RunActivity{act(industrydata.ActivityCompletedWithWarnings)}, nil,
+			industrydata.RunCompletedWithWarnings, "Imported 1 of 1 inbound flows (0 skipped, 0 failed)."},
+		{"a failed import is an error, whatever else warns",
+			[]industrydata.RunActivity{act(industrydata.ActivitySkipped), act(industrydata.ActivityFailed)}, noRoster,
+			industrydata.RunCompletedWithErrors, "Imported 0 of 2 inbound flows (1 skipped, 1 failed). " + report.NoRosterDetail},
+		{"imports without a process",
+			[]industrydata.RunActivity{act(industrydata.ActivityCompleted)}, nil,
+			industrydata.RunCompleted, "Imported 1 of 1 inbound flows (0 skipped, 0 failed)."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out := report.Succeeded(now, "p1", "r1", tt.sum, tt.hadRoster)
+			out := report.Finished(now, "r1", tt.acts, tt.built)
 			if out.Status != tt.wantStatus || out.OperationStatus != industrydata.OperationSucceeded || out.BlockingError != nil {
 				t.Errorf("status %s, operation %s, blockingError %v; want %s, succeeded, none",
 					out.Status, out.OperationStatus, out.BlockingError, tt.wantStatus)
@@ -39,11 +58,21 @@ func TestSucceeded(t *testing.T) {
 			if out.StatusDetail == nil || *out.StatusDetail != tt.wantDetail {
 				t.Errorf("statusDetail %v, want %q", out.StatusDetail, tt.wantDetail)
 			}
-			if want := "/beta/industryData/processes/p1/runs/r1/userReport"; out.ResourceLocation == nil || *out.ResourceLocation != want {
-				t.Errorf("resourceLocation %v, want the report's path %s", out.ResourceLocation, want)
+			wantLocation := "/beta/industryData/runs/r1"
+			if tt.built != nil {
+				wantLocation = "/beta/industryData/processes/p1/runs/r1/userReport"
 			}
-			if out.Report == nil || out.Report.Summary.TotalUsers != tt.sum.TotalUsers || !out.EndDateTime.Equal(now) || !out.LastActionDateTime.Equal(now) {
-				t.Errorf("report %+v, end %v, last action %v; want the summary, ended now", out.Report, out.EndDateTime, out.LastActionDateTime)
+			if out.ResourceLocation == nil || *out.ResourceLocation != wantLocation {
+				t.Errorf("resourceLocation %v, want %s", out.ResourceLocation, wantLocation)
+			}
+			if (out.Report != nil) != (tt.built != nil) {
+				t.Fatalf("report %+v stored for built %+v", out.Report, tt.built)
+			}
+			if out.Report != nil && (out.Report.Summary.TotalUsers != tt.built.Summary.TotalUsers || !out.Report.CreatedDateTime.Equal(now)) {
+				t.Errorf("report %+v, want the summary, created now", out.Report)
+			}
+			if !out.EndDateTime.Equal(now) || !out.LastActionDateTime.Equal(now) {
+				t.Errorf("end %v, last action %v; want now", out.EndDateTime, out.LastActionDateTime)
 			}
 		})
 	}

@@ -21,10 +21,11 @@ const finishTimeout = 10 * time.Second
 // taken over: another runner now executes it, so this one writes nothing.
 var errLeaseLost = errors.New("the run's lease was lost")
 
-// execute carries one claimed run to its end: it resumes an orphan, builds
-// the user report while a heartbeat renews the lease and reports progress,
-// and finishes the run and its operation together. On shutdown it gives
-// the lease back instead.
+// execute carries one claimed run to its end: it resumes an orphan,
+// imports the run's inbound flows one activity at a time, builds the user
+// report when the run has a process, while a heartbeat renews the lease
+// and reports progress, and finishes the run and its operation together.
+// On shutdown it gives the lease back instead.
 func (r *Runner) execute(ctx context.Context, c industrydata.JobClaim) {
 	log := r.log.With("tenant", c.Tenant, "run", c.ID, "attempt", c.Attempt)
 	if c.Attempt > 1 {
@@ -39,7 +40,7 @@ func (r *Runner) execute(ctx context.Context, c industrydata.JobClaim) {
 		hb.run(runCtx)
 	}()
 
-	sum, hadRoster, err := r.produce(runCtx, c, hb)
+	out, err := r.produce(runCtx, c, hb)
 	cancel(nil)
 	<-hbDone
 
@@ -53,19 +54,17 @@ func (r *Runner) execute(ctx context.Context, c industrydata.JobClaim) {
 	}
 	wctx, stop := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
 	defer stop()
-	now := r.cfg.Now()
-	var out industrydata.RunOutcome
-	if err == nil {
-		out = report.Succeeded(now, c.ProcessID, c.ID, sum, hadRoster)
-	} else {
+	if err != nil {
 		var internal bool
-		if out, internal = report.Failed(now, err); internal {
+		if out, internal = report.Failed(r.cfg.Now(), err); internal {
 			log.Error("run failed", "err", err)
 		}
-		// A failed run has no report: drop the entries it stored.
+		// A failed run has no report: drop the entries it stored; and the
+		// activities it did not get to fail with it.
 		if rerr := r.cfg.Store.ResetReportEntries(wctx, c); rerr != nil {
 			log.Warn("dropping the entries of a failed run failed", "err", rerr)
 		}
+		r.failPending(wctx, c, out.BlockingError, log)
 	}
 	if err := r.cfg.Store.FinishRun(wctx, c, out); err != nil {
 		log.Error("finishing the run failed; it will be resumed when its lease expires", "err", err)
@@ -74,49 +73,81 @@ func (r *Runner) execute(ctx context.Context, c industrydata.JobClaim) {
 	log.Info("run finished", "status", out.Status)
 }
 
-// produce does the run's work: it builds the report of the roster the run
-// pinned, or reports that the tenant had none. An error means the run
-// failed (or was stopped: the caller looks at ctx).
-func (r *Runner) produce(ctx context.Context, c industrydata.JobClaim, hb *heartbeat) (sum industrydata.UserReportSummary, hadRoster bool, err error) {
+// produce does the run's work: the imports of its activities still in
+// progress (those an earlier attempt finished stay as they ended), then
+// the report when the run has a process. An error means the run failed
+// (or was stopped: the caller looks at ctx).
+func (r *Runner) produce(ctx context.Context, c industrydata.JobClaim, hb *heartbeat) (industrydata.RunOutcome, error) {
 	if c.Attempt > r.cfg.MaxAttempts {
-		return sum, false, industrydata.RunInterruptedError{Attempts: c.Attempt - 1}
+		return industrydata.RunOutcome{}, industrydata.RunInterruptedError{Attempts: c.Attempt - 1}
 	}
-	if err := r.cfg.Store.UpdateJobProgress(ctx, c, "Started: reading the roster.", r.cfg.Now()); err != nil {
-		return sum, false, err
+	if err := r.cfg.Store.UpdateJobProgress(ctx, c, "Started.", r.cfg.Now()); err != nil {
+		return industrydata.RunOutcome{}, err
 	}
 	if c.Attempt > 1 {
 		if err := r.cfg.Store.ResetReportEntries(ctx, c); err != nil {
-			return sum, false, err
+			return industrydata.RunOutcome{}, err
 		}
 	}
-	if c.RosterID == "" {
-		return sum, false, nil
+	in, err := industrydata.DecodeRunInput(c.Payload)
+	if err != nil {
+		return industrydata.RunOutcome{}, fmt.Errorf("run input: %w", err)
 	}
-	sum, err = r.build(ctx, c, hb)
-	return sum, true, err
+	acts, err := r.cfg.Store.ListActivities(ctx, c.Tenant, c.ID, industrydata.ListQuery{})
+	if err != nil {
+		return industrydata.RunOutcome{}, err
+	}
+	if err := r.importAll(ctx, c, hb, acts, in.RosterCodes); err != nil {
+		return industrydata.RunOutcome{}, err
+	}
+	var built *report.Built
+	if c.ProcessID != "" {
+		hb.set("Building the user report.")
+		b := report.Built{ProcessID: c.ProcessID}
+		if b.Summary, b.HadRoster, err = r.build(ctx, c, hb); err != nil {
+			return industrydata.RunOutcome{}, err
+		}
+		built = &b
+	}
+	return report.Finished(r.cfg.Now(), c.ID, acts, built), nil
 }
 
-// build builds the user report of the run's roster, storing its entries as
-// they come, and returns its summary.
-func (r *Runner) build(ctx context.Context, c industrydata.JobClaim, hb *heartbeat) (industrydata.UserReportSummary, error) {
-	orgs, err := r.cfg.Store.OpenRosterFile(ctx, c.Tenant, c.RosterID, industrydata.RosterOrgs)
-	if err != nil {
-		return industrydata.UserReportSummary{}, fmt.Errorf("open orgs.csv: %w", err)
+// build builds the user report of the tenant's roster, the current data of
+// its inbound flows, storing its entries as they come, and returns its
+// summary; hadRoster is false when no flow has data.
+func (r *Runner) build(ctx context.Context, c industrydata.JobClaim, hb *heartbeat) (sum industrydata.UserReportSummary, hadRoster bool, err error) {
+	data, err := r.cfg.Store.FlowData(ctx, c.Tenant)
+	if err != nil || len(data) == 0 {
+		return sum, false, err
 	}
-	defer orgs.Close()
-	openUsers := func() (io.ReadCloser, error) {
-		return r.cfg.Store.OpenRosterFile(ctx, c.Tenant, c.RosterID, industrydata.RosterUsers)
+	sources := make([]report.Source, len(data))
+	for i, d := range data {
+		sources[i] = report.Source{FlowID: d.FlowID,
+			OpenOrgs:  r.opener(ctx, c.Tenant, d.Files, industrydata.RosterOrgs),
+			OpenUsers: r.opener(ctx, c.Tenant, d.Files, industrydata.RosterUsers)}
 	}
 	w := newEntryWriter(ctx, r.cfg.Store, c, r.cfg.BatchSize)
 	b := report.Builder{Progress: hb.progress, ProgressEvery: r.cfg.ProgressEvery}
-	var sum industrydata.UserReportSummary
 	// The build is the server's one long computation: below requests.
-	lowprio.Run(func() { sum, err = b.Build(w.ctx, orgs, openUsers, w) })
+	lowprio.Run(func() { sum, err = b.Build(w.ctx, sources, w) })
 	if werr := w.close(err == nil); werr != nil && (err == nil || errors.Is(err, context.Canceled)) {
 		// The writer failed and cancelled the build: its error says why.
 		err = werr
 	}
-	return sum, err
+	return sum, true, err
+}
+
+// opener opens the file name of files, a flow's data, for each pass of a
+// build.
+func (r *Runner) opener(ctx context.Context, tenant industrydata.TenantID, files []industrydata.ValidatedFile, name string) func() (io.ReadCloser, error) {
+	return func() (io.ReadCloser, error) {
+		for _, f := range files {
+			if f.Name == name {
+				return r.cfg.Store.OpenContent(ctx, tenant, f.ContentID)
+			}
+		}
+		return nil, fmt.Errorf("%s: %w", name, industrydata.ErrNotFound)
+	}
 }
 
 // giveBack returns c's job to the queue when the runner stops under it, so

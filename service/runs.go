@@ -17,14 +17,78 @@ const runKind = "industryDataRun"
 // newest. The full history is GET processes/{id}/runs, which pages.
 const MaxExpandedRuns = 100
 
-// StartRun starts a run of the tenant's process and returns it with the
-// longRunningOperation that tracks it (SPEC §4): the run running since now,
-// named after the process, and the operation notStarted, created now. The
-// process must be ready, and have no run in progress; otherwise 409 and
-// nothing is written.
+// StartRun starts a run of the tenant's process alone (SPEC §4, §12: the
+// report from the current roster, no import) and returns it with the
+// longRunningOperation that tracks it. The process must be ready, and the
+// tenant have no run in progress; otherwise 409 and nothing is written.
 func (t *Tenant) StartRun(ctx context.Context, processID string) (industrydata.Run, industrydata.Operation, error) {
+	run, op := t.newRun(processID)
+	err := t.startRun(ctx, &run, &op, nil, func(p *industrydata.Process) error {
+		if p.ReadinessStatus != industrydata.ReadinessReady {
+			return industrydata.Errorf(industrydata.CodeConflict,
+				"The process '%s' is not ready (its readinessStatus is '%s'); only a ready process can run.",
+				clip(processID), p.ReadinessStatus)
+		}
+		return nil
+	})
+	if err != nil {
+		return industrydata.Run{}, industrydata.Operation{}, notFound(err, processKind, processID)
+	}
+	return run, op, nil
+}
+
+// StartAllRuns is published Graph's runs/start action (SPEC §12): one run
+// that imports, in order, every inbound flow of the tenant that is ready
+// and whose window is open (the others are skipped activities saying why),
+// and then runs the tenant's userReportRefreshProcess when it is ready.
+// 409 when the tenant has a run in progress, or nothing to run (no flow
+// and no ready process); nothing is written then.
+func (t *Tenant) StartAllRuns(ctx context.Context) (industrydata.Run, industrydata.Operation, error) {
+	flows, err := t.inboundFlows(ctx)
+	if err != nil {
+		return industrydata.Run{}, industrydata.Operation{}, err
+	}
+	procs, err := t.s.store.ListProcesses(ctx, t.id, industrydata.ListQuery{Limit: 2})
+	if err != nil {
+		return industrydata.Run{}, industrydata.Operation{}, err
+	}
+	if len(procs) > 1 {
+		// The store keeps one system process per tenant; a second process
+		// type would need a run that executes several.
+		return industrydata.Run{}, industrydata.Operation{}, errors.New("start runs: more than one process per tenant is not supported")
+	}
+	processID := ""
+	if len(procs) == 1 && procs[0].ReadinessStatus == industrydata.ReadinessReady {
+		processID = procs[0].ID
+	}
+	if len(flows) == 0 && processID == "" {
+		return industrydata.Run{}, industrydata.Operation{}, industrydata.Errorf(industrydata.CodeConflict,
+			"The tenant has nothing to run: it has no inbound flow and no ready userReportRefreshProcess.")
+	}
+	run, op := t.newRun(processID)
+	run.DisplayName = inboundFlowsRunName
+	activities := planActivities(flows, run.StartDateTime)
+	err = t.startRun(ctx, &run, &op, activities, func(p *industrydata.Process) error {
+		if p.ReadinessStatus != industrydata.ReadinessReady {
+			return industrydata.Errorf(industrydata.CodeConflict,
+				"The process '%s' stopped being ready while the run was starting; start it again.", clip(processID))
+		}
+		return nil
+	})
+	if err != nil {
+		return industrydata.Run{}, industrydata.Operation{}, err
+	}
+	return run, op, nil
+}
+
+// inboundFlowsRunName names a run of runs/start without a process to run.
+const inboundFlowsRunName = "Inbound flows"
+
+// newRun is a run of processID ("" for none) running since now, and its
+// operation, notStarted.
+func (t *Tenant) newRun(processID string) (industrydata.Run, industrydata.Operation) {
 	now := t.s.now()
-	run := industrydata.Run{ID: uuid.NewString(), StartDateTime: now, Status: industrydata.RunRunning}
+	run := industrydata.Run{ID: uuid.NewString(), ProcessID: processID, StartDateTime: now, Status: industrydata.RunRunning}
 	op := industrydata.Operation{
 		ID:                 uuid.NewString(),
 		Type:               schema.LongRunningOperation.FullName(),
@@ -32,58 +96,59 @@ func (t *Tenant) StartRun(ctx context.Context, processID string) (industrydata.R
 		LastActionDateTime: &now,
 		Status:             industrydata.OperationNotStarted,
 	}
-	err := t.s.store.StartRun(ctx, t.id, t.actor, processID, &run, &op, func(p industrydata.Process, inProgress bool) error {
-		if p.ReadinessStatus != industrydata.ReadinessReady {
-			return industrydata.Errorf(industrydata.CodeConflict,
-				"The process '%s' is not ready (its readinessStatus is '%s'); only a ready process can run.",
-				clip(processID), p.ReadinessStatus)
+	return run, op
+}
+
+// startRun stores run, its activities and op when the tenant has no run in
+// progress and checkProcess accepts the run's process (when it has one),
+// naming the run after the process; then it wakes the runner.
+func (t *Tenant) startRun(ctx context.Context, run *industrydata.Run, op *industrydata.Operation, activities []industrydata.RunActivity, checkProcess func(p *industrydata.Process) error) error {
+	codes, err := t.rosterCodes(ctx)
+	if err != nil {
+		return err
+	}
+	input := industrydata.RunInput{RosterCodes: codes}
+	err = t.s.store.StartRun(ctx, t.id, t.actor, run, op, activities, input.Encode(), func(p *industrydata.Process, inProgress bool) error {
+		if p != nil {
+			if err := checkProcess(p); err != nil {
+				return err
+			}
+			run.DisplayName = p.DisplayName
 		}
 		if inProgress {
-			return errRunInProgress(processID)
+			return errRunInProgress()
 		}
-		run.DisplayName = p.DisplayName
 		return nil
 	})
 	if errors.Is(err, industrydata.ErrDuplicate) {
 		// The store's own guard: another start won between our check and
 		// the insert.
-		err = errRunInProgress(processID)
+		err = errRunInProgress()
 	}
 	if err != nil {
-		return industrydata.Run{}, industrydata.Operation{}, notFound(err, processKind, processID)
+		return err
 	}
 	if t.s.opts.JobQueued != nil {
 		t.s.opts.JobQueued()
 	}
-	return run, op, nil
+	return nil
 }
 
-// StartAllRuns is published Graph's runs/start action (SPEC §4): it starts a
-// run of the tenant's ready process and returns it with the operation that
-// tracks it. A tenant has one process, its userReportRefreshProcess (a
-// system process: one per tenant, and no other process type exists), so
-// the one operation tracks the one run. 409 when there is no ready process
-// or it already runs; nothing is written then.
-func (t *Tenant) StartAllRuns(ctx context.Context) (industrydata.Run, industrydata.Operation, error) {
-	procs, err := t.s.store.ListProcesses(ctx, t.id, industrydata.ListQuery{Limit: 2})
-	if err != nil {
-		return industrydata.Run{}, industrydata.Operation{}, err
-	}
-	if len(procs) > 1 {
-		// The store keeps one system process per tenant; a second process
-		// type would need an operation that follows several runs.
-		return industrydata.Run{}, industrydata.Operation{}, errors.New("start runs: more than one process per tenant is not supported")
-	}
-	if len(procs) == 0 {
-		return industrydata.Run{}, industrydata.Operation{}, industrydata.Errorf(industrydata.CodeConflict,
-			"The tenant has no process to run; create its userReportRefreshProcess first.")
-	}
-	return t.StartRun(ctx, procs[0].ID)
+// inboundFlows returns the tenant's inbound flows, in creation order, with
+// their readinessStatus.
+func (t *Tenant) inboundFlows(ctx context.Context) ([]industrydata.InboundFlow, error) {
+	set := inboundFlows.bind(t).(boundSet[industrydata.InboundFlow, *industrydata.InboundFlow])
+	var out []industrydata.InboundFlow
+	err := scanSet(ctx, t, set.name, set.source(), func(f *industrydata.InboundFlow) bool {
+		out = append(out, *f)
+		return false
+	})
+	return out, err
 }
 
-func errRunInProgress(processID string) error {
+func errRunInProgress() error {
 	return industrydata.Errorf(industrydata.CodeConflict,
-		"The process '%s' already has a run in progress; start another once it has ended.", clip(processID))
+		"The tenant already has a run in progress; start another once it has ended.")
 }
 
 // GetRun returns one run of the tenant.

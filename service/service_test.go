@@ -468,3 +468,40 @@ func TestBadBodiesNeverReachTheWriter(t *testing.T) {
 		})
 	}
 }
+
+func TestStatistics(t *testing.T) {
+	counts := func(people, orgs, errs, warns int) *industrydata.InboundCounts {
+		return &industrydata.InboundCounts{
+			People:        industrydata.EntityCounts{Active: people, Inactive: 1, Total: people + 1},
+			Organizations: industrydata.EntityCounts{Active: orgs, Total: orgs},
+			Groups:        industrydata.EntityCounts{Active: 2, Inactive: 2, Total: 4},
+			Memberships:   industrydata.EntityCounts{Active: 5, Total: 5},
+			Errors:        errs, Warnings: warns,
+		}
+	}
+	run := industrydata.Run{ID: "r1", Status: industrydata.RunCompletedWithWarnings}
+	acts := []industrydata.RunActivity{
+		{ID: "a1", DisplayName: "North", Status: industrydata.ActivityCompleted, Counts: counts(10, 3, 0, 0)},
+		{ID: "a2", DisplayName: "South", Status: industrydata.ActivitySkipped},
+		{ID: "a3", DisplayName: "East", Status: industrydata.ActivityCompletedWithWarnings, Counts: counts(7, 2, 0, 4)},
+		{ID: "a4", DisplayName: "West", Status: industrydata.ActivityFailed, Counts: counts(1, 1, 2, 1)},
+	}
+	got := service.Statistics(run, acts)
+	want := industrydata.RunStatistics{RunID: "r1", Status: industrydata.RunCompletedWithWarnings,
+		Activities: []industrydata.ActivityStatistics{
+			{ActivityID: "a1", DisplayName: "North", Status: industrydata.ActivityCompleted, Counts: counts(10, 3, 0, 0)},
+			{ActivityID: "a2", DisplayName: "South", Status: industrydata.ActivitySkipped},
+			{ActivityID: "a3", DisplayName: "East", Status: industrydata.ActivityCompletedWithWarnings, Counts: counts(7, 2, 0, 4)},
+			{ActivityID: "a4", DisplayName: "West", Status: industrydata.ActivityFailed, Counts: counts(1, 1, 2, 1)},
+		},
+		// Active records over every activity that counted; errors and
+		// warnings in total.
+		Totals: industrydata.InboundTotals{People: 18, Organizations: 6, Groups: 6, Memberships: 15, Errors: 2, Warnings: 5},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("statistics (-want +got):\n%s", diff)
+	}
+	if empty := service.Statistics(industrydata.Run{ID: "r2", Status: industrydata.RunRunning}, nil); len(empty.Activities) != 0 || empty.Totals != (industrydata.InboundTotals{}) {
+		t.Errorf("a run without activities: %+v", empty)
+	}
+}

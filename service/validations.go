@@ -66,9 +66,17 @@ func (t *Tenant) validationInput(ctx context.Context, connectorID string, now ti
 			in.Files = append(in.Files, industrydata.ValidatedFile{Name: b.Name, ContentID: b.ContentID, Size: b.Size})
 		}
 	}
+	in.RosterCodes, err = t.rosterCodes(ctx)
+	return in, err
+}
+
+// rosterCodes are the tenant's enabled roles, org types and grade levels,
+// which validations and imports check a roster's files against.
+func (t *Tenant) rosterCodes(ctx context.Context) (industrydata.RosterCodes, error) {
+	var codes industrydata.RosterCodes
 	defs, err := t.referenceDefinitionsByID(ctx)
 	if err != nil {
-		return in, err
+		return codes, err
 	}
 	for _, d := range defs {
 		if d.IsDisabled {
@@ -76,15 +84,15 @@ func (t *Tenant) validationInput(ctx context.Context, connectorID string, now ti
 		}
 		switch d.ReferenceType {
 		case RefRole:
-			in.Roles = append(in.Roles, d.Code)
+			codes.Roles = append(codes.Roles, d.Code)
 		case RefOrgType:
-			in.OrgTypes = append(in.OrgTypes, d.Code)
+			codes.OrgTypes = append(codes.OrgTypes, d.Code)
 		case RefGradeLevel:
-			in.GradeLevels = append(in.GradeLevels, d.Code)
+			codes.GradeLevels = append(codes.GradeLevels, d.Code)
 		}
 	}
-	for _, codes := range [][]string{in.Roles, in.OrgTypes, in.GradeLevels} {
-		slices.Sort(codes)
+	for _, c := range [][]string{codes.Roles, codes.OrgTypes, codes.GradeLevels} {
+		slices.Sort(c)
 	}
-	return in, nil
+	return codes, nil
 }
