@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"industrydata"
+	"industrydata/internal/flowtest"
 	"industrydata/internal/rostergen"
 )
 
@@ -32,12 +33,10 @@ func TestUserReportCSVFailsMidway(t *testing.T) {
 	orgs := rostergen.Reader(12_000, rostergen.WriteOrgs)
 	defer users.Close()
 	defer orgs.Close()
-	if _, err := st.PutRoster(t.Context(), tenantA, users, orgs); err != nil {
-		t.Fatal(err)
-	}
+	flowtest.Ready(t, st, tenantA, "Rostering", flowtest.Roster(users, orgs))
 	h := newHarnessWithStore(t, failingPages{st})
 	pid := h.systemProcess()["id"].(string)
-	rid := h.must(202, request{method: "POST", path: "/beta/industryData/processes/" + pid + "/runs"}).str("id")
+	rid := h.must(202, request{method: "POST", path: "/beta/industryData/runs/start"}).str("id")
 	runToEnd(t, st, rid)
 
 	srv := httptest.NewServer(h.handler)

@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"industrydata"
+	"industrydata/internal/flowtest"
 )
 
 // A small roster whose report is known by heart:
@@ -32,15 +33,14 @@ const (
 		"u6,tobedeleted,2024-05-01T00:00:00Z,true,org-2,student,dave,,Dave,E,,,,,,,10,\r\n"
 )
 
-// reportRun puts the roster, starts a run over HTTP, lets a runner finish
-// it, and returns the process and run ids.
+// reportRun gives tenant A an inbound flow of the roster, starts a run
+// with runs/start over HTTP (it imports the flow and builds the report),
+// lets a runner finish it, and returns the process and run ids.
 func reportRun(t *testing.T, h *harness) (pid, rid string) {
 	t.Helper()
-	if _, err := h.store.PutRoster(t.Context(), tenantA, strings.NewReader(reportUsers), strings.NewReader(reportOrgs)); err != nil {
-		t.Fatal(err)
-	}
+	flowtest.Ready(t, h.store, tenantA, "Rostering", flowtest.Roster(strings.NewReader(reportUsers), strings.NewReader(reportOrgs)))
 	pid = h.systemProcess()["id"].(string)
-	res := h.must(202, request{method: "POST", path: "/beta/industryData/processes/" + pid + "/runs"})
+	res := h.must(202, request{method: "POST", path: "/beta/industryData/runs/start"})
 	rid = res.str("id")
 	runToEnd(t, h.store, rid)
 	return pid, rid

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"industrydata/internal/procstat"
+	"industrydata/internal/flowtest"
 	"industrydata/internal/rostergen"
 	"industrydata/store/sqlite"
 )
@@ -158,9 +159,7 @@ func putRosterFiles(t *testing.T, dir string) {
 		t.Fatal(err)
 	}
 	defer orgs.Close()
-	if _, err := st.PutRoster(t.Context(), testTenant, users, orgs); err != nil {
-		t.Fatal(err)
-	}
+	flowtest.Ready(t, st, testTenant, "Rostering", flowtest.Roster(users, orgs))
 }
 
 func bareChild(t *testing.T, usersPath string) figure {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"industrydata"
+	"industrydata/internal/flowtest"
 	"industrydata/internal/rostergen"
 	"industrydata/runner"
 	"industrydata/store/sqlite"
@@ -56,25 +57,14 @@ func putRoster(t *testing.T, dataDir string) {
 	orgs := rostergen.Reader(rosterUsers, rostergen.WriteOrgs)
 	defer users.Close()
 	defer orgs.Close()
-	if _, err := st.PutRoster(t.Context(), testTenant, users, orgs); err != nil {
-		t.Fatal(err)
-	}
+	flowtest.Ready(t, st, testTenant, "Rostering", flowtest.Roster(users, orgs))
 }
 
-// startRun starts a run of the tenant's process and returns the path of
-// its operation.
+// startRun starts a run of the tenant's inbound flows and process (runs/
+// start) and returns the path of its operation.
 func (c *apiClient) startRun(t *testing.T) string {
 	t.Helper()
-	status, data, err := c.do(http.MethodGet, "/beta/industryData/processes", "")
-	var list struct {
-		Value []struct {
-			ID string `json:"id"`
-		} `json:"value"`
-	}
-	if err != nil || status != 200 || json.Unmarshal(data, &list) != nil || len(list.Value) != 1 {
-		t.Fatalf("list processes: %d %s %v", status, data, err)
-	}
-	req, _ := http.NewRequest(http.MethodPost, c.base+"/beta/industryData/processes/"+list.Value[0].ID+"/runs", nil)
+	req, _ := http.NewRequest(http.MethodPost, c.base+"/beta/industryData/runs/start", nil)
 	req.Header.Set("Authorization", "Bearer "+c.token)
 	resp, err := c.http.Do(req)
 	if err != nil {
@@ -143,7 +133,7 @@ func checkReport(t *testing.T, api *apiClient, op fullOperation, n int) {
 func checkFinished(t *testing.T, api *apiClient, op fullOperation) {
 	t.Helper()
 	checkReport(t, api, op, rosterUsers)
-	if want := fmt.Sprintf("Checked %d of %d users;", rosterUsers, rosterUsers); !strings.HasPrefix(op.detail(), want) {
+	if want := fmt.Sprintf("Imported 1 of 1 inbound flows (0 skipped, 0 failed). Checked %d of %d users;", rosterUsers, rosterUsers); !strings.HasPrefix(op.detail(), want) {
 		t.Errorf("statusDetail %q, want it to start %q", op.detail(), want)
 	}
 }
