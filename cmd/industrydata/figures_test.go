@@ -20,8 +20,8 @@ import (
 	"testing"
 	"time"
 
-	"industrydata/internal/procstat"
 	"industrydata/internal/flowtest"
+	"industrydata/internal/procstat"
 	"industrydata/internal/rostergen"
 	"industrydata/store/sqlite"
 )

@@ -60,24 +60,6 @@ func putRoster(t *testing.T, dataDir string) {
 	flowtest.Ready(t, st, testTenant, "Rostering", flowtest.Roster(users, orgs))
 }
 
-// startRun starts a run of the tenant's inbound flows and process (runs/
-// start) and returns the path of its operation.
-func (c *apiClient) startRun(t *testing.T) string {
-	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, c.base+"/beta/industryData/runs/start", nil)
-	req.Header.Set("Authorization", "Bearer "+c.token)
-	resp, err := c.http.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	loc, err := url.Parse(resp.Header.Get("Location"))
-	if resp.StatusCode != http.StatusAccepted || err != nil || loc.Path == "" {
-		t.Fatalf("start run: %d, Location %q", resp.StatusCode, resp.Header.Get("Location"))
-	}
-	return loc.Path
-}
-
 // fullOperation is an operation with the fields a run sets.
 type fullOperation struct {
 	operation
@@ -159,7 +141,7 @@ func TestRunResumedAfterStop(t *testing.T) {
 			env := []string{slowRunsEnv + "=1"}
 			srv := startChildWith(t, env, "--addr", "127.0.0.1:0", "--data-dir", dir, "--lease-ttl", tc.leaseTTL)
 			api := newAPI(t, srv.addr, dir)
-			opPath := api.startRun(t)
+			opPath := api.startAll(t, "/beta/industryData")
 			api.waitOperation(t, opPath, srv, midway)
 			if err := srv.cmd.Process.Signal(tc.signal); err != nil {
 				t.Fatal(err)
@@ -191,7 +173,7 @@ func TestAPIOnlyServerLeavesRunsToWorkers(t *testing.T) {
 	putRoster(t, dir)
 	front := startChild(t, "--addr", "127.0.0.1:0", "--data-dir", dir, "--workers", "0")
 	api := newAPI(t, front.addr, dir)
-	opPath := api.startRun(t)
+	opPath := api.startAll(t, "/beta/industryData")
 	time.Sleep(1500 * time.Millisecond) // longer than a runner's poll
 	if op := api.waitOperation(t, opPath, front, func(fullOperation) bool { return true }); op.Status != "notStarted" {
 		t.Fatalf("operation on an API-only server = %+v, want notStarted", op)
