@@ -83,7 +83,7 @@ func wantsCSV(r *http.Request) bool {
 }
 
 // entryCSVHeader is the header row of the CSV download.
-var entryCSVHeader = []string{"sourcedId", "username", "role", "orgSourcedIds", "isActive", "issues"}
+var entryCSVHeader = []string{"sourcedId", "username", "role", "orgSourcedIds", "isActive", "issues", "inboundFlowId"}
 
 // writeEntriesCSV streams the report's entries as CSV, reading them a page
 // at a time. Errors found before the first byte is sent are answered as
@@ -145,6 +145,7 @@ func entryRow(row []string, e *industrydata.UserReportEntry) {
 	row[3] = cellSafe(strings.Join(e.OrgSourcedIDs, ","))
 	row[4] = strconv.FormatBool(e.IsActive)
 	row[5] = strings.Join(issues, ",")
+	row[6] = e.FlowID
 }
 
 // cellSafe defuses CSV formula injection: roster values come from files a

@@ -196,7 +196,7 @@ func refreshChild(t *testing.T, dir string, n int, latency bool) (f figure, idle
 	if latency {
 		opID := api.createOperation(t, "probe")
 		idle = getLoad(api, opID, func(start time.Time) bool { return time.Since(start) < 5*time.Second })
-		opPath = api.startRun(t)
+		opPath = api.startAll(t, "/beta/industryData")
 		var finished atomic.Bool
 		done := make(chan struct{})
 		go func() {
@@ -215,7 +215,7 @@ func refreshChild(t *testing.T, dir string, n int, latency bool) (f figure, idle
 		busy = getLoad(api, opID, func(time.Time) bool { return !finished.Load() })
 		<-done
 	} else {
-		opPath = api.startRun(t)
+		opPath = api.startAll(t, "/beta/industryData")
 	}
 	// Every user's entry is stored: the figure is of a whole refresh.
 	checkReport(t, api, api.waitOperation(t, opPath, srv, ended), n)
