@@ -11,8 +11,9 @@ import (
 )
 
 // The sample roster in testdata/roster (a district, three schools, 296
-// people) is valid, with exactly the deliberate problems the user report
-// is there to show.
+// people, their courses, classes and enrollments for one school year) is
+// valid, with exactly the deliberate problems the user report is there to
+// show.
 func TestSampleRoster(t *testing.T) {
 	dir := filepath.Join("..", "testdata", "roster")
 	open := func(name string) (io.ReadCloser, error) { return os.Open(filepath.Join(dir, name)) }
