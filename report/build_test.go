@@ -53,7 +53,9 @@ func TestUsersFileClosed(t *testing.T) {
 		opened++
 		return closer{Reader: strings.NewReader(csvFile(usersHeader, student("u1"))), closed: &closed}, nil
 	}
-	if _, err := report.Build(t.Context(), strings.NewReader(testOrgs), open, report.Discard); err != nil {
+	src := oneFlow(testOrgs, "")
+	src[0].OpenUsers = open
+	if _, err := report.Build(t.Context(), src, report.Discard); err != nil {
 		t.Fatal(err)
 	}
 	if opened != 2 || closed != 2 {
@@ -82,7 +84,7 @@ func TestGeneratedRoster(t *testing.T) {
 		t.Fatalf("the generator is not deterministic (%v)", err)
 	}
 	count := map[industrydata.UserReportIssue]int{}
-	sum, err := report.Build(t.Context(), &orgs, opener(users.String()), report.SinkFunc(func(e industrydata.UserReportEntry) error {
+	sum, err := report.Build(t.Context(), oneFlow(orgs.String(), users.String()), report.SinkFunc(func(e industrydata.UserReportEntry) error {
 		for _, i := range e.Issues {
 			count[i]++
 		}
@@ -118,7 +120,7 @@ func FuzzBuild(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var entries []industrydata.UserReportEntry
-		sum, err := report.Build(t.Context(), strings.NewReader(testOrgs), opener(string(data)),
+		sum, err := report.Build(t.Context(), oneFlow(testOrgs, string(data)),
 			report.SinkFunc(func(e industrydata.UserReportEntry) error { entries = append(entries, e); return nil }))
 		if err != nil {
 			var p *roster.Problem

@@ -11,11 +11,12 @@ import (
 	"industrydata/roster"
 )
 
-// orgIndex is orgs.csv in memory: each org's position in the file by
-// sourcedId, and the summary's usersByOrg in file order.
+// orgIndex is the orgs.csv files of all flows in memory: usersByOrg's
+// rows, each org once, in the order the flows list them, and for each flow
+// the row of each org of its own orgs.csv, by sourcedId.
 type orgIndex struct {
-	byID map[string]int
-	orgs []industrydata.OrgCount
+	orgs   []industrydata.OrgCount
+	byFlow []map[string]int
 }
 
 // Distinct role values are counted by name up to maxRoles of them, each at
@@ -29,32 +30,38 @@ const (
 
 // checker is pass 2: it builds each user's entry and counts the summary.
 type checker struct {
-	orgs  *orgIndex
-	dups  *roster.HashSet
-	seed  maphash.Seed
-	buf   []byte
-	known []int          // users of each of roster.Roles
-	roles map[string]int // users of each other role value
-	arena []string       // what entries' OrgSourcedIDs are cut from
-	mine  []int          // scratch: the known orgs of the current user
-	sum   industrydata.UserReportSummary
+	flowID string
+	byID   map[string]int          // the row in orgs of each org of the flow's orgs.csv
+	orgs   []industrydata.OrgCount // usersByOrg, of all flows
+	dups   *roster.HashSet
+	seed   maphash.Seed
+	buf    []byte
+	known  []int          // users of each of roster.Roles
+	roles  map[string]int // users of each other role value
+	arena  []string       // what entries' OrgSourcedIDs are cut from
+	mine   []int          // scratch: the known orgs of the current user
+	sum    industrydata.UserReportSummary
 }
 
-func newChecker(orgs *orgIndex, dups *roster.HashSet, seed maphash.Seed) *checker {
+func newChecker(orgs []industrydata.OrgCount, dups *roster.HashSet, seed maphash.Seed) *checker {
 	return &checker{
 		orgs: orgs, dups: dups, seed: seed,
 		known: make([]int, len(roster.Roles)), roles: make(map[string]int),
 	}
 }
 
-// check returns the entry of u and counts u in the summary. The issues are
-// SPEC §10's, in the order of industrydata.UserReportIssues.
+// check returns the entry of u, a user of flow c.flowID, and counts u in
+// the summary. The issues are SPEC §10's, in the order of
+// industrydata.UserReportIssues.
 func (c *checker) check(u *roster.User) industrydata.UserReportEntry {
+	c.sum.TotalUsers++
 	e := industrydata.UserReportEntry{
 		SourcedID: u.SourcedID,
 		Username:  u.Username,
 		Role:      u.Role,
-		IsActive:  u.EnabledUser && u.Status != roster.StatusToBeDeleted,
+		IsActive:  IsActive(u),
+		FlowID:    c.flowID,
+		Seq:       int64(c.sum.TotalUsers),
 	}
 	if len(u.OrgSourcedIDs) > 0 {
 		e.OrgSourcedIDs = c.cloneOrgs(u.OrgSourcedIDs) // the reader reuses its slice
@@ -69,9 +76,9 @@ func (c *checker) check(u *roster.User) industrydata.UserReportEntry {
 	n := len(found)
 	c.mine = c.mine[:0]
 	for _, id := range u.OrgSourcedIDs {
-		if i, ok := c.orgs.byID[id]; ok && !slices.Contains(c.mine, i) { // a user listing an org twice counts once
+		if i, ok := c.byID[id]; ok && !slices.Contains(c.mine, i) { // a user listing an org twice counts once
 			c.mine = append(c.mine, i)
-			c.orgs.orgs[i].Count++
+			c.orgs[i].Count++
 		}
 	}
 	role := roleIndex(u.Role)
@@ -80,7 +87,6 @@ func (c *checker) check(u *roster.User) industrydata.UserReportEntry {
 		c.sum.UsersWithIssues++
 	}
 
-	c.sum.TotalUsers++
 	if e.IsActive {
 		c.sum.ActiveUsers++
 	} else {
@@ -94,10 +100,18 @@ func (c *checker) check(u *roster.User) industrydata.UserReportEntry {
 	return e
 }
 
-// hasOrg reports whether orgs.csv has an org of sourcedId id.
+// hasOrg reports whether the flow's orgs.csv has an org of sourcedId id.
 func (c *checker) hasOrg(id string) bool {
-	_, ok := c.orgs.byID[id]
+	_, ok := c.byID[id]
 	return ok
+}
+
+// IsActive reports whether u is an active user (SPEC §10, §12): its
+// enabledUser is true and its status is not tobedeleted. It is the one
+// definition the report's entries and summary, and an import's counts of
+// users.csv, share.
+func IsActive(u *roster.User) bool {
+	return u.EnabledUser && u.Status != roster.StatusToBeDeleted
 }
 
 // UserIssues appends to dst the issues of u (SPEC §10) in the order of
@@ -180,7 +194,7 @@ func (c *checker) countRole(role string) {
 }
 
 // summary returns the summary counted so far: roles sorted by name, orgs in
-// the order of orgs.csv.
+// the order of the flows' orgs.csv files.
 func (c *checker) summary() industrydata.UserReportSummary {
 	s := c.sum
 	s.UsersByRole = make([]industrydata.RoleCount, 0, len(c.roles)+len(c.known))
@@ -193,7 +207,7 @@ func (c *checker) summary() industrydata.UserReportSummary {
 		s.UsersByRole = append(s.UsersByRole, industrydata.RoleCount{Role: role, Count: n})
 	}
 	slices.SortFunc(s.UsersByRole, func(a, b industrydata.RoleCount) int { return strings.Compare(a.Role, b.Role) })
-	s.UsersByOrg = slices.Clone(c.orgs.orgs)
+	s.UsersByOrg = slices.Clone(c.orgs)
 	if s.UsersByOrg == nil {
 		s.UsersByOrg = []industrydata.OrgCount{}
 	}

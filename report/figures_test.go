@@ -141,12 +141,10 @@ func TestFigureChild(t *testing.T) {
 		}
 		f.Close()
 	case "build":
-		orgs, err := os.ReadFile(filepath.Join(dir, "orgs.csv"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		open := func() (io.ReadCloser, error) { return os.Open(usersPath) }
-		sum, err := report.Build(context.Background(), bytes.NewReader(orgs), open, report.Discard)
+		src := []report.Source{{FlowID: "f1",
+			OpenOrgs:  func() (io.ReadCloser, error) { return os.Open(filepath.Join(dir, "orgs.csv")) },
+			OpenUsers: func() (io.ReadCloser, error) { return os.Open(usersPath) }}}
+		sum, err := report.Build(context.Background(), src, report.Discard)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -209,9 +207,11 @@ func BenchmarkBuild(b *testing.B) {
 		})
 		b.Run(fmt.Sprintf("users=%d/build", n), func(b *testing.B) {
 			b.SetBytes(int64(users.Len()))
-			open := func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(users.Bytes())), nil }
+			src := []report.Source{{FlowID: "f1",
+				OpenOrgs:  func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(orgs.Bytes())), nil },
+				OpenUsers: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(users.Bytes())), nil }}}
 			for b.Loop() {
-				if _, err := report.Build(b.Context(), bytes.NewReader(orgs.Bytes()), open, report.Discard); err != nil {
+				if _, err := report.Build(b.Context(), src, report.Discard); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -36,16 +36,38 @@ func csvFile(header string, rows ...string) string {
 	return header + "\n" + strings.Join(rows, "\n") + "\n"
 }
 
-// opener opens users anew for each pass.
-func opener(users string) func() (io.ReadCloser, error) {
-	return func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(users)), nil }
+// opener opens a file anew each time it is called.
+func opener(file string) func() (io.ReadCloser, error) {
+	return func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(file)), nil }
 }
 
-// build runs b over the files and returns the summary and every entry.
+// flow is one inbound flow's files.
+type flow struct{ id, orgs, users string }
+
+// sources returns the Sources of flows, in their order.
+func sources(flows ...flow) []report.Source {
+	src := make([]report.Source, len(flows))
+	for i, f := range flows {
+		src[i] = report.Source{FlowID: f.id, OpenOrgs: opener(f.orgs), OpenUsers: opener(f.users)}
+	}
+	return src
+}
+
+// oneFlow is the Sources of a roster of one flow, f1.
+func oneFlow(orgs, users string) []report.Source { return sources(flow{"f1", orgs, users}) }
+
+// build runs b over the files of one flow, f1, and returns the summary and
+// every entry.
 func build(t *testing.T, b *report.Builder, orgs, users string) (industrydata.UserReportSummary, []industrydata.UserReportEntry, error) {
 	t.Helper()
+	return buildFlows(t, b, flow{"f1", orgs, users})
+}
+
+// buildFlows runs b over flows and returns the summary and every entry.
+func buildFlows(t *testing.T, b *report.Builder, flows ...flow) (industrydata.UserReportSummary, []industrydata.UserReportEntry, error) {
+	t.Helper()
 	var entries []industrydata.UserReportEntry
-	sum, err := b.Build(t.Context(), strings.NewReader(orgs), opener(users), report.SinkFunc(func(e industrydata.UserReportEntry) error {
+	sum, err := b.Build(t.Context(), sources(flows...), report.SinkFunc(func(e industrydata.UserReportEntry) error {
 		entries = append(entries, e)
 		return nil
 	}))
@@ -136,6 +158,9 @@ func TestEntries(t *testing.T) {
 			_, got, err := build(t, &report.Builder{}, testOrgs, csvFile(usersHeader, tc.rows...))
 			if err != nil {
 				t.Fatal(err)
+			}
+			for i := range tc.want { // one flow: its users in file order
+				tc.want[i].FlowID, tc.want[i].Seq = "f1", int64(i+1)
 			}
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("entries (-want +got):\n%s", diff)
@@ -231,7 +256,7 @@ func TestBuildErrors(t *testing.T) {
 	}
 
 	t.Run("sink failure", func(t *testing.T) {
-		_, err := report.Build(t.Context(), strings.NewReader(testOrgs), opener(csvFile(usersHeader, student("u1"))),
+		_, err := report.Build(t.Context(), oneFlow(testOrgs, csvFile(usersHeader, student("u1"))),
 			report.SinkFunc(func(industrydata.UserReportEntry) error { return sinkFailure }))
 		if !errors.Is(err, sinkFailure) {
 			t.Errorf("Build = %v", err)
@@ -239,8 +264,9 @@ func TestBuildErrors(t *testing.T) {
 	})
 	t.Run("users.csv cannot be opened", func(t *testing.T) {
 		gone := errors.New("no such blob")
-		_, err := report.Build(t.Context(), strings.NewReader(testOrgs),
-			func() (io.ReadCloser, error) { return nil, gone }, report.Discard)
+		src := oneFlow(testOrgs, "")
+		src[0].OpenUsers = func() (io.ReadCloser, error) { return nil, gone }
+		_, err := report.Build(t.Context(), src, report.Discard)
 		if !errors.Is(err, gone) {
 			t.Errorf("Build = %v", err)
 		}
@@ -252,7 +278,9 @@ func TestBuildErrors(t *testing.T) {
 			files = files[1:]
 			return io.NopCloser(strings.NewReader(f)), nil
 		}
-		if _, err := report.Build(t.Context(), strings.NewReader(testOrgs), open, report.Discard); err == nil ||
+		src := oneFlow(testOrgs, "")
+		src[0].OpenUsers = open
+		if _, err := report.Build(t.Context(), src, report.Discard); err == nil ||
 			!strings.Contains(err.Error(), "changed") {
 			t.Errorf("Build = %v", err)
 		}
@@ -260,7 +288,7 @@ func TestBuildErrors(t *testing.T) {
 	t.Run("canceled", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
 		cancel()
-		if _, err := report.Build(ctx, strings.NewReader(testOrgs), opener(usersHeader), report.Discard); !errors.Is(err, context.Canceled) {
+		if _, err := report.Build(ctx, oneFlow(testOrgs, usersHeader), report.Discard); !errors.Is(err, context.Canceled) {
 			t.Errorf("Build = %v", err)
 		}
 	})

@@ -2,7 +2,10 @@
 // CSV binding (SPEC §11, "Validation"): the eight files of the binding, each
 // rule with a stable code, each problem at its file, line and column, the
 // first MaxPerCode of each code kept and all of them counted. The service's
-// validation and `industrydata roster validate` run the same Validate.
+// validation and `industrydata roster validate` run the same Validate. The
+// Result also counts each file's active and inactive records
+// (FileSummary), the figures an inbound flow's import reports
+// (Result.InboundCounts).
 //
 // It does no I/O but through the open function it is given, and its memory
 // is bounded whatever the input: package roster reads each file a row at a
@@ -40,6 +43,7 @@ import (
 	"sort"
 	"strings"
 
+	"industrydata"
 	"industrydata/roster"
 )
 
@@ -100,6 +104,24 @@ type FileSummary struct {
 	Name  string `json:"name"`
 	Rows  int    `json:"rows"`  // rows after the header, good or not
 	Bytes int64  `json:"bytes"` // bytes read: the whole file, unless a fatal error ended it
+	// Active counts the rows whose record is active (SPEC §12): a user
+	// whose enabledUser is true and whose status is not tobedeleted
+	// (report.IsActive, the user report's own judgement), any other record
+	// whose status is not tobedeleted. A row with an error is counted by
+	// what its fields say, as the report would read them.
+	//
+	// Inactive counts the other rows, so that Active+Inactive is Rows: rows
+	// with errors count in the total too, and a row the reader skipped (a
+	// ragged row, a duplicate sourcedId...) is inactive, having no status
+	// to read. manifest.csv, whose rows are properties and not records, has
+	// neither.
+	Active   int `json:"active"`
+	Inactive int `json:"inactive"`
+}
+
+// Counts returns the file's rows as an import counts them.
+func (f FileSummary) Counts() industrydata.EntityCounts {
+	return industrydata.EntityCounts{Active: f.Active, Inactive: f.Inactive, Total: f.Rows}
 }
 
 // Result is what Validate found.
@@ -120,6 +142,27 @@ type Result struct {
 // Valid reports whether the roster has no error: warnings do not make it
 // invalid.
 func (r *Result) Valid() bool { return r.ErrorCount == 0 }
+
+// InboundCounts returns what an import of the roster counts (SPEC §12):
+// People are the rows of users.csv, Organizations of orgs.csv, Groups of
+// classes.csv and Memberships of enrollments.csv, each zero when the file
+// is absent; Errors and Warnings count the problems.
+func (r *Result) InboundCounts() industrydata.InboundCounts {
+	c := industrydata.InboundCounts{Errors: r.ErrorCount, Warnings: r.WarningCount}
+	for _, f := range r.Files {
+		switch f.Name {
+		case roster.FileUsers:
+			c.People = f.Counts()
+		case roster.FileOrgs:
+			c.Organizations = f.Counts()
+		case roster.FileClasses:
+			c.Groups = f.Counts()
+		case roster.FileEnrollments:
+			c.Memberships = f.Counts()
+		}
+	}
+	return c
+}
 
 // Summary says in one line how many problems of each kind there are, as a
 // statusDetail: "2 errors (duplicateSourcedId 2); 3 warnings (noOrg 1,
@@ -182,7 +225,11 @@ func Validate(ctx context.Context, open func(name string) (io.ReadCloser, error)
 		in := newCounter(f)
 		v.present[name] = true
 		err = v.check(ctx, name, in)
-		v.res.Files = append(v.res.Files, FileSummary{Name: name, Rows: v.rows, Bytes: in.n})
+		sum := FileSummary{Name: name, Rows: v.rows, Bytes: in.n}
+		if name != roster.FileManifest {
+			sum.Active, sum.Inactive = v.active, v.rows-v.active
+		}
+		v.res.Files = append(v.res.Files, sum)
 		if cerr := f.Close(); err == nil && cerr != nil {
 			err = fmt.Errorf("close %s: %w", name, cerr)
 		}
@@ -208,6 +255,7 @@ type validator struct {
 	types   set
 	grades  set
 	rows    int            // of the file last checked
+	active  int            // of its rows, those whose record is active
 	declare []declaration  // manifest.csv's file.* properties
 	order   map[string]int // of roster.Files
 }
@@ -230,7 +278,7 @@ func newValidator(opts Options) *validator {
 
 // check checks one file.
 func (v *validator) check(ctx context.Context, name string, r io.Reader) error {
-	v.rows = 0
+	v.rows, v.active = 0, 0
 	ropts := roster.Options{MaxRows: v.opts.MaxRows[name], Warn: v.addRoster}
 	switch name {
 	case roster.FileOrgs:

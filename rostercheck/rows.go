@@ -117,6 +117,9 @@ func (v *validator) checkRows(ctx context.Context, name string, r io.Reader, rop
 	rr := roster.NewRowReader(r, name, ropts)
 	defer func() { v.rows = rr.Rows() }()
 	err := eachRow(ctx, v, name, rr.Next, func(_ int, f []string) {
+		if !toBeDeleted(f[1]) { // every file but manifest.csv has status second
+			v.active++
+		}
 		for i := range bs {
 			v.checkField(name, rr, &bs[i], f[bs[i].k])
 		}
@@ -207,6 +210,18 @@ func (v *validator) checkGrades(s string) (string, bool) {
 		}
 	}
 	return "", true
+}
+
+// toBeDeleted reports whether a status field says tobedeleted, read as
+// package roster reads the status of users and orgs (roster.User.Status):
+// ignoring case and surrounding spaces, any other value, valid or not,
+// meaning a current record. RowReader checks the field but does not
+// return what it read.
+func toBeDeleted(status string) bool {
+	if status == "" || status == string(roster.StatusActive) { // the usual cases, fast
+		return false
+	}
+	return strings.EqualFold(strings.TrimSpace(status), string(roster.StatusToBeDeleted))
 }
 
 // isDate reports whether s is a calendar date YYYY-MM-DD.

@@ -19,6 +19,9 @@ func (v *validator) checkOrgs(ctx context.Context, r io.Reader, ropts roster.Opt
 	or := roster.NewOrgReader(r, ropts)
 	defer func() { v.rows = or.Rows() }()
 	err := eachRow(ctx, v, name, or.Next, func(_ int, o roster.Org) {
+		if o.Status != roster.StatusToBeDeleted {
+			v.active++
+		}
 		if !v.types.has(o.Type) {
 			line, col := or.Pos("type")
 			what := "is empty"
@@ -78,6 +81,9 @@ func (v *validator) checkUsers(ctx context.Context, r io.Reader, ropts roster.Op
 	err := eachRow(ctx, v, name, ur.Next, func(n int, u roster.User) {
 		if n == 0 {
 			names.reserve(ur.EstimatedRows())
+		}
+		if report.IsActive(&u) {
+			v.active++
 		}
 		for _, g := range u.Grades {
 			if !v.grades.has(g) {
