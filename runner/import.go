@@ -104,7 +104,7 @@ func (r *Runner) importFlow(ctx context.Context, c industrydata.JobClaim, a *ind
 	if err != nil {
 		return industrydata.ActivityOutcome{}, err
 	}
-	counts := inboundCounts(res)
+	counts := res.InboundCounts()
 	if !res.Valid() {
 		first := res.Errors[0]
 		return failedActivity(importInvalid, fmt.Sprintf(
@@ -116,20 +116,6 @@ func (r *Runner) importFlow(ctx context.Context, c industrydata.JobClaim, a *ind
 		status = industrydata.ActivityCompletedWithWarnings
 	}
 	return industrydata.ActivityOutcome{Status: status, Counts: &counts, Imported: true}, nil
-}
-
-// inboundCounts are the figures of an import's check: the records of each
-// file the statistics name, and the problems found.
-func inboundCounts(res *rostercheck.Result) industrydata.InboundCounts {
-	tally := func(file string) industrydata.EntityCounts {
-		t := res.Tallies[file]
-		return industrydata.EntityCounts{Active: t.Active, Inactive: t.Inactive, Total: t.Total}
-	}
-	return industrydata.InboundCounts{
-		People: tally("users.csv"), Organizations: tally("orgs.csv"),
-		Groups: tally("classes.csv"), Memberships: tally("enrollments.csv"),
-		Errors: res.ErrorCount, Warnings: res.WarningCount,
-	}
 }
 
 func failedActivity(code, message string, counts *industrydata.InboundCounts) industrydata.ActivityOutcome {
