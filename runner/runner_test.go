@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"industrydata"
+	"industrydata/internal/flowtest"
 	"industrydata/internal/rostergen"
 	"industrydata/report"
 	"industrydata/runner"
@@ -29,6 +30,8 @@ type fixture struct {
 	store   *sqlite.Store
 	svc     *service.Tenant
 	process string
+	// flow is the inbound flow putRoster made, "" before.
+	flow string
 }
 
 func newFixture(t *testing.T) *fixture { return newFixtureTB(t) }
@@ -51,7 +54,8 @@ func newFixtureTB(t testing.TB) *fixture {
 	return &fixture{store: s, svc: svc, process: procs[0].ID}
 }
 
-// putRoster stores a generated roster of n users.
+// putRoster gives the tenant an inbound flow of a generated roster of n
+// users, ready to be imported.
 func (f *fixture) putRoster(t *testing.T, n int) { f.putRosterTB(t, n) }
 
 func (f *fixture) putRosterTB(t testing.TB, n int) {
@@ -60,14 +64,13 @@ func (f *fixture) putRosterTB(t testing.TB, n int) {
 	orgs := rostergen.Reader(n, rostergen.WriteOrgs)
 	defer users.Close()
 	defer orgs.Close()
-	if _, err := f.store.PutRoster(t.Context(), tenant, users, orgs); err != nil {
-		t.Fatal(err)
-	}
+	f.flow = flowtest.Ready(t, f.store, tenant, "Rostering", flowtest.Roster(users, orgs))
 }
 
+// start starts a run of runs/start: the flows' imports, then the report.
 func (f *fixture) start(t *testing.T) (industrydata.Run, industrydata.Operation) {
 	t.Helper()
-	run, op, err := f.svc.StartRun(t.Context(), f.process)
+	run, op, err := f.svc.StartAllRuns(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,15 +144,14 @@ func (f *fixture) entries(t *testing.T, runID string) []industrydata.UserReportE
 	}
 }
 
-// expected builds the report of a generated roster directly.
-func expected(t *testing.T, n int) (industrydata.UserReportSummary, []industrydata.UserReportEntry) {
+// expected builds the report of the flow of a generated roster directly.
+func (f *fixture) expected(t *testing.T, n int) (industrydata.UserReportSummary, []industrydata.UserReportEntry) {
 	t.Helper()
 	var want []industrydata.UserReportEntry
-	orgs := rostergen.Reader(n, rostergen.WriteOrgs)
-	defer orgs.Close()
-	sum, err := report.Build(t.Context(), orgs, func() (io.ReadCloser, error) {
-		return rostergen.Reader(n, rostergen.WriteUsers), nil
-	}, report.SinkFunc(func(e industrydata.UserReportEntry) error {
+	src := report.Source{FlowID: f.flow,
+		OpenOrgs:  func() (io.ReadCloser, error) { return rostergen.Reader(n, rostergen.WriteOrgs), nil },
+		OpenUsers: func() (io.ReadCloser, error) { return rostergen.Reader(n, rostergen.WriteUsers), nil }}
+	sum, err := report.Build(t.Context(), []report.Source{src}, report.SinkFunc(func(e industrydata.UserReportEntry) error {
 		e.Seq = int64(len(want) + 1)
 		want = append(want, e)
 		return nil
@@ -170,7 +172,7 @@ func TestRunStoresTheReportAndEndsItsOperation(t *testing.T) {
 	}
 	got, gotOp := f.execute(t, runner.Config{BatchSize: 1000}, run.ID)
 
-	wantSum, wantEntries := expected(t, n)
+	wantSum, wantEntries := f.expected(t, n)
 	if got.Status != industrydata.RunCompletedWithErrors || got.EndDateTime == nil || got.BlockingError != nil {
 		t.Errorf("run: status %s end %v blocking %v; want completedWithErrors (the roster has users with issues), an end, no error",
 			got.Status, got.EndDateTime, got.BlockingError)
@@ -178,7 +180,7 @@ func TestRunStoresTheReportAndEndsItsOperation(t *testing.T) {
 	if gotOp.Status != industrydata.OperationSucceeded {
 		t.Errorf("operation status %s, want succeeded", gotOp.Status)
 	}
-	wantDetail := fmt.Sprintf("Checked %d of %d users; %d with issues.", n, n, wantSum.UsersWithIssues)
+	wantDetail := fmt.Sprintf("Imported 1 of 1 inbound flows (0 skipped, 0 failed). Checked %d of %d users; %d with issues.", n, n, wantSum.UsersWithIssues)
 	if gotOp.StatusDetail == nil || *gotOp.StatusDetail != wantDetail {
 		t.Errorf("statusDetail %v, want %q", gotOp.StatusDetail, wantDetail)
 	}
@@ -222,28 +224,69 @@ func TestRunWithoutRosterCompletesWithWarnings(t *testing.T) {
 	}
 }
 
-func TestRunOfBrokenRosterFailsNamingThePlace(t *testing.T) {
+// A flow whose files no longer pass the checks is not imported: its
+// activity fails naming the place, the run goes on, and the report reads
+// what the flows held before (here nothing).
+func TestImportOfBrokenFilesFailsNamingThePlace(t *testing.T) {
 	f := newFixture(t)
 	// users.csv without its role column.
 	users := "sourcedId,status,dateLastModified,enabledUser,orgSourcedIds,username,userIds,givenName,familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades,password\n"
 	orgs := "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\n"
-	if _, err := f.store.PutRoster(t.Context(), tenant, strings.NewReader(users), strings.NewReader(orgs)); err != nil {
-		t.Fatal(err)
-	}
+	f.flow = flowtest.Ready(t, f.store, tenant, "Broken", flowtest.Roster(strings.NewReader(users), strings.NewReader(orgs)))
 	run, _ := f.start(t)
 	got, op := f.execute(t, runner.Config{}, run.ID)
-	if got.Status != industrydata.RunFailed || op.Status != industrydata.OperationFailed {
-		t.Fatalf("run %s, operation %s; want failed, failed", got.Status, op.Status)
+	if got.Status != industrydata.RunCompletedWithErrors || op.Status != industrydata.OperationSucceeded {
+		t.Fatalf("run %s, operation %s; want completedWithErrors, succeeded", got.Status, op.Status)
 	}
-	be := got.BlockingError
-	if be == nil || be.Code != industrydata.RunErrorInvalidRoster || be.Target != "users.csv" || !strings.Contains(be.Message, "line 1") || !strings.Contains(be.Message, "role") {
-		t.Errorf("blockingError %+v; want invalidRoster on users.csv line 1 naming the role column", be)
+	acts, err := f.store.ListActivities(t.Context(), tenant, run.ID, industrydata.ListQuery{})
+	if err != nil || len(acts) != 1 {
+		t.Fatalf("activities %+v %v", acts, err)
 	}
-	if op.ResourceLocation != nil {
-		t.Errorf("a failed run's operation points at %q", *op.ResourceLocation)
+	be := acts[0].BlockingError
+	if acts[0].Status != industrydata.ActivityFailed || be == nil || be.Code != "invalidFiles" ||
+		!strings.Contains(be.Message, "users.csv, line 1") || !strings.Contains(be.Message, "role") {
+		t.Errorf("activity %s, blockingError %+v; want failed, invalidFiles naming users.csv line 1 and the role column", acts[0].Status, be)
 	}
-	if _, err := f.store.GetUserReport(t.Context(), tenant, run.ID); !errors.Is(err, industrydata.ErrNotFound) {
-		t.Errorf("report of a failed run: %v, want ErrNotFound", err)
+	if data, err := f.store.FlowData(t.Context(), tenant); err != nil || len(data) != 0 {
+		t.Errorf("flow data after a failed import: %+v %v; want none", data, err)
+	}
+	if op.StatusDetail == nil || !strings.Contains(*op.StatusDetail, "No roster has been uploaded") {
+		t.Errorf("statusDetail %v; want the report of no roster", op.StatusDetail)
+	}
+}
+
+// A failed import leaves the flow's data as it was, which the report and a
+// run of the process alone go on reading.
+func TestFailedImportKeepsThePreviousData(t *testing.T) {
+	f := newFixture(t)
+	const n = 500
+	f.putRoster(t, n)
+	first, _ := f.start(t)
+	f.execute(t, runner.Config{}, first.ID)
+	_, want := f.expected(t, n)
+
+	// New files that no longer pass: an unknown org type.
+	orgs := "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\norg-x,active,2025-01-01,X,galaxy,,\n"
+	users := "sourcedId,status,dateLastModified,enabledUser,orgSourcedIds,role,username,userIds,givenName,familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades,password\n"
+	flowtest.Validate(t, f.store, tenant, flowtest.ConnectorOf(t, f.store, tenant, f.flow), flowtest.Roster(strings.NewReader(users), strings.NewReader(orgs)))
+	second, _ := f.start(t)
+	got, _ := f.execute(t, runner.Config{}, second.ID)
+	if got.Status != industrydata.RunCompletedWithErrors {
+		t.Fatalf("second run %s, want completedWithErrors", got.Status)
+	}
+	if diff := cmp.Diff(want, f.entries(t, second.ID)); diff != "" {
+		t.Errorf("the second run's report is not the first data's (-want +got):\n%s", diff)
+	}
+	alone, _, err := f.svc.StartRun(t.Context(), f.process)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.execute(t, runner.Config{}, alone.ID)
+	if diff := cmp.Diff(want, f.entries(t, alone.ID)); diff != "" {
+		t.Errorf("the process's own run does not read the flow's current data (-want +got):\n%s", diff)
+	}
+	if acts, err := f.store.ListActivities(t.Context(), tenant, alone.ID, industrydata.ListQuery{}); err != nil || len(acts) != 0 {
+		t.Errorf("a run of the process alone has activities %+v %v", acts, err)
 	}
 }
 
@@ -272,7 +315,7 @@ func TestOrphanedRunIsResumedFromTheStart(t *testing.T) {
 	if got.Status != industrydata.RunCompletedWithErrors || op.Status != industrydata.OperationSucceeded {
 		t.Fatalf("resumed run %s, operation %s", got.Status, op.Status)
 	}
-	_, want := expected(t, n)
+	_, want := f.expected(t, n)
 	if diff := cmp.Diff(want, f.entries(t, run.ID)); diff != "" {
 		t.Errorf("entries of the resumed run (-want +got):\n%s", diff)
 	}
@@ -355,7 +398,7 @@ func TestShutdownGivesTheRunBack(t *testing.T) {
 	if got.Status != industrydata.RunCompletedWithErrors {
 		t.Fatalf("resumed run %s", got.Status)
 	}
-	_, want := expected(t, n)
+	_, want := f.expected(t, n)
 	if diff := cmp.Diff(want, f.entries(t, run.ID)); diff != "" {
 		t.Errorf("entries (-want +got):\n%s", diff)
 	}
@@ -427,8 +470,11 @@ func TestProgressIsReportedWhileTheRunWorks(t *testing.T) {
 	f.execute(t, runner.Config{Store: p, BatchSize: 100, ProgressEvery: 250, ProgressInterval: 2 * time.Millisecond}, run.ID)
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if len(p.details) == 0 || p.details[0] != "Started: reading the roster." {
+	if len(p.details) == 0 || p.details[0] != "Started." {
 		t.Fatalf("details %q; want the start first", p.details)
+	}
+	if !slices.ContainsFunc(p.details, func(d string) bool { return strings.HasPrefix(d, "Importing the inbound flow 'Rostering' (1 of 1)") }) {
+		t.Errorf("the import is not named while it runs: %q", p.details)
 	}
 	midway := slices.ContainsFunc(p.details, func(d string) bool {
 		var done, total int
