@@ -237,6 +237,7 @@ func cloneEntry(e *industrydata.UserReportEntry) {
 	e.SourcedID = strings.Clone(e.SourcedID)
 	e.Username = strings.Clone(e.Username)
 	e.Role = strings.Clone(e.Role)
+	e.FlowID = strings.Clone(e.FlowID)
 	if e.OrgSourcedIDs != nil {
 		orgs := make([]string, len(e.OrgSourcedIDs))
 		for i, o := range e.OrgSourcedIDs {
