@@ -39,7 +39,7 @@ const (
 	qDropFlowData  = `DELETE FROM flow_data WHERE tenant = ? AND flow_id = ?`
 	// The files runs pinned and never finished importing: of one run when
 	// it ends, of a process's runs when they are deleted with it.
-	qDropRunPins = `DELETE FROM flow_files WHERE run = ? AND state = 'importing' RETURNING content`
+	qDropRunPins     = `DELETE FROM flow_files WHERE run = ? AND state = 'importing' RETURNING content`
 	qDropProcessPins = `DELETE FROM flow_files WHERE state = 'importing' AND run IN (
 		SELECT seq FROM runs WHERE tenant = ? AND process_id = ? AND status = 'running') RETURNING content`
 	// qFlowData reads the current data of the tenant's flows, a row per
