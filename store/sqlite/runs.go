@@ -20,9 +20,11 @@ const (
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	qGetRun = `SELECT ` + runColumns + ` FROM runs WHERE tenant = ? AND id = ?`
 	// The status is spelled as a literal so that SQLite matches these to
-	// the partial index runs_one_in_progress.
+	// the partial index runs_one_in_progress. A process has a run in
+	// progress when the tenant's one run in progress is of it: asked of
+	// the process's runs, SQLite would walk its whole history instead.
 	qTenantRunning     = `SELECT EXISTS (SELECT 1 FROM runs WHERE tenant = ? AND status = 'running')`
-	qProcessRunning    = `SELECT EXISTS (SELECT 1 FROM runs WHERE tenant = ? AND process_id = ? AND status = 'running')`
+	qProcessRunning    = `SELECT coalesce((SELECT process_id = ?2 FROM runs WHERE tenant = ?1 AND status = 'running'), 0)`
 	qDeleteProcessRuns = `DELETE FROM runs WHERE tenant = ? AND process_id = ?`
 	qDeleteProcessJobs = `DELETE FROM jobs WHERE tenant = ? AND kind = 'run' AND subject = ?`
 	// The reports of a process's runs, and the entries of its runs, those

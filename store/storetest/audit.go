@@ -223,7 +223,8 @@ func testAuditWrites(t *testing.T, s industrydata.Store) {
 	ctx, a = actor(t, "start")
 	start := ts(t, runStart)
 	run, runOp := newRun(t, start), newRunOperation(t, start)
-	if err := s.StartRun(ctx, tenantA, who(ctx), p.ID, &run, &runOp, func(p industrydata.Process, _ bool) error {
+	run.ProcessID = p.ID
+	if err := s.StartRun(ctx, tenantA, who(ctx), &run, &runOp, nil, func(p *industrydata.Process, _ bool) error {
 		run.DisplayName = p.DisplayName
 		return nil
 	}); err != nil {
@@ -289,7 +290,8 @@ func testAuditRejected(t *testing.T, s industrydata.Store) {
 		}},
 		{"start run", func() error {
 			r, o := newRun(t, ts(t, runStart)), newRunOperation(t, ts(t, runStart))
-			return s.StartRun(ctx, tenantA, who(ctx), p.ID, &r, &o, func(industrydata.Process, bool) error { return errRejected })
+			r.ProcessID = p.ID
+			return s.StartRun(ctx, tenantA, who(ctx), &r, &o, nil, func(*industrydata.Process, bool) error { return errRejected })
 		}},
 	}
 	for _, tc := range tests {
@@ -327,7 +329,8 @@ func testAuditRolledBack(t *testing.T, s industrydata.Store) {
 
 	// The operation is inserted before the run is refused: both go.
 	r, o := newRun(t, ts(t, runStart)), newRunOperation(t, ts(t, runStart))
-	wantErrIs(t, "second run in progress", s.StartRun(ctx, tenantA, who(ctx), p.ID, &r, &o, nil), industrydata.ErrDuplicate)
+	r.ProcessID = p.ID
+	wantErrIs(t, "second run in progress", s.StartRun(ctx, tenantA, who(ctx), &r, &o, nil, nil), industrydata.ErrDuplicate)
 	wantNoAudit(t, s, "second run in progress", seq)
 
 	c := newOperation(t)
