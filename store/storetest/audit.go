@@ -363,7 +363,8 @@ func testAuditProvision(t *testing.T, s industrydata.Store) {
 }
 
 func testAuditRunner(t *testing.T, s industrydata.Store) {
-	r, _ := oneRun(t, s)
+	flow := newFlow(t, s, tenantA)
+	r, acts := startRunWith(t, s, tenantA, readyProcess(t, s, tenantA).ID, newActivity(flow.ID, "Flow"))
 	seq := lastPosition(t, s)
 	t0 := leaseT0(t)
 	c := mustClaim(t, s, "a", t0)
@@ -376,11 +377,13 @@ func testAuditRunner(t *testing.T, s industrydata.Store) {
 			t.Fatal(err)
 		}
 	}
+	beginImport(t, s, c, acts[0], connectorA)
+	finishActivity(t, s, c, acts[0], imported(sampleCounts(1)))
 	if err := s.ReleaseLease(t.Context(), c); err != nil {
 		t.Fatal(err)
 	}
 	finishRun(t, s, r.ID, t0.Add(time.Minute))
-	wantNoAudit(t, s, "claim, renew, progress, release and finish", seq)
+	wantNoAudit(t, s, "claim, renew, progress, import, release and finish", seq)
 }
 
 func testAuditTenantFilter(t *testing.T, s industrydata.Store) {
