@@ -12,17 +12,19 @@ import (
 
 var benchStart = time.Date(2024, 5, 6, 7, 0, 0, 0, time.UTC)
 
-// benchClaim starts run i of a new process and claims it.
+// benchClaim starts run i of a new process and claims it. Each run is of
+// a tenant of its own (tenant i), since a tenant has one run in progress.
 func benchClaim(b *testing.B, s *Store, i int) industrydata.JobClaim {
 	b.Helper()
 	ctx := b.Context()
+	tenant := benchTenant(i)
 	p := industrydata.Process{ID: fmt.Sprint("p-", i), Type: "microsoft.graph.industryData.process", ReadinessStatus: industrydata.ReadinessReady, CreatedAt: benchStart}
 	if err := s.CreateProcess(ctx, tenant, industrydata.Actor{}, &p); err != nil {
 		b.Fatal(err)
 	}
-	r := industrydata.Run{ID: fmt.Sprint("r-", i), StartDateTime: benchStart}
+	r := industrydata.Run{ID: fmt.Sprint("r-", i), ProcessID: p.ID, StartDateTime: benchStart}
 	op := industrydata.Operation{ID: fmt.Sprint("op-", i), Type: "microsoft.graph.longRunningOperation", CreatedDateTime: benchStart, Status: industrydata.OperationNotStarted}
-	if err := s.StartRun(ctx, tenant, industrydata.Actor{}, p.ID, &r, &op, nil); err != nil {
+	if err := s.StartRun(ctx, tenant, industrydata.Actor{}, &r, &op, nil, nil); err != nil {
 		b.Fatal(err)
 	}
 	c, ok, err := s.ClaimJob(ctx, "bench", benchStart, time.Hour)
@@ -30,6 +32,11 @@ func benchClaim(b *testing.B, s *Store, i int) industrydata.JobClaim {
 		b.Fatalf("ClaimJob = %+v, %v, %v", c, ok, err)
 	}
 	return c
+}
+
+// benchTenant is the tenant of benchClaim's run i.
+func benchTenant(i int) industrydata.TenantID {
+	return industrydata.TenantID(fmt.Sprintf("00000000-0000-0000-0000-%012d", i))
 }
 
 // appendBatches appends total entries in batches of batch.
@@ -107,9 +114,9 @@ func BenchmarkReportEntriesMillion(b *testing.B) {
 			for b.Loop() {
 				var err error
 				if tc.count {
-					_, err = s.CountReportEntries(b.Context(), tenant, c.ID, tc.q)
+					_, err = s.CountReportEntries(b.Context(), c.Tenant, c.ID, tc.q)
 				} else {
-					_, err = s.ListReportEntries(b.Context(), tenant, c.ID, tc.q)
+					_, err = s.ListReportEntries(b.Context(), c.Tenant, c.ID, tc.q)
 				}
 				if err != nil {
 					b.Fatal(err)

@@ -127,11 +127,11 @@ func (s *Store) ResetReportEntries(ctx context.Context, c industrydata.JobClaim)
 func entrySeq(e *industrydata.UserReportEntry) int64 { return e.Seq }
 
 // ListReportEntries returns the page of the report's entries q selects, in
-// users.csv order unless q.OrderBy says otherwise; ErrNotFound when the
+// report order (Seq) unless q.OrderBy says otherwise; ErrNotFound when the
 // tenant's run has no report. (The report is looked up first, then its
 // entries: should the process be deleted in between, the page is empty.)
 //
-// In users.csv order a page reads the blocks from the cursor's on and stops
+// In report order a page reads the blocks from the cursor's on and stops
 // when it is full; sorted by properties, it reads them all and keeps the
 // best offset+limit entries.
 func (s *Store) ListReportEntries(ctx context.Context, tenant industrydata.TenantID, runID string, q industrydata.ListQuery) ([]industrydata.UserReportEntry, error) {
@@ -237,6 +237,7 @@ func cloneEntry(e *industrydata.UserReportEntry) {
 	e.SourcedID = strings.Clone(e.SourcedID)
 	e.Username = strings.Clone(e.Username)
 	e.Role = strings.Clone(e.Role)
+	e.FlowID = strings.Clone(e.FlowID)
 	if e.OrgSourcedIDs != nil {
 		orgs := make([]string, len(e.OrgSourcedIDs))
 		for i, o := range e.OrgSourcedIDs {

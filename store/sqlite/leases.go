@@ -26,8 +26,7 @@ const (
 	// qHeldRunSeq is the seq of a held run, which keys its report's entries.
 	qHeldRunSeq = `SELECT seq FROM runs WHERE tenant = ?1 AND id = ?3 AND EXISTS (SELECT 1 FROM jobs WHERE ` + held + `)`
 	qFinishRun  = `UPDATE runs SET status = ?, end_ticks = ?, blocking_error = ?, etag = ?
-	WHERE tenant = ? AND id = ? AND status = 'running' RETURNING seq, process_id, roster_id`
-	qRunRoster   = `SELECT roster_id FROM runs WHERE tenant = ? AND id = ?`
+	WHERE tenant = ? AND id = ? AND status = 'running' RETURNING seq, process_id`
 	qJobProgress = `UPDATE operations SET status = ?, status_detail = ?, last_action_ticks = ?, etag = ?
 	WHERE tenant = ? AND id = ?`
 	qRunOperationDone = `UPDATE operations SET status = ?, status_detail = ?, resource_location = ?, last_action_ticks = ?, etag = ?
@@ -94,11 +93,6 @@ func (s *Store) ClaimJob(ctx context.Context, owner string, now time.Time, ttl t
 		switch c.Kind {
 		case industrydata.JobRun:
 			c.ProcessID = subject
-			var roster sql.NullString
-			if err := tx.QueryRow(qRunRoster, tenant, c.ID).Scan(&roster); err != nil {
-				return fmt.Errorf("sqlite: claim job: run %s: %w", c.ID, err)
-			}
-			c.RosterID = roster.String
 		case industrydata.JobValidation:
 			c.ConnectorID = subject
 		}
@@ -164,7 +158,8 @@ func (s *Store) UpdateJobProgress(ctx context.Context, c industrydata.JobClaim, 
 // out.Report as the run's user report (assigning its ID, ProcessID and ETag,
 // and CreatedDateTime out.EndDateTime when it is zero) or, without one,
 // deletes the entries the run appended, which no report would show; and it
-// deletes the roster the run pinned once nothing else keeps it.
+// drops the files its activities pinned and never finished importing (the
+// flows keep their current data), releasing their contents.
 func (s *Store) FinishRun(ctx context.Context, c industrydata.JobClaim, out industrydata.RunOutcome) error {
 	if out.Status == industrydata.RunRunning || out.Status == "" || out.OperationStatus == "" {
 		return fmt.Errorf("sqlite: finish run %s: run status %q and operation status %q must both be final",
@@ -197,15 +192,14 @@ func (s *Store) FinishRun(ctx context.Context, c industrydata.JobClaim, out indu
 			return fmt.Errorf("a %s job is not a run", c.Kind)
 		}
 		var (
-			seq    int64
-			opID   string
-			roster sql.NullString
+			seq  int64
+			opID string
 		)
 		if err := tx.QueryRow(qFinishJob, heldArgs(c)...).Scan(&opID); err != nil {
 			return leaseLost(err)
 		}
 		err := tx.QueryRow(qFinishRun, string(out.Status), endTicks, blocking, newETag(),
-			string(c.Tenant), c.ID).Scan(&seq, &processID, &roster)
+			string(c.Tenant), c.ID).Scan(&seq, &processID)
 		if err != nil {
 			return fmt.Errorf("run: %w", translate(err))
 		}
@@ -222,10 +216,8 @@ func (s *Store) FinishRun(ctx context.Context, c industrydata.JobClaim, out indu
 		} else if _, err := tx.Exec(qDeleteBlocks, seq); err != nil {
 			return fmt.Errorf("report entries: %w", err)
 		}
-		if roster.Valid {
-			if _, err := tx.Exec(qDeleteUnpinnedRosters, string(c.Tenant)); err != nil {
-				return fmt.Errorf("rosters: %w", err)
-			}
+		if err := dropFiles(tx, qDropRunPins, seq); err != nil {
+			return fmt.Errorf("pinned flow files: %w", err)
 		}
 		return nil
 	})

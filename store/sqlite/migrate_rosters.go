@@ -10,9 +10,11 @@ import (
 	"industrydata/store/internal/zblob"
 )
 
-// Migration 7 lets roster chunks be stored compressed (rosters.go): a
-// column saying which are. The chunks already stored stay as they are; on
-// the way down the compressed ones are written back plain, one at a time.
+// Migration 7 let roster chunks be stored compressed: a column saying
+// which are. The chunks already stored stayed as they were; on the way
+// down the compressed ones are written back plain, one at a time. Rosters
+// are gone since migration 12 (their tables come back empty on its way
+// down), but a database older than that still passes through this one.
 var migrationRosterCompression = goose.NewGoMigration(7,
 	&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `ALTER TABLE roster_chunks

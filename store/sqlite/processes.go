@@ -170,8 +170,9 @@ func (s *Store) UpdateProcess(ctx context.Context, tenant industrydata.TenantID,
 
 // DeleteProcess loads the process, learns whether it has a run in progress
 // and, when check (which may be nil) returns nil, deletes the process, its
-// runs with their user reports and report entries, and the rosters that
-// only those runs pinned, in one transaction. check's error is returned
+// runs with their activities (which cascade), user reports and report
+// entries, and the flow files its run in progress pinned, in one
+// transaction. check's error is returned
 // unchanged. It appends a delete record for the process and then one for
 // each of its runs.
 func (s *Store) DeleteProcess(ctx context.Context, tenant industrydata.TenantID, actor industrydata.Actor, id string, check func(p industrydata.Process, runInProgress bool) error) error {
@@ -193,6 +194,11 @@ func (s *Store) DeleteProcess(ctx context.Context, tenant industrydata.TenantID,
 		if err != nil {
 			return fmt.Errorf("sqlite: delete process %s: runs: %w", id, err)
 		}
+		// The pins first, while the runs that pinned them are there to
+		// find; the flows keep their current data.
+		if err := dropFiles(tx, qDropProcessPins, string(tenant), id); err != nil {
+			return fmt.Errorf("sqlite: delete process %s: pinned flow files: %w", id, err)
+		}
 		for _, q := range []struct{ what, sql string }{
 			{"user reports", qDeleteProcessReports},
 			{"report entries", qDeleteProcessEntries},
@@ -205,10 +211,6 @@ func (s *Store) DeleteProcess(ctx context.Context, tenant industrydata.TenantID,
 		}
 		if _, err := tx.Exec(qDeleteProcess, cur.Seq); err != nil {
 			return fmt.Errorf("sqlite: delete process %s: %w", id, translate(err))
-		}
-		// Its runs in progress pinned rosters no longer current, maybe.
-		if _, err := tx.Exec(qDeleteUnpinnedRosters, string(tenant)); err != nil {
-			return fmt.Errorf("sqlite: delete process %s: rosters: %w", id, err)
 		}
 		recs := make([]industrydata.AuditRecord, 0, 1+len(runs))
 		recs = append(recs, schema.Audit(industrydata.AuditDelete, &cur, nil))

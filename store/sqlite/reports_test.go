@@ -47,10 +47,6 @@ func TestReportQueryPlansUseIndexes(t *testing.T) {
 		{"last entry", sqlq.Statement{SQL: qLastBlockEntry, Args: []any{3}}, "SEARCH report_blocks USING INDEX sqlite_autoindex_report_blocks_1 (report=?)"},
 		{"count", sqlq.Statement{SQL: qCountEntries, Args: []any{3}}, "SEARCH report_blocks USING INDEX sqlite_autoindex_report_blocks_1 (report=?)"},
 		{"report by run", sqlq.Statement{SQL: qReportSeq, Args: []any{"t", "r"}}, "USING COVERING INDEX sqlite_autoindex_user_reports_1 (tenant=? AND run_id=?)"},
-		{"roster chunk", sqlq.Statement{SQL: qRosterChunk, Args: []any{1, "users.csv", 0}}, "(roster=? AND file=? AND n=?)"},
-		{"current roster", sqlq.Statement{SQL: qCurrentRoster, Args: []any{"t"}}, "SEARCH rosters USING INDEX"},
-		{"unpinned rosters", sqlq.Statement{SQL: qDeleteUnpinnedRosters, Args: []any{"t"}}, "USING COVERING INDEX runs_roster_in_progress (tenant=? AND roster_id=?)"},
-		{"stale staging rosters", sqlq.Statement{SQL: qDeleteStaleStaging, Args: []any{1}}, "USING INDEX rosters_staging (created_ticks<?)"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

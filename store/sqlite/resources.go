@@ -41,6 +41,10 @@ const (
 	WHERE tenant = ? AND to_set = ? AND to_id = ? AND NOT (from_set = ? AND from_id = ?) LIMIT 1`
 )
 
+// setInboundFlows is the set of inbound flows, whose data (flows.go) the
+// store deletes with them.
+const setInboundFlows = "inboundFlows"
+
 // readResources reads the rows of resourceSelect, whose resources' rows
 // are consecutive, and calls fn with each resource of set in turn, a new
 // one each time. fn's error is returned as it is.
@@ -284,7 +288,8 @@ func (s *Store) UpdateResource(ctx context.Context, tenant industrydata.TenantID
 
 // DeleteResource loads the resource, calls check (which may be nil) and,
 // when it returns nil and no other resource refers to it, deletes it and
-// its references, in one transaction. check's error is returned unchanged.
+// its references, in one transaction; an inbound flow's data goes with it
+// (see flows.go). check's error is returned unchanged.
 func (s *Store) DeleteResource(ctx context.Context, tenant industrydata.TenantID, actor industrydata.Actor, set, id string, check func(industrydata.Resource) error) error {
 	return s.write(ctx, func(tx *batchTx) error {
 		cur, err := loadResource(tx, tenant, set, id)
@@ -309,6 +314,11 @@ func (s *Store) DeleteResource(ctx context.Context, tenant industrydata.TenantID
 		}
 		if _, err := tx.Exec(qDeleteRefs, string(tenant), set, id); err != nil {
 			return fmt.Errorf("sqlite: delete resource %s/%s: %w", set, id, err)
+		}
+		if set == setInboundFlows {
+			if err := dropFlowData(tx, tenant, id); err != nil {
+				return fmt.Errorf("sqlite: delete resource %s/%s: %w", set, id, err)
+			}
 		}
 		return s.auditResource(tx, tenant, actor, industrydata.AuditDelete, &cur, nil)
 	})

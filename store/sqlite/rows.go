@@ -16,9 +16,8 @@ import (
 
 // readerQueries are prepared on the reader pool in Open.
 var readerQueries = []string{
-	qGetOperation, qGetProcess, qGetRun, qRecentRuns,
-	qCurrentRoster, qOpenRoster, qRosterChunk, qGetUserReport, qReportSeq,
-	qGetResource, qScanResources,
+	qGetOperation, qGetProcess, qGetRun, qRecentRuns, qRunSeq, qGetActivity, qFlowData,
+	qGetUserReport, qReportSeq, qGetResource, qScanResources,
 }
 
 // queryRowR runs a reader query returning at most one row.

@@ -16,10 +16,15 @@ const runColumns = `seq, id, process_id, operation_id, etag, display_name, start
 
 const (
 	qInsertRun = `INSERT INTO runs
-	(tenant, id, process_id, operation_id, etag, display_name, start_ticks, end_ticks, status, blocking_error, roster_id)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	qGetRun            = `SELECT ` + runColumns + ` FROM runs WHERE tenant = ? AND id = ?`
-	qProcessRunning    = `SELECT EXISTS (SELECT 1 FROM runs WHERE tenant = ? AND process_id = ? AND status = 'running')`
+	(tenant, id, process_id, operation_id, etag, display_name, start_ticks, end_ticks, status, blocking_error)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	qGetRun = `SELECT ` + runColumns + ` FROM runs WHERE tenant = ? AND id = ?`
+	// The status is spelled as a literal so that SQLite matches these to
+	// the partial index runs_one_in_progress. A process has a run in
+	// progress when the tenant's one run in progress is of it: asked of
+	// the process's runs, SQLite would walk its whole history instead.
+	qTenantRunning     = `SELECT EXISTS (SELECT 1 FROM runs WHERE tenant = ? AND status = 'running')`
+	qProcessRunning    = `SELECT coalesce((SELECT process_id = ?2 FROM runs WHERE tenant = ?1 AND status = 'running'), 0)`
 	qDeleteProcessRuns = `DELETE FROM runs WHERE tenant = ? AND process_id = ?`
 	qDeleteProcessJobs = `DELETE FROM jobs WHERE tenant = ? AND kind = 'run' AND subject = ?`
 	// The reports of a process's runs, and the entries of its runs, those
@@ -163,59 +168,68 @@ func processRunning(tx *batchTx, tenant industrydata.TenantID, processID string)
 	return running, nil
 }
 
-// StartRun inserts a run in progress of the tenant's process and its
-// operation, in one transaction, when check allows it (see
-// industrydata.RunStore). The run gets status running and no end or
-// blockingError, whatever run held, and pins the tenant's current roster,
-// which it reads (JobClaim.RosterID) whatever is put after. It appends a
-// start record for the run and a create record for its operation.
-func (s *Store) StartRun(ctx context.Context, tenant industrydata.TenantID, actor industrydata.Actor, processID string, run *industrydata.Run, op *industrydata.Operation, check func(p industrydata.Process, inProgress bool) error) error {
+// StartRun inserts a run in progress of the tenant, of its process
+// run.ProcessID unless that is "", with its activities and its operation,
+// in one transaction, when check allows it (see industrydata.RunStore).
+// The run gets status running and no end or blockingError, whatever run
+// held; its process is the one check was given, whatever check does to
+// run.ProcessID. It appends a start record for the run and a create record
+// for its operation; the activities, which only runs write, have none.
+func (s *Store) StartRun(ctx context.Context, tenant industrydata.TenantID, actor industrydata.Actor, run *industrydata.Run, op *industrydata.Operation, activities []industrydata.RunActivity, check func(p *industrydata.Process, inProgress bool) error) error {
 	if run == nil || op == nil {
 		return errors.New("sqlite: start run: nil run or operation")
 	}
-	var outRun industrydata.Run
-	var outOp industrydata.Operation
+	processID := run.ProcessID
+	var (
+		outRun  industrydata.Run
+		outOp   industrydata.Operation
+		outActs []industrydata.RunActivity
+	)
 	err := s.write(ctx, func(tx *batchTx) error {
-		p, err := scanProcess(tx.QueryRow(qGetProcess, string(tenant), processID))
-		if err != nil {
-			return fmt.Errorf("sqlite: start run of process %s: %w", processID, translate(err))
+		var p *industrydata.Process
+		if processID != "" {
+			got, err := scanProcess(tx.QueryRow(qGetProcess, string(tenant), processID))
+			if err != nil {
+				return fmt.Errorf("sqlite: start run of process %s: %w", processID, translate(err))
+			}
+			p = &got
 		}
-		running, err := processRunning(tx, tenant, processID)
-		if err != nil {
-			return fmt.Errorf("sqlite: start run of process %s: %w", processID, err)
+		var running bool
+		if err := tx.QueryRow(qTenantRunning, string(tenant)).Scan(&running); err != nil {
+			return fmt.Errorf("sqlite: start run: %w", err)
 		}
 		if check != nil {
 			if err := check(p, running); err != nil {
 				return err
 			}
 		}
-		var roster sql.NullString
-		if err := tx.QueryRow(qCurrentRosterID, string(tenant)).Scan(&roster); err != nil {
-			return fmt.Errorf("sqlite: start run of process %s: current roster: %w", processID, err)
-		}
 		// Copied after check, which may have adjusted them.
 		r, o := *run, *op
-		if err := insertRun(tx, tenant, processID, roster, &r, &o); err != nil {
-			return fmt.Errorf("sqlite: start run %s of process %s: %w", r.ID, processID, err)
+		if err := insertRun(tx, tenant, processID, &r, &o); err != nil {
+			return fmt.Errorf("sqlite: start run %s: %w", r.ID, err)
+		}
+		acts, err := insertActivities(tx, &r, activities)
+		if err != nil {
+			return fmt.Errorf("sqlite: start run %s: %w", r.ID, err)
 		}
 		if err := s.audit(tx, tenant, actor,
 			schema.Audit(industrydata.AuditStart, nil, &r), schema.Audit(industrydata.AuditCreate, nil, &o)); err != nil {
 			return err
 		}
-		outRun, outOp = r, o
+		outRun, outOp, outActs = r, o, acts
 		return nil
 	})
 	if err != nil {
 		return err
 	}
 	*run, *op = outRun, outOp
+	copy(activities, outActs)
 	return nil
 }
 
-// insertRun inserts op and then r, linked to each other and r pinning
-// roster (NULL: none), assigning their ETags and Seqs and normalizing their
-// timestamps.
-func insertRun(tx *batchTx, tenant industrydata.TenantID, processID string, roster sql.NullString, r *industrydata.Run, op *industrydata.Operation) error {
+// insertRun inserts op and then r, linked to each other, and queues r's
+// job, assigning their ETags and Seqs and normalizing their timestamps.
+func insertRun(tx *batchTx, tenant industrydata.TenantID, processID string, r *industrydata.Run, op *industrydata.Operation) error {
 	opRow, err := encodeOperation(op)
 	if err != nil {
 		return err
@@ -236,7 +250,7 @@ func insertRun(tx *batchTx, tenant industrydata.TenantID, processID string, rost
 	r.ProcessID, r.OperationID, r.ETag = processID, op.ID, newETag()
 	r.Status, r.EndDateTime, r.BlockingError = industrydata.RunRunning, nil, nil
 	res, err = tx.Exec(qInsertRun, string(tenant), r.ID, r.ProcessID, r.OperationID, r.ETag, r.DisplayName,
-		start, sql.NullInt64{}, string(r.Status), sql.NullString{}, roster)
+		start, sql.NullInt64{}, string(r.Status), sql.NullString{})
 	if err != nil {
 		return translate(err)
 	}

@@ -38,8 +38,10 @@ func TestRunQueryPlansUseIndexes(t *testing.T) {
 			"USING COVERING INDEX jobs_claim", false},
 		{"claim of one kind", sqlq.Statement{SQL: qClaimJob(1), Args: []any{"o", 2, 1, "run"}},
 			"USING COVERING INDEX jobs_kind_claim (kind=?)", false},
-		{"run in progress", sqlq.Statement{SQL: qProcessRunning, Args: []any{"t", "p"}},
-			"USING COVERING INDEX runs_one_in_progress (tenant=? AND process_id=?)", false},
+		{"run in progress in the tenant", sqlq.Statement{SQL: qTenantRunning, Args: []any{"t"}},
+			"USING COVERING INDEX runs_one_in_progress (tenant=?)", false},
+		{"run in progress of a process", sqlq.Statement{SQL: qProcessRunning, Args: []any{"t", "p"}},
+			"USING INDEX runs_one_in_progress (tenant=?)", false},
 		// The final sort is of at most perProcess rows per process.
 		{"recent runs", sqlq.Statement{SQL: qRecentRuns, Args: []any{"t", `["p"]`, 100}},
 			"USING COVERING INDEX runs_tenant_process_start (tenant=? AND process_id=?)", true},

@@ -220,7 +220,7 @@ func newProvider(db *sql.DB, log *slog.Logger) (*goose.Provider, error) {
 	}
 	p, err := goose.NewProvider(goose.DialectSQLite3, db, sub,
 		goose.WithDisableGlobalRegistry(true), goose.WithSlog(log),
-		goose.WithGoMigrations(migrationEntryBlocks, migrationRosterCompression))
+		goose.WithGoMigrations(migrationEntryBlocks, migrationRosterCompression, migrationEntryFlows))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: migrations: %w", err)
 	}

@@ -29,12 +29,13 @@ const (
 	qContainerExists = `SELECT 1 FROM upload_containers WHERE seq = ?`
 
 	// Discarding container ?1: the row (its blobs and blocks cascade), the
-	// contents no validated set holds (their piece lists cascade), then
-	// the pieces no remaining content uses (their chunks cascade), staging
-	// ones included.
+	// contents no validated set or flow file holds (their piece lists
+	// cascade), then the pieces no remaining content uses (their chunks
+	// cascade), staging ones included.
 	qDeleteContainer        = `DELETE FROM upload_containers WHERE seq = ?1`
 	qDeleteContainerContent = `DELETE FROM upload_contents WHERE container = ?1
-	AND NOT EXISTS (SELECT 1 FROM upload_validated v WHERE v.content = upload_contents.seq)`
+	AND NOT EXISTS (SELECT 1 FROM upload_validated v WHERE v.content = upload_contents.seq)
+	AND NOT EXISTS (SELECT 1 FROM flow_files f WHERE f.content = upload_contents.seq)`
 	qDeleteUnusedPieces = `DELETE FROM upload_pieces WHERE container = ?1
 	AND NOT EXISTS (SELECT 1 FROM upload_content_pieces cp WHERE cp.piece = upload_pieces.seq)`
 
@@ -42,10 +43,12 @@ const (
 	qDeleteValidated   = `DELETE FROM upload_validated WHERE tenant = ? AND connector_id = ?`
 	qTenantContent     = `SELECT seq FROM upload_contents WHERE tenant = ? AND id = ?`
 	qInsertValidated   = `INSERT INTO upload_validated (tenant, connector_id, name, content) VALUES (?, ?, ?, ?)`
-	// qDeleteOrphanContent deletes content ?1 when no validated set holds
-	// it and its container is gone, and returns that container.
+	// qDeleteOrphanContent deletes content ?1 when no validated set or
+	// flow file holds it and its container is gone, and returns that
+	// container.
 	qDeleteOrphanContent = `DELETE FROM upload_contents WHERE seq = ?1
 	AND NOT EXISTS (SELECT 1 FROM upload_validated v WHERE v.content = ?1)
+	AND NOT EXISTS (SELECT 1 FROM flow_files f WHERE f.content = ?1)
 	AND NOT EXISTS (SELECT 1 FROM upload_containers k WHERE k.seq = upload_contents.container)
 	RETURNING container`
 	qValidatedFiles = `SELECT v.name, c.id, c.size FROM upload_validated v
@@ -258,7 +261,15 @@ func setValidatedFiles(tx *batchTx, tenant industrydata.TenantID, connectorID st
 		}
 	}
 	// What the old set alone kept goes now.
-	for _, c := range old {
+	return releaseContents(tx, old)
+}
+
+// releaseContents deletes, of contents that something held until now
+// (a validated set, a flow's file), those nothing keeps any more (see
+// qDeleteOrphanContent), with the pieces of their discarded containers
+// that no content uses.
+func releaseContents(tx *batchTx, contents []int64) error {
+	for _, c := range contents {
 		var container int64
 		err := tx.QueryRow(qDeleteOrphanContent, c).Scan(&container)
 		if errors.Is(err, sql.ErrNoRows) {

@@ -223,7 +223,8 @@ func testAuditWrites(t *testing.T, s industrydata.Store) {
 	ctx, a = actor(t, "start")
 	start := ts(t, runStart)
 	run, runOp := newRun(t, start), newRunOperation(t, start)
-	if err := s.StartRun(ctx, tenantA, who(ctx), p.ID, &run, &runOp, func(p industrydata.Process, _ bool) error {
+	run.ProcessID = p.ID
+	if err := s.StartRun(ctx, tenantA, who(ctx), &run, &runOp, nil, func(p *industrydata.Process, _ bool) error {
 		run.DisplayName = p.DisplayName
 		return nil
 	}); err != nil {
@@ -289,7 +290,8 @@ func testAuditRejected(t *testing.T, s industrydata.Store) {
 		}},
 		{"start run", func() error {
 			r, o := newRun(t, ts(t, runStart)), newRunOperation(t, ts(t, runStart))
-			return s.StartRun(ctx, tenantA, who(ctx), p.ID, &r, &o, func(industrydata.Process, bool) error { return errRejected })
+			r.ProcessID = p.ID
+			return s.StartRun(ctx, tenantA, who(ctx), &r, &o, nil, func(*industrydata.Process, bool) error { return errRejected })
 		}},
 	}
 	for _, tc := range tests {
@@ -327,7 +329,8 @@ func testAuditRolledBack(t *testing.T, s industrydata.Store) {
 
 	// The operation is inserted before the run is refused: both go.
 	r, o := newRun(t, ts(t, runStart)), newRunOperation(t, ts(t, runStart))
-	wantErrIs(t, "second run in progress", s.StartRun(ctx, tenantA, who(ctx), p.ID, &r, &o, nil), industrydata.ErrDuplicate)
+	r.ProcessID = p.ID
+	wantErrIs(t, "second run in progress", s.StartRun(ctx, tenantA, who(ctx), &r, &o, nil, nil), industrydata.ErrDuplicate)
 	wantNoAudit(t, s, "second run in progress", seq)
 
 	c := newOperation(t)
@@ -360,7 +363,8 @@ func testAuditProvision(t *testing.T, s industrydata.Store) {
 }
 
 func testAuditRunner(t *testing.T, s industrydata.Store) {
-	r, _ := oneRun(t, s)
+	flow := newFlow(t, s, tenantA)
+	r, acts := startRunWith(t, s, tenantA, readyProcess(t, s, tenantA).ID, newActivity(flow.ID, "Flow"))
 	seq := lastPosition(t, s)
 	t0 := leaseT0(t)
 	c := mustClaim(t, s, "a", t0)
@@ -373,11 +377,13 @@ func testAuditRunner(t *testing.T, s industrydata.Store) {
 			t.Fatal(err)
 		}
 	}
+	beginImport(t, s, c, acts[0], connectorA)
+	finishActivity(t, s, c, acts[0], imported(sampleCounts(1)))
 	if err := s.ReleaseLease(t.Context(), c); err != nil {
 		t.Fatal(err)
 	}
 	finishRun(t, s, r.ID, t0.Add(time.Minute))
-	wantNoAudit(t, s, "claim, renew, progress, release and finish", seq)
+	wantNoAudit(t, s, "claim, renew, progress, import, release and finish", seq)
 }
 
 func testAuditTenantFilter(t *testing.T, s industrydata.Store) {

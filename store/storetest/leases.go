@@ -86,10 +86,8 @@ func testClaimExclusive(t *testing.T, s industrydata.Store) {
 	const runs, claimers = 12, 8
 	want := map[string]industrydata.JobClaim{}
 	for i := range runs {
-		tenant := tenantA
-		if i%3 == 0 {
-			tenant = tenantB
-		}
+		// A tenant has one run in progress at most.
+		tenant := tenantN(i)
 		r, op := startRun(t, s, tenant, readyProcess(t, s, tenant).ID, leaseT0(t))
 		want[r.ID] = industrydata.JobClaim{Kind: industrydata.JobRun, Tenant: tenant, ID: r.ID, ProcessID: r.ProcessID, OperationID: op.ID, Attempt: 1}
 	}

@@ -32,7 +32,9 @@ var reportTests = []test{
 
 // reportEntries returns n entries from seq first whose values trip up
 // engines: case, prefixes, non-ASCII, quotes, empty strings and
-// collections, repeated elements.
+// collections, repeated elements. Their flows come in runs of 16 entries,
+// as a report lists each flow's users together, and one is "", as in a
+// report stored before flows.
 func reportEntries(first int64, n int) []industrydata.UserReportEntry {
 	roles := []string{"student", "teacher", "administrator", "student", "guardian", "Teacher", "", "aide"}
 	names := []string{"zoe", "Zoë", "ZOE", "", "a'b", "anna", "Anna", "zo", "b%c_d", "x\U0001F600"}
@@ -42,11 +44,13 @@ func reportEntries(first int64, n int) []industrydata.UserReportEntry {
 		{industrydata.IssueUnknownOrg}, {industrydata.IssueNoOrg, industrydata.IssueUnknownRole}, nil,
 		{industrydata.IssueDuplicateUsername, industrydata.IssueMissingEmail, industrydata.IssueInvalidEmail},
 	}
+	flows := []string{"f10e0000-0000-4000-8000-000000000001", "f10e0000-0000-4000-8000-000000000002", ""}
 	out := make([]industrydata.UserReportEntry, n)
 	for i := range out {
 		seq := first + int64(i)
 		out[i] = industrydata.UserReportEntry{
 			Seq:           seq,
+			FlowID:        flows[(seq/16)%int64(len(flows))],
 			SourcedID:     fmt.Sprintf("u-%02d", (seq*7)%100),
 			Username:      names[seq%int64(len(names))],
 			Role:          roles[(seq*3)%int64(len(roles))],

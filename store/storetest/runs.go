@@ -16,7 +16,7 @@ var runTests = []test{
 	{"started run and its operation are stored, linked", testStartRun},
 	{"failed check starts nothing", testStartRunRejected},
 	{"run of a missing process is ErrNotFound without calling check", testStartRunMissingProcess},
-	{"second run in progress is ErrDuplicate even when check allows it", testStartRunSecondInProgress},
+	{"second run in progress in the tenant is ErrDuplicate even when check allows it", testStartRunSecondInProgress},
 	{"existing operation id is ErrDuplicate and starts no run", testStartRunDuplicateOperation},
 	{"another tenant's runs are not found", testRunTenantIsolation},
 	{"runs list newest first and page by keyset", testRunsNewestFirst},
@@ -47,11 +47,13 @@ func readyProcess(t *testing.T, s industrydata.Store, tenant industrydata.Tenant
 	return createProcess(t, s, tenant, p)
 }
 
-// startRun starts a run of the process at start, with no check.
+// startRun starts a run of the process ("" for none) at start, with no
+// activities and no check.
 func startRun(t *testing.T, s industrydata.Store, tenant industrydata.TenantID, processID string, start time.Time) (industrydata.Run, industrydata.Operation) {
 	t.Helper()
 	r, op := newRun(t, start), newRunOperation(t, start)
-	if err := s.StartRun(t.Context(), tenant, who(t.Context()), processID, &r, &op, nil); err != nil {
+	r.ProcessID = processID
+	if err := s.StartRun(t.Context(), tenant, who(t.Context()), &r, &op, nil, nil); err != nil {
 		t.Fatalf("StartRun(%s): %v", processID, err)
 	}
 	return r, op
@@ -86,11 +88,15 @@ func testStartRun(t *testing.T, s industrydata.Store) {
 	p := readyProcess(t, s, tenantA)
 	start := ts(t, runStart)
 	r, op := newRun(t, start), newRunOperation(t, start)
+	r.ProcessID = p.ID
 	r.Status = industrydata.RunFailed // the store starts every run running
 	calls := 0
-	err := s.StartRun(t.Context(), tenantA, who(t.Context()), p.ID, &r, &op, func(got industrydata.Process, inProgress bool) error {
+	err := s.StartRun(t.Context(), tenantA, who(t.Context()), &r, &op, nil, func(got *industrydata.Process, inProgress bool) error {
 		calls++
-		if diff := cmp.Diff(p, got); diff != "" {
+		if got == nil {
+			t.Fatal("check saw no process")
+		}
+		if diff := cmp.Diff(p, *got); diff != "" {
 			t.Errorf("check saw (-want +got):\n%s", diff)
 		}
 		if inProgress {
@@ -117,7 +123,8 @@ func testStartRun(t *testing.T, s industrydata.Store) {
 	}
 
 	r2, op2 := newRun(t, start), newRunOperation(t, start)
-	err = s.StartRun(t.Context(), tenantA, who(t.Context()), p.ID, &r2, &op2, func(_ industrydata.Process, inProgress bool) error {
+	r2.ProcessID = p.ID
+	err = s.StartRun(t.Context(), tenantA, who(t.Context()), &r2, &op2, nil, func(_ *industrydata.Process, inProgress bool) error {
 		if !inProgress {
 			t.Errorf("second check not told the first run is in progress")
 		}
@@ -129,7 +136,8 @@ func testStartRun(t *testing.T, s industrydata.Store) {
 func testStartRunRejected(t *testing.T, s industrydata.Store) {
 	p := readyProcess(t, s, tenantA)
 	r, op := newRun(t, ts(t, runStart)), newRunOperation(t, ts(t, runStart))
-	err := s.StartRun(t.Context(), tenantA, who(t.Context()), p.ID, &r, &op, func(industrydata.Process, bool) error { return errRejected })
+	r.ProcessID = p.ID
+	err := s.StartRun(t.Context(), tenantA, who(t.Context()), &r, &op, nil, func(*industrydata.Process, bool) error { return errRejected })
 	wantRejected(t, "StartRun", err)
 	checkNoRunStarted(t, s, tenantA, r.ID, op.ID)
 }
@@ -149,7 +157,8 @@ func checkNoRunStarted(t *testing.T, s industrydata.Store, tenant industrydata.T
 
 func testStartRunMissingProcess(t *testing.T, s industrydata.Store) {
 	r, op := newRun(t, ts(t, runStart)), newRunOperation(t, ts(t, runStart))
-	err := s.StartRun(t.Context(), tenantA, who(t.Context()), newID(), &r, &op, func(industrydata.Process, bool) error {
+	r.ProcessID = newID()
+	err := s.StartRun(t.Context(), tenantA, who(t.Context()), &r, &op, nil, func(*industrydata.Process, bool) error {
 		t.Errorf("check called for a missing process")
 		return nil
 	})
@@ -160,15 +169,23 @@ func testStartRunMissingProcess(t *testing.T, s industrydata.Store) {
 func testStartRunSecondInProgress(t *testing.T, s industrydata.Store) {
 	p := readyProcess(t, s, tenantA)
 	first, _ := startRun(t, s, tenantA, p.ID, ts(t, runStart))
-	r, op := newRun(t, ts(t, runStart)), newRunOperation(t, ts(t, runStart))
-	err := s.StartRun(t.Context(), tenantA, who(t.Context()), p.ID, &r, &op, func(industrydata.Process, bool) error { return nil })
-	wantErrIs(t, "second StartRun", err, industrydata.ErrDuplicate)
-	_, err = s.GetOperation(t.Context(), tenantA, op.ID)
-	wantErrIs(t, "GetOperation of the refused run", err, industrydata.ErrNotFound)
+	// Another run of the process, of another process of the tenant, or of
+	// no process: the tenant has a run in progress already.
+	for _, processID := range []string{p.ID, readyProcess(t, s, tenantA).ID, ""} {
+		r, op := newRun(t, ts(t, runStart)), newRunOperation(t, ts(t, runStart))
+		r.ProcessID = processID
+		err := s.StartRun(t.Context(), tenantA, who(t.Context()), &r, &op, nil, func(*industrydata.Process, bool) error { return nil })
+		wantErrIs(t, "second StartRun", err, industrydata.ErrDuplicate)
+		_, err = s.GetOperation(t.Context(), tenantA, op.ID)
+		wantErrIs(t, "GetOperation of the refused run", err, industrydata.ErrNotFound)
+	}
 	if diff := cmp.Diff([]industrydata.Run{first}, listRuns(t, s, tenantA, industrydata.ListQuery{})); diff != "" {
 		t.Errorf("ListRuns (-want +got):\n%s", diff)
 	}
-	// Another process of the tenant is not held back.
+	// Another tenant is not held back, and the tenant is not once its run
+	// has finished.
+	startRun(t, s, tenantB, readyProcess(t, s, tenantB).ID, ts(t, runStart))
+	finishRun(t, s, first.ID, ts(t, runStart).Add(time.Hour))
 	startRun(t, s, tenantA, readyProcess(t, s, tenantA).ID, ts(t, runStart))
 }
 
@@ -176,8 +193,8 @@ func testStartRunDuplicateOperation(t *testing.T, s industrydata.Store) {
 	p := readyProcess(t, s, tenantA)
 	existing := createOperation(t, s, tenantA, newOperation(t))
 	r, op := newRun(t, ts(t, runStart)), newRunOperation(t, ts(t, runStart))
-	op.ID = existing.ID
-	err := s.StartRun(t.Context(), tenantA, who(t.Context()), p.ID, &r, &op, nil)
+	r.ProcessID, op.ID = p.ID, existing.ID
+	err := s.StartRun(t.Context(), tenantA, who(t.Context()), &r, &op, nil, nil)
 	wantErrIs(t, "StartRun", err, industrydata.ErrDuplicate)
 	if n := len(listRuns(t, s, tenantA, industrydata.ListQuery{})); n != 0 {
 		t.Errorf("tenant has %d runs after a refused start", n)
@@ -206,7 +223,8 @@ func testRunTenantIsolation(t *testing.T, s industrydata.Store) {
 		t.Errorf("RecentRuns from tenant B = %v, %v", recent, err)
 	}
 	r2, op2 := newRun(t, ts(t, runStart)), newRunOperation(t, ts(t, runStart))
-	err = s.StartRun(t.Context(), tenantB, who(t.Context()), p.ID, &r2, &op2, func(industrydata.Process, bool) error {
+	r2.ProcessID = p.ID
+	err = s.StartRun(t.Context(), tenantB, who(t.Context()), &r2, &op2, nil, func(*industrydata.Process, bool) error {
 		t.Errorf("check called with tenant A's process")
 		return nil
 	})
@@ -239,9 +257,10 @@ func finishRun(t *testing.T, s industrydata.Store, id string, end time.Time) ind
 	return industrydata.JobClaim{}
 }
 
-// seedRuns starts (and, but for the last of each process, finishes) runs
-// of two processes of tenantA at start times out of insertion order, some
-// equal, and returns them as stored, and the processes.
+// seedRuns starts (and, but for the last, finishes) runs of two processes
+// of tenantA at start times out of insertion order, some equal, and
+// returns them as stored, and the processes. The last run is of the
+// second process.
 func seedRuns(t *testing.T, s industrydata.Store) ([]industrydata.Run, [2]industrydata.Process) {
 	ps := [2]industrydata.Process{readyProcess(t, s, tenantA), readyProcess(t, s, tenantA)}
 	base := ts(t, runStart)
@@ -250,7 +269,7 @@ func seedRuns(t *testing.T, s industrydata.Store) ([]industrydata.Run, [2]indust
 	for i, m := range minutes {
 		r, _ := startRun(t, s, tenantA, ps[i%2].ID, base.Add(time.Duration(m)*time.Minute))
 		ids = append(ids, r.ID)
-		if i < len(minutes)-2 {
+		if i < len(minutes)-1 {
 			finishRun(t, s, r.ID, base.Add(time.Hour))
 		}
 	}
@@ -342,12 +361,10 @@ func testDeleteProcessRuns(t *testing.T, s industrydata.Store) {
 		seen = append(seen, running)
 		return nil // the store deletes whatever check allows
 	}
-	if err := s.DeleteProcess(t.Context(), tenantA, who(t.Context()), ps[0].ID, check); err != nil {
-		t.Fatalf("DeleteProcess: %v", err)
-	}
-	finishRun(t, s, runs[len(runs)-1].ID, ts(t, runStart).Add(2*time.Hour))
-	if err := s.DeleteProcess(t.Context(), tenantA, who(t.Context()), ps[1].ID, check); err != nil {
-		t.Fatalf("DeleteProcess: %v", err)
+	for _, p := range []industrydata.Process{ps[1], ps[0]} {
+		if err := s.DeleteProcess(t.Context(), tenantA, who(t.Context()), p.ID, check); err != nil {
+			t.Fatalf("DeleteProcess: %v", err)
+		}
 	}
 	if diff := cmp.Diff([]bool{true, false}, seen); diff != "" {
 		t.Errorf("check told runInProgress (-want +got):\n%s", diff)
@@ -361,11 +378,13 @@ func testDeleteProcessRuns(t *testing.T, s industrydata.Store) {
 	if n := len(listRuns(t, s, tenantB, industrydata.ListQuery{})); n != 1 {
 		t.Errorf("tenant B has %d runs, want its 1", n)
 	}
+	// The run in progress went with its process: the tenant may start one.
+	startRun(t, s, tenantA, readyProcess(t, s, tenantA).ID, ts(t, runStart))
 }
 
 // startRace runs 16 concurrent StartRuns of one process and checks that
 // exactly one wins and every other fails with a loser's error.
-func startRace(t *testing.T, s industrydata.Store, check func(industrydata.Process, bool) error, loser error) {
+func startRace(t *testing.T, s industrydata.Store, check func(*industrydata.Process, bool) error, loser error) {
 	const n = 16
 	p := readyProcess(t, s, tenantA)
 	var wg sync.WaitGroup
@@ -375,7 +394,8 @@ func startRace(t *testing.T, s industrydata.Store, check func(industrydata.Proce
 		wg.Go(func() {
 			<-start
 			r, op := newRun(t, ts(t, runStart)), newRunOperation(t, ts(t, runStart))
-			errs[i] = s.StartRun(t.Context(), tenantA, who(t.Context()), p.ID, &r, &op, check)
+			r.ProcessID = p.ID
+			errs[i] = s.StartRun(t.Context(), tenantA, who(t.Context()), &r, &op, nil, check)
 		})
 	}
 	close(start)
@@ -403,7 +423,7 @@ func startRace(t *testing.T, s industrydata.Store, check func(industrydata.Proce
 var errInProgress = fmt.Errorf("a run is in progress")
 
 func testStartRunRaceChecked(t *testing.T, s industrydata.Store) {
-	startRace(t, s, func(_ industrydata.Process, inProgress bool) error {
+	startRace(t, s, func(_ *industrydata.Process, inProgress bool) error {
 		if inProgress {
 			return errInProgress
 		}

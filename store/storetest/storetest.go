@@ -35,7 +35,8 @@ func Run(t *testing.T, open func(t *testing.T) industrydata.Store) {
 		{"process", processTests},
 		{"run", runTests},
 		{"lease", leaseTests},
-		{"roster", rosterTests},
+		{"activity", activityTests},
+		{"flow", flowTests},
 		{"report", reportTests},
 		{"tenant", tenantTests},
 		{"resource", resourceTests},
@@ -77,6 +78,12 @@ const (
 	tenantA industrydata.TenantID = "00000000-0000-0000-0000-00000000000a"
 	tenantB industrydata.TenantID = "00000000-0000-0000-0000-00000000000b"
 )
+
+// tenantN is the n-th of further tenants, for tests that need many (one
+// run in progress each, say).
+func tenantN(n int) industrydata.TenantID {
+	return industrydata.TenantID(fmt.Sprintf("00000000-0000-0000-0000-1%011d", n))
+}
 
 // Type names of operations; the store keeps any type name as it is.
 const (

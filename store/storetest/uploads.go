@@ -5,6 +5,7 @@ import (
 	"crypto/md5"
 	"errors"
 	"io"
+	"math/rand/v2"
 	"sync"
 	"testing"
 	"testing/iotest"
@@ -52,6 +53,17 @@ func testUploadContainerOf(t *testing.T, s industrydata.Store) {
 }
 
 const connectorA = "c0ec7000-0000-4000-8000-00000000000a"
+
+// randomBytes returns n bytes of deterministic noise (every byte value,
+// NULs and invalid UTF-8 included), different for each seed.
+func randomBytes(n int, seed uint64) []byte {
+	r := rand.New(rand.NewPCG(seed, 42))
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(r.Uint32())
+	}
+	return b
+}
 
 var uploadT0 = time.Date(2024, 5, 6, 7, 0, 0, 0, time.UTC)
 
@@ -155,7 +167,7 @@ func testUploadContainerByID(t *testing.T, s industrydata.Store) {
 
 func testUploadPutBlob(t *testing.T, s industrydata.Store) {
 	c := newContainer(t, s)
-	data := rosterBytes(5<<20+123, 1)
+	data := randomBytes(5<<20+123, 1)
 	b := putBlob(t, s, c.ID, "users.csv", data)
 	sum := md5.Sum(data)
 	if !bytes.Equal(b.Props.ContentMD5, sum[:]) || b.Props.ContentType != "text/csv" {
@@ -171,7 +183,7 @@ func testUploadPutBlob(t *testing.T, s industrydata.Store) {
 	// Sizes on either side of a store's first read (SQLite reads 4 MiB
 	// before it knows whether a body fits one transaction).
 	for _, n := range []int{1, 1<<20 + 3, 4 << 20, 4<<20 + 1} {
-		d := rosterBytes(n, 2)
+		d := randomBytes(n, 2)
 		got := putBlob(t, s, c.ID, "classes.csv", d)
 		sum := md5.Sum(d)
 		if got.Size != int64(n) || !bytes.Equal(got.Props.ContentMD5, sum[:]) || !bytes.Equal(readContent(t, s, tenantA, got.ContentID), d) {
@@ -195,7 +207,7 @@ func testUploadPutBlob(t *testing.T, s industrydata.Store) {
 
 func testUploadBlocks(t *testing.T, s industrydata.Store) {
 	c := newContainer(t, s)
-	parts := [][]byte{rosterBytes(3<<20, 2), rosterBytes(1, 3), rosterBytes(2<<20+7, 4)}
+	parts := [][]byte{randomBytes(3<<20, 2), randomBytes(1, 3), randomBytes(2<<20+7, 4)}
 	ids := []string{"MDAw", "MDAx", "MDAy"}
 	for _, i := range []int{2, 0, 1} {
 		putBlock(t, s, c.ID, "enrollments.csv", ids[i], parts[i])

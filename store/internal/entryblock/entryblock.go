@@ -4,13 +4,33 @@
 // costs a few hundred inserts instead of a million, and reading a page
 // decodes one block. Both stores use it, so that the format is one.
 //
-// A block is the format version (one byte, 1), then each entry in order:
+// A block is the format version (one byte), then, in version 2 (byte 3),
+// the inbound flows of its entries, run-length encoded:
+//
+//	flows                         a uvarint count of runs, then each run's
+//	                              flowId (a uvarint byte length and the
+//	                              bytes) and its number of entries (a
+//	                              uvarint, at least 1); consecutive runs
+//	                              name different flows, and the numbers add
+//	                              up to the block's entries
+//
+// and then each entry in order:
 //
 //	sourcedId, username, role     each a uvarint byte length and the bytes
 //	orgSourcedIds                 a uvarint count, then each string as above
 //	flags                         one byte: bit 0 isActive
 //	issues                        a uvarint count, then each issue's index in
 //	                              industrydata.UserReportIssues, one byte
+//
+// Version 1 (byte 1) has no flows: its entries' FlowID is "". It is still
+// read, since reports stored before flows existed are kept as they were.
+//
+// The flows are run-length encoded, not a string per entry, since a
+// report lists each flow's users together (the flows in their creation
+// order, each in users.csv order): a block of 4096 entries names one flow
+// or two, a few dozen bytes where repeating a 36-character id would add
+// 150 KB before compression, and Skip passes over entries without reading
+// a flow.
 //
 // Entries carry no Seq: the store keeps the first entry's Seq and the count
 // beside the block, and the others follow one by one.
@@ -25,7 +45,12 @@ import (
 	"industrydata"
 )
 
-const version = 1
+// The version bytes of the plain forms (see compress.go for the stored
+// ones).
+const (
+	version1 = 1
+	version2 = 3
+)
 
 const flagActive = 1
 
@@ -47,12 +72,52 @@ var issues = func() []industrydata.UserReportIssue {
 	return out
 }()
 
-// Append appends the block of entries to dst. An issue code that is not one
-// of UserReportIssues is an error, and dst is then returned unchanged.
+// Append appends the block of entries to dst, in format version 2. An
+// issue code that is not one of UserReportIssues is an error, and dst is
+// then returned unchanged.
 func Append(dst []byte, entries []industrydata.UserReportEntry) ([]byte, error) {
 	start := len(dst)
 	dst = slices.Grow(dst, Size(entries))
-	dst = append(dst, version)
+	dst = append(dst, version2)
+	runs := 0
+	for i := range entries {
+		if i == 0 || entries[i].FlowID != entries[i-1].FlowID {
+			runs++
+		}
+	}
+	dst = binary.AppendUvarint(dst, uint64(runs))
+	for i := 0; i < len(entries); {
+		n := 1
+		for i+n < len(entries) && entries[i+n].FlowID == entries[i].FlowID {
+			n++
+		}
+		dst = appendString(dst, entries[i].FlowID)
+		dst = binary.AppendUvarint(dst, uint64(n))
+		i += n
+	}
+	dst, err := appendEntries(dst, entries)
+	if err != nil {
+		return dst[:start], err
+	}
+	return dst, nil
+}
+
+// AppendV1 appends the block of entries to dst in format version 1, which
+// has no flows: their FlowIDs are dropped. It is for migrating a store
+// down to a version that reads no other.
+func AppendV1(dst []byte, entries []industrydata.UserReportEntry) ([]byte, error) {
+	start := len(dst)
+	dst = slices.Grow(dst, Size(entries))
+	dst, err := appendEntries(append(dst, version1), entries)
+	if err != nil {
+		return dst[:start], err
+	}
+	return dst, nil
+}
+
+// appendEntries appends the entries themselves, the part both versions
+// share.
+func appendEntries(dst []byte, entries []industrydata.UserReportEntry) ([]byte, error) {
 	for i := range entries {
 		e := &entries[i]
 		dst = appendString(dst, e.SourcedID)
@@ -71,7 +136,7 @@ func Append(dst []byte, entries []industrydata.UserReportEntry) ([]byte, error) 
 		for _, code := range e.Issues {
 			b, ok := issueIndex[code]
 			if !ok {
-				return dst[:start], fmt.Errorf("entryblock: entry %q: unknown issue %q", e.SourcedID, code)
+				return dst, fmt.Errorf("entryblock: entry %q: unknown issue %q", e.SourcedID, code)
 			}
 			dst = append(dst, b)
 		}
@@ -81,9 +146,12 @@ func Append(dst []byte, entries []industrydata.UserReportEntry) ([]byte, error) 
 
 // Size is a close upper bound of the size of the block of entries.
 func Size(entries []industrydata.UserReportEntry) int {
-	n := 1
+	n := 1 + 3 // the version and the count of flow runs
 	for i := range entries {
 		e := &entries[i]
+		if i == 0 || e.FlowID != entries[i-1].FlowID {
+			n += 3 + len(e.FlowID) + 3
+		}
 		// Three strings, the org count, flags and the issue count, each
 		// with a length of up to 3 bytes: blocks hold short strings.
 		n += len(e.SourcedID) + len(e.Username) + len(e.Role) + 3*3 + 3 + 1 + 3 + len(e.Issues)
@@ -110,6 +178,12 @@ type Reader struct {
 	off  int
 	next int64 // the Seq of the next entry
 	left int   // entries not yet read
+	// flows is the offset of the next flow run in a version 2 block's
+	// header; flow is the current run's flow and flowLeft its entries not
+	// yet read. NewReader checked the header whole.
+	flows    int
+	flow     string
+	flowLeft int
 	// orgs and codes are arenas the entries' slices are cut from, so that
 	// decoding does not allocate per entry; a full arena is replaced, never
 	// reused, since decoded entries may still use it.
@@ -117,13 +191,60 @@ type Reader struct {
 	codes []industrydata.UserReportIssue
 }
 
-// NewReader reads block, whose first entry has Seq first and which holds
-// count entries.
+// NewReader reads block, in either plain form, whose first entry has Seq
+// first and which holds count entries.
 func NewReader(block string, first int64, count int) (*Reader, error) {
-	if len(block) == 0 || block[0] != version {
-		return nil, fmt.Errorf("%w: not format version %d", errCorrupt, version)
+	if len(block) == 0 || block[0] != version1 && block[0] != version2 {
+		return nil, fmt.Errorf("%w: not format version 1 or 2", errCorrupt)
 	}
-	return &Reader{data: block, off: 1, next: first, left: count}, nil
+	r := &Reader{data: block, off: 1, next: first, left: count}
+	if block[0] == version2 {
+		if !r.header() {
+			return nil, fmt.Errorf("%w: the flows do not fit the %d entries", errCorrupt, count)
+		}
+	} else {
+		r.flowLeft = count // all of flow ""
+	}
+	return r, nil
+}
+
+// header checks a version 2 block's flow runs, each of a flow other than
+// the one before and with entries, that together hold the block's
+// entries; it leaves r.flows at the first run and r.off at the first entry.
+func (r *Reader) header() bool {
+	runs, ok := r.count()
+	if !ok {
+		return false
+	}
+	r.flows = r.off
+	total := 0
+	prev := ""
+	for i := range runs {
+		id, ok := r.string()
+		if !ok {
+			return false
+		}
+		n, ok := r.count()
+		if !ok || n == 0 || i > 0 && id == prev || n > r.left-total {
+			return false
+		}
+		total += n
+		prev = id
+	}
+	return total == r.left
+}
+
+// nextFlow moves to the flow of the next entry, reading the next run of
+// the header when the current one is used up, and counts the entry.
+func (r *Reader) nextFlow() {
+	if r.flowLeft == 0 {
+		// header checked the runs: they read, and hold every entry.
+		r.off, r.flows = r.flows, r.off
+		r.flow, _ = r.string()
+		r.flowLeft, _ = r.count()
+		r.off, r.flows = r.flows, r.off
+	}
+	r.flowLeft--
 }
 
 // Next is the Seq of the entry Read or Skip would read next.
@@ -137,7 +258,8 @@ func (r *Reader) Read(e *industrydata.UserReportEntry) (bool, error) {
 	if r.left == 0 {
 		return false, r.end()
 	}
-	*e = industrydata.UserReportEntry{Seq: r.next}
+	r.nextFlow()
+	*e = industrydata.UserReportEntry{Seq: r.next, FlowID: r.flow}
 	var ok bool
 	if e.SourcedID, ok = r.string(); !ok {
 		return false, r.corrupt()
@@ -199,6 +321,7 @@ func (r *Reader) Skip() (bool, error) {
 	if r.left == 0 {
 		return false, r.end()
 	}
+	r.nextFlow()
 	for range 3 {
 		if _, ok := r.string(); !ok {
 			return false, r.corrupt()

@@ -12,11 +12,13 @@ import (
 
 func sample() []industrydata.UserReportEntry {
 	return []industrydata.UserReportEntry{
-		{SourcedID: "u-1", Username: "ada", Role: "teacher", OrgSourcedIDs: []string{"org-1", "org-2"}, IsActive: true},
-		{SourcedID: "", Username: "", Role: "", Issues: []industrydata.UserReportIssue{industrydata.IssueMissingUsername, industrydata.IssueNoOrg}},
+		{SourcedID: "u-1", Username: "ada", Role: "teacher", OrgSourcedIDs: []string{"org-1", "org-2"}, IsActive: true, FlowID: "flow-1"},
+		{SourcedID: "", Username: "", Role: "", Issues: []industrydata.UserReportIssue{industrydata.IssueMissingUsername, industrydata.IssueNoOrg},
+			FlowID: "flow-1"},
 		{SourcedID: "u-3", Username: "Zoë \x00 \"q\"", Role: "student", OrgSourcedIDs: []string{""}, IsActive: true,
 			Issues: []industrydata.UserReportIssue{industrydata.IssueUnknownRole}},
-		{SourcedID: strings.Repeat("x", 300), Username: "b", Role: "aide", OrgSourcedIDs: []string{strings.Repeat("o", 200)}},
+		{SourcedID: strings.Repeat("x", 300), Username: "b", Role: "aide", OrgSourcedIDs: []string{strings.Repeat("o", 200)},
+			FlowID: strings.Repeat("f", 200)},
 	}
 }
 
@@ -77,7 +79,7 @@ func TestEncodeOpen(t *testing.T) {
 		t.Fatal(err)
 	}
 	raw, _ := Append(nil, want)
-	if stored[0] != compressed || len(stored)*3 > len(raw) {
+	if stored[0] != compressed2 || len(stored)*3 > len(raw) {
 		t.Errorf("stored form is %d bytes starting %d; plain %d", len(stored), stored[0], len(raw))
 	}
 	for name, block := range map[string][]byte{"stored": stored, "plain": raw} {
@@ -88,7 +90,7 @@ func TestEncodeOpen(t *testing.T) {
 	if _, err := Encode([]industrydata.UserReportEntry{{Issues: []industrydata.UserReportIssue{"madeUp"}}}); err == nil {
 		t.Error("Encode accepted an unknown issue")
 	}
-	for _, bad := range [][]byte{{compressed}, {compressed, 1, 2, 3}, stored[:len(stored)/2]} {
+	for _, bad := range [][]byte{{compressed2}, {compressed2, 1, 2, 3}, {compressed1, 1, 2, 3}, stored[:len(stored)/2]} {
 		r, err := Open(bad, 1, 1)
 		for err == nil {
 			var e industrydata.UserReportEntry
@@ -170,6 +172,9 @@ func TestUnknownIssueRefused(t *testing.T) {
 	}
 }
 
+// oneEntry is an entry of empty strings and collections, inactive.
+const oneEntry = "\x00\x00\x00\x00\x00\x00"
+
 func TestCorruptBlocks(t *testing.T) {
 	good, _ := Append(nil, sample())
 	cases := map[string]struct {
@@ -185,6 +190,14 @@ func TestCorruptBlocks(t *testing.T) {
 		"overlong varint":  {"\x01\xff\xff\xff\xff\xff\xff\xff\xff\xff\x7f", 1},
 		"issue out of set": {"\x01\x00\x00\x00\x00\x00\x01\x63", 1},
 		"unknown flag":     {"\x01\x00\x00\x00\x00\x02\x00", 1},
+		// Version 2's flows: one entry of flow "f" is
+		// "\x03\x01\x01f\x01" and then the entry.
+		"flows hold fewer":    {"\x03\x01\x01f\x01" + oneEntry + oneEntry, 2},
+		"flows hold more":     {"\x03\x01\x01f\x02" + oneEntry, 1},
+		"run of no entries":   {"\x03\x02\x01f\x00\x01g\x01" + oneEntry, 1},
+		"one flow twice":      {"\x03\x02\x01f\x01\x01f\x01" + oneEntry + oneEntry, 2},
+		"flows cut short":     {"\x03\x02\x01f\x01", 2},
+		"flows but no blocks": {"\x03\x00", 1},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -204,18 +217,22 @@ func TestCorruptBlocks(t *testing.T) {
 }
 
 // A block of any bytes is read or refused, never a panic, and an entry
-// read is what the bytes say: re-encoding it gives the bytes back.
+// read is what the bytes say: re-encoding it, in the block's version,
+// gives the bytes back.
 func FuzzReader(f *testing.F) {
 	good, _ := Append(nil, sample())
 	f.Add(good, 4)
+	v1, _ := AppendV1(nil, sample())
+	f.Add(v1, 4)
 	f.Add([]byte{1, 0, 0, 0, 0, 1, 0}, 1)
+	f.Add([]byte("\x03\x02\x01f\x01\x01g\x01"+oneEntry+oneEntry), 2)
 	stored, _ := Encode(sample())
 	f.Add(stored, 4)
 	f.Fuzz(func(t *testing.T, block []byte, count int) {
 		if count < 0 || count > 1<<16 {
 			return
 		}
-		if len(block) > 0 && block[0] == compressed {
+		if len(block) > 0 && (block[0] == compressed1 || block[0] == compressed2) {
 			// The stored form: read it through or fail, never panic.
 			if r, err := Open(block, 1, count); err == nil {
 				for {
@@ -243,9 +260,78 @@ func FuzzReader(f *testing.F) {
 			}
 			entries = append(entries, e)
 		}
-		again, err := Append(nil, entries)
+		encode := Append
+		if IsV1(block) {
+			encode = AppendV1
+		}
+		again, err := encode(nil, entries)
 		if err != nil || string(again) != string(block) {
 			t.Fatalf("re-encoding %d entries gives %x, %v; read from %x", len(entries), again, err, block)
 		}
 	})
+}
+
+// Blocks of version 1, stored before flows existed, read as they were,
+// with no flow; EncodeV1 writes them, dropping the flows.
+func TestVersion1(t *testing.T) {
+	want := withSeqs(sample(), 1)
+	for i := range want {
+		want[i].FlowID = ""
+	}
+	plain, err := AppendV1(nil, sample())
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, err := EncodeV1(sample())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plain[0] != version1 || stored[0] != compressed1 || !IsV1(plain) || !IsV1(stored) {
+		t.Fatalf("version 1 blocks start %d and %d", plain[0], stored[0])
+	}
+	v2, _ := Encode(sample())
+	if IsV1(v2) {
+		t.Error("a version 2 block is taken for version 1")
+	}
+	for name, block := range map[string][]byte{"stored": stored, "plain": plain} {
+		if diff := cmp.Diff(want, readAll(t, block, 1, len(want))); diff != "" {
+			t.Errorf("%s form (-want +got):\n%s", name, diff)
+		}
+	}
+	if _, err := EncodeV1([]industrydata.UserReportEntry{{Issues: []industrydata.UserReportIssue{"madeUp"}}}); err == nil {
+		t.Error("EncodeV1 accepted an unknown issue")
+	}
+}
+
+// A block names each run of entries of one flow once: a block of two
+// flows costs the two ids, not one per entry, and skipping entries keeps
+// their flows in step.
+func TestFlowRuns(t *testing.T) {
+	flows := []string{"1d9c6a4e-7b1f-4c55-9f1e-3a1b2c3d4e5f", "8f0e5d4c-3b2a-4190-8e7d-6c5b4a392817"}
+	var want []industrydata.UserReportEntry
+	for i := range 1000 {
+		want = append(want, industrydata.UserReportEntry{SourcedID: fmt.Sprint("u", i), FlowID: flows[i*2/1000]})
+	}
+	withSeqs(want, 1)
+	block, err := Append(nil, want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	noFlows, _ := AppendV1(nil, want)
+	if extra := len(block) - len(noFlows); extra > 2*(len(flows[0])+4) {
+		t.Errorf("the flows of a block of two runs take %d bytes", extra)
+	}
+	if diff := cmp.Diff(want, readAll(t, block, 1, len(want))); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	r, _ := NewReader(string(block), 1, len(want))
+	for range 600 {
+		if ok, err := r.Skip(); !ok || err != nil {
+			t.Fatalf("Skip = %v, %v", ok, err)
+		}
+	}
+	var e industrydata.UserReportEntry
+	if ok, err := r.Read(&e); !ok || err != nil || !cmp.Equal(e, want[600]) {
+		t.Errorf("Read after 600 skips = %+v, %v, %v; want %+v", e, ok, err, want[600])
+	}
 }

@@ -1,6 +1,6 @@
 // Package zblob compresses what the stores keep as blobs (report entry
-// blocks, roster chunks) with zstd at its fastest level: report entries and
-// roster CSV shrink four- to sixfold, so a store writes, keeps and reads
+// blocks, the chunks of uploaded files) with zstd at its fastest level:
+// report entries and OneRoster CSV shrink four- to sixfold, so a store writes, keeps and reads
 // that much less, for about a quarter of a microsecond per hundred bytes to
 // compress and less to decompress.
 package zblob
@@ -14,8 +14,8 @@ import (
 )
 
 // MaxSize bounds what a blob may decompress to, so that a corrupt one
-// cannot claim gigabytes: far above any blob the stores write (a roster
-// chunk is 512 KiB, a block of report entries a few hundred).
+// cannot claim gigabytes: far above any blob the stores write (an upload
+// chunk is 1 MiB, a block of report entries a few hundred KiB).
 const MaxSize = 64 << 20
 
 var (
