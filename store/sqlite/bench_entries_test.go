@@ -24,7 +24,7 @@ func benchClaim(b *testing.B, s *Store, i int) industrydata.JobClaim {
 	}
 	r := industrydata.Run{ID: fmt.Sprint("r-", i), ProcessID: p.ID, StartDateTime: benchStart}
 	op := industrydata.Operation{ID: fmt.Sprint("op-", i), Type: "microsoft.graph.longRunningOperation", CreatedDateTime: benchStart, Status: industrydata.OperationNotStarted}
-	if err := s.StartRun(ctx, tenant, industrydata.Actor{}, &r, &op, nil, nil); err != nil {
+	if err := s.StartRun(ctx, tenant, industrydata.Actor{}, &r, &op, nil, nil, nil); err != nil {
 		b.Fatal(err)
 	}
 	c, ok, err := s.ClaimJob(ctx, "bench", benchStart, time.Hour)

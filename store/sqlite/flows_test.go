@@ -66,7 +66,7 @@ func TestDeleteProcessDeletesActivities(t *testing.T) {
 		}
 		r, op := industrydata.Run{ID: "r", ProcessID: p.ID, StartDateTime: leaseT0}, newOperation(fmt.Sprint("o", i))
 		acts := []industrydata.RunActivity{{ID: "a1", Status: industrydata.ActivityInProgress}, {ID: "a2", Status: industrydata.ActivitySkipped}}
-		if err := s.StartRun(ctx, tenant, industrydata.Actor{}, &r, &op, acts, nil); err != nil {
+		if err := s.StartRun(ctx, tenant, industrydata.Actor{}, &r, &op, acts, nil, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

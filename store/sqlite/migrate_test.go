@@ -318,7 +318,7 @@ func TestMigrateFlows(t *testing.T) {
 		t.Errorf("%d report blocks and %d roster tables left (%v), want none", blocks, rosters, err)
 	}
 	r, op := industrydata.Run{ID: "r5", StartDateTime: leaseT0}, newOperation("o5")
-	err := s.StartRun(ctx, "t", industrydata.Actor{}, &r, &op, nil, nil)
+	err := s.StartRun(ctx, "t", industrydata.Actor{}, &r, &op, nil, nil, nil)
 	if !errors.Is(err, industrydata.ErrDuplicate) {
 		t.Errorf("a second run in progress in tenant t: %v, want ErrDuplicate", err)
 	}
@@ -376,7 +376,7 @@ func importOne(t *testing.T, s *Store, tenant industrydata.TenantID, flowID, dat
 	}
 	r, op := industrydata.Run{ID: "import-" + flowID, StartDateTime: leaseT0}, newOperation("import-op-"+flowID)
 	acts := []industrydata.RunActivity{{ID: "a", FlowID: flowID, Status: industrydata.ActivityInProgress}}
-	if err := s.StartRun(ctx, tenant, industrydata.Actor{}, &r, &op, acts, nil); err != nil {
+	if err := s.StartRun(ctx, tenant, industrydata.Actor{}, &r, &op, acts, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	claim, ok, err := s.ClaimJob(ctx, "importer", leaseT0, time.Minute)
@@ -407,7 +407,7 @@ func TestMigrateEntryFlowsDown(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "entries.db")
 	s := open(t, Config{Path: path})
 	r, op := industrydata.Run{ID: "r", StartDateTime: leaseT0}, newOperation("o")
-	if err := s.StartRun(ctx, tenant, industrydata.Actor{}, &r, &op, nil, nil); err != nil {
+	if err := s.StartRun(ctx, tenant, industrydata.Actor{}, &r, &op, nil, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	c, ok, err := s.ClaimJob(ctx, "a", leaseT0, time.Minute)

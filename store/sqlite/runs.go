@@ -175,7 +175,7 @@ func processRunning(tx *batchTx, tenant industrydata.TenantID, processID string)
 // held; its process is the one check was given, whatever check does to
 // run.ProcessID. It appends a start record for the run and a create record
 // for its operation; the activities, which only runs write, have none.
-func (s *Store) StartRun(ctx context.Context, tenant industrydata.TenantID, actor industrydata.Actor, run *industrydata.Run, op *industrydata.Operation, activities []industrydata.RunActivity, check func(p *industrydata.Process, inProgress bool) error) error {
+func (s *Store) StartRun(ctx context.Context, tenant industrydata.TenantID, actor industrydata.Actor, run *industrydata.Run, op *industrydata.Operation, activities []industrydata.RunActivity, payload []byte, check func(p *industrydata.Process, inProgress bool) error) error {
 	if run == nil || op == nil {
 		return errors.New("sqlite: start run: nil run or operation")
 	}
@@ -205,7 +205,7 @@ func (s *Store) StartRun(ctx context.Context, tenant industrydata.TenantID, acto
 		}
 		// Copied after check, which may have adjusted them.
 		r, o := *run, *op
-		if err := insertRun(tx, tenant, processID, &r, &o); err != nil {
+		if err := insertRun(tx, tenant, processID, &r, &o, payload); err != nil {
 			return fmt.Errorf("sqlite: start run %s: %w", r.ID, err)
 		}
 		acts, err := insertActivities(tx, &r, activities)
@@ -229,7 +229,7 @@ func (s *Store) StartRun(ctx context.Context, tenant industrydata.TenantID, acto
 
 // insertRun inserts op and then r, linked to each other, and queues r's
 // job, assigning their ETags and Seqs and normalizing their timestamps.
-func insertRun(tx *batchTx, tenant industrydata.TenantID, processID string, r *industrydata.Run, op *industrydata.Operation) error {
+func insertRun(tx *batchTx, tenant industrydata.TenantID, processID string, r *industrydata.Run, op *industrydata.Operation, payload []byte) error {
 	opRow, err := encodeOperation(op)
 	if err != nil {
 		return err
@@ -258,7 +258,7 @@ func insertRun(tx *batchTx, tenant industrydata.TenantID, processID string, r *i
 		return err
 	}
 	// The run in progress is a job of the queue.
-	_, err = tx.Exec(qInsertJob, string(tenant), string(industrydata.JobRun), r.ID, processID, op.ID, nil)
+	_, err = tx.Exec(qInsertJob, string(tenant), string(industrydata.JobRun), r.ID, processID, op.ID, payload)
 	return translate(err)
 }
 

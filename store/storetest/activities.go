@@ -39,7 +39,7 @@ func startRunWith(t *testing.T, s industrydata.Store, tenant industrydata.Tenant
 	t.Helper()
 	r, op := newRun(t, leaseT0(t)), newRunOperation(t, leaseT0(t))
 	r.ProcessID = processID
-	if err := s.StartRun(t.Context(), tenant, who(t.Context()), &r, &op, activities, nil); err != nil {
+	if err := s.StartRun(t.Context(), tenant, who(t.Context()), &r, &op, activities, nil, nil); err != nil {
 		t.Fatalf("StartRun with %d activities: %v", len(activities), err)
 	}
 	return r, activities
@@ -76,7 +76,7 @@ func testStartRunActivities(t *testing.T, s industrydata.Store) {
 	r, op := newRun(t, leaseT0(t)), newRunOperation(t, leaseT0(t))
 	r.ProcessID = p.ID
 	acts := append([]industrydata.RunActivity(nil), given...)
-	if err := s.StartRun(t.Context(), tenantA, who(t.Context()), &r, &op, acts, nil); err != nil {
+	if err := s.StartRun(t.Context(), tenantA, who(t.Context()), &r, &op, acts, nil, nil); err != nil {
 		t.Fatalf("StartRun: %v", err)
 	}
 	for i := range want {
@@ -109,7 +109,7 @@ func testStartRunNoProcess(t *testing.T, s industrydata.Store) {
 	r, op := newRun(t, leaseT0(t)), newRunOperation(t, leaseT0(t))
 	acts := []industrydata.RunActivity{newActivity(newID(), "Only flow")}
 	calls := 0
-	err := s.StartRun(t.Context(), tenantA, who(t.Context()), &r, &op, acts, func(p *industrydata.Process, inProgress bool) error {
+	err := s.StartRun(t.Context(), tenantA, who(t.Context()), &r, &op, acts, nil, func(p *industrydata.Process, inProgress bool) error {
 		calls++
 		if p != nil || inProgress {
 			t.Errorf("check given %+v, %v; want no process and no run in progress", p, inProgress)
@@ -139,7 +139,7 @@ func testStartRunDuplicateActivity(t *testing.T, s industrydata.Store) {
 	a := newActivity(newID(), "Twice")
 	r, op := newRun(t, leaseT0(t)), newRunOperation(t, leaseT0(t))
 	r.ProcessID = p.ID
-	err := s.StartRun(t.Context(), tenantA, who(t.Context()), &r, &op, []industrydata.RunActivity{a, newActivity(newID(), "Other"), a}, nil)
+	err := s.StartRun(t.Context(), tenantA, who(t.Context()), &r, &op, []industrydata.RunActivity{a, newActivity(newID(), "Other"), a}, nil, nil)
 	wantErrIs(t, "StartRun", err, industrydata.ErrDuplicate)
 	checkNoRunStarted(t, s, tenantA, r.ID, op.ID)
 	_, err = s.GetActivity(t.Context(), tenantA, r.ID, a.ID)

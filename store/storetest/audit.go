@@ -224,7 +224,7 @@ func testAuditWrites(t *testing.T, s industrydata.Store) {
 	start := ts(t, runStart)
 	run, runOp := newRun(t, start), newRunOperation(t, start)
 	run.ProcessID = p.ID
-	if err := s.StartRun(ctx, tenantA, who(ctx), &run, &runOp, nil, func(p *industrydata.Process, _ bool) error {
+	if err := s.StartRun(ctx, tenantA, who(ctx), &run, &runOp, nil, nil, func(p *industrydata.Process, _ bool) error {
 		run.DisplayName = p.DisplayName
 		return nil
 	}); err != nil {
@@ -291,7 +291,7 @@ func testAuditRejected(t *testing.T, s industrydata.Store) {
 		{"start run", func() error {
 			r, o := newRun(t, ts(t, runStart)), newRunOperation(t, ts(t, runStart))
 			r.ProcessID = p.ID
-			return s.StartRun(ctx, tenantA, who(ctx), &r, &o, nil, func(*industrydata.Process, bool) error { return errRejected })
+			return s.StartRun(ctx, tenantA, who(ctx), &r, &o, nil, nil, func(*industrydata.Process, bool) error { return errRejected })
 		}},
 	}
 	for _, tc := range tests {
@@ -330,7 +330,7 @@ func testAuditRolledBack(t *testing.T, s industrydata.Store) {
 	// The operation is inserted before the run is refused: both go.
 	r, o := newRun(t, ts(t, runStart)), newRunOperation(t, ts(t, runStart))
 	r.ProcessID = p.ID
-	wantErrIs(t, "second run in progress", s.StartRun(ctx, tenantA, who(ctx), &r, &o, nil, nil), industrydata.ErrDuplicate)
+	wantErrIs(t, "second run in progress", s.StartRun(ctx, tenantA, who(ctx), &r, &o, nil, nil, nil), industrydata.ErrDuplicate)
 	wantNoAudit(t, s, "second run in progress", seq)
 
 	c := newOperation(t)

@@ -53,7 +53,7 @@ func startRun(t *testing.T, s industrydata.Store, tenant industrydata.TenantID, 
 	t.Helper()
 	r, op := newRun(t, start), newRunOperation(t, start)
 	r.ProcessID = processID
-	if err := s.StartRun(t.Context(), tenant, who(t.Context()), &r, &op, nil, nil); err != nil {
+	if err := s.StartRun(t.Context(), tenant, who(t.Context()), &r, &op, nil, nil, nil); err != nil {
 		t.Fatalf("StartRun(%s): %v", processID, err)
 	}
 	return r, op
@@ -91,7 +91,7 @@ func testStartRun(t *testing.T, s industrydata.Store) {
 	r.ProcessID = p.ID
 	r.Status = industrydata.RunFailed // the store starts every run running
 	calls := 0
-	err := s.StartRun(t.Context(), tenantA, who(t.Context()), &r, &op, nil, func(got *industrydata.Process, inProgress bool) error {
+	err := s.StartRun(t.Context(), tenantA, who(t.Context()), &r, &op, nil, nil, func(got *industrydata.Process, inProgress bool) error {
 		calls++
 		if got == nil {
 			t.Fatal("check saw no process")
@@ -124,7 +124,7 @@ func testStartRun(t *testing.T, s industrydata.Store) {
 
 	r2, op2 := newRun(t, start), newRunOperation(t, start)
 	r2.ProcessID = p.ID
-	err = s.StartRun(t.Context(), tenantA, who(t.Context()), &r2, &op2, nil, func(_ *industrydata.Process, inProgress bool) error {
+	err = s.StartRun(t.Context(), tenantA, who(t.Context()), &r2, &op2, nil, nil, func(_ *industrydata.Process, inProgress bool) error {
 		if !inProgress {
 			t.Errorf("second check not told the first run is in progress")
 		}
@@ -137,7 +137,7 @@ func testStartRunRejected(t *testing.T, s industrydata.Store) {
 	p := readyProcess(t, s, tenantA)
 	r, op := newRun(t, ts(t, runStart)), newRunOperation(t, ts(t, runStart))
 	r.ProcessID = p.ID
-	err := s.StartRun(t.Context(), tenantA, who(t.Context()), &r, &op, nil, func(*industrydata.Process, bool) error { return errRejected })
+	err := s.StartRun(t.Context(), tenantA, who(t.Context()), &r, &op, nil, nil, func(*industrydata.Process, bool) error { return errRejected })
 	wantRejected(t, "StartRun", err)
 	checkNoRunStarted(t, s, tenantA, r.ID, op.ID)
 }
@@ -158,7 +158,7 @@ func checkNoRunStarted(t *testing.T, s industrydata.Store, tenant industrydata.T
 func testStartRunMissingProcess(t *testing.T, s industrydata.Store) {
 	r, op := newRun(t, ts(t, runStart)), newRunOperation(t, ts(t, runStart))
 	r.ProcessID = newID()
-	err := s.StartRun(t.Context(), tenantA, who(t.Context()), &r, &op, nil, func(*industrydata.Process, bool) error {
+	err := s.StartRun(t.Context(), tenantA, who(t.Context()), &r, &op, nil, nil, func(*industrydata.Process, bool) error {
 		t.Errorf("check called for a missing process")
 		return nil
 	})
@@ -174,7 +174,7 @@ func testStartRunSecondInProgress(t *testing.T, s industrydata.Store) {
 	for _, processID := range []string{p.ID, readyProcess(t, s, tenantA).ID, ""} {
 		r, op := newRun(t, ts(t, runStart)), newRunOperation(t, ts(t, runStart))
 		r.ProcessID = processID
-		err := s.StartRun(t.Context(), tenantA, who(t.Context()), &r, &op, nil, func(*industrydata.Process, bool) error { return nil })
+		err := s.StartRun(t.Context(), tenantA, who(t.Context()), &r, &op, nil, nil, func(*industrydata.Process, bool) error { return nil })
 		wantErrIs(t, "second StartRun", err, industrydata.ErrDuplicate)
 		_, err = s.GetOperation(t.Context(), tenantA, op.ID)
 		wantErrIs(t, "GetOperation of the refused run", err, industrydata.ErrNotFound)
@@ -194,7 +194,7 @@ func testStartRunDuplicateOperation(t *testing.T, s industrydata.Store) {
 	existing := createOperation(t, s, tenantA, newOperation(t))
 	r, op := newRun(t, ts(t, runStart)), newRunOperation(t, ts(t, runStart))
 	r.ProcessID, op.ID = p.ID, existing.ID
-	err := s.StartRun(t.Context(), tenantA, who(t.Context()), &r, &op, nil, nil)
+	err := s.StartRun(t.Context(), tenantA, who(t.Context()), &r, &op, nil, nil, nil)
 	wantErrIs(t, "StartRun", err, industrydata.ErrDuplicate)
 	if n := len(listRuns(t, s, tenantA, industrydata.ListQuery{})); n != 0 {
 		t.Errorf("tenant has %d runs after a refused start", n)
@@ -224,7 +224,7 @@ func testRunTenantIsolation(t *testing.T, s industrydata.Store) {
 	}
 	r2, op2 := newRun(t, ts(t, runStart)), newRunOperation(t, ts(t, runStart))
 	r2.ProcessID = p.ID
-	err = s.StartRun(t.Context(), tenantB, who(t.Context()), &r2, &op2, nil, func(*industrydata.Process, bool) error {
+	err = s.StartRun(t.Context(), tenantB, who(t.Context()), &r2, &op2, nil, nil, func(*industrydata.Process, bool) error {
 		t.Errorf("check called with tenant A's process")
 		return nil
 	})
@@ -395,7 +395,7 @@ func startRace(t *testing.T, s industrydata.Store, check func(*industrydata.Proc
 			<-start
 			r, op := newRun(t, ts(t, runStart)), newRunOperation(t, ts(t, runStart))
 			r.ProcessID = p.ID
-			errs[i] = s.StartRun(t.Context(), tenantA, who(t.Context()), &r, &op, nil, check)
+			errs[i] = s.StartRun(t.Context(), tenantA, who(t.Context()), &r, &op, nil, nil, check)
 		})
 	}
 	close(start)
