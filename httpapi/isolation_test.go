@@ -435,8 +435,10 @@ func attackVariants(e *isolationEnv, method, path, body string, fill [2]string) 
 		csv := base
 		csv.headers = []string{"Accept", "text/csv"}
 		out = append(out, base, csv)
-	// The singletons (industryData, external) are no collections to filter.
-	case method == "GET" && fill[0] == "" && !strings.HasSuffix(path, "/industryData") && !strings.HasSuffix(path, "/external"):
+	// The singletons (industryData, external) and functions (…()) are no
+	// collections to filter.
+	case method == "GET" && fill[0] == "" && !strings.HasSuffix(path, "/industryData") && !strings.HasSuffix(path, "/external") &&
+		!strings.HasSuffix(path, "()"):
 		out = append(out, base)
 		for _, id := range e.victimIDs() {
 			f := base

@@ -45,6 +45,19 @@ const (
 	keyStartAllRuns    = "POST /industryData/runs/start"
 	keyStartAllRunsFQ  = "POST /industryData/runs/microsoft.graph.industryData.start"
 
+	// A run's activities and statistics.
+	keyActivities         = "GET /industryData/runs/{id}/activities"
+	keyCountActivities    = "GET /industryData/runs/{id}/activities/$count"
+	keyCastActivities     = "GET /industryData/runs/{id}/activities/microsoft.graph.industryData.inboundFlowActivity"
+	keyCountCastActivity  = "GET /industryData/runs/{id}/activities/microsoft.graph.industryData.inboundFlowActivity/$count"
+	keyActivity           = "GET /industryData/runs/{id}/activities/{aid}"
+	keyCastActivity       = "GET /industryData/runs/{id}/activities/{aid}/microsoft.graph.industryData.inboundFlowActivity"
+	keyActivityFlow       = "GET /industryData/runs/{id}/activities/{aid}/activity"
+	keyLatestStatistics   = "GET /industryData/runs/getStatistics()"
+	keyLatestStatisticsFQ = "GET /industryData/runs/microsoft.graph.industryData.getStatistics()"
+	keyRunStatistics      = "GET /industryData/runs/{id}/getStatistics()"
+	keyRunStatisticsFQ    = "GET /industryData/runs/{id}/microsoft.graph.industryData.getStatistics()"
+
 	// $count of each collection: the permissions of the collection's GET.
 	keyCountOperations    = "GET /industryData/operations/$count"
 	keyCountProcesses     = "GET /industryData/processes/$count"
@@ -64,7 +77,9 @@ var specGrants = func() map[industrydata.Permission][]string {
 	readProcesses := []string{keyListProcesses, keyGetProcess, keyListCastProcess, keyGetCastProcess, keyCountProcesses, keyCountCastProcesses}
 	writeProcesses := []string{keyCreateProcess, keyPatchProcess, keyDeleteProcess, keyPatchCast}
 	readRuns := []string{keyListRuns, keyGetRun, keyListProcessRuns, keyUserReport, keyReportEntries,
-		keyCountRuns, keyCountProcessRuns, keyCountReportEntries}
+		keyCountRuns, keyCountProcessRuns, keyCountReportEntries,
+		keyActivities, keyCountActivities, keyCastActivities, keyCountCastActivity, keyActivity, keyCastActivity, keyActivityFlow,
+		keyLatestStatistics, keyLatestStatisticsFQ, keyRunStatistics, keyRunStatisticsFQ}
 	startRuns := []string{keyStartRun, keyStartAllRuns, keyStartAllRunsFQ}
 	cat := func(lists ...[]string) []string { return slices.Concat(lists...) }
 	return map[industrydata.Permission][]string{
@@ -96,6 +111,7 @@ type permEnv struct {
 	opID         string
 	processID    string
 	runID        string // finished, with a user report
+	activityID   string // the run's one activity
 	surface      importSurfaceIDs
 	freshTenants int
 }
@@ -136,7 +152,7 @@ const patchProcessBody = `{"displayName":"User report refresh","readinessStatus"
 func routeCases(t *testing.T) map[string]routeCase {
 	inA := func(method, path, body string, headers ...string) func(*permEnv, string) walkRequest {
 		return func(e *permEnv, prefix string) walkRequest {
-			p := strings.NewReplacer("{op}", e.opID, "{pid}", e.processID, "{rid}", e.runID).Replace(path)
+			p := strings.NewReplacer("{op}", e.opID, "{pid}", e.processID, "{rid}", e.runID, "{aid}", e.activityID).Replace(path)
 			return walkRequest{request{method: method, path: prefix + p, body: body, headers: headers}, tenantA}
 		}
 	}
@@ -185,7 +201,19 @@ func routeCases(t *testing.T) map[string]routeCase {
 		keyUserReport:    {200, inA("GET", "/industryData/processes/{pid}/runs/{rid}/userReport", "")},
 		keyReportEntries: {200, inA("GET", "/industryData/processes/{pid}/runs/{rid}/userReport/entries", "")},
 		keyListRuns:      {200, inA("GET", "/industryData/runs", "")},
-		keyGetRun:        {200, inA("GET", "/industryData/runs/{rid}", "")},
+
+		keyActivities:         {200, inA("GET", "/industryData/runs/{rid}/activities", "")},
+		keyCountActivities:    {200, inA("GET", "/industryData/runs/{rid}/activities/$count", "")},
+		keyCastActivities:     {200, inA("GET", "/industryData/runs/{rid}/activities/microsoft.graph.industryData.inboundFlowActivity", "")},
+		keyCountCastActivity:  {200, inA("GET", "/industryData/runs/{rid}/activities/microsoft.graph.industryData.inboundFlowActivity/$count", "")},
+		keyActivity:           {200, inA("GET", "/industryData/runs/{rid}/activities/{aid}", "")},
+		keyCastActivity:       {200, inA("GET", "/industryData/runs/{rid}/activities/{aid}/microsoft.graph.industryData.inboundFlowActivity", "")},
+		keyActivityFlow:       {200, inA("GET", "/industryData/runs/{rid}/activities/{aid}/activity", "")},
+		keyLatestStatistics:   {200, inA("GET", "/industryData/runs/getStatistics()", "")},
+		keyLatestStatisticsFQ: {200, inA("GET", "/industryData/runs/microsoft.graph.industryData.getStatistics()", "")},
+		keyRunStatistics:      {200, inA("GET", "/industryData/runs/{rid}/getStatistics()", "")},
+		keyRunStatisticsFQ:    {200, inA("GET", "/industryData/runs/{rid}/microsoft.graph.industryData.getStatistics()", "")},
+		keyGetRun:             {200, inA("GET", "/industryData/runs/{rid}", "")},
 		keyStartRun: {202, func(e *permEnv, prefix string) walkRequest {
 			tenant := e.freshTenant(t)
 			id := e.systemProcessOf(tenant)
@@ -296,6 +324,11 @@ func newPermEnv(t *testing.T) *permEnv {
 	e := &permEnv{h: h}
 	e.opID = h.createOperation(`{"statusDetail":"walked"}`).str("id")
 	e.processID, e.runID = reportRun(t, h)
+	acts, err := h.store.ListActivities(t.Context(), tenantA, e.runID, industrydata.ListQuery{})
+	if err != nil || len(acts) != 1 {
+		t.Fatalf("the run's activities: %+v %v", acts, err)
+	}
+	e.activityID = acts[0].ID
 	e.surface = newImportSurfaceIDs(h)
 	return e
 }

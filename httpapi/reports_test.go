@@ -162,7 +162,7 @@ func TestUserReport(t *testing.T) {
 	}
 	ops := values(h.must(200, request{method: "GET", path: "/beta/industryData/operations"}))
 	if len(ops) != 1 || ops[0]["status"] != "succeeded" || ops[0]["resourceLocation"] != "http://industrydata.test"+reportPath ||
-		ops[0]["statusDetail"] != "Checked 6 of 6 users; 5 with issues." {
+		ops[0]["statusDetail"] != "Imported 1 of 1 inbound flows (0 skipped, 0 failed). Checked 6 of 6 users; 5 with issues." {
 		t.Errorf("operation: %v", ops)
 	}
 
@@ -202,12 +202,26 @@ func TestUserReport(t *testing.T) {
 		entry("u5", "carol", "wizard", true, []string{}, "noOrg", "unknownRole"),
 		entry("u6", "dave", "student", false, []string{"org-2"}, "duplicateUsername"),
 	}
+	flow := reportFlow(h)
+	for _, e := range wantEntries {
+		e.(map[string]any)["inboundFlowId"] = flow
+	}
 	if diff := cmp.Diff(wantEntries, entries.body["value"]); diff != "" {
 		t.Errorf("entries (-want +got):\n%s", diff)
 	}
 	if got, want := entries.str("@odata.context"), "http://industrydata.test/beta/$metadata#industryData/processes('"+pid+"')/runs('"+rid+"')/userReport/entries"; got != want {
 		t.Errorf("@odata.context %q, want %q", got, want)
 	}
+}
+
+// reportFlow is the inbound flow reportRun imported.
+func reportFlow(h *harness) string {
+	h.t.Helper()
+	flows := values(h.must(200, request{method: "GET", path: "/beta/industryData/inboundFlows"}))
+	if len(flows) != 1 {
+		h.t.Fatalf("inbound flows: %v", flows)
+	}
+	return flows[0]["id"].(string)
 }
 
 func entry(id, username, role string, active bool, orgs []string, issues ...string) map[string]any {
@@ -292,22 +306,23 @@ func TestUserReportCSV(t *testing.T) {
 	if cd := res.header.Get("Content-Disposition"); cd != `attachment; filename="userReport-`+rid+`.csv"` {
 		t.Errorf("Content-Disposition %q", cd)
 	}
-	want := "sourcedId,username,role,orgSourcedIds,isActive,issues\n" +
-		"u1,alice,teacher,org-1,true,\n" +
-		"u2,bob,teacher,org-1,true,missingEmail\n" +
-		"u3,Dave,student,\"org-1,org-2\",true,duplicateUsername\n" +
-		"u4,'=1+2,student,org-9,false,unknownOrg\n" +
-		"u5,carol,wizard,,true,\"noOrg,unknownRole\"\n" +
-		"u6,dave,student,org-2,false,duplicateUsername\n"
+	flow := reportFlow(h)
+	want := "sourcedId,username,role,orgSourcedIds,isActive,issues,inboundFlowId\n" +
+		"u1,alice,teacher,org-1,true,," + flow + "\n" +
+		"u2,bob,teacher,org-1,true,missingEmail," + flow + "\n" +
+		"u3,Dave,student,\"org-1,org-2\",true,duplicateUsername," + flow + "\n" +
+		"u4,'=1+2,student,org-9,false,unknownOrg," + flow + "\n" +
+		"u5,carol,wizard,,true,\"noOrg,unknownRole\"," + flow + "\n" +
+		"u6,dave,student,org-2,false,duplicateUsername," + flow + "\n"
 	if res.raw != want {
 		t.Errorf("CSV:\n%s\nwant:\n%s", res.raw, want)
 	}
 	filtered := h.must(200, request{method: "GET", path: entries + "?" + spaces("$filter=role eq 'wizard'"), headers: []string{"Accept", "text/csv, application/json;q=0.5"}})
-	if filtered.raw != "sourcedId,username,role,orgSourcedIds,isActive,issues\nu5,carol,wizard,,true,\"noOrg,unknownRole\"\n" {
+	if filtered.raw != "sourcedId,username,role,orgSourcedIds,isActive,issues,inboundFlowId\nu5,carol,wizard,,true,\"noOrg,unknownRole\","+flow+"\n" {
 		t.Errorf("filtered CSV:\n%s", filtered.raw)
 	}
 	none := h.must(200, request{method: "GET", path: entries + "?" + spaces("$filter=role eq 'aide'"), headers: []string{"Accept", "text/csv"}})
-	if none.raw != "sourcedId,username,role,orgSourcedIds,isActive,issues\n" {
+	if none.raw != "sourcedId,username,role,orgSourcedIds,isActive,issues,inboundFlowId\n" {
 		t.Errorf("empty CSV:\n%s", none.raw)
 	}
 	// JSON stays the default, and wins when preferred.
