@@ -13,7 +13,9 @@ import (
 
 func TestFinished(t *testing.T) {
 	now := time.Date(2024, 6, 1, 12, 0, 0, 0, time.UTC)
-	act := func(s industrydata.ActivityStatus) industrydata.RunActivity { return industrydata.RunActivity{Status: s} }
+	act := func(s industrydata.ActivityStatus) industrydata.RunActivity {
+		return industrydata.RunActivity{Status: s}
+	}
 	clean := &report.Built{ProcessID: "p1", Summary: industrydata.UserReportSummary{TotalUsers: 3}, HadRoster: true}
 	issues := &report.Built{ProcessID: "p1", Summary: industrydata.UserReportSummary{TotalUsers: 3, UsersWithIssues: 1}, HadRoster: true}
 	noRoster := &report.Built{ProcessID: "p1"}

@@ -100,4 +100,3 @@ func create(tb testing.TB, t *service.Tenant, set, body string) string {
 func Roster(users, orgs io.Reader) map[string]io.Reader {
 	return map[string]io.Reader{industrydata.RosterUsers: users, industrydata.RosterOrgs: orgs}
 }
-
