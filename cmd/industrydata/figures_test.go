@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"os/exec"
@@ -20,17 +22,21 @@ import (
 	"testing"
 	"time"
 
+	"industrydata"
 	"industrydata/internal/flowtest"
 	"industrydata/internal/procstat"
 	"industrydata/internal/rostergen"
 	"industrydata/store/sqlite"
 )
 
-// The figures of issue 5, measured on the real server: the time a refresh
-// of the user report takes and the server's peak RSS, beside a bare
-// streaming parse of the same users.csv with encoding/csv (each in a process
-// of its own, so each peak is its own); and the p99 of GET operations/{id}
-// while the largest refresh runs, against the same server idle.
+// The figures of a run (issues 5 and 14), measured on the real server: the
+// time a runs/start takes over one inbound flow of a generated district
+// (every OneRoster file: users, orgs, the school year, courses, classes and
+// ten enrollments a user), which imports the flow and refreshes the user
+// report, and the server's peak RSS, beside a bare streaming parse of the
+// same files with encoding/csv (each in a process of its own, so each peak
+// is its own); and the p99 of GET operations/{id} while the largest run
+// goes, against the same server idle.
 //
 //	go test ./cmd/industrydata -run TestFigures -figures 10000,100000,1000000 -v
 var (
@@ -38,8 +44,8 @@ var (
 	figuresRuns = flag.Int("figures.runs", 3, "runs of each measurement; the fastest is reported")
 )
 
-// bareEnv makes the test binary parse the users.csv it names and print a
-// figure, instead of running tests.
+// bareEnv makes the test binary parse the CSV files of the directory it
+// names and print a figure, instead of running tests.
 const bareEnv = "INDUSTRYDATA_TEST_BARE_PARSE"
 
 type figure struct {
@@ -48,15 +54,38 @@ type figure struct {
 	HWMKiB  int     `json:"vmhwmKiB"`
 }
 
-// bareMain is the baseline: every record of users.csv through encoding/csv,
-// as a plain streaming reader does it (a new record per row), in a process
-// of its own.
-func bareMain(path string) int {
+// bareMain is the baseline: every record of every CSV file of dir through
+// encoding/csv, as a plain streaming reader does it (a new record per row),
+// in a process of its own. Users counts the records of users.csv.
+func bareMain(dir string) int {
 	start := time.Now()
+	paths, err := filepath.Glob(filepath.Join(dir, "*.csv"))
+	if err != nil || len(paths) == 0 {
+		fmt.Fprintln(os.Stderr, "no CSV files in", dir, err)
+		return 1
+	}
+	users := 0
+	for _, path := range paths {
+		n, err := countRecords(path)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		if filepath.Base(path) == "users.csv" {
+			users = n
+		}
+	}
+	out, _ := json.Marshal(figure{Users: users, Seconds: time.Since(start).Seconds(), HWMKiB: procstat.PeakRSSKiB(os.Getpid())})
+	fmt.Printf("FIGURE %s\n", out)
+	return 0
+}
+
+// countRecords reads every record of one CSV file and returns how many
+// follow the header.
+func countRecords(path string) (int, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
+		return 0, err
 	}
 	defer f.Close()
 	cr := csv.NewReader(bufio.NewReader(f))
@@ -64,17 +93,13 @@ func bareMain(path string) int {
 	for {
 		_, err := cr.Read()
 		if err == io.EOF {
-			break
+			return n, nil
 		}
 		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
+			return 0, fmt.Errorf("%s: %w", path, err)
 		}
 		n++
 	}
-	out, _ := json.Marshal(figure{Users: n, Seconds: time.Since(start).Seconds(), HWMKiB: procstat.PeakRSSKiB(os.Getpid())})
-	fmt.Printf("FIGURE %s\n", out)
-	return 0
 }
 
 func TestFigures(t *testing.T) {
@@ -99,15 +124,12 @@ func TestFigures(t *testing.T) {
 			t.Fatalf("-figures: %q is not a user count", s)
 		}
 		dir := t.TempDir()
-		_, usersPath, err := rostergen.Files(dir, n)
-		if err != nil {
+		if err := rostergen.AllFiles(dir, n); err != nil {
 			t.Fatal(err)
 		}
-		putRosterFiles(t, dir)
-		st, _ := os.Stat(usersPath)
-		r := row{n: n, mb: float64(st.Size()) / 1e6}
+		r := row{n: n, mb: float64(putRosterFiles(t, dir)) / 1e6}
 		for range *figuresRuns {
-			keepBest(&r.bare, bareChild(t, usersPath))
+			keepBest(&r.bare, bareChild(t, dir))
 			f, _, _ := refreshChild(t, dir, n, false)
 			keepBest(&r.refresh, f)
 		}
@@ -120,7 +142,7 @@ func TestFigures(t *testing.T) {
 	_, largest.idle, largest.busy = refreshChild(t, largest.dir, largest.n, true)
 
 	var b strings.Builder
-	fmt.Fprintf(&b, "\n| users | users.csv MB | bare parse s | refresh s | ×bare | bare peak RSS MB | server peak RSS MB |\n")
+	fmt.Fprintf(&b, "\n| users | files MB | bare parse s | run s | ×bare | bare peak RSS MB | server peak RSS MB |\n")
 	fmt.Fprintf(&b, "|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, r := range rows {
 		fmt.Fprintf(&b, "| %d | %.1f | %.3f | %.3f | %.2f | %.1f | %.1f |\n", r.n, r.mb,
@@ -128,7 +150,7 @@ func TestFigures(t *testing.T) {
 			float64(r.bare.HWMKiB)/1024, float64(r.refresh.HWMKiB)/1024)
 	}
 	idle, busy := p99(largest.idle), p99(largest.busy)
-	fmt.Fprintf(&b, "\nGET operations/{id}, 2 clients, %d users: idle p99 %.2f ms (%d requests), during the refresh p99 %.2f ms (%d requests): %.2f× idle\n",
+	fmt.Fprintf(&b, "\nGET operations/{id}, 2 clients, %d users: idle p99 %.2f ms (%d requests), during the run p99 %.2f ms (%d requests): %.2f× idle\n",
 		largest.n, ms(idle), len(largest.idle), ms(busy), len(largest.busy), float64(busy)/float64(idle))
 	t.Log(b.String())
 }
@@ -141,31 +163,39 @@ func keepBest(best *figure, f figure) {
 	best.HWMKiB = max(best.HWMKiB, f.HWMKiB)
 }
 
-// putRosterFiles stores the roster files of dir for the test tenant.
-func putRosterFiles(t *testing.T, dir string) {
+// putRosterFiles gives the test tenant an inbound flow of the roster files
+// of dir, ready to be imported, and returns their size in bytes.
+func putRosterFiles(t *testing.T, dir string) int64 {
 	t.Helper()
 	st, err := sqlite.Open(t.Context(), sqlite.Config{Path: filepath.Join(dir, "industrydata.db")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	users, err := os.Open(filepath.Join(dir, "users.csv"))
-	if err != nil {
-		t.Fatal(err)
+	files := map[string]io.Reader{}
+	var size int64
+	for _, name := range industrydata.UploadFileNames {
+		f, err := os.Open(filepath.Join(dir, name))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if info, err := f.Stat(); err == nil {
+			size += info.Size()
+		}
+		files[name] = f
 	}
-	defer users.Close()
-	orgs, err := os.Open(filepath.Join(dir, "orgs.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer orgs.Close()
-	flowtest.Ready(t, st, testTenant, "Rostering", flowtest.Roster(users, orgs))
+	flowtest.Ready(t, st, testTenant, "Rostering", files)
+	return size
 }
 
-func bareChild(t *testing.T, usersPath string) figure {
+func bareChild(t *testing.T, dir string) figure {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), bareEnv+"="+usersPath)
+	cmd.Env = append(os.Environ(), bareEnv+"="+dir)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("bare parse: %v\n%s", err, out)
@@ -183,7 +213,7 @@ func bareChild(t *testing.T, usersPath string) figure {
 	return figure{}
 }
 
-// refreshChild starts a server on dir, runs the tenant's process once and
+// refreshChild starts a server on dir, runs runs/start once and
 // returns how long the run took (its endDateTime less its startDateTime)
 // and the server's peak RSS. With latency set it also GETs an operation
 // from two clients, for 5 seconds before the run and then until the run
