@@ -151,7 +151,8 @@ type UploadStore interface {
 	// reset is true, it creates one, valid until now+ttl, and returns it
 	// and true; in the same transaction it discards the connector's other
 	// containers: their blobs and uncommitted blocks go, and so does their
-	// content, except what a validated set holds.
+	// content, except what a validated set or an inbound flow's data
+	// (FlowStore: pinned by an import, or current) holds.
 	CurrentUploadContainer(ctx context.Context, tenant TenantID, connectorID string, now time.Time, ttl time.Duration, reset bool) (UploadContainer, bool, error)
 	// GetUploadContainer returns a container by id, whatever its tenant,
 	// expired or not; ErrNotFound once discarded.
@@ -194,7 +195,8 @@ type UploadStore interface {
 	// CommitBlockList, chunk by chunk (it never holds the whole in
 	// memory), under ctx, which must outlive the reads. Another tenant's
 	// content is ErrNotFound. Content stays readable until its container
-	// is discarded, or while a validated set holds it; should it go while
+	// is discarded, or while a validated set or a flow's data holds it
+	// (FlowStore); should it go while
 	// being read, a Read fails with ErrNotFound rather than ending early.
 	// The reader has a method Size() int64, the content's size, so that
 	// package roster sizes its sets once rather than growing them.

@@ -20,6 +20,7 @@ import (
 var activityTests = []test{
 	{"a run starts with its activities, in order, numbered from 1", testStartRunActivities},
 	{"a run of no process starts, and check is given no process", testStartRunNoProcess},
+	{"a run's job carries the payload it was started with", testStartRunPayload},
 	{"an activity id twice in one run is ErrDuplicate and starts nothing", testStartRunDuplicateActivity},
 	{"activity queries match the reference evaluator", testActivityQueries},
 	{"another tenant's activities, and another run's, are not found", testActivityTenantIsolation},
@@ -61,6 +62,19 @@ func getActivity(t *testing.T, s industrydata.Store, tenant industrydata.TenantI
 		t.Fatalf("GetActivity(%s): %v", id, err)
 	}
 	return a
+}
+
+func testStartRunPayload(t *testing.T, s industrydata.Store) {
+	r, op := newRun(t, leaseT0(t)), newRunOperation(t, leaseT0(t))
+	payload := []byte(`{"roles":["teacher"]}`)
+	if err := s.StartRun(t.Context(), tenantA, who(t.Context()), &r, &op, nil, payload, nil); err != nil {
+		t.Fatal(err)
+	}
+	payload[2] = 'X' // the store keeps its own copy
+	c := mustClaim(t, s, "worker", leaseT0(t))
+	if c.Kind != industrydata.JobRun || c.ID != r.ID || string(c.Payload) != `{"roles":["teacher"]}` {
+		t.Errorf("claim %+v (payload %q); want the run with its payload", c, c.Payload)
+	}
 }
 
 func testStartRunActivities(t *testing.T, s industrydata.Store) {
