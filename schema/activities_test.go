@@ -36,7 +36,7 @@ func TestStatisticsEncoding(t *testing.T) {
 		"activityStatistics": []any{
 			map[string]any{"@odata.type": "#microsoft.graph.industryData.inboundActivityResults",
 				"activityId": "a1", "displayName": "North", "status": "completed", "errors": 0.0, "warnings": 4.0,
-				"people": map[string]any{"active": 2.0, "inactive": 1.0, "total": 3.0},
+				"people":        map[string]any{"active": 2.0, "inactive": 1.0, "total": 3.0},
 				"organizations": zero, "groups": zero, "memberships": zero},
 			map[string]any{"@odata.type": "#microsoft.graph.industryData.inboundActivityResults",
 				"activityId": "a2", "displayName": "South", "status": "skipped", "errors": nil, "warnings": nil,
