@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -164,5 +165,39 @@ func TestRunsStartConflicts(t *testing.T) {
 	if op.str("status") != "succeeded" || op.str("resourceLocation") != "http://industrydata.test/beta/industryData/runs/"+started.str("id") ||
 		op.str("statusDetail") != "Imported 1 of 1 inbound flows (0 skipped, 0 failed)." {
 		t.Errorf("the operation of a run without a process: %s", op.raw)
+	}
+}
+
+// The tenant's roster is the current data of all its flows: the report
+// lists the users of each, says which flow each came from, judges orgs per
+// flow and flags a username found in two flows.
+func TestReportAcrossFlows(t *testing.T) {
+	h := newHarness(t)
+	const header = "sourcedId,status,dateLastModified,enabledUser,orgSourcedIds,role,username,userIds,givenName,familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades,password\r\n"
+	north := flowtest.Ready(t, h.store, tenantA, "North", flowtest.Roster(
+		strings.NewReader(header+"u1,active,2025-01-01,true,org-n,student,Sam,,Sam,S,,,,,,,09,\r\n"),
+		strings.NewReader("sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\r\norg-n,active,2025-01-01,North,school,,\r\n")))
+	south := flowtest.Ready(t, h.store, tenantA, "South", flowtest.Roster(
+		strings.NewReader(header+"u1,active,2025-01-01,true,org-n,student,sam,,Sam,T,,,,,,,09,\r\n"),
+		strings.NewReader("sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\r\norg-s,active,2025-01-01,South,school,,\r\n")))
+	rid := runsStart(t, h, tenantA)
+	pid := h.systemProcess()["id"].(string)
+	entries := values(h.must(200, request{method: "GET", path: "/beta/industryData/processes/" + pid + "/runs/" + rid + "/userReport/entries?$select=sourcedId,username,issues,inboundFlowId"}))
+	got := make([]string, len(entries))
+	for i, e := range entries {
+		b, _ := json.Marshal([]any{e["sourcedId"], e["username"], e["issues"], e["inboundFlowId"]})
+		got[i] = string(b)
+	}
+	want := []string{
+		`["u1","Sam",["duplicateUsername"],"` + north + `"]`,
+		// org-n is North's: unknown in South's own orgs.csv.
+		`["u1","sam",["duplicateUsername","unknownOrg"],"` + south + `"]`,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("entries (-want +got):\n%s", diff)
+	}
+	byFlow := h.must(200, request{method: "GET", path: "/beta/industryData/processes/" + pid + "/runs/" + rid + "/userReport/entries/$count?" + spaces("$filter=inboundFlowId eq '"+south+"'")})
+	if byFlow.raw != "1" {
+		t.Errorf("$filter on inboundFlowId: %q", byFlow.raw)
 	}
 }
