@@ -5,8 +5,8 @@ import (
 	"sync"
 )
 
-// validationGCPercent is the collector's target while validations run. A
-// validation holds the sourcedId sets of every file (about 126 MB live at
+// validationGCPercent is the collector's target while validations (and
+// imports, which check the files again) run. A validation holds the sourcedId sets of every file (about 126 MB live at
 // a million users with ten million enrollments), and Go's default target
 // (100) lets the heap grow to twice what is live before it collects: a
 // server peak of 287 MB. At 60 the same validation peaks near 210 MB, and
@@ -22,7 +22,8 @@ var gcTarget struct {
 	before  int
 }
 
-// tightenGC lowers the collector's target for one validation and returns
+// tightenGC lowers the collector's target for one check of a roster's
+// files (a validation or an import) and returns
 // the function that ends it. The setting is the process's: it holds while
 // any validation runs, and an operator's lower GOGC (or GC off) is kept.
 func tightenGC() (restore func()) {

@@ -95,6 +95,7 @@ func (r *Runner) importFlow(ctx context.Context, c industrydata.JobClaim, a *ind
 		return r.cfg.Store.OpenContent(ctx, c.Tenant, f.ContentID)
 	}
 	var res *rostercheck.Result
+	defer tightenGC()()
 	lowprio.Run(func() {
 		res, err = rostercheck.Validate(ctx, open, rostercheck.Options{Roles: codes.Roles, OrgTypes: codes.OrgTypes, GradeLevels: codes.GradeLevels})
 	})
