@@ -62,13 +62,7 @@ func TestRunImportsTheFlowAndSurvivesKillNine(t *testing.T) {
 	api.waitOperation(t, opPath, srv, func(op fullOperation) bool {
 		return op.Status == "running" && strings.Contains(op.detail(), "Importing the inbound flow 'District roster' (1 of 1): reading users.csv")
 	})
-	if err := srv.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	srv.wait(t)
-
-	srv2 := startChildWith(t, env, "--addr", "127.0.0.1:0", "--data-dir", dir, "--lease-ttl", "1s")
-	api2 := newAPI(t, srv2.addr, dir)
+	srv2, api2 := killAndRestart(t, srv, env, dir)
 	op := api2.waitOperation(t, opPath, srv2, ended)
 	if !strings.Contains(srv2.log.String(), "resuming a run whose runner stopped") {
 		t.Errorf("the next server did not resume the run; log:\n%s", srv2.log)
@@ -162,6 +156,19 @@ func TestRunImportsTheFlowAndSurvivesKillNine(t *testing.T) {
 	if err != nil || resp.StatusCode != 200 || strings.Count(string(csv), "\n") != flowUsers+1 {
 		t.Errorf("CSV download: %d, %d lines, %v", resp.StatusCode, strings.Count(string(csv), "\n"), err)
 	}
+}
+
+// killAndRestart kills srv with SIGKILL and starts the next server on its
+// data directory, with env and a lease of a second, so that what srv held
+// is taken over soon.
+func killAndRestart(t *testing.T, srv *child, env []string, dir string) (*child, *apiClient) {
+	t.Helper()
+	if err := srv.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	srv.wait(t)
+	next := startChildWith(t, env, "--addr", "127.0.0.1:0", "--data-dir", dir, "--lease-ttl", "1s")
+	return next, newAPI(t, next.addr, dir)
 }
 
 // startAll POSTs runs/start under base and returns the path of the

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -136,13 +135,7 @@ func TestRosterUploadAndValidationSurviveKillNine(t *testing.T) {
 	api.waitOperation(t, opPath, srv, func(op fullOperation) bool {
 		return op.Status == "running" && strings.HasPrefix(op.detail(), "Validating users.csv")
 	})
-	if err := srv.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	srv.wait(t)
-
-	srv2 := startChildWith(t, env, "--addr", "127.0.0.1:0", "--data-dir", dir, "--lease-ttl", "1s")
-	api2 := newAPI(t, srv2.addr, dir)
+	srv2, api2 := killAndRestart(t, srv, env, dir)
 	op := api2.waitOperation(t, opPath, srv2, ended)
 	if op.Status != "succeeded" {
 		t.Fatalf("validation after the kill: %+v; log:\n%s", op, srv2.log)

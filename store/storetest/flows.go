@@ -256,12 +256,8 @@ func testImportMakesCurrent(t *testing.T, s industrydata.Store) {
 
 func testImportNotImported(t *testing.T, s industrydata.Store) {
 	flow := newFlow(t, s, tenantA)
-	first := uploadSet(t, s, tenantA, connectorA, map[string]string{"users.csv": "good"})
-	c1, acts := importRun(t, s, tenantA, flow)
-	beginImport(t, s, c1, acts[0], connectorA)
-	finishActivity(t, s, c1, acts[0], imported(sampleCounts(1)))
-	endRun(t, s, c1)
-	want := industrydata.FlowData{FlowID: flow.ID, RunID: c1.ID, Files: first, Counts: sampleCounts(1)}
+	want := importedOnce(t, s, flow, map[string]string{"users.csv": "good"})
+	first := want.Files
 
 	bad := uploadSet(t, s, tenantA, connectorA, map[string]string{"users.csv": "bad"})
 	c2, acts := importRun(t, s, tenantA, flow)
@@ -378,12 +374,8 @@ func testDeleteFlowData(t *testing.T, s industrydata.Store) {
 
 func testRunEndDropsPins(t *testing.T, s industrydata.Store) {
 	flow := newFlow(t, s, tenantA)
-	current := uploadSet(t, s, tenantA, connectorA, map[string]string{"users.csv": "current"})
-	c1, acts := importRun(t, s, tenantA, flow)
-	beginImport(t, s, c1, acts[0], connectorA)
-	finishActivity(t, s, c1, acts[0], imported(sampleCounts(1)))
-	endRun(t, s, c1)
-	want := industrydata.FlowData{FlowID: flow.ID, RunID: c1.ID, Files: current, Counts: sampleCounts(1)}
+	want := importedOnce(t, s, flow, map[string]string{"users.csv": "current"})
+	current := want.Files
 
 	// A run that ends (failed, say) without finishing its activity.
 	left := uploadSet(t, s, tenantA, connectorA, map[string]string{"users.csv": "left pinned"})
@@ -441,4 +433,16 @@ func testFlowDataOrder(t *testing.T, s industrydata.Store) {
 	if got := flowData(t, s, tenantB); got == nil || len(got) != 0 {
 		t.Errorf("FlowData of tenant B = %#v, want none", got)
 	}
+}
+
+// importedOnce validates files for tenant A's connector, imports them into
+// flow with a run that ends, and returns the flow's data as it must be.
+func importedOnce(t *testing.T, s industrydata.Store, flow industrydata.Resource, files map[string]string) industrydata.FlowData {
+	t.Helper()
+	set := uploadSet(t, s, tenantA, connectorA, files)
+	c, acts := importRun(t, s, tenantA, flow)
+	beginImport(t, s, c, acts[0], connectorA)
+	finishActivity(t, s, c, acts[0], imported(sampleCounts(1)))
+	endRun(t, s, c)
+	return industrydata.FlowData{FlowID: flow.ID, RunID: c.ID, Files: set, Counts: sampleCounts(1)}
 }
