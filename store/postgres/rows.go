@@ -1,7 +1,6 @@
 package postgres
 
 import (
-
 	"context"
 	"database/sql"
 	"fmt"
