@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"industrydata/internal/pgtest"
 )
 
 // childEnv marks a run of this test binary as the industrydata command
@@ -42,7 +44,7 @@ func TestMain(m *testing.M) {
 	if path := os.Getenv(bareEnv); path != "" {
 		os.Exit(bareMain(path))
 	}
-	os.Exit(m.Run())
+	os.Exit(pgtest.Main(m))
 }
 
 // childMain is main for a child process: the same signals, the same exit

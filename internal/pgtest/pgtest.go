@@ -183,7 +183,10 @@ func (s *Server) run(name string, args ...string) ([]byte, error) {
 }
 
 // startServer starts the cluster on s.port. The settings trade durability
-// for speed, as suits a throw-away test cluster: nothing is fsynced.
+// against a crash of the machine for speed, as suits a throw-away test
+// cluster: nothing is fsynced. A commit still reaches the operating system
+// before it is acknowledged, so a killed or restarted server loses nothing
+// acknowledged.
 func (s *Server) startServer() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -192,7 +195,6 @@ func (s *Server) startServer() error {
 		"-p " + strconv.Itoa(s.port),
 		"-k " + s.dir,
 		"-c fsync=off",
-		"-c synchronous_commit=off",
 		"-c full_page_writes=off",
 		"-c max_connections=300",
 		"-c shared_buffers=128MB",
@@ -226,8 +228,9 @@ func (s *Server) stop() {
 	s.running = false
 }
 
-// Stop stops the server, as an outage would (its connections are cut);
-// Restart brings it back on the same port with the same data.
+// Stop stops the server at once, as a crash would (its connections are
+// cut, nothing is flushed beyond what was committed); Restart brings it
+// back on the same port with the same data.
 func (s *Server) Stop(tb testing.TB) {
 	tb.Helper()
 	s.stop()
@@ -248,8 +251,8 @@ func (s *Server) Port() int { return s.port }
 // runs as (for the files of helpers such as PgBouncer).
 func (s *Server) Dir() string { return s.dir }
 
-// RunAsServerUser runs name as the user the server runs as (postgres when
-// the tests run as root), starting it and returning at once.
+// Command is the command that runs name as the user the server runs as
+// (postgres when the tests run as root).
 func (s *Server) Command(name string, args ...string) *exec.Cmd {
 	if s.asPG {
 		return exec.Command("runuser", append([]string{"-u", "postgres", "--", name}, args...)...)
