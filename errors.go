@@ -78,6 +78,12 @@ var (
 	// runner claimed it, or the run is finished or gone), so the caller
 	// must stop working on it.
 	ErrLeaseLost = errors.New("run lease lost")
+	// ErrUnavailable: the store cannot be reached (its database server
+	// restarted, the network to it failed). Nothing of the failed call is
+	// known to be written unless the caller checks; the request may be
+	// retried once the store is back. The HTTP layer answers 503
+	// serviceNotAvailable with Retry-After.
+	ErrUnavailable = errors.New("store unavailable")
 )
 
 // Shorten cuts client-supplied text quoted in an error message to at most

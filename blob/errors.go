@@ -59,6 +59,14 @@ func (h *Handler) authFailed(q *request, err error) {
 // internal answers 500 InternalError and logs err, which the client never
 // sees.
 func (h *Handler) internal(q *request, err error) {
+	if errors.Is(err, industrydata.ErrUnavailable) {
+		// Azure's answer when its storage is briefly out of reach: 503
+		// ServerBusy, which Azure's SDKs and AzCopy retry.
+		h.cfg.Logger.Warn("blob: store unavailable", "request_id", q.id, "op", q.op, "err", err)
+		q.w.Header().Set("Retry-After", strconv.Itoa(retryAfterUnavailable))
+		h.fail(q, http.StatusServiceUnavailable, "ServerBusy", "The server is currently unable to receive requests. Please retry your request.")
+		return
+	}
 	h.cfg.Logger.Error("blob: request failed", "request_id", q.id, "op", q.op, "err", err)
 	h.fail(q, http.StatusInternalServerError, "InternalError", "The server encountered an internal error. Please retry the request.")
 }
@@ -95,3 +103,7 @@ func limitText(l industrydata.UploadLimits) string {
 
 // httpTime writes t as HTTP headers and Azure's XML properties do.
 func httpTime(t time.Time) string { return t.UTC().Format(http.TimeFormat) }
+
+// retryAfterUnavailable is the Retry-After, in seconds, of a 503 answered
+// while the store is unreachable (as httpapi's).
+const retryAfterUnavailable = 2

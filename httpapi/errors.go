@@ -35,10 +35,27 @@ var internalError = &industrydata.Error{
 	Message: "An internal error occurred. Quote the request-id when reporting it.",
 }
 
+// unavailableError is what a caller sees when the store cannot be reached
+// (industrydata.ErrUnavailable): 503, with Retry-After.
+var unavailableError = &industrydata.Error{
+	Code:    industrydata.CodeServiceUnavailable,
+	Message: "The service cannot reach its database right now. Retry the request after the time Retry-After gives.",
+}
+
+// RetryAfterUnavailable is the Retry-After, in seconds, of a 503 answered
+// while the store is unreachable: about the time a database server takes to
+// restart or fail over.
+const RetryAfterUnavailable = 2
+
 // writeError answers with the Graph error envelope (SPEC §6) for err.
 func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	var e *industrydata.Error
-	if !errors.As(err, &e) {
+	if !errors.As(err, &e) && errors.Is(err, industrydata.ErrUnavailable) {
+		log.Warn("store unavailable", "request_id", requestID(r), "err", err)
+		w.Header().Set("Retry-After", strconv.Itoa(RetryAfterUnavailable))
+		e = unavailableError
+	}
+	if e == nil {
 		if r.Context().Err() != nil {
 			// The client went away; nothing useful can be sent.
 			log.Debug("request cancelled", "request_id", requestID(r), "err", err)

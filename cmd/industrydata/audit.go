@@ -7,12 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"time"
 
 	"industrydata"
 	"industrydata/auth"
-	"industrydata/store/sqlite"
 )
 
 // auditPage is how many records the export reads at a time: its memory
@@ -29,7 +29,7 @@ func runAudit(ctx context.Context, args []string, getenv func(string) string, st
 	// reading of them, opens the very same database.
 	var c serveConfig
 	fs.StringVar(&c.dataDir, "data-dir", "./data", "directory `DIR` of the SQLite database")
-	fs.StringVar(&c.databaseURL, "database-url", "", "database `URL`, as for serve: empty for SQLite under --data-dir, or sqlite:PATH")
+	fs.StringVar(&c.databaseURL, "database-url", "", "database `URL`, as for serve: empty for SQLite under --data-dir, sqlite:PATH, or postgres://user@host/database")
 	tenant := fs.String("tenant", "", "only the records of tenant `TID`; all tenants' when empty")
 	since := fs.String("since", "", "only the records made at `TIME` (RFC 3339) or later")
 	output := fs.String("output", "-", "`FILE` to write the JSON lines to; - is standard output")
@@ -67,14 +67,9 @@ func runAudit(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	// An export reads an existing log: opening a missing file would create
 	// an empty database where the operator probably mistyped a path.
-	if !sc.Memory {
-		if _, err := os.Stat(sc.Path); err != nil {
-			return fmt.Errorf("audit: no database at %s: %w", sc.Path, err)
-		}
-	}
-	store, err := sqlite.Open(ctx, sc)
+	store, err := sc.open(ctx, slog.New(slog.DiscardHandler), false)
 	if err != nil {
-		return fmt.Errorf("open store: %w", err)
+		return fmt.Errorf("audit: open store: %w", err)
 	}
 	defer store.Close()
 

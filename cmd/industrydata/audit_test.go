@@ -214,7 +214,7 @@ func TestAuditUsageErrors(t *testing.T) {
 		{"malformed since", []string{"--since", "yesterday"}, true, "--since"},
 		{"malformed tenant", []string{"--tenant", "a b"}, true, "--tenant"},
 		{"stray argument", []string{"extra"}, true, "extra"},
-		{"postgres", []string{"--database-url", "postgres://u@127.0.0.1/db"}, true, "database-url"},
+		{"postgres url without database", []string{"--database-url", "postgres://u@127.0.0.1"}, true, "database-url"},
 		{"no database", nil, false, "no database"},
 	}
 	for _, tc := range tests {

@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"industrydata/internal/pgtest"
 )
 
 // childEnv marks a run of this test binary as the industrydata command
@@ -42,7 +44,7 @@ func TestMain(m *testing.M) {
 	if path := os.Getenv(bareEnv); path != "" {
 		os.Exit(bareMain(path))
 	}
-	os.Exit(m.Run())
+	os.Exit(pgtest.Main(m))
 }
 
 // childMain is main for a child process: the same signals, the same exit
@@ -301,7 +303,9 @@ func TestRunConfigErrors(t *testing.T) {
 			env: map[string]string{"INDUSTRYDATA_ADDR": "nonsense"}, want: []string{"log-level"}},
 		{name: "public url not http", args: []string{"serve", "--public-url", "ftp://x"}, want: []string{"public-url"}},
 		{name: "public url with path", args: []string{"serve", "--public-url", "https://x/path"}, want: []string{"public-url"}},
-		{name: "postgres not supported", args: []string{"serve", "--database-url", "postgres://u@127.0.0.1/db"},
+		{name: "postgres url without database", args: []string{"serve", "--database-url", "postgres://u@127.0.0.1"},
+			want: []string{"database-url"}},
+		{name: "unknown database scheme", args: []string{"serve", "--database-url", "mysql://u@127.0.0.1/db"},
 			want: []string{"database-url"}},
 		{name: "loud log level", args: []string{"serve", "--log-level", "loud"}, want: []string{"log-level"}},
 		{name: "log level from environment", args: []string{"serve"}, env: map[string]string{"INDUSTRYDATA_LOG_LEVEL": "loud"},

@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"time"
@@ -24,7 +23,6 @@ import (
 	"industrydata/httpapi"
 	"industrydata/runner"
 	"industrydata/service"
-	"industrydata/store/sqlite"
 	"industrydata/throttle"
 )
 
@@ -83,7 +81,7 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs := newFlagSet("serve")
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "address to listen on (host:port; port 0 picks a free one)")
 	fs.StringVar(&c.dataDir, "data-dir", "./data", "directory for the SQLite database and the local signing key")
-	fs.StringVar(&c.databaseURL, "database-url", "", "database: empty for SQLite under --data-dir, sqlite:PATH, or sqlite::memory: (volatile, for tests and benchmarks)")
+	fs.StringVar(&c.databaseURL, "database-url", "", "database: empty for SQLite under --data-dir, sqlite:PATH, sqlite::memory: (volatile, for tests and benchmarks), or postgres://user[:password]@host[:port]/database (several replicas)")
 	fs.StringVar(&c.publicURL, "public-url", "", "scheme://host[:port] that absolute URLs in responses use (set it behind a TLS proxy)")
 	fs.BoolVar(&c.trustProxyHeaders, "trust-proxy-headers", false, "build absolute URLs from X-Forwarded-Proto/-Host and Forwarded")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
@@ -255,21 +253,6 @@ func parseLevel(s string) (slog.Level, error) {
 	return l, nil
 }
 
-// storeConfig turns --database-url and --data-dir into the store to open.
-func storeConfig(c serveConfig) (sqlite.Config, error) {
-	switch u := c.databaseURL; {
-	case u == "":
-		return sqlite.Config{Path: filepath.Join(c.dataDir, "industrydata.db")}, nil
-	case u == "sqlite::memory:":
-		return sqlite.Config{Memory: true}, nil
-	case strings.HasPrefix(u, "sqlite:"):
-		return sqlite.Config{Path: strings.TrimPrefix(u, "sqlite:")}, nil
-	case strings.HasPrefix(u, "postgres://"), strings.HasPrefix(u, "postgresql://"):
-		return sqlite.Config{}, errors.New("--database-url: PostgreSQL is not supported by this build yet")
-	}
-	return sqlite.Config{}, fmt.Errorf("--database-url must be empty, sqlite:PATH or sqlite::memory:")
-}
-
 // deriveKey derives a key for one purpose from the data directory's secret,
 // so $skiptokens stay valid across restarts and replicas sharing the key
 // without reusing the token-signing key itself.
@@ -360,13 +343,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("upload key: %w", err)
 	}
 	sc, _ := storeConfig(c)
-	sc.Logger = log
-	if !sc.Memory {
-		if err := os.MkdirAll(filepath.Dir(sc.Path), 0o700); err != nil {
-			return fmt.Errorf("data directory: %w", err)
-		}
-	}
-	store, err := sqlite.Open(ctx, sc)
+	store, err := sc.open(ctx, log, true)
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
 	}

@@ -27,8 +27,10 @@ var client = &http.Client{
 	},
 }
 
+// operationsURL is the operations collection on the replica whose turn it
+// is.
 func operationsURL(s *server) string {
-	return "http://" + s.addr + "/beta/industryData/operations"
+	return "http://" + s.addr() + "/beta/industryData/operations"
 }
 
 // do sends one request and reads the whole response; a transport error or a
@@ -110,6 +112,22 @@ func runPhase(ctx context.Context, s *server, kind string, n int, warmup, durati
 		first []string // the first few error messages
 	)
 	var wg sync.WaitGroup
+	// The servers' CPU time over the measured window.
+	var cpu0, cpu1 float64
+	wg.Go(func() {
+		select {
+		case <-time.After(time.Until(begin)):
+		case <-ctx.Done():
+			return
+		}
+		cpu0 = s.cpuSeconds()
+		select {
+		case <-time.After(time.Until(end)):
+		case <-ctx.Done():
+			return
+		}
+		cpu1 = s.cpuSeconds()
+	})
 	for c := range n {
 		wg.Go(func() {
 			rng := rand.New(rand.NewPCG(uint64(c), uint64(n)))
@@ -143,7 +161,7 @@ func runPhase(ctx context.Context, s *server, kind string, n int, warmup, durati
 		})
 	}
 	wg.Wait()
-	r := result{request: kind, clients: n, duration: duration}
+	r := result{request: kind, clients: n, duration: duration, cpu: cpu1 - cpu0}
 	for c := range n {
 		r.latencies = append(r.latencies, lat[c]...)
 		r.errors += errs[c]

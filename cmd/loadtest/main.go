@@ -1,11 +1,17 @@
 // Command loadtest measures PATCH and GET-by-id throughput and latency of the
 // industrydata server over loopback, for a durable store (SQLite file,
 // synchronous=FULL) and an in-memory one in the same run, and prints a
-// markdown table with each durable row's ratio to its memory twin.
+// markdown table with each durable row's ratio to its memory twin. With
+// --database-url it also measures the PostgreSQL store: one replica
+// (postgres) and two replicas on the same database, each request sent to
+// the next replica in turn (postgres2), and the requests per CPU-second of
+// the replicas.
 //
 // Run it from the repository root:
 //
 //	go run ./cmd/loadtest --duration 10s
+//	go run ./cmd/loadtest --modes durable,postgres,postgres2 --clients 64 \
+//	    --database-url postgres://postgres@127.0.0.1:5432/bench
 //
 // Temporary data directories are made under $TMPDIR: for the durable figures
 // to mean anything it must be on the disk being measured, not a tmpfs.
@@ -25,6 +31,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -40,6 +47,7 @@ type config struct {
 	seedOps  int
 	modes    []string
 	out      string
+	dbURL    string
 }
 
 func main() {
@@ -64,7 +72,8 @@ func parseFlags(args []string) (config, error) {
 	fs.DurationVar(&c.warmup, "warmup", 2*time.Second, "unmeasured load before each phase")
 	fs.StringVar(&clients, "clients", "16,64", "comma-separated numbers of concurrent clients")
 	fs.IntVar(&c.seedOps, "seed-ops", 2000, "operations created before measuring")
-	fs.StringVar(&modes, "modes", "memory,durable", "comma-separated store modes: memory, durable")
+	fs.StringVar(&modes, "modes", "memory,durable", "comma-separated store modes: memory, durable, postgres (one replica), postgres2 (two replicas, round-robin)")
+	fs.StringVar(&c.dbURL, "database-url", "", "PostgreSQL database of the postgres and postgres2 modes (postgres://user@host:port/db)")
 	fs.StringVar(&c.out, "out", "", "also write the markdown report to this file")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -84,8 +93,14 @@ func parseFlags(args []string) (config, error) {
 	}
 	for _, m := range strings.Split(modes, ",") {
 		m = strings.TrimSpace(m)
-		if m != "memory" && m != "durable" {
-			return c, fmt.Errorf("--modes: %q is neither memory nor durable", m)
+		switch m {
+		case "memory", "durable":
+		case "postgres", "postgres2":
+			if c.dbURL == "" {
+				return c, fmt.Errorf("--modes: %s needs --database-url", m)
+			}
+		default:
+			return c, fmt.Errorf("--modes: %q is not memory, durable, postgres or postgres2", m)
 		}
 		c.modes = append(c.modes, m)
 	}
@@ -123,12 +138,12 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 	}()
 	for _, mode := range c.modes {
-		s, err := startServer(ctx, c.binary, filepath.Join(tmp, mode), mode)
+		s, err := startServer(ctx, c.binary, filepath.Join(tmp, mode), mode, c.dbURL)
 		if err != nil {
 			return fmt.Errorf("%s server: %w", mode, err)
 		}
 		servers[mode] = s
-		fmt.Fprintf(os.Stderr, "%s server on %s; seeding %d operations\n", mode, s.addr, c.seedOps)
+		fmt.Fprintf(os.Stderr, "%s server on %s; seeding %d operations\n", mode, strings.Join(s.addrs, ", "), c.seedOps)
 		if s.ids, err = seed(ctx, s, c.seedOps); err != nil {
 			return fmt.Errorf("%s server: seed: %w", mode, err)
 		}
@@ -165,31 +180,75 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	return nil
 }
 
-// server is one industrydata child process.
+// server is the industrydata child processes of one mode: one, or two
+// replicas on one PostgreSQL database that requests alternate between.
 type server struct {
-	mode   string
-	addr   string
-	token  string
-	ids    []string // seeded operations
+	mode  string
+	addrs []string
+	token string
+	ids   []string // seeded operations
+	procs []*proc
+	next  atomic.Uint64 // round-robin over addrs
+}
+
+// addr is the replica the next request goes to.
+func (s *server) addr() string {
+	return s.addrs[(s.next.Add(1)-1)%uint64(len(s.addrs))]
+}
+
+// cpuSeconds is the CPU time the server's processes have used so far.
+func (s *server) cpuSeconds() float64 {
+	var t float64
+	for _, p := range s.procs {
+		t += cpuSeconds(p.cmd.Process.Pid)
+	}
+	return t
+}
+
+// proc is one `serve` process.
+type proc struct {
+	cmd    *exec.Cmd
 	cancel context.CancelFunc
 	exited chan struct{}
 }
 
-// startServer starts `serve` on a free loopback port with a fresh data dir
-// and waits (bounded) for the address it logs.
-func startServer(ctx context.Context, binary, dataDir, mode string) (*server, error) {
+// startServer starts the mode's `serve` processes on free loopback ports,
+// sharing a fresh data dir (and so their keys), and waits (bounded) for
+// the addresses they log.
+func startServer(ctx context.Context, binary, dataDir, mode, dbURL string) (*server, error) {
 	tok, err := exec.CommandContext(ctx, binary, "token", "--data-dir", dataDir, "--tenant", tenant).Output()
 	if err != nil {
 		return nil, fmt.Errorf("token: %w", err)
 	}
+	s := &server{mode: mode, token: strings.TrimSpace(string(tok))}
 	args := []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", dataDir,
 		"--log-format", "json", "--log-level", "info"}
-	if mode == "memory" {
+	replicas := 1
+	switch mode {
+	case "memory":
 		args = append(args, "--database-url", "sqlite::memory:")
+	case "postgres":
+		args = append(args, "--database-url", dbURL)
+	case "postgres2":
+		args = append(args, "--database-url", dbURL)
+		replicas = 2
 	}
 	if supportsAccessLogFlag(ctx, binary) {
 		args = append(args, "--access-log=false")
 	}
+	for range replicas {
+		p, addr, err := startProc(ctx, binary, args)
+		if err != nil {
+			s.stop()
+			return nil, err
+		}
+		s.procs, s.addrs = append(s.procs, p), append(s.addrs, addr)
+	}
+	return s, nil
+}
+
+// startProc starts one `serve` with args and waits for its address.
+func startProc(ctx context.Context, binary string, args []string) (*proc, string, error) {
 	sctx, cancel := context.WithCancel(ctx)
 	cmd := exec.CommandContext(sctx, binary, args...)
 	// Stopping is SIGTERM to this one PID, then SIGKILL if it lingers.
@@ -198,13 +257,13 @@ func startServer(ctx context.Context, binary, dataDir, mode string) (*server, er
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		cancel()
-		return nil, err
+		return nil, "", err
 	}
 	if err := cmd.Start(); err != nil {
 		cancel()
-		return nil, err
+		return nil, "", err
 	}
-	s := &server{mode: mode, token: strings.TrimSpace(string(tok)), cancel: cancel, exited: make(chan struct{})}
+	p := &proc{cmd: cmd, cancel: cancel, exited: make(chan struct{})}
 	addrc := make(chan string, 1)
 	go func() {
 		// Read every line, so the server never blocks on a full pipe;
@@ -222,24 +281,52 @@ func startServer(ctx context.Context, binary, dataDir, mode string) (*server, er
 		}
 		_, _ = io.Copy(io.Discard, stderr)
 		_ = cmd.Wait()
-		close(s.exited)
+		close(p.exited)
 	}()
 	select {
-	case s.addr = <-addrc:
-		return s, nil
-	case <-s.exited:
+	case addr := <-addrc:
+		return p, addr, nil
+	case <-p.exited:
 		cancel()
-		return nil, errors.New("exited before listening")
+		return nil, "", errors.New("exited before listening")
 	case <-time.After(30 * time.Second):
-		s.stop()
-		return nil, errors.New("no listening line within 30s")
+		p.stop()
+		return nil, "", errors.New("no listening line within 30s")
 	}
 }
 
-// stop ends the server (SIGTERM, then SIGKILL after WaitDelay) and waits.
+// stop ends the server's processes.
 func (s *server) stop() {
-	s.cancel()
-	<-s.exited
+	for _, p := range s.procs {
+		p.stop()
+	}
+}
+
+// stop ends the process (SIGTERM, then SIGKILL after WaitDelay) and waits.
+func (p *proc) stop() {
+	p.cancel()
+	<-p.exited
+}
+
+// cpuSeconds is the user and system CPU time of process pid, from
+// /proc/<pid>/stat; 0 where it cannot be read.
+func cpuSeconds(pid int) float64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The fields after the command name, which is in parentheses.
+	i := strings.LastIndexByte(string(data), ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(data[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseFloat(f[11], 64)
+	stime, _ := strconv.ParseFloat(f[12], 64)
+	return (utime + stime) / 100 // USER_HZ
 }
 
 // supportsAccessLogFlag reports whether serve has --access-log, which lets

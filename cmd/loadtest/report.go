@@ -20,6 +20,9 @@ type result struct {
 	latencies   []time.Duration // one per successful request
 	errors      int
 	firstErrors []string
+	// cpu is the CPU time, in seconds, the mode's server processes used
+	// during the measured window; 0 when unknown.
+	cpu float64
 }
 
 // rate is successful requests per second.
@@ -69,15 +72,20 @@ func renderReport(machine, command string, results []result) string {
 	var b strings.Builder
 	st := summarize(results)
 	fmt.Fprintf(&b, "machine: %s\n\ncommand: `%s`\n\n", machine, command)
-	b.WriteString("| mode | request | clients | req/s | p50 ms | p99 ms | errors | ×memory |\n")
-	b.WriteString("|---|---|---:|---:|---:|---:|---:|---:|\n")
+	b.WriteString("| mode | request | clients | req/s | p50 ms | p99 ms | errors | ×memory | server CPU s | req per CPU-s |\n")
+	b.WriteString("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for i, r := range results {
 		ratio := "—"
 		if !math.IsNaN(st[i].ratio) {
 			ratio = fmt.Sprintf("%.2f", st[i].ratio)
 		}
-		fmt.Fprintf(&b, "| %s | %s | %d | %.0f | %s | %s | %d | %s |\n",
-			r.mode, r.request, r.clients, st[i].rate, ms(st[i].p50), ms(st[i].p99), r.errors, ratio)
+		cpu, perCPU := "—", "—"
+		if r.cpu > 0 {
+			cpu = fmt.Sprintf("%.1f", r.cpu)
+			perCPU = fmt.Sprintf("%.0f", float64(len(r.latencies))/r.cpu)
+		}
+		fmt.Fprintf(&b, "| %s | %s | %d | %.0f | %s | %s | %d | %s | %s | %s |\n",
+			r.mode, r.request, r.clients, st[i].rate, ms(st[i].p50), ms(st[i].p99), r.errors, ratio, cpu, perCPU)
 	}
 	if lines := targets(results, st); len(lines) > 0 {
 		b.WriteString("\ntargets:\n")

@@ -52,12 +52,12 @@ func TestRenderReport(t *testing.T) {
 	}
 	got := renderReport("test machine", "loadtest --duration 1s", results)
 	want := "machine: test machine\n\ncommand: `loadtest --duration 1s`\n\n" +
-		"| mode | request | clients | req/s | p50 ms | p99 ms | errors | ×memory |\n" +
-		"|---|---|---:|---:|---:|---:|---:|---:|\n" +
-		"| memory | PATCH | 64 | 1000 | 2.00 | 2.00 | 0 | 1.00 |\n" +
-		"| durable | PATCH | 64 | 500 | 30.00 | 30.00 | 1 | 0.50 |\n" +
-		"| memory | GET | 64 | 1000 | 1.00 | 1.00 | 0 | 1.00 |\n" +
-		"| durable | GET | 64 | 950 | 1.00 | 1.00 | 0 | 0.95 |\n" +
+		"| mode | request | clients | req/s | p50 ms | p99 ms | errors | ×memory | server CPU s | req per CPU-s |\n" +
+		"|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n" +
+		"| memory | PATCH | 64 | 1000 | 2.00 | 2.00 | 0 | 1.00 | — | — |\n" +
+		"| durable | PATCH | 64 | 500 | 30.00 | 30.00 | 1 | 0.50 | — | — |\n" +
+		"| memory | GET | 64 | 1000 | 1.00 | 1.00 | 0 | 1.00 | — | — |\n" +
+		"| durable | GET | 64 | 950 | 1.00 | 1.00 | 0 | 0.95 | — | — |\n" +
 		"\ntargets:\n" +
 		"- durable PATCH, 64 clients: 0.50× memory (≥ 0.60: MISSED), p99 30.00 ms (≤ 20: MISSED), 1 errors (0: MISSED)\n" +
 		"- durable GET, 64 clients: 0.95× memory (≥ 0.90: met)\n" +
