@@ -79,7 +79,7 @@ func runOperationsGet(ctx context.Context, args []string, getenv func(string) st
 	}
 	if len(op.Errors)+len(op.Warnings) > 0 {
 		fmt.Fprintln(stdout)
-		return problemsTable(stdout, op)
+		return problemsTable(stdout, op, 0)
 	}
 	return nil
 }

@@ -99,11 +99,21 @@ func shortType(t string) string {
 	return t[strings.LastIndexByte(t, '.')+1:]
 }
 
-// problemsTable prints a validation's errors and warnings, one a row.
-func problemsTable(w io.Writer, op client.Operation) error {
+// maxProblemRows bounds the problems a wait prints: a large roster's
+// validation keeps up to 1,000 of each code, more than a screen wants.
+const maxProblemRows = 100
+
+// problemsTable prints a validation's errors, then its warnings, one a
+// row, at most limit of them (0: all), and says how many it left out.
+func problemsTable(w io.Writer, op client.Operation, limit int) error {
 	t := newTable(w, "FILE", "LINE", "COLUMN", "SEVERITY", "CODE", "MESSAGE")
+	left := 0
 	add := func(severity string, ps []client.PublicError) {
 		for _, p := range ps {
+			if limit > 0 && t.rows > limit {
+				left++
+				continue
+			}
 			file, line, col, ok := p.Place()
 			if !ok {
 				t.row(p.Target, "", "", severity, p.Code, p.Message)
@@ -114,5 +124,12 @@ func problemsTable(w io.Writer, op client.Operation) error {
 	}
 	add("error", op.Errors)
 	add("warning", op.Warnings)
-	return t.flush()
+	if err := t.flush(); err != nil {
+		return err
+	}
+	if left > 0 {
+		_, err := fmt.Fprintf(w, "(%d more: 'industrydata operations get %s' lists them all)\n", left, op.ID)
+		return err
+	}
+	return nil
 }

@@ -96,7 +96,7 @@ func runRosterUpload(ctx context.Context, args []string, getenv func(string) str
 		err = printJSON(stdout, out)
 	} else {
 		if len(op.Errors)+len(op.Warnings) > 0 {
-			err = problemsTable(stdout, op)
+			err = problemsTable(stdout, op, maxProblemRows)
 		}
 	}
 	if err != nil {
