@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"industrydata/auth"
@@ -60,15 +61,17 @@ func (f *apiFlags) check(command string) error {
 // client returns the client of the flags' service, minting the token when
 // none is given.
 func (f *apiFlags) client() (*client.Client, error) {
-	tok := f.token
-	if tok == "" {
-		var err error
-		tok, err = mint(f.dataDir, auth.TokenRequest{Tenant: f.tenant, Expires: time.Hour}, false)
-		if err != nil {
+	var src client.TokenSource = client.StaticToken(f.token)
+	if f.token == "" {
+		m := &minted{dataDir: f.dataDir, tenant: f.tenant, now: time.Now}
+		// The first token now: a missing key is a mistake to report
+		// before any request.
+		if _, err := m.Token(context.Background()); err != nil {
 			return nil, err
 		}
+		src = m
 	}
-	c, err := client.New(f.url, client.Options{Token: client.StaticToken(tok)})
+	c, err := client.New(f.url, client.Options{Token: src})
 	if err != nil {
 		return nil, usageError{msg: "--url: " + err.Error()}
 	}
@@ -118,6 +121,40 @@ func flagGiven(fs *flag.FlagSet, name string) bool {
 		given = true
 	}
 	return given
+}
+
+// minted is the token of the API commands without --token: minted with
+// the server's key, and minted again when it nears its end, so that a
+// --wait longer than a token's hour goes on.
+type minted struct {
+	dataDir, tenant string
+	now             func() time.Time
+
+	mu    sync.Mutex
+	token string
+	renew time.Time
+}
+
+// mintedLife is the lifetime of a minted token; it is renewed after
+// mintedRenew, well before the server would refuse it.
+const (
+	mintedLife  = time.Hour
+	mintedRenew = 50 * time.Minute
+)
+
+// Token returns the current token, minting one when there is none yet or
+// it is due for renewal.
+func (m *minted) Token(context.Context) (string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if now := m.now(); m.token == "" || !now.Before(m.renew) {
+		tok, err := mint(m.dataDir, auth.TokenRequest{Tenant: m.tenant, Expires: mintedLife, Now: now}, false)
+		if err != nil {
+			return "", err
+		}
+		m.token, m.renew = tok, now.Add(mintedRenew)
+	}
+	return m.token, nil
 }
 
 // json reports whether the output is JSON.
