@@ -6,6 +6,9 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -150,5 +153,24 @@ func TestErrorOfAnswerWithoutEnvelope(t *testing.T) {
 	var e *Error
 	if !errors.As(err, &e) || e.StatusCode != 502 || e.Code != "Bad Gateway" || e.Message != "upstream down" || e.RequestID != "r-9" {
 		t.Fatalf("error %#v", err)
+	}
+}
+
+// A directory without a OneRoster file name is refused before anything
+// is sent; other names are listed as skipped.
+func TestUploadRosterNeedsOneRosterFiles(t *testing.T) {
+	requests := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { requests++ }))
+	defer srv.Close()
+	c := newTestClient(t, srv, &fakeSleep{}, Options{})
+	dir := t.TempDir()
+	for _, name := range []string{"Users.csv", "notes.txt"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := c.UploadRoster(t.Context(), srv.URL+"/uploads/c?sig=x", dir, nil)
+	if err == nil || requests != 0 || strings.Join(res.Skipped, ",") != "Users.csv,notes.txt" {
+		t.Errorf("UploadRoster = %+v, %v after %d requests; want an error, no request, both names skipped", res, err, requests)
 	}
 }
