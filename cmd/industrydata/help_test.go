@@ -23,12 +23,25 @@ func TestCommandHelp(t *testing.T) {
 		{"token", tokenSummary, []string{"data-dir", "tenant", "scopes", "roles", "expires"}},
 		{"audit", auditSummary, []string{"data-dir", "database-url", "tenant", "since", "output"}},
 	}
+	// Every command that calls the API, with the flags they share.
+	for _, g := range apiGroups {
+		for _, sub := range g.subs {
+			if g.name == "roster" && sub.name == "validate" { // offline: no --data-dir (roster_test.go)
+				continue
+			}
+			commands = append(commands, struct {
+				name, summary string
+				flags         []string
+			}{g.name + " " + sub.name, sub.summary, []string{"url", "token", "data-dir", "tenant", "output"}})
+		}
+	}
 	for _, cmd := range commands {
 		for _, h := range []string{"-h", "-help", "--help"} {
 			t.Run(cmd.name+" "+h, func(t *testing.T) {
 				dir := filepath.Join(t.TempDir(), "data")
 				var stdout, stderr, report bytes.Buffer
-				err := run(context.Background(), []string{cmd.name, "--data-dir", dir, h}, func(string) string { return "" }, &stdout, &stderr)
+				args := append(strings.Fields(cmd.name), "--data-dir", dir, h)
+				err := run(context.Background(), args, func(string) string { return "" }, &stdout, &stderr)
 				if status := exitStatus(err, &report); status != 0 || report.Len() > 0 {
 					t.Errorf("exit status %d (error %v), reported %q; want 0 and nothing", status, err, report.String())
 				}
@@ -142,5 +155,28 @@ func TestHelpAndBadFlagAsProgram(t *testing.T) {
 	}
 	if want := "industrydata serve - " + serveSummary + "\n"; !strings.HasPrefix(string(out), want) {
 		t.Errorf("serve --help printed:\n%s\nwant it to start %q", out, want)
+	}
+}
+
+// apiGroups are the commands made of subcommands.
+var apiGroups = []commandGroup{rosterGroup, connectorsGroup, runsGroup, processesGroup, operationsGroup}
+
+// Each group's help lists its commands with their summaries, and the
+// program's usage lists each group.
+func TestGroupHelp(t *testing.T) {
+	for _, g := range apiGroups {
+		var stdout, stderr bytes.Buffer
+		if err := run(context.Background(), []string{g.name, "--help"}, func(string) string { return "" }, &stdout, &stderr); err != nil {
+			t.Fatalf("%s --help: %v", g.name, err)
+		}
+		for _, sub := range g.subs {
+			if !strings.Contains(stdout.String(), "  "+strings.TrimSpace(sub.name+" "+sub.args)+"   ") ||
+				!strings.Contains(stdout.String(), sub.summary+"\n") {
+				t.Errorf("%s --help does not list %s:\n%s", g.name, sub.name, stdout.String())
+			}
+		}
+		if !strings.Contains(usageText, "\n  "+g.name+" ") {
+			t.Errorf("the program's usage does not list %s:\n%s", g.name, usageText)
+		}
 	}
 }

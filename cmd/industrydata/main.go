@@ -18,16 +18,23 @@ const (
 	serveSummary  = "run the API service (embedded SQLite under ./data by default)"
 	tokenSummary  = "print a signed access token for local use"
 	auditSummary  = "print the audit log (who changed what) as JSON lines"
-	rosterSummary = "check OneRoster v1.1 CSV files offline (roster validate DIR)"
+	rosterSummary = "check OneRoster v1.1 CSV files offline, or upload them to a connector (roster validate|upload)"
 )
 
 const usageText = `usage: industrydata <command> [flags]
 
 commands:
-  serve   ` + serveSummary + `
-  token   ` + tokenSummary + `
-  audit   ` + auditSummary + `
-  roster  ` + rosterSummary + `
+  serve       ` + serveSummary + `
+  token       ` + tokenSummary + `
+  audit       ` + auditSummary + `
+  roster      ` + rosterSummary + `
+  connectors  ` + connectorsSummary + `
+  runs        ` + runsSummary + `
+  processes   ` + processesSummary + `
+  operations  ` + operationsSummary + `
+
+The commands after roster validate call a running service: --url (INDUSTRYDATA_URL, http://127.0.0.1:8080
+by default) and --token (INDUSTRYDATA_TOKEN), or a token minted for --tenant with --data-dir's key.
 
 Run 'industrydata <command> --help' for a command's flags.
 `
@@ -76,6 +83,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = runAudit(ctx, args[1:], getenv, stdout, stderr)
 	case "roster":
 		err = runRoster(ctx, args[1:], getenv, stdout, stderr)
+	case "connectors":
+		err = runConnectors(ctx, args[1:], getenv, stdout, stderr)
+	case "runs":
+		err = runRuns(ctx, args[1:], getenv, stdout, stderr)
+	case "processes":
+		err = runProcesses(ctx, args[1:], getenv, stdout, stderr)
+	case "operations":
+		err = runOperations(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usageText)
 		return nil

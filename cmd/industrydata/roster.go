@@ -14,36 +14,20 @@ import (
 	"industrydata/rostercheck"
 )
 
-const rosterValidateSummary = "check a directory of OneRoster v1.1 CSV files as the service's validation does"
+const (
+	rosterValidateSummary = "check a directory of OneRoster v1.1 CSV files as the service's validation does"
+	rosterUploadSummary   = "upload a directory of OneRoster v1.1 CSV files to a data connector, and validate them"
+)
 
-const rosterUsage = `usage: industrydata roster <command> [flags]
-
-commands:
-  validate DIR   ` + rosterValidateSummary + `
-
-Run 'industrydata roster <command> --help' for a command's flags.
-`
+// rosterGroup is `industrydata roster <command>`.
+var rosterGroup = commandGroup{name: "roster", subs: []subcommand{
+	{name: "validate", args: "DIR", summary: rosterValidateSummary, run: runRosterValidate},
+	{name: "upload", args: "DIR --connector ID", summary: rosterUploadSummary, run: runRosterUpload},
+}}
 
 // runRoster dispatches `industrydata roster <command>`.
 func runRoster(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, rosterUsage)
-		return usageError{msg: "roster: no command given"}
-	}
-	switch args[0] {
-	case "validate":
-		err := runRosterValidate(ctx, args[1:], getenv, stdout, stderr)
-		if usage, ok := err.(usageError); ok {
-			usage.command = "roster validate"
-			return usage
-		}
-		return err
-	case "help", "-h", "-help", "--help":
-		fmt.Fprint(stdout, rosterUsage)
-		return nil
-	}
-	fmt.Fprint(stderr, rosterUsage)
-	return usageError{msg: fmt.Sprintf("roster: unknown command %q", args[0])}
+	return rosterGroup.run(ctx, args, getenv, stdout, stderr)
 }
 
 // invalidRoster is the error of a roster that has errors: exit status 1,

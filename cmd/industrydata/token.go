@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -71,17 +73,43 @@ func runToken(ctx context.Context, args []string, getenv func(string) string, st
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	key, err := auth.LoadOrCreateKey(*dataDir)
-	if err != nil {
-		return err
-	}
-	token, err := auth.Mint(key, req)
+	token, err := mint(*dataDir, req, true)
 	if err != nil {
 		return err
 	}
 	_, err = fmt.Fprintln(stdout, token)
 	return err
 }
+
+// mint signs req with the local key in dataDir: the token command's
+// minting, which the API commands share for their default token. create
+// says whether a missing key may be created: the token command creates it
+// (serve reads the one it finds), the API commands do not, since a key
+// made on the client's side would sign tokens the running server refuses.
+func mint(dataDir string, req auth.TokenRequest, create bool) (string, error) {
+	if !create {
+		if _, err := os.Stat(filepath.Join(dataDir, auth.KeyFileName)); err != nil {
+			return "", noLocalKey{dataDir: dataDir}
+		}
+	}
+	key, err := auth.LoadOrCreateKey(dataDir)
+	if err != nil {
+		return "", err
+	}
+	return auth.Mint(key, req)
+}
+
+// noLocalKey is the error of an API command that would mint its token with
+// a key the data directory lacks: a usage error, as the fix is a flag.
+type noLocalKey struct{ dataDir string }
+
+func (e noLocalKey) Error() string {
+	return fmt.Sprintf("no signing key in --data-dir %s (serve creates %s there on its first start): "+
+		"pass the server's --data-dir, or a token with --token", e.dataDir, auth.KeyFileName)
+}
+
+// ExitStatus is 2: the fix is on the command line.
+func (noLocalKey) ExitStatus() int { return 2 }
 
 // splitPermissions splits a --scopes or --roles value on spaces and commas.
 func splitPermissions(s string) []string {
