@@ -37,12 +37,18 @@ func (r *Runner) validate(ctx context.Context, c industrydata.JobClaim) {
 	jobCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	hb := newHeartbeat(r, c, cancel)
+	in, inErr := industrydata.DecodeValidationInput(c.Payload)
+	if inErr == nil && c.Attempt <= r.cfg.MaxAttempts {
+		// The heartbeat writes it as it starts, while the check does: the
+		// operation goes running without the check waiting for a commit.
+		hb.set(fmt.Sprintf("Validating %d files.", len(in.Files)))
+	}
 	hbDone := make(chan struct{})
 	go func() {
 		defer close(hbDone)
 		hb.run(jobCtx)
 	}()
-	out, err := r.judge(jobCtx, c, hb)
+	out, err := r.judge(jobCtx, c, in, inErr, hb)
 	cancel(nil)
 	<-hbDone
 
@@ -66,20 +72,17 @@ func (r *Runner) validate(ctx context.Context, c industrydata.JobClaim) {
 	log.Info("validation finished", "status", out.OperationStatus, "detail", out.StatusDetail)
 }
 
-// judge reads and judges the job's files. Its error is a fault of the
-// service (or ctx's end); what is wrong with the files is in the outcome.
-func (r *Runner) judge(ctx context.Context, c industrydata.JobClaim, hb *heartbeat) (industrydata.ValidationOutcome, error) {
+// judge reads and judges the files of in, the job's input (inErr when its
+// payload did not decode). Its error is a fault of the service (or ctx's
+// end); what is wrong with the files is in the outcome.
+func (r *Runner) judge(ctx context.Context, c industrydata.JobClaim, in industrydata.ValidationInput, inErr error, hb *heartbeat) (industrydata.ValidationOutcome, error) {
 	defer tightenGC()()
 	if c.Attempt > r.cfg.MaxAttempts {
 		return failedValidation(r.cfg.Now(), validationInterrupted, fmt.Sprintf(
 			"The validation was interrupted %d times before it could finish (its server stopped while it ran); validate again.", c.Attempt-1)), nil
 	}
-	in, err := industrydata.DecodeValidationInput(c.Payload)
-	if err != nil {
-		return industrydata.ValidationOutcome{}, fmt.Errorf("validation input: %w", err)
-	}
-	if err := r.cfg.Store.UpdateJobProgress(ctx, c, fmt.Sprintf("Validating %d files.", len(in.Files)), r.cfg.Now()); err != nil {
-		return industrydata.ValidationOutcome{}, err
+	if inErr != nil {
+		return industrydata.ValidationOutcome{}, fmt.Errorf("validation input: %w", inErr)
 	}
 	files := map[string]industrydata.ValidatedFile{}
 	for _, f := range in.Files {
@@ -93,7 +96,10 @@ func (r *Runner) judge(ctx context.Context, c industrydata.JobClaim, hb *heartbe
 		hb.set(fmt.Sprintf("Validating %s.", name))
 		return r.cfg.Store.OpenContent(ctx, c.Tenant, f.ContentID)
 	}
-	var res *rostercheck.Result
+	var (
+		res *rostercheck.Result
+		err error
+	)
 	// Like a run's build, the validation is a long computation: it runs
 	// below the requests (package lowprio), so that a GET during it waits
 	// for a core no longer than when the server is idle.
