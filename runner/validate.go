@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"slices"
+	"sync"
 	"time"
 
 	"industrydata"
@@ -169,6 +170,7 @@ type readAhead struct {
 	rest   []byte // what of buf Read has not returned yet
 	err    error  // what Read returns once rest is read
 	closed bool
+	pooled [2]*[]byte // the buffers, when of aheadBuffers
 }
 
 var errReadAheadClosed = errors.New("read of a closed file")
@@ -178,11 +180,23 @@ type aheadBlock struct {
 	err  error
 }
 
+// aheadBuffers keeps the buffers of files read ahead from one validation
+// to the next: fresh memory costs a page fault per 4 KiB on first touch
+// (5–7 µs each on the virtual machine of docs/BENCHMARKS.md).
+var aheadBuffers = sync.Pool{New: func() any { b := make([]byte, aheadSize); return &b }}
+
 func newReadAhead(src io.ReadCloser) *readAhead {
 	a := &readAhead{src: src, full: make(chan aheadBlock, 1), free: make(chan []byte, 2),
 		stop: make(chan struct{}), done: make(chan struct{})}
-	a.free <- make([]byte, aheadSize)
-	a.free <- make([]byte, aheadSize)
+	// A file smaller than the buffers (orgs.csv) gets buffers its size.
+	if s, ok := src.(interface{ Size() int64 }); ok && s.Size() < aheadSize {
+		a.free <- make([]byte, s.Size()+1)
+		a.free <- make([]byte, s.Size()+1)
+	} else {
+		a.pooled = [2]*[]byte{aheadBuffers.Get().(*[]byte), aheadBuffers.Get().(*[]byte)}
+		a.free <- *a.pooled[0]
+		a.free <- *a.pooled[1]
+	}
 	go func() {
 		defer close(a.done)
 		lowprio.Run(a.fill)
@@ -251,5 +265,11 @@ func (a *readAhead) Close() error {
 	a.closed = true
 	close(a.stop)
 	<-a.done
+	a.buf, a.rest = nil, nil
+	for _, b := range a.pooled {
+		if b != nil {
+			aheadBuffers.Put(b)
+		}
+	}
 	return a.src.Close()
 }

@@ -9,12 +9,20 @@ import (
 )
 
 // source hands out data a few bytes at a time, then fails with err (EOF
-// unless set), and tells its size; it records its Close.
+// unless set); it records its Close.
 type source struct {
 	data   []byte
 	err    error
 	closed bool
 }
+
+// sizedSource tells its size too, as the store's contents do.
+type sizedSource struct {
+	source
+	size int64
+}
+
+func (s *sizedSource) Size() int64 { return s.size }
 
 func (s *source) Read(p []byte) (int, error) {
 	if len(s.data) == 0 {
@@ -28,7 +36,6 @@ func (s *source) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-func (s *source) Size() int64  { return 12345 }
 func (s *source) Close() error { s.closed = true; return nil }
 
 func randomBytes(n int) []byte {
@@ -41,21 +48,29 @@ func randomBytes(n int) []byte {
 }
 
 // What is read ahead is what the source has, whatever its length against
-// the buffers', and Close closes the source.
+// the buffers', whether or not it tells its size (and then so does the
+// reader), and Close closes the source.
 func TestReadAheadReadsTheWholeSource(t *testing.T) {
 	for _, n := range []int{0, 1, aheadSize - 1, aheadSize, aheadSize + 1, 3*aheadSize + 17} {
-		want := randomBytes(n)
-		src := &source{data: bytes.Clone(want)}
-		a := newReadAhead(src)
-		if got := a.Size(); got != 12345 {
-			t.Errorf("Size() = %d, want the source's", got)
-		}
-		got, err := io.ReadAll(a)
-		if err != nil || !bytes.Equal(got, want) {
-			t.Errorf("%d bytes: read %d, %v", n, len(got), err)
-		}
-		if err := a.Close(); err != nil || !src.closed {
-			t.Errorf("Close: %v, source closed %t", err, src.closed)
+		for _, sized := range []bool{false, true} {
+			want := randomBytes(n)
+			var src io.ReadCloser = &source{data: bytes.Clone(want)}
+			closed := &src.(*source).closed
+			if sized {
+				s := &sizedSource{source: source{data: bytes.Clone(want)}, size: int64(n)}
+				src, closed = s, &s.closed
+			}
+			a := newReadAhead(src)
+			if got, want := a.Size(), map[bool]int64{false: 0, true: int64(n)}[sized]; got != want {
+				t.Errorf("%d bytes, sized %t: Size() = %d, want %d", n, sized, got, want)
+			}
+			got, err := io.ReadAll(a)
+			if err != nil || !bytes.Equal(got, want) {
+				t.Errorf("%d bytes, sized %t: read %d, %v", n, sized, len(got), err)
+			}
+			if err := a.Close(); err != nil || !*closed {
+				t.Errorf("Close: %v, source closed %t", err, *closed)
+			}
 		}
 	}
 }
