@@ -8,7 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/klauspost/compress/s2"
+
 	"industrydata"
+	"industrydata/store/internal/zblob"
 )
 
 // csvLike is n bytes of roster-like text: compressible, as uploads are.
@@ -118,5 +121,69 @@ func TestFailedPutLeavesNothingStaged(t *testing.T) {
 	}
 	if p, k := countRows(t, s, "upload_pieces"), countRows(t, s, "upload_chunks"); p != 0 || k != 0 {
 		t.Errorf("%d pieces and %d chunks left behind", p, k)
+	}
+}
+
+// Chunks stored before uploads were S2 are zstd frames (package zblob),
+// and read as such; a chunk whose bytes changed is an error, not other
+// bytes.
+func TestContentChunksOfEitherCodec(t *testing.T) {
+	s := openFile(t)
+	c := uploadContainer(t, s)
+	data := csvLike(uploadChunkSize + 1000)
+	info, err := s.PutBlob(t.Context(), c.ID, "users.csv", bytes.NewReader(data), industrydata.UploadLimits{}, industrydata.BlobProps{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	setChunk := func(n int, blob []byte) {
+		t.Helper()
+		err := s.write(t.Context(), func(tx *batchTx) error {
+			_, err := tx.Exec(`UPDATE upload_chunks SET data = ? WHERE n = ?`, blob, n)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	setChunk(0, zblob.Compress(nil, data[:uploadChunkSize]))
+	if got, err := readAllContent(t, s, info.ContentID); err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("a zstd chunk then an S2 one: read %d of %d bytes, %v", len(got), len(data), err)
+	}
+	corrupt := compressChunk(nil, data[:uploadChunkSize])
+	corrupt[len(corrupt)/2] ^= 0x40
+	setChunk(0, corrupt)
+	if _, err := readAllContent(t, s, info.ContentID); err == nil {
+		t.Fatal("a corrupt chunk read without error")
+	}
+}
+
+// A chunk reads back as written whether S2 compressed it or stored it as
+// is (random bytes), and the stream is one the s2 package reads too; a
+// chunk cut short or of another kind is an error.
+func TestChunkRoundTrip(t *testing.T) {
+	random := make([]byte, uploadChunkSize)
+	r := rand.New(rand.NewPCG(5, 6))
+	for i := range random {
+		random[i] = byte(r.Uint32())
+	}
+	for _, src := range [][]byte{nil, []byte("x"), csvLike(1000), csvLike(uploadChunkSize), random} {
+		chunk := compressChunk([]byte("keep"), src)
+		if !bytes.HasPrefix(chunk, []byte("keep")) {
+			t.Fatal("compressChunk lost dst")
+		}
+		chunk = chunk[4:]
+		got, err := decompressChunk([]byte("pre"), chunk)
+		if err != nil || !bytes.Equal(got, append([]byte("pre"), src...)) {
+			t.Errorf("%d bytes: read back %d, %v", len(src), len(got)-3, err)
+		}
+		lib, err := io.ReadAll(s2.NewReader(bytes.NewReader(chunk)))
+		if err != nil || !bytes.Equal(lib, src) {
+			t.Errorf("%d bytes: the s2 package reads %d, %v", len(src), len(lib), err)
+		}
+		for _, bad := range [][]byte{chunk[:len(chunk)-1], append(bytes.Clone(chunk), 0), {0xff, 6, 0, 0}} {
+			if _, err := decompressChunk(nil, bad); err == nil {
+				t.Errorf("%d bytes: a chunk of %d bytes of %d read without error", len(src), len(bad), len(chunk))
+			}
+		}
 	}
 }
