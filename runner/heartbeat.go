@@ -65,6 +65,15 @@ func (h *heartbeat) run(ctx context.Context) {
 	ticker := time.NewTicker(beat)
 	defer ticker.Stop()
 	renewed := time.Now()
+	// Progress set before the heartbeat started (a validation's first) is
+	// written at once, and even if the job ends meanwhile, so that its
+	// operation has been running before its outcome is written.
+	if detail, ok := h.take(); ok {
+		err := cfg.Store.UpdateJobProgress(context.WithoutCancel(ctx), h.claim, detail, cfg.Now())
+		if h.lost(err) {
+			return
+		}
+	}
 	for {
 		select {
 		case <-ctx.Done():

@@ -1,9 +1,7 @@
 package sqlite
 
 import (
-	"bytes"
 	"context"
-	"crypto/md5"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -106,82 +104,24 @@ func dropBlocks(tx *batchTx, container int64, name string) error {
 }
 
 // PutBlob streams r into the blob name (see industrydata.UploadStore). A
-// body that fits the first read (most roster files) is stored and
-// committed in one transaction, one fsync; a larger one is staged over
-// several and committed by another.
+// body shorter than a group of chunks (4 MiB: most roster files) is stored
+// and committed in one transaction, one fsync; a longer one is staged a
+// group at a time and committed with its last group.
 func (s *Store) PutBlob(ctx context.Context, containerID, name string, r io.Reader, lim industrydata.UploadLimits, props industrydata.BlobProps) (industrydata.BlobInfo, error) {
 	c, err := s.getContainer(ctx, containerID)
 	if err != nil {
 		return industrydata.BlobInfo{}, fmt.Errorf("sqlite: put blob %s: %w", name, err)
 	}
-	if lim.MaxBlobBytes > 0 {
-		r = io.LimitReader(r, lim.MaxBlobBytes+1)
-	}
-	buf := make([]byte, uploadChunkSize*uploadChunksPerWrite)
-	k, err := io.ReadFull(r, buf)
-	whole := errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
-	if err != nil && !whole {
-		return industrydata.BlobInfo{}, fmt.Errorf("sqlite: put blob %s: read upload: %w", name, err)
-	}
-	if whole {
-		return s.putSmallBlob(ctx, c, name, buf[:k], lim, props)
-	}
-	p, err := s.stagePiece(ctx, c, io.MultiReader(bytes.NewReader(buf[:k]), r), lim.MaxBlobBytes)
-	if err != nil {
-		return industrydata.BlobInfo{}, fmt.Errorf("sqlite: put blob %s: %w", name, err)
-	}
-	info, err := s.commitPiece(ctx, c, name, p, props)
-	if err != nil {
-		s.dropPiece(ctx, p.seq)
-		return industrydata.BlobInfo{}, fmt.Errorf("sqlite: put blob %s: %w", name, err)
-	}
-	return info, nil
-}
-
-// putSmallBlob stores data as one piece and commits it as the blob name,
-// in one transaction.
-func (s *Store) putSmallBlob(ctx context.Context, c containerRow, name string, data []byte, lim industrydata.UploadLimits, props industrydata.BlobProps) (industrydata.BlobInfo, error) {
-	if lim.MaxBlobBytes > 0 && int64(len(data)) > lim.MaxBlobBytes {
-		return industrydata.BlobInfo{}, fmt.Errorf("sqlite: put blob %s: more than %d bytes: %w", name, lim.MaxBlobBytes, industrydata.ErrTooLarge)
-	}
-	sum := md5.Sum(data)
-	p := piece{size: int64(len(data)), md5: sum[:]}
-	chunks := compressChunks(data)
 	var info industrydata.BlobInfo
-	err := s.write(ctx, func(tx *batchTx) error {
-		res, err := tx.Exec(qInsertPiece, c.seq)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil || n != 1 {
-			return errors.Join(err, industrydata.ErrNotFound) // the container was discarded
-		}
-		if p.seq, err = res.LastInsertId(); err != nil {
-			return err
-		}
-		for i, chunk := range chunks {
-			if _, err := tx.Exec(qInsertUploadChunk, p.seq, int64(i), chunk); err != nil {
-				return err
-			}
-		}
-		info, err = s.commitStaged(tx, c, name, p, props)
-		return err
-	})
-	if err != nil {
-		return industrydata.BlobInfo{}, fmt.Errorf("sqlite: put blob %s: %w", name, err)
-	}
-	return info, nil
-}
-
-// commitPiece commits staged piece p as the blob name's content.
-func (s *Store) commitPiece(ctx context.Context, c containerRow, name string, p piece, props industrydata.BlobProps) (industrydata.BlobInfo, error) {
-	var info industrydata.BlobInfo
-	err := s.write(ctx, func(tx *batchTx) error {
+	err = s.streamPiece(ctx, c, r, lim.MaxBlobBytes, func(tx *batchTx, p piece) error {
 		var err error
 		info, err = s.commitStaged(tx, c, name, p, props)
 		return err
 	})
-	return info, err
+	if err != nil {
+		return industrydata.BlobInfo{}, fmt.Errorf("sqlite: put blob %s: %w", name, err)
+	}
+	return info, nil
 }
 
 // commitStaged makes staged piece p stored and the blob name's content,
@@ -219,11 +159,8 @@ func (s *Store) PutBlock(ctx context.Context, containerID, name, blockID string,
 	if lim.MaxBlocks > 0 && count >= int64(lim.MaxBlocks) {
 		return nil, fmt.Errorf("sqlite: put block of %s: %d uncommitted blocks: %w", name, count, industrydata.ErrTooManyBlocks)
 	}
-	p, err := s.stagePiece(ctx, c, r, lim.MaxBlockBytes)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: put block of %s: %w", name, err)
-	}
-	err = s.write(ctx, func(tx *batchTx) error {
+	var sum []byte
+	err = s.streamPiece(ctx, c, r, lim.MaxBlockBytes, func(tx *batchTx, p piece) error {
 		if err := storePiece(tx, p); err != nil {
 			return err
 		}
@@ -250,13 +187,13 @@ func (s *Store) PutBlock(ctx context.Context, containerID, name, blockID string,
 				return err
 			}
 		}
+		sum = p.md5
 		return nil
 	})
 	if err != nil {
-		s.dropPiece(ctx, p.seq)
 		return nil, fmt.Errorf("sqlite: put block of %s: %w", name, err)
 	}
-	return p.md5, nil
+	return sum, nil
 }
 
 // CommitBlockList commits blocks as the blob's new content.

@@ -1,0 +1,189 @@
+package sqlite
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/klauspost/compress/s2"
+
+	"industrydata"
+	"industrydata/store/internal/zblob"
+)
+
+// csvLike is n bytes of roster-like text: compressible, as uploads are.
+func csvLike(n int) []byte {
+	r := rand.New(rand.NewPCG(3, 4))
+	var b bytes.Buffer
+	for b.Len() < n {
+		b.WriteString("u-")
+		b.WriteString(string(rune('a' + r.IntN(26))))
+		b.WriteString(",active,2024-05-01T00:00:00Z,true,org-1,student,")
+		for range 8 {
+			b.WriteByte(byte('a' + r.IntN(26)))
+		}
+		b.WriteString(",,Ada,Lovelace,,,x@example.org,,,,09,\r\n")
+	}
+	return b.Bytes()[:n]
+}
+
+func uploadContainer(t *testing.T, s *Store) industrydata.UploadContainer {
+	t.Helper()
+	c, _, err := s.CurrentUploadContainer(t.Context(), tenant, "conn", time.Now(), time.Hour, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func readAllContent(t *testing.T, s *Store, id string) ([]byte, error) {
+	t.Helper()
+	r, err := s.OpenContent(t.Context(), tenant, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	return io.ReadAll(r)
+}
+
+// countRows counts the rows of a table of the store.
+func countRows(t *testing.T, s *Store, table string) int {
+	t.Helper()
+	var n int
+	if err := s.reader.QueryRowContext(t.Context(), `SELECT count(*) FROM `+table).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// A Put Blob shorter than a group of chunks is one commit (one fsync); a
+// longer one a commit a group, the last with the blob (a body of exactly a
+// group is not known to have ended until the next read, so it is staged).
+// Either reads back whole.
+func TestPutBlobCommitsOncePerGroup(t *testing.T) {
+	s := openFile(t)
+	c := uploadContainer(t, s)
+	group := uploadChunkSize * uploadChunksPerWrite
+	for _, tc := range []struct {
+		size, commits int
+	}{
+		{0, 1}, {1, 1}, {uploadChunkSize + 3, 1}, {group - 1, 1}, {group, 2}, {group + 1, 2}, {2*group + uploadChunkSize/2, 3},
+	} {
+		data := csvLike(tc.size)
+		commits := s.batches.Load()
+		info, err := s.PutBlob(t.Context(), c.ID, "users.csv", bytes.NewReader(data), industrydata.UploadLimits{}, industrydata.BlobProps{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := s.batches.Load() - commits; n != int64(tc.commits) {
+			t.Errorf("Put Blob of %d bytes: %d commits, want %d", tc.size, n, tc.commits)
+		}
+		got, err := readAllContent(t, s, info.ContentID)
+		if err != nil || !bytes.Equal(got, data) || info.Size != int64(len(data)) {
+			t.Errorf("Put Blob of %d bytes read back %d bytes (size %d), %v", tc.size, len(got), info.Size, err)
+		}
+	}
+}
+
+// failingReader fails after its data.
+type failingReader struct{ r io.Reader }
+
+var errBrokenUpload = errors.New("connection reset")
+
+func (f failingReader) Read(p []byte) (int, error) {
+	n, err := f.r.Read(p)
+	if errors.Is(err, io.EOF) {
+		return n, errBrokenUpload
+	}
+	return n, err
+}
+
+// A body that fails after groups were staged, or is too large, leaves no
+// piece or chunk behind, and a Put Block the same.
+func TestFailedPutLeavesNothingStaged(t *testing.T) {
+	s := openFile(t)
+	c := uploadContainer(t, s)
+	big := csvLike(2*uploadChunkSize*uploadChunksPerWrite + 5)
+	_, err := s.PutBlob(t.Context(), c.ID, "users.csv", failingReader{bytes.NewReader(big)}, industrydata.UploadLimits{}, industrydata.BlobProps{})
+	if !errors.Is(err, errBrokenUpload) {
+		t.Fatalf("Put Blob of a broken body: %v", err)
+	}
+	_, err = s.PutBlob(t.Context(), c.ID, "users.csv", bytes.NewReader(big), industrydata.UploadLimits{MaxBlobBytes: int64(len(big) - 1)}, industrydata.BlobProps{})
+	if !errors.Is(err, industrydata.ErrTooLarge) {
+		t.Fatalf("Put Blob of a body over the limit: %v", err)
+	}
+	_, err = s.PutBlock(t.Context(), c.ID, "users.csv", "YmxvY2sx", failingReader{bytes.NewReader(big)}, industrydata.UploadLimits{})
+	if !errors.Is(err, errBrokenUpload) {
+		t.Fatalf("Put Block of a broken body: %v", err)
+	}
+	if p, k := countRows(t, s, "upload_pieces"), countRows(t, s, "upload_chunks"); p != 0 || k != 0 {
+		t.Errorf("%d pieces and %d chunks left behind", p, k)
+	}
+}
+
+// Chunks stored before uploads were S2 are zstd frames (package zblob),
+// and read as such; a chunk whose bytes changed is an error, not other
+// bytes.
+func TestContentChunksOfEitherCodec(t *testing.T) {
+	s := openFile(t)
+	c := uploadContainer(t, s)
+	data := csvLike(uploadChunkSize + 1000)
+	info, err := s.PutBlob(t.Context(), c.ID, "users.csv", bytes.NewReader(data), industrydata.UploadLimits{}, industrydata.BlobProps{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	setChunk := func(n int, blob []byte) {
+		t.Helper()
+		err := s.write(t.Context(), func(tx *batchTx) error {
+			_, err := tx.Exec(`UPDATE upload_chunks SET data = ? WHERE n = ?`, blob, n)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	setChunk(0, zblob.Compress(nil, data[:uploadChunkSize]))
+	if got, err := readAllContent(t, s, info.ContentID); err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("a zstd chunk then an S2 one: read %d of %d bytes, %v", len(got), len(data), err)
+	}
+	corrupt := compressChunk(nil, data[:uploadChunkSize])
+	corrupt[len(corrupt)/2] ^= 0x40
+	setChunk(0, corrupt)
+	if _, err := readAllContent(t, s, info.ContentID); err == nil {
+		t.Fatal("a corrupt chunk read without error")
+	}
+}
+
+// A chunk reads back as written whether S2 compressed it or stored it as
+// is (random bytes), and the stream is one the s2 package reads too; a
+// chunk cut short or of another kind is an error.
+func TestChunkRoundTrip(t *testing.T) {
+	random := make([]byte, uploadChunkSize)
+	r := rand.New(rand.NewPCG(5, 6))
+	for i := range random {
+		random[i] = byte(r.Uint32())
+	}
+	for _, src := range [][]byte{nil, []byte("x"), csvLike(1000), csvLike(uploadChunkSize), random} {
+		chunk := compressChunk([]byte("keep"), src)
+		if !bytes.HasPrefix(chunk, []byte("keep")) {
+			t.Fatal("compressChunk lost dst")
+		}
+		chunk = chunk[4:]
+		got, err := decompressChunk([]byte("pre"), chunk)
+		if err != nil || !bytes.Equal(got, append([]byte("pre"), src...)) {
+			t.Errorf("%d bytes: read back %d, %v", len(src), len(got)-3, err)
+		}
+		lib, err := io.ReadAll(s2.NewReader(bytes.NewReader(chunk)))
+		if err != nil || !bytes.Equal(lib, src) {
+			t.Errorf("%d bytes: the s2 package reads %d, %v", len(src), len(lib), err)
+		}
+		for _, bad := range [][]byte{chunk[:len(chunk)-1], append(bytes.Clone(chunk), 0), {0xff, 6, 0, 0}} {
+			if _, err := decompressChunk(nil, bad); err == nil {
+				t.Errorf("%d bytes: a chunk of %d bytes of %d read without error", len(src), len(bad), len(chunk))
+			}
+		}
+	}
+}
