@@ -15,6 +15,7 @@ const (
 	keyClientRequestID
 	keyPrincipal
 	keyLogInfo
+	keyBatch
 )
 
 func requestID(r *http.Request) string {

@@ -52,6 +52,16 @@ type Config struct {
 	// Azure Blob protocol, authorized by the URL's signature, outside the
 	// Graph envelope, tokens and throttle.
 	Blob *blob.Handler
+	// MaxBatchBytes bounds the body of a $batch: past it, 413. 0 is
+	// DefaultMaxBatchBytes.
+	MaxBatchBytes int64
+	// BatchConcurrency is how many requests of one batch run at once. 0
+	// is DefaultBatchConcurrency.
+	BatchConcurrency int
+	// MaxBatchResponseBytes bounds the body of each answer inside a
+	// batch: past it, that request answers 406. 0 is
+	// DefaultMaxBatchResponseBytes.
+	MaxBatchResponseBytes int
 }
 
 // DefaultMaxURLBytes is the MaxURLBytes serve uses. It lets through every
@@ -77,6 +87,9 @@ type api struct {
 	// actions holds the POST patterns of the action routes (actionPaths):
 	// any other method on them is 405 with Allow: POST.
 	actions *http.ServeMux
+	// graph is the whole Graph handler, the one a request from the
+	// network goes through: $batch sends its requests through it.
+	graph http.Handler
 }
 
 // NewHandler returns the whole service as one http.Handler.
@@ -100,6 +113,7 @@ func NewHandler(cfg Config) http.Handler {
 	mux := http.NewServeMux()
 	a.routes(mux)
 	graph := withRequest(cfg.Logger, cfg.AccessLog, a.dispatch(mux))
+	a.graph = graph
 	if cfg.Blob == nil {
 		return graph
 	}
