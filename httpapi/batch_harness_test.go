@@ -173,10 +173,11 @@ func jsonText(s string) string {
 	return strings.TrimSuffix(b.String(), "\n")
 }
 
-// jsonObject reports whether s is a JSON object a batch can carry as one:
-// valid, UTF-8, and not so deep that the batch itself would be refused.
+// jsonObject reports whether s is a JSON object a batch carries byte for
+// byte as one: valid, UTF-8, nothing around the braces (a member's value
+// loses it), and not so deep that the batch itself would be refused.
 func jsonObject(s string) bool {
-	if !utf8.ValidString(s) || !json.Valid([]byte(s)) || !strings.HasPrefix(strings.TrimSpace(s), "{") {
+	if !utf8.ValidString(s) || !json.Valid([]byte(s)) || !strings.HasPrefix(s, "{") || !strings.HasSuffix(s, "}") {
 		return false
 	}
 	dec := json.NewDecoder(strings.NewReader(s))

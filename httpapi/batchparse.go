@@ -31,7 +31,7 @@ const MaxBatchRequests = 20
 // batchRequest is one request of a batch, read and checked.
 type batchRequest struct {
 	id     string // as sent: the response echoes it
-	method string // upper case
+	method string
 	// target is the request target of the request sent through the
 	// router: "/beta" and the url relative to the version.
 	target  string
@@ -185,15 +185,17 @@ func readRequest(dec *json.Decoder, i int) (batchRequest, error) {
 			return batchRequest{}, batchError(batchMember(i, m.name), "%s has no %s; every request of a batch needs a non-empty id, method and url.", batchMember(i, ""), m.name)
 		}
 	}
-	if !isToken(raw.method) {
-		return batchRequest{}, batchError(batchMember(i, "method"), "The method of %s, '%s', is not an HTTP method.", batchMember(i, ""), clipPath(raw.method))
-	}
-	rq := batchRequest{id: raw.id, method: strings.ToUpper(raw.method), header: http.Header{}, depIDs: raw.dependsOn}
+	// The method is sent as it is: methods are case-sensitive, and the
+	// router answers one it does not serve with 405, as it does alone.
+	rq := batchRequest{id: raw.id, method: raw.method, header: http.Header{}, depIDs: raw.dependsOn}
 	target, refusal, err := batchTarget(raw.url, i)
 	if err != nil {
 		return batchRequest{}, err
 	}
 	rq.target, rq.refusal = target, refusal
+	if !isToken(raw.method) {
+		rq.refusal = batchError(batchMember(i, "method"), "The method of %s, '%s', is not an HTTP method.", batchMember(i, ""), clipPath(raw.method))
+	}
 	if rq.refusal == nil {
 		rq.refusal = checkHeaders(raw.headers, rq.header, i)
 	}

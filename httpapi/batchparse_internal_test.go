@@ -51,7 +51,6 @@ func TestParseBatchRefusesTheBatch(t *testing.T) {
 		{"empty id", batchOf(`{"id":"","method":"GET","url":"/x"}`), "requests[0].id", "has no id"},
 		{"numeric id", batchOf(`{"id":1,"method":"GET","url":"/x"}`), "requests[0].id", "must be a string, not a number"},
 		{"no method", batchOf(`{"id":"1","url":"/x"}`), "requests[0].method", "has no method"},
-		{"method not a token", batchOf(`{"id":"1","method":"GET /x","url":"/x"}`), "requests[0].method", "not an HTTP method"},
 		{"method null", batchOf(`{"id":"1","method":null,"url":"/x"}`), "requests[0].method", "must be a string, not null"},
 		{"no url", batchOf(`{"id":"1","method":"GET"}`), "requests[0].url", "has no url"},
 		{"url an object", batchOf(`{"id":"1","method":"GET","url":{}}`), "requests[0].url", "must be a string, not an object"},
@@ -113,6 +112,8 @@ func TestParseBatchRefusesOneRequest(t *testing.T) {
 		{"a body array", `{"id":"1","method":"POST","url":"/x","body":[1]}`, "not an array"},
 		{"a body number", `{"id":"1","method":"POST","url":"/x","body":1}`, "not a number"},
 		{"a body true", `{"id":"1","method":"POST","url":"/x","body":true}`, "not a boolean"},
+		{"a method that is no token", `{"id":"1","method":"GET /x","url":"/x"}`, "not an HTTP method"},
+		{"a method with NUL", `{"id":"1","method":"GET\u0000","url":"/x"}`, "not an HTTP method"},
 		{"a body not base64", `{"id":"1","method":"POST","url":"/x","body":"{\"a\":1}"}`, "not base64"},
 	}
 	for _, tt := range tests {
@@ -161,7 +162,7 @@ func TestParseBatchReads(t *testing.T) {
 	})
 	t.Run("members", func(t *testing.T) {
 		reqs, err := parseBatch([]byte(batchOf(
-			`{"id":"One","method":"patch","url":"/industryData/operations/x","headers":{"content-type":"application/json","If-Match":"*"},"body":{"statusDetail":"x"}}`,
+			`{"id":"One","method":"PATCH","url":"/industryData/operations/x","headers":{"content-type":"application/json","If-Match":"*"},"body":{"statusDetail":"x"}}`,
 			`{"id":"two","method":"POST","url":"/x","headers":{"Content-Type":"text/plain"},"body":"aGk/Pz4+","dependsOn":["ONE","one"]}`,
 			`{"id":"3","method":"POST","url":"/x","body":"aGk_Pz4-","dependsOn":null,"headers":null}`,
 			`{"id":"4","method":"POST","url":"/x","body":"","dependsOn":[]}`,
@@ -205,6 +206,52 @@ func TestParseBatchReads(t *testing.T) {
 		}
 		if want := []string{"1", "2", "4", "3", "5"}; !slices.Equal(ids, want) {
 			t.Errorf("order %v, want %v", ids, want)
+		}
+	})
+}
+
+// FuzzParseBatch: whatever the body, parseBatch answers a batch of 1 to
+// 20 requests in an order where each request follows those it depends on,
+// or a 400 for the batch; it never panics.
+func FuzzParseBatch(f *testing.F) {
+	for _, seed := range []string{
+		batchOf(get("1", "/industryData")),
+		batchOf(`{"id":"a","method":"PATCH","url":"/x","headers":{"Content-Type":"application/json"},"body":{"a":[1,{"b":null}]},"dependsOn":["b"]}`,
+			`{"id":"b","method":"POST","url":"v1.0/x","body":"eyJhIjoxfQ=="}`),
+		batchOf(`{"id":"a","method":"GET","url":"/x","dependsOn":["a"]}`),
+		`{"requests":[{"id":"1","id":"2"}]}`, `[]`, `{"requests":[[[[`, "",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		reqs, err := parseBatch([]byte(body))
+		if err != nil {
+			var e *industrydata.Error
+			if !errors.As(err, &e) || e.Code != industrydata.CodeBadRequest {
+				t.Fatalf("error %v is not a 400", err)
+			}
+			return
+		}
+		if len(reqs) == 0 || len(reqs) > MaxBatchRequests {
+			t.Fatalf("%d requests", len(reqs))
+		}
+		order, err := batchOrder(reqs)
+		if err != nil {
+			t.Fatalf("a batch read whole has no order: %v", err)
+		}
+		pos := make([]int, len(reqs))
+		for k, i := range order {
+			pos[i] = k
+		}
+		for i, rq := range reqs {
+			for _, d := range rq.deps {
+				if pos[d] >= pos[i] {
+					t.Fatalf("request %d comes before %d, which it depends on", i, d)
+				}
+			}
+			if rq.refusal == nil && !strings.HasPrefix(rq.target, "/beta/") {
+				t.Fatalf("request %d's target %q", i, rq.target)
+			}
 		}
 	})
 }

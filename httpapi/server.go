@@ -189,7 +189,7 @@ func (a *api) dispatch(mux *http.ServeMux) http.Handler {
 		if probe.status == http.StatusMethodNotAllowed {
 			w.Header().Set("Allow", probe.header.Get("Allow"))
 			writeError(w, r, a.Logger, industrydata.Errorf(industrydata.CodeMethodNotAllowed,
-				"The method %s is not allowed on this resource; allowed: %s.", r.Method, probe.header.Get("Allow")))
+				"The method %s is not allowed on this resource; allowed: %s.", clipPath(r.Method), probe.header.Get("Allow")))
 			return
 		}
 		writeError(w, r, a.Logger, industrydata.Errorf(industrydata.CodeItemNotFound,
