@@ -54,6 +54,10 @@ func withRequest(log *slog.Logger, accessLog bool, next http.Handler) http.Handl
 					slog.Int("status", sw.Status),
 					slog.Float64("dur_ms", float64(time.Since(start).Microseconds())/1000),
 				}
+				if info.chaos != "" {
+					// The answer, or its delay, was simulated.
+					attrs = append(attrs, slog.String("chaos", info.chaos))
+				}
 				if b, ok := r.Context().Value(keyBatch).(batchMark); ok {
 					attrs = append(attrs, slog.String("batch_request_id", b.requestID), slog.String("batch_item", industrydata.Shorten(b.item, 64)))
 				}

@@ -16,6 +16,7 @@ import (
 	"industrydata"
 	"industrydata/auth"
 	"industrydata/blob"
+	"industrydata/chaos"
 	"industrydata/service"
 	"industrydata/throttle"
 )
@@ -62,6 +63,12 @@ type Config struct {
 	// batch: past it, that request answers 406. 0 is
 	// DefaultMaxBatchResponseBytes.
 	MaxBatchResponseBytes int
+	// Chaos, when set, answers a share of the requests with simulated
+	// faults (serve --chaos); nil simulates none.
+	Chaos *chaos.Injector
+	// Sleep waits out a simulated latency; nil waits on a timer. Tests
+	// set it so that nothing sleeps.
+	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // DefaultMaxURLBytes is the MaxURLBytes serve uses. It lets through every
@@ -112,7 +119,7 @@ func NewHandler(cfg Config) http.Handler {
 		})
 	mux := http.NewServeMux()
 	a.routes(mux)
-	graph := withRequest(cfg.Logger, cfg.AccessLog, a.dispatch(mux))
+	graph := withRequest(cfg.Logger, cfg.AccessLog, a.chaos(a.dispatch(mux)))
 	a.graph = graph
 	if cfg.Blob == nil {
 		return graph
