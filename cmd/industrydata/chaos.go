@@ -32,7 +32,7 @@ type chaosConfig struct {
 func (c *chaosConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.spec, "chaos", "", "simulate faults for testing clients: FAULT:SHARE[:PATTERN],… with FAULT 429[=RETRY], 503[=RETRY] or latency=DELAY, "+
 		"SHARE in (0,1], PATTERN a path below /beta ('*' any characters), as '429:0.1:/industryData/runs*,latency=200ms:0.2' (off when empty)")
-	fs.Func("chaos-seed", "the seed of --chaos's draws, to repeat a run's faults (a random one, logged, when not given)", func(v string) error {
+	fs.Func("chaos-seed", "the `seed` of --chaos's draws, to repeat a run's faults (a random one, logged, when not given)", func(v string) error {
 		seed, err := strconv.ParseUint(v, 10, 64)
 		if err != nil {
 			return errors.New("want a whole number from 0 to 18446744073709551615")
