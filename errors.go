@@ -20,8 +20,11 @@ const (
 	// CodeRequestEntityTooLarge: a request body over the size limit (413).
 	CodeRequestEntityTooLarge = "requestEntityTooLarge"
 	CodeTooManyRequests       = "tooManyRequests"
-	CodeGeneralException      = "generalException"
-	CodeServiceUnavailable    = "serviceNotAvailable"
+	// CodeFailedDependency: a request of a $batch not run because one it
+	// depends on failed (424).
+	CodeFailedDependency   = "failedDependency"
+	CodeGeneralException   = "generalException"
+	CodeServiceUnavailable = "serviceNotAvailable"
 )
 
 // Error is an error that is safe to show to a caller: a Graph code, a message

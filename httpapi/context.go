@@ -15,6 +15,7 @@ const (
 	keyClientRequestID
 	keyPrincipal
 	keyLogInfo
+	keyBatch
 )
 
 func requestID(r *http.Request) string {
@@ -48,6 +49,8 @@ func (a *api) tenant(r *http.Request) (*service.Tenant, error) {
 // learn (the tenant).
 type logInfo struct {
 	tenant industrydata.TenantID
+	// chaos is the fault --chaos simulated for the request, if any.
+	chaos string
 }
 
 func withValue(r *http.Request, key ctxKey, v any) *http.Request {

@@ -24,6 +24,7 @@ var statusOf = map[string]int{
 	industrydata.CodePreconditionFailed:    http.StatusPreconditionFailed,
 	industrydata.CodeRequestEntityTooLarge: http.StatusRequestEntityTooLarge,
 	industrydata.CodeTooManyRequests:       http.StatusTooManyRequests,
+	industrydata.CodeFailedDependency:      http.StatusFailedDependency,
 	industrydata.CodeGeneralException:      http.StatusInternalServerError,
 	industrydata.CodeServiceUnavailable:    http.StatusServiceUnavailable,
 }

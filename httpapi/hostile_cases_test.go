@@ -173,6 +173,8 @@ func hostileCases() []hostileCase {
 		add(hostileCase{name: p.method + " " + p.target, method: p.method, target: p.target,
 			body: `{"statusDetail":"changed"}`, headers: []string{"If-Match", "*"}, want: []int{405}})
 	}
+	// Batches.
+	cases = append(cases, hostileBatches()...)
 	return cases
 }
 

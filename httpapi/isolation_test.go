@@ -267,6 +267,10 @@ var attackBodies = map[string]string{
 	keyStartRun:        "",
 	keyStartAllRuns:    "",
 	keyStartAllRunsFQ:  "",
+	// A batch of B's own lists; the batch's requests at A's and C's ids
+	// are each route's attacks, sent again inside batches.
+	keyBatch: `{"requests":[{"id":"1","method":"GET","url":"/industryData/operations"},{"id":"2","method":"GET","url":"/industryData/runs"},` +
+		`{"id":"3","method":"GET","url":"/industryData/processes?$expand=runs"}]}`,
 }
 
 func init() {
@@ -307,7 +311,7 @@ func TestTwoTenantIsolation(t *testing.T) {
 	before := e.snapshot(t)
 	victims := e.victimIDs()
 	all := append(slices.Clone(victims), sortedValues(e.own)...)
-	total, ghosts := 0, 0
+	total, ghosts, batched := 0, 0, 0
 
 	for _, rt := range httpapi.RouteTable() {
 		key := rt.Method + " " + rt.Path
@@ -344,12 +348,47 @@ func TestTwoTenantIsolation(t *testing.T) {
 		for _, prefix := range httpapi.PrefixesOf(rt.Path) {
 			t.Run(rt.Method+" "+prefix+rt.Path, func(t *testing.T) {
 				e.h.t = t
+				// Every attack goes again inside batches of tenant B
+				// (a batch in a batch is refused: TestBatchAnswersEachRequest).
+				var pending []attack
+				flush := func() {
+					if len(pending) == 0 {
+						return
+					}
+					rqs := make([]request, len(pending))
+					for i, a := range pending {
+						rqs[i] = a.rq
+					}
+					for i, res := range e.h.doBatchedAll(rqs) {
+						batched++
+						a := pending[i]
+						if leaked := e.leaks(res.raw, a.rq.path); len(leaked) > 0 {
+							t.Errorf("%s %s %v as tenant B in a batch: %d, body shows %v\n%s", a.rq.method, a.rq.path, a.rq.headers, res.status, leaked, res.raw)
+						}
+						// B's own requests at no victim's id answer as they
+						// did alone, writes aside (a second write finds
+						// the first's effect).
+						if a.slots > 0 || a.rq.method == "GET" {
+							if diff := sameAnswer(a.direct, res); diff != "" {
+								t.Errorf("%s %s %v as tenant B in a batch: %s", a.rq.method, a.rq.path, a.rq.headers, diff)
+							}
+						} else if res.status >= 500 {
+							t.Errorf("%s %s as tenant B in a batch: %d\n%s", a.rq.method, a.rq.path, res.status, res.raw)
+						}
+					}
+					pending = pending[:0]
+				}
 				for _, fill := range fills {
 					path := prefix + strings.NewReplacer("{id}", fill[0], "{rid}", fill[1]).Replace(rt.Path)
 					for _, rq := range attackVariants(e, rt.Method, path, body, fill) {
 						rq.tenant = tenantB
 						res := e.h.do(rq)
 						total++
+						if key != keyBatch {
+							if pending = append(pending, attack{rq, res, slots}); len(pending) == httpapi.MaxBatchRequests {
+								flush()
+							}
+						}
 						if leaked := e.leaks(res.raw, rq.path); len(leaked) > 0 {
 							t.Errorf("%s %s %v as tenant B: %d, body shows %v\n%s", rq.method, rq.path, rq.headers, res.status, leaked, res.raw)
 						}
@@ -387,6 +426,7 @@ func TestTwoTenantIsolation(t *testing.T) {
 						}
 					}
 				}
+				flush()
 			})
 		}
 	}
@@ -402,8 +442,17 @@ func TestTwoTenantIsolation(t *testing.T) {
 		}
 	}
 	t.Logf("isolation walk: %d requests as tenant B: %d route attacks over %d routes × %d prefixes with %d victim ids, "+
-		"%d same requests with never-existing ids to compare, %d pages of B's own lists, %d nextLink replays; %d victim GETs compared before/after",
-		total+ghosts+lists+replays, total, len(httpapi.RouteTable()), len(httpapi.Prefixes()), len(victims), ghosts, lists, replays, len(before))
+		"%d of them again inside batches, %d same requests with never-existing ids to compare, %d pages of B's own lists, %d nextLink replays; "+
+		"%d victim GETs compared before/after",
+		total+batched+ghosts+lists+replays, total, len(httpapi.RouteTable()), len(httpapi.Prefixes()), len(victims), batched, ghosts, lists, replays, len(before))
+}
+
+// attack is a request of the walk, its answer alone, and the number of
+// ids its route takes.
+type attack struct {
+	rq     request
+	direct *response
+	slots  int
 }
 
 // attackVariants are the requests of one route and fill: writes with no

@@ -46,14 +46,22 @@ func withRequest(log *slog.Logger, accessLog bool, next http.Handler) http.Handl
 				}
 			}
 			if accessLog && log.Enabled(r.Context(), slog.LevelInfo) {
-				log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+				attrs := []slog.Attr{
 					slog.String("request_id", id),
 					slog.String("tenant", string(info.tenant)),
 					slog.String("method", r.Method),
 					slog.String("route", r.Pattern),
 					slog.Int("status", sw.Status),
 					slog.Float64("dur_ms", float64(time.Since(start).Microseconds())/1000),
-				)
+				}
+				if info.chaos != "" {
+					// The answer, or its delay, was simulated.
+					attrs = append(attrs, slog.String("chaos", info.chaos))
+				}
+				if b, ok := r.Context().Value(keyBatch).(batchMark); ok {
+					attrs = append(attrs, slog.String("batch_request_id", b.requestID), slog.String("batch_item", industrydata.Shorten(b.item, 64)))
+				}
+				log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
 			}
 		}()
 		next.ServeHTTP(sw, r)

@@ -65,6 +65,10 @@ const (
 	keyCountProcessRuns   = "GET /industryData/processes/{id}/runs/$count"
 	keyCountReportEntries = "GET /industryData/processes/{id}/runs/{rid}/userReport/entries/$count"
 	keyCountRuns          = "GET /industryData/runs/$count"
+
+	// JSON batching: any one permission; each request inside needs its
+	// own route's.
+	keyBatch = "POST /$batch"
 )
 
 // specGrants is SPEC §7's permission table written out route by route,
@@ -99,6 +103,9 @@ var specGrants = func() map[industrydata.Permission][]string {
 func init() {
 	for p, keys := range importSurfaceGrants() {
 		specGrants[p] = append(specGrants[p], keys...)
+	}
+	for _, p := range industrydata.AllPermissions {
+		specGrants[p] = append(specGrants[p], keyBatch)
 	}
 }
 
@@ -224,6 +231,7 @@ func routeCases(t *testing.T) map[string]routeCase {
 			e.systemProcessOf(tenant)
 			return walkRequest{request{method: "POST", path: prefix + "/industryData/runs/start"}, tenant}
 		}},
+		keyBatch: {200, inA("POST", "/$batch", `{"requests":[{"id":"1","method":"GET","url":"/industryData"}]}`)},
 		keyStartAllRunsFQ: {202, func(e *permEnv, prefix string) walkRequest {
 			tenant := e.freshTenant(t)
 			e.systemProcessOf(tenant)
@@ -343,7 +351,7 @@ func TestPermissionMatrix(t *testing.T) {
 	checkExpectationsCoverTable(t, keys, cases)
 
 	e := newPermEnv(t)
-	var granted, denied int
+	var granted, denied, batched int
 	for _, key := range keys {
 		rc, ok := cases[key]
 		if !ok {
@@ -360,6 +368,17 @@ func TestPermissionMatrix(t *testing.T) {
 							wr := rc.build(e, prefix)
 							wr.token = mintKind(t, wr.tenant, kind, perm)
 							res := e.h.do(wr.request)
+							// The same request inside a batch, with the
+							// same token, answers the same (a batch in a
+							// batch is refused: TestBatchAnswersEachRequest).
+							if key != keyBatch {
+								wb := rc.build(e, prefix)
+								wb.token = mintKind(t, wb.tenant, kind, perm)
+								if diff := sameAnswer(res, e.h.doBatched(wb.request)); diff != "" {
+									t.Errorf("%s %s with %s %s in a batch: %s", wr.method, wr.path, kind.name, perm, diff)
+								}
+								batched++
+							}
 							if slices.Contains(grants, perm) {
 								granted++
 								if res.status != rc.status {
@@ -380,8 +399,8 @@ func TestPermissionMatrix(t *testing.T) {
 		}
 	}
 	e.h.t = t
-	t.Logf("permission matrix: %d route×prefix×token-kind×permission requests (%d granted, %d denied) over %d routes × %d prefixes; %d fresh tenants",
-		granted+denied, granted, denied, len(keys), len(httpapi.Prefixes()), e.freshTenants)
+	t.Logf("permission matrix: %d route×prefix×token-kind×permission requests (%d granted, %d denied) over %d routes × %d prefixes, each again in a batch (%d); %d fresh tenants",
+		granted+denied, granted, denied, len(keys), len(httpapi.Prefixes()), batched, e.freshTenants)
 }
 
 // TestNoPermissionDeniedEverywhere: a valid token holding no permission of

@@ -39,6 +39,10 @@ var (
 	writeYears                = []industrydata.Permission{industrydata.PermTimePeriodReadWrite}
 	readReferenceDefinitions  = []industrydata.Permission{industrydata.PermReferenceDefinitionRead, industrydata.PermReferenceDefinitionReadWrite}
 	writeReferenceDefinitions = []industrydata.Permission{industrydata.PermReferenceDefinitionReadWrite}
+
+	// anyPermission grants $batch: a token with none of the service's
+	// permissions could do nothing inside one.
+	anyPermission = industrydata.AllPermissions
 )
 
 // route is one entry of the API's route table: a method and a path (below
@@ -89,6 +93,10 @@ func (a *api) routeTable() []route {
 		// Published Graph's action, by its short and its qualified name.
 		{"POST", "/industryData/runs/start", startRuns, a.startAllRuns},
 		{"POST", "/industryData/runs/microsoft.graph.industryData.start", startRuns, a.startAllRuns},
+
+		// JSON batching: each request inside is checked against its own
+		// route's permissions.
+		{"POST", batchPath, anyPermission, a.batch},
 	}
 	// The import surface (SPEC §11): one set of routes per set, and the
 	// data connectors' upload and validation.
@@ -151,7 +159,13 @@ func (a *api) register(mux *http.ServeMux, rt route) {
 			writeError(w, r, a.Logger, err)
 		}
 	})
-	wrapped := authenticate(a.Verifier, a.Logger, slices.Clone(rt.perms), a.throttled(inner))
+	limited := a.throttled(inner)
+	if rt.path == batchPath {
+		// Each request inside a batch counts against the tenant's rate,
+		// as in Graph; the batch itself does not.
+		limited = inner
+	}
+	wrapped := authenticate(a.Verifier, a.Logger, slices.Clone(rt.perms), limited)
 	for _, prefix := range prefixesOf(rt.path) {
 		mux.Handle(rt.pattern(prefix), wrapped)
 	}

@@ -16,6 +16,7 @@ import (
 	"industrydata"
 	"industrydata/auth"
 	"industrydata/blob"
+	"industrydata/chaos"
 	"industrydata/service"
 	"industrydata/throttle"
 )
@@ -52,6 +53,22 @@ type Config struct {
 	// Azure Blob protocol, authorized by the URL's signature, outside the
 	// Graph envelope, tokens and throttle.
 	Blob *blob.Handler
+	// MaxBatchBytes bounds the body of a $batch: past it, 413. 0 is
+	// DefaultMaxBatchBytes.
+	MaxBatchBytes int64
+	// BatchConcurrency is how many requests of one batch run at once. 0
+	// is DefaultBatchConcurrency.
+	BatchConcurrency int
+	// MaxBatchResponseBytes bounds the body of each answer inside a
+	// batch: past it, that request answers 406. 0 is
+	// DefaultMaxBatchResponseBytes.
+	MaxBatchResponseBytes int
+	// Chaos, when set, answers a share of the requests with simulated
+	// faults (serve --chaos); nil simulates none.
+	Chaos *chaos.Injector
+	// Sleep waits out a simulated latency; nil waits on a timer. Tests
+	// set it so that nothing sleeps.
+	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // DefaultMaxURLBytes is the MaxURLBytes serve uses. It lets through every
@@ -77,6 +94,9 @@ type api struct {
 	// actions holds the POST patterns of the action routes (actionPaths):
 	// any other method on them is 405 with Allow: POST.
 	actions *http.ServeMux
+	// graph is the whole Graph handler, the one a request from the
+	// network goes through: $batch sends its requests through it.
+	graph http.Handler
 }
 
 // NewHandler returns the whole service as one http.Handler.
@@ -99,7 +119,8 @@ func NewHandler(cfg Config) http.Handler {
 		})
 	mux := http.NewServeMux()
 	a.routes(mux)
-	graph := withRequest(cfg.Logger, cfg.AccessLog, a.dispatch(mux))
+	graph := withRequest(cfg.Logger, cfg.AccessLog, a.chaos(a.dispatch(mux)))
+	a.graph = graph
 	if cfg.Blob == nil {
 		return graph
 	}
@@ -175,7 +196,7 @@ func (a *api) dispatch(mux *http.ServeMux) http.Handler {
 		if probe.status == http.StatusMethodNotAllowed {
 			w.Header().Set("Allow", probe.header.Get("Allow"))
 			writeError(w, r, a.Logger, industrydata.Errorf(industrydata.CodeMethodNotAllowed,
-				"The method %s is not allowed on this resource; allowed: %s.", r.Method, probe.header.Get("Allow")))
+				"The method %s is not allowed on this resource; allowed: %s.", clipPath(r.Method), probe.header.Get("Allow")))
 			return
 		}
 		writeError(w, r, a.Logger, industrydata.Errorf(industrydata.CodeItemNotFound,

@@ -80,23 +80,35 @@ func (b boundSet[T, P]) view(ctx context.Context, e P) (P, error) {
 
 // source is where List and Count read the set: the store, with derived
 // values filled in; nil (the store as it is) when the set derives none.
+// The entities are derived once the scan has ended: deriving reads the
+// store too, and a read inside a scan holds two of the store's read
+// connections at once, so that as many such requests as the store has
+// connections would each hold one and wait for another, for ever. A
+// tenant holds at most MaxResourcesPerSet entities of a set, which
+// bounds what waits between the two.
 func (b boundSet[T, P]) source() func(context.Context, func(P) bool) error {
 	if b.derive == nil {
 		return nil
 	}
 	return func(ctx context.Context, each func(P) bool) error {
-		memo := map[string]bool{}
-		var derr error
+		var all []P
 		err := scanStored[T, P](ctx, b.t, b.name, func(e P) bool {
-			if derr = b.derive(ctx, b.t, e, memo); derr != nil {
-				return true
-			}
-			return each(e)
+			all = append(all, e)
+			return false
 		})
-		if derr != nil {
-			return derr
+		if err != nil {
+			return err
 		}
-		return err
+		memo := map[string]bool{}
+		for _, e := range all {
+			if err := b.derive(ctx, b.t, e, memo); err != nil {
+				return err
+			}
+			if each(e) {
+				return nil
+			}
+		}
+		return nil
 	}
 }
 

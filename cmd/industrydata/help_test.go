@@ -19,7 +19,8 @@ func TestCommandHelp(t *testing.T) {
 		name, summary string
 		flags         []string // some of the flags its help must list
 	}{
-		{"serve", serveSummary, []string{"addr", "data-dir", "database-url", "shutdown-timeout", "lease-ttl", "trust-proxy-headers"}},
+		{"serve", serveSummary, []string{"addr", "data-dir", "database-url", "shutdown-timeout", "lease-ttl", "trust-proxy-headers",
+			"batch-max-bytes", "chaos", "chaos-seed", "chaos-allow-remote"}},
 		{"token", tokenSummary, []string{"data-dir", "tenant", "scopes", "roles", "expires"}},
 		{"audit", auditSummary, []string{"data-dir", "database-url", "tenant", "since", "output"}},
 	}

@@ -57,12 +57,18 @@ type serveConfig struct {
 	timeouts          httpTimeouts
 	uploadMaxBytes    int64
 	uploadSessionTTL  time.Duration
+	batchMaxBytes     int64
+	chaos             chaosConfig
 }
 
 // httpTimeouts are the HTTP server's deadlines, each a flag.
 type httpTimeouts struct {
 	readHeader, read, write, idle time.Duration
 }
+
+// minBatchBytes is the smallest --batch-max-bytes: room for a batch of one
+// small request.
+const minBatchBytes = 1 << 10
 
 // maxHeaderBytes is net/http's bound on a request's line and headers
 // together, a backstop: past it net/http answers a plain-text 431 before
@@ -105,6 +111,8 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.DurationVar(&c.timeouts.idle, "idle-timeout", 120*time.Second, "how long a kept-alive connection may wait for its next request")
 	fs.Int64Var(&c.uploadMaxBytes, "upload-max-file-bytes", blob.DefaultMaxBlobBytes, "the largest file a school may upload to an upload session, in bytes")
 	fs.DurationVar(&c.uploadSessionTTL, "upload-session-ttl", blob.DefaultSessionTTL, "how long an upload session (its container and URL) stays valid; a new one replaces it after")
+	fs.Int64Var(&c.batchMaxBytes, "batch-max-bytes", httpapi.DefaultMaxBatchBytes, "the largest body of a $batch, in bytes (past it, 413)")
+	c.chaos.flags(fs)
 	help := commandHelp{
 		summary: serveSummary,
 		usage:   "industrydata serve [--addr 127.0.0.1:8080] [--data-dir ./data] [flags]",
@@ -123,6 +131,12 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	}
 	if c.uploadSessionTTL < time.Minute {
 		return c, usageError{msg: fmt.Sprintf("--upload-session-ttl %s must be at least 1m", c.uploadSessionTTL)}
+	}
+	if c.batchMaxBytes < minBatchBytes {
+		return c, usageError{msg: fmt.Sprintf("--batch-max-bytes %d must be at least %d", c.batchMaxBytes, minBatchBytes)}
+	}
+	if err := c.chaos.validate(c.addr); err != nil {
+		return c, usageError{msg: err.Error()}
 	}
 	if err := c.timeouts.validate(); err != nil {
 		return c, usageError{msg: err.Error()}
@@ -396,6 +410,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		// only when a MiB takes longer than that.
 		BodyTimeout: c.timeouts.read,
 	})
+	injector := c.chaos.injector(log)
 	handler := httpapi.NewHandler(httpapi.Config{
 		Service:           svc,
 		Verifier:          verifier,
@@ -408,6 +423,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		MaxURLBytes:       httpapi.DefaultMaxURLBytes,
 		MaxHeaderBytes:    httpapi.DefaultMaxHeaderBytes,
 		Blob:              uploads,
+		MaxBatchBytes:     c.batchMaxBytes,
+		Chaos:             injector,
 	})
 
 	srv := newHTTPServer(c.timeouts, handler, log)
