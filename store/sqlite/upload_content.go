@@ -196,7 +196,7 @@ type group struct {
 // and the two of 4 MiB a request made cleared more bytes than a small
 // upload has, and had the collector run every request or two. A
 // compressed chunk's buffer grows as needed (a roster chunk compresses to
-// about a quarter).
+// a seventh to a quarter).
 var (
 	rawBuffers = sync.Pool{New: func() any { b := make([]byte, uploadChunkSize); return &b }}
 	zBuffers   = sync.Pool{New: func() any { b := make([]byte, 0, uploadChunkSize/2); return &b }}
