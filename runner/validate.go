@@ -7,7 +7,6 @@ import (
 	"io"
 	"io/fs"
 	"slices"
-	"sync"
 	"time"
 
 	"industrydata"
@@ -95,11 +94,7 @@ func (r *Runner) judge(ctx context.Context, c industrydata.JobClaim, in industry
 			return nil, fs.ErrNotExist
 		}
 		hb.set(fmt.Sprintf("Validating %s.", name))
-		rc, err := r.cfg.Store.OpenContent(ctx, c.Tenant, f.ContentID)
-		if err != nil {
-			return nil, err
-		}
-		return newReadAhead(rc), nil
+		return r.cfg.Store.OpenContent(ctx, c.Tenant, f.ContentID)
 	}
 	var (
 		res *rostercheck.Result
@@ -150,126 +145,4 @@ func publicErrors(ps []rostercheck.Problem) []industrydata.PublicError {
 		out[i] = industrydata.PublicError{Code: p.Code, Message: p.Message, Target: fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Column)}
 	}
 	return out
-}
-
-// aheadSize is how far a validation's file is read ahead of its check.
-const aheadSize = 1 << 20
-
-// readAhead reads src a buffer ahead of its reader, on a thread of its own
-// as low in priority as the check's (package lowprio): the store's reads
-// of a file (a query and a decompression per MiB) overlap the check
-// instead of adding to it, on a second core where there is one.
-type readAhead struct {
-	src  io.ReadCloser
-	full chan aheadBlock // filled by fill, one at a time
-	free chan []byte     // the buffers fill may fill; room for both
-	stop chan struct{}   // closed by Close
-	done chan struct{}   // closed when fill has returned
-
-	buf    []byte // the buffer being read, given back once read
-	rest   []byte // what of buf Read has not returned yet
-	err    error  // what Read returns once rest is read
-	closed bool
-	pooled [2]*[]byte // the buffers, when of aheadBuffers
-}
-
-var errReadAheadClosed = errors.New("read of a closed file")
-
-type aheadBlock struct {
-	data []byte
-	err  error
-}
-
-// aheadBuffers keeps the buffers of files read ahead from one validation
-// to the next: fresh memory costs a page fault per 4 KiB on first touch
-// (5–7 µs each on the virtual machine of docs/BENCHMARKS.md).
-var aheadBuffers = sync.Pool{New: func() any { b := make([]byte, aheadSize); return &b }}
-
-func newReadAhead(src io.ReadCloser) *readAhead {
-	a := &readAhead{src: src, full: make(chan aheadBlock, 1), free: make(chan []byte, 2),
-		stop: make(chan struct{}), done: make(chan struct{})}
-	// A file smaller than the buffers (orgs.csv) gets buffers its size.
-	if s, ok := src.(interface{ Size() int64 }); ok && s.Size() < aheadSize {
-		a.free <- make([]byte, s.Size()+1)
-		a.free <- make([]byte, s.Size()+1)
-	} else {
-		a.pooled = [2]*[]byte{aheadBuffers.Get().(*[]byte), aheadBuffers.Get().(*[]byte)}
-		a.free <- *a.pooled[0]
-		a.free <- *a.pooled[1]
-	}
-	go func() {
-		defer close(a.done)
-		lowprio.Run(a.fill)
-	}()
-	return a
-}
-
-// fill reads src into the free buffers until src ends or fails, or Close.
-func (a *readAhead) fill() {
-	for {
-		var buf []byte
-		select {
-		case buf = <-a.free:
-		case <-a.stop:
-			return
-		}
-		n, err := io.ReadFull(a.src, buf)
-		if errors.Is(err, io.ErrUnexpectedEOF) {
-			err = io.EOF
-		}
-		select {
-		case a.full <- aheadBlock{data: buf[:n], err: err}:
-		case <-a.stop:
-			return
-		}
-		if err != nil {
-			return
-		}
-	}
-}
-
-// Read implements io.Reader.
-func (a *readAhead) Read(p []byte) (int, error) {
-	if a.closed {
-		return 0, errReadAheadClosed
-	}
-	for len(a.rest) == 0 {
-		if a.err != nil {
-			return 0, a.err
-		}
-		if a.buf != nil {
-			a.free <- a.buf[:cap(a.buf)] // never blocks: the other buffer is fill's
-			a.buf = nil
-		}
-		b := <-a.full
-		a.buf, a.rest, a.err = b.data, b.data, b.err
-	}
-	n := copy(p, a.rest)
-	a.rest = a.rest[n:]
-	return n, nil
-}
-
-// Size is src's, if it tells it: what rostercheck sizes its tables by.
-func (a *readAhead) Size() int64 {
-	if s, ok := a.src.(interface{ Size() int64 }); ok {
-		return s.Size()
-	}
-	return 0
-}
-
-// Close stops the reading ahead and closes src.
-func (a *readAhead) Close() error {
-	if a.closed {
-		return nil
-	}
-	a.closed = true
-	close(a.stop)
-	<-a.done
-	a.buf, a.rest = nil, nil
-	for _, b := range a.pooled {
-		if b != nil {
-			aheadBuffers.Put(b)
-		}
-	}
-	return a.src.Close()
 }

@@ -82,7 +82,7 @@ func (f *fixture) waitOperationEnded(t *testing.T, cfg runner.Config, opID strin
 
 // A validation's operation goes running before it ends, however quick
 // the check (the heartbeat writes its first progress while the check
-// starts), and the files, read ahead of the check, are judged whole.
+// starts), and the files are judged whole.
 func TestValidationRunsThenSucceeds(t *testing.T) {
 	f := newFixture(t)
 	op, conn, files := f.startValidation(t, 3000)

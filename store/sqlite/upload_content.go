@@ -62,6 +62,10 @@ type piece struct {
 // the one before commits. More than max bytes (when max > 0) is
 // ErrTooLarge. On failure what was staged is deleted.
 func (s *Store) streamPiece(ctx context.Context, c containerRow, src io.Reader, max int64, end func(tx *batchTx, p piece) error) error {
+	fast := false // see compressChunk
+	if l, ok := src.(interface{ Len() int }); ok {
+		fast = l.Len() < uploadChunkSize*uploadChunksPerWrite
+	}
 	if max > 0 {
 		src = io.LimitReader(src, max+1)
 	}
@@ -95,7 +99,7 @@ func (s *Store) streamPiece(ctx context.Context, c containerRow, src io.Reader, 
 		if err := ctx.Err(); err != nil {
 			return fail(err)
 		}
-		g, err := readGroup(src, h)
+		g, err := readGroup(src, h, fast)
 		if err != nil {
 			return fail(err)
 		}
@@ -192,7 +196,7 @@ type group struct {
 // and the two of 4 MiB a request made cleared more bytes than a small
 // upload has, and had the collector run every request or two. A
 // compressed chunk's buffer grows as needed (a roster chunk compresses to
-// about a quarter).
+// a seventh to a quarter).
 var (
 	rawBuffers = sync.Pool{New: func() any { b := make([]byte, uploadChunkSize); return &b }}
 	zBuffers   = sync.Pool{New: func() any { b := make([]byte, 0, uploadChunkSize/2); return &b }}
@@ -203,7 +207,7 @@ var (
 // it and reads the next: an upload's MD5 (a third of its CPU), its
 // compression and its reading overlap where there is more than one core,
 // instead of adding up.
-func readGroup(src io.Reader, h hash.Hash) (*group, error) {
+func readGroup(src io.Reader, h hash.Hash, fast bool) (*group, error) {
 	g := &group{}
 	var (
 		out [uploadChunksPerWrite][]byte
@@ -225,7 +229,7 @@ func readGroup(src io.Reader, h hash.Hash) (*group, error) {
 		}
 		data, z, i := (*b)[:k], zBuffers.Get().(*[]byte), n
 		raw[i], g.bufs[i] = b, z
-		wg.Go(func() { out[i] = compressChunk((*z)[:0], data) })
+		wg.Go(func() { out[i] = compressChunk((*z)[:0], data, fast) })
 		h.Write(data)
 		g.size += int64(k)
 		if n++; g.last {
@@ -256,17 +260,20 @@ func (g *group) release() {
 	g.chunks = nil
 }
 
-// An upload's chunks are S2 streams (github.com/klauspost/compress/s2, a
-// CRC-32C per block), where the store's other blobs are zstd (package
-// zblob): on the 2-vCPU machine of docs/BENCHMARKS.md zstd's fastest level
-// compressed users.csv at 170–260 MB/s and S2 at 530–670 MB/s, against
-// about 450 MB/s for writing a file and fsyncing it, so zstd alone cost an
-// upload more than the local write it is measured against. The price is
-// room: S2 keeps a quarter of users.csv where zstd keeps a seventh, and a
-// tenth of enrollments.csv where zstd keeps a thirty-seventh (160 MB
-// against 55 MB for a million users). It also reads back twice as fast (a
-// validation reads every chunk). Chunks written before are zstd frames,
-// told apart by their magic number, and read as such.
+// A chunk is compressed with zstd (package zblob), as the store's other
+// blobs are, unless fast is set: then it is an S2 stream of one block
+// (github.com/klauspost/compress/s2, with a CRC-32C). streamPiece sets it
+// for a body its reader says is shorter than a group (4 MiB: most roster
+// files, one transaction): such an upload is as long as its fixed costs,
+// the compression of its one or two chunks among them, which nothing
+// overlaps. On the 2-vCPU machine of docs/BENCHMARKS.md zstd's fastest
+// level compressed users.csv at 170–260 MB/s and S2 at 530–670 MB/s,
+// against about 450 MB/s for writing a file and fsyncing it; S2 keeps a
+// quarter of it where zstd keeps a seventh. A longer body's groups are
+// compressed while the group before commits, where zstd's time hides and
+// its bytes are fewer to write, keep and read (a tenth of enrollments.csv
+// in S2, a thirty-seventh in zstd: 160 MB against 55 MB at a million
+// users). decompressChunk tells the two apart by their first bytes.
 var (
 	s2Writers = sync.Pool{New: func() any {
 		return s2.NewWriter(nil, s2.WriterConcurrency(1), s2.WriterBlockSize(uploadChunkSize))
@@ -278,8 +285,11 @@ var (
 )
 
 // compressChunk appends src, at most uploadChunkSize bytes, compressed
-// to dst: an S2 stream of one block.
-func compressChunk(dst, src []byte) []byte {
+// to dst: a zstd frame, or an S2 stream of one block if fast.
+func compressChunk(dst, src []byte, fast bool) []byte {
+	if !fast {
+		return zblob.Compress(dst, src)
+	}
 	w := s2Writers.Get().(*s2.Writer)
 	out := bytes.NewBuffer(dst)
 	w.Reset(out)

@@ -124,9 +124,8 @@ func TestFailedPutLeavesNothingStaged(t *testing.T) {
 	}
 }
 
-// Chunks stored before uploads were S2 are zstd frames (package zblob),
-// and read as such; a chunk whose bytes changed is an error, not other
-// bytes.
+// A content reads whole whichever codec each of its chunks has, and a
+// chunk whose bytes changed is an error, not other bytes.
 func TestContentChunksOfEitherCodec(t *testing.T) {
 	s := openFile(t)
 	c := uploadContainer(t, s)
@@ -149,7 +148,7 @@ func TestContentChunksOfEitherCodec(t *testing.T) {
 	if got, err := readAllContent(t, s, info.ContentID); err != nil || !bytes.Equal(got, data) {
 		t.Fatalf("a zstd chunk then an S2 one: read %d of %d bytes, %v", len(got), len(data), err)
 	}
-	corrupt := compressChunk(nil, data[:uploadChunkSize])
+	corrupt := compressChunk(nil, data[:uploadChunkSize], true)
 	corrupt[len(corrupt)/2] ^= 0x40
 	setChunk(0, corrupt)
 	if _, err := readAllContent(t, s, info.ContentID); err == nil {
@@ -157,33 +156,78 @@ func TestContentChunksOfEitherCodec(t *testing.T) {
 	}
 }
 
-// A chunk reads back as written whether S2 compressed it or stored it as
-// is (random bytes), and the stream is one the s2 package reads too; a
-// chunk cut short or of another kind is an error.
+// A chunk reads back as written, zstd or S2, whether S2 compressed it or
+// stored it as is (random bytes), and an S2 one is a stream the s2 package
+// reads too; a chunk cut short or of another kind is an error.
 func TestChunkRoundTrip(t *testing.T) {
 	random := make([]byte, uploadChunkSize)
 	r := rand.New(rand.NewPCG(5, 6))
 	for i := range random {
 		random[i] = byte(r.Uint32())
 	}
-	for _, src := range [][]byte{nil, []byte("x"), csvLike(1000), csvLike(uploadChunkSize), random} {
-		chunk := compressChunk([]byte("keep"), src)
-		if !bytes.HasPrefix(chunk, []byte("keep")) {
-			t.Fatal("compressChunk lost dst")
-		}
-		chunk = chunk[4:]
-		got, err := decompressChunk([]byte("pre"), chunk)
-		if err != nil || !bytes.Equal(got, append([]byte("pre"), src...)) {
-			t.Errorf("%d bytes: read back %d, %v", len(src), len(got)-3, err)
-		}
-		lib, err := io.ReadAll(s2.NewReader(bytes.NewReader(chunk)))
-		if err != nil || !bytes.Equal(lib, src) {
-			t.Errorf("%d bytes: the s2 package reads %d, %v", len(src), len(lib), err)
-		}
-		for _, bad := range [][]byte{chunk[:len(chunk)-1], append(bytes.Clone(chunk), 0), {0xff, 6, 0, 0}} {
-			if _, err := decompressChunk(nil, bad); err == nil {
-				t.Errorf("%d bytes: a chunk of %d bytes of %d read without error", len(src), len(bad), len(chunk))
+	for _, fast := range []bool{false, true} {
+		for _, src := range [][]byte{nil, []byte("x"), csvLike(1000), csvLike(uploadChunkSize), random} {
+			chunk := compressChunk([]byte("keep"), src, fast)
+			if !bytes.HasPrefix(chunk, []byte("keep")) {
+				t.Fatal("compressChunk lost dst")
 			}
+			chunk = chunk[4:]
+			got, err := decompressChunk([]byte("pre"), chunk)
+			if err != nil || !bytes.Equal(got, append([]byte("pre"), src...)) {
+				t.Errorf("%d bytes, fast %t: read back %d, %v", len(src), fast, len(got)-3, err)
+			}
+			if !fast {
+				continue
+			}
+			lib, err := io.ReadAll(s2.NewReader(bytes.NewReader(chunk)))
+			if err != nil || !bytes.Equal(lib, src) {
+				t.Errorf("%d bytes: the s2 package reads %d, %v", len(src), len(lib), err)
+			}
+			for _, bad := range [][]byte{chunk[:len(chunk)-1], append(bytes.Clone(chunk), 0), {0xff, 6, 0, 0}} {
+				if _, err := decompressChunk(nil, bad); err == nil {
+					t.Errorf("%d bytes: a chunk of %d bytes of %d read without error", len(src), len(bad), len(chunk))
+				}
+			}
+		}
+	}
+}
+
+// onlyReader hides what its reader says of its length.
+type onlyReader struct{ io.Reader }
+
+// A body its reader says is shorter than a group is stored in S2 chunks,
+// a longer one, or one of unknown length, in zstd chunks.
+func TestCodecBySize(t *testing.T) {
+	s := openFile(t)
+	c := uploadContainer(t, s)
+	group := uploadChunkSize * uploadChunksPerWrite
+	for _, tc := range []struct {
+		body func([]byte) io.Reader
+		size int
+		s2   bool
+	}{
+		{func(b []byte) io.Reader { return bytes.NewReader(b) }, uploadChunkSize + 1, true},
+		{func(b []byte) io.Reader { return bytes.NewReader(b) }, group - 1, true},
+		{func(b []byte) io.Reader { return bytes.NewReader(b) }, group + 1, false},
+		{func(b []byte) io.Reader { return onlyReader{bytes.NewReader(b)} }, 1000, false},
+	} {
+		data := csvLike(tc.size)
+		info, err := s.PutBlob(t.Context(), c.ID, "users.csv", tc.body(data), industrydata.UploadLimits{}, industrydata.BlobProps{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var s2n, n int
+		err = s.reader.QueryRowContext(t.Context(), `SELECT count(*), coalesce(sum(substr(k.data, 1, 10) = ?), 0)
+			FROM upload_chunks k JOIN upload_content_pieces cp ON cp.piece = k.piece
+			JOIN upload_contents c ON c.seq = cp.content WHERE c.id = ?`, s2Stream, info.ContentID).Scan(&n, &s2n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := map[bool]int{true: n, false: 0}[tc.s2]; n == 0 || s2n != want {
+			t.Errorf("%d bytes (%T): %d of %d chunks S2, want %d", tc.size, tc.body(nil), s2n, n, want)
+		}
+		if got, err := readAllContent(t, s, info.ContentID); err != nil || !bytes.Equal(got, data) {
+			t.Errorf("%d bytes: read back %d, %v", tc.size, len(got), err)
 		}
 	}
 }
