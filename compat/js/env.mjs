@@ -13,14 +13,15 @@ function required(name) {
 
 export const baseUrl = required("COMPAT_BASE_URL");
 export const retryPath = required("COMPAT_RETRY_PATH");
+export const token = required("COMPAT_TOKEN");
+export const kiotaToken = required("COMPAT_KIOTA_TOKEN");
 
 // graphClient is the core client as an application would set it up: a
 // token from an auth provider, the service's URL as its base, beta, and
 // the service's host allowed to receive the token.
-export function graphClient(tokenVariable = "COMPAT_TOKEN") {
-  const token = required(tokenVariable);
+export function graphClient(bearer = token) {
   return Client.init({
-    authProvider: (done) => done(null, token),
+    authProvider: (done) => done(null, bearer),
     baseUrl: baseUrl + "/",
     defaultVersion: "beta",
     customHosts: new Set([new URL(baseUrl).hostname]),

@@ -45,6 +45,13 @@ test("operations: create, get and update as seed 003 does", async () => {
   const got = await client.api(`/industryData/operations/${created.id}`).get();
   assert.equal(got.id, created.id);
 
+  // Prefer: return=minimal answers 204, which the client returns as undefined.
+  const minimal = await client
+    .api(`/industryData/operations/${created.id}`)
+    .header("Prefer", "return=minimal")
+    .patch({ statusDetail: "queued" });
+  assert.equal(minimal, undefined);
+
   const updated = await client.api(`/industryData/operations/${created.id}`).patch({
     "@odata.type": "#microsoft.graph.longRunningOperation",
     lastActionDateTime: "2024-05-01T08:30:00.123Z",
@@ -67,6 +74,9 @@ test("userReportRefreshProcess: update as seed 000 does, then 412 on a stale eTa
   assert.equal(list.value.length, 1);
   const proc = list.value[0];
   assert.equal(proc["@odata.type"], "#microsoft.graph.industryData.userReportRefreshProcess");
+
+  const cast = await client.api(`/industryData/processes/${proc.id}/microsoft.graph.industryData.userReportRefreshProcess`).get();
+  assert.equal(cast.eTag, proc.eTag);
 
   const updated = await client.api(`/industryData/processes/${proc.id}`).patch({
     "@odata.type": "#microsoft.graph.industryData.userReportRefreshProcess",
@@ -96,6 +106,11 @@ test("GraphError carries code, message and request-id on 400 and 404", async () 
 
   const notFound = await graphError(() => client.api(`/industryData/operations/${missing}`).get());
   assertEnvelope(notFound, 404, "itemNotFound");
+
+  const unauthenticated = await graphError(() =>
+    graphClient("not-a-token").api("/industryData/operations").get(),
+  );
+  assertEnvelope(unauthenticated, 401, "unauthenticated");
 });
 
 test("the import surface: source system, year, connector and flow", async () => {
@@ -168,6 +183,11 @@ test("PageIterator walks every page through @odata.nextLink", async () => {
   assert.ok(iterator.isComplete());
   assert.equal(seen.length, 25);
   assert.deepEqual(new Set(seen), made);
+
+  const counted = await client.api("/industryData/operations").filter(`statusDetail eq '${marker}'`).count(true).top(1).get();
+  assert.equal(counted["@odata.count"], 25);
+  const count = await client.api("/industryData/operations/$count").filter(`statusDetail eq '${marker}'`).get();
+  assert.equal(String(count), "25");
 });
 
 test("BatchRequestContent and BatchResponseContent round trip with dependsOn", async () => {

@@ -20,8 +20,10 @@ import {
   createIndustryDataConnectorFromDiscriminatorValue,
   createIndustryDataRunActivityCollectionResponseFromDiscriminatorValue,
   createIndustryDataRunFromDiscriminatorValue,
+  createIndustryDataRunStatisticsFromDiscriminatorValue,
   createInboundFlowCollectionResponseFromDiscriminatorValue,
   createInboundFlowFromDiscriminatorValue,
+  createReferenceDefinitionCollectionResponseFromDiscriminatorValue,
   createSourceSystemDefinitionFromDiscriminatorValue,
   createYearTimePeriodDefinitionFromDiscriminatorValue,
   serializeIndustryDataConnector,
@@ -29,15 +31,13 @@ import {
   serializeSourceSystemDefinition,
   serializeYearTimePeriodDefinition,
 } from "@microsoft/msgraph-beta-sdk/models/industryData/index.js";
-import { baseUrl } from "./env.mjs";
-
-const token = process.env.COMPAT_KIOTA_TOKEN;
+import { baseUrl, kiotaToken } from "./env.mjs";
 const api = `${baseUrl}/beta/external/industryData`;
 
 // send makes one request with the tenant's token; url is absolute or
 // relative to the industryData root.
 async function send(method, url, body) {
-  const headers = { Authorization: `Bearer ${token}` };
+  const headers = { Authorization: `Bearer ${kiotaToken}` };
   if (body !== undefined) {
     headers["Content-Type"] = "application/json";
   }
@@ -171,6 +171,7 @@ test("source systems, years, connectors and flows: created, parsed and updated t
   const expanded = parse(
     (await expect(200, "GET", `inboundFlows/${flow.id}?$expand=dataConnector,year`)).text,
     createInboundFlowFromDiscriminatorValue,
+  createReferenceDefinitionCollectionResponseFromDiscriminatorValue,
   );
   assert.equal(expanded.dataConnector.odataType, "#microsoft.graph.industryData.azureDataLakeConnector");
   assert.equal(expanded.dataConnector.id, conn.id);
@@ -194,6 +195,7 @@ test("source systems, years, connectors and flows: created, parsed and updated t
       expirationDateTime: new Date("2026-07-31T00:00:00Z"),
     }, serializeInboundFlow))).text,
     createInboundFlowFromDiscriminatorValue,
+  createReferenceDefinitionCollectionResponseFromDiscriminatorValue,
   );
   assert.equal(flowPatched.expirationDateTime.toISOString(), "2026-07-31T00:00:00.000Z");
   assert.equal(flowPatched.displayName, "Rostering");
@@ -235,4 +237,33 @@ test("runs: started, followed and parsed through the models", async () => {
     assert.equal(a.status, IndustryDataActivityStatusObject.Skipped);
     assert.ok(a.displayName);
   }
+
+  const stats = parse(
+    (await expect(200, "GET", `runs/${run.id}/microsoft.graph.industryData.getStatistics()`)).text,
+    createIndustryDataRunStatisticsFromDiscriminatorValue,
+  );
+  assert.equal(stats.runId, run.id);
+  assert.equal(stats.status, run.status);
+  assert.ok(Array.isArray(stats.activityStatistics));
+  assert.equal(typeof stats.inboundTotals.people, "number");
+});
+
+test("reference definitions: the system defaults parse through the models", async () => {
+  const roles = parse(
+    (await expect(200, "GET", "referenceDefinitions?$filter=referenceType eq 'RefRole'&$orderby=sortIndex")).text,
+    createReferenceDefinitionCollectionResponseFromDiscriminatorValue,
+  );
+  const codes = roles.value.map((d) => d.code);
+  for (const code of ["student", "teacher", "administrator"]) {
+    assert.ok(codes.includes(code), `RefRole has no ${code}: ${codes}`);
+  }
+  for (const d of roles.value) {
+    assert.equal(d.odataType, "#microsoft.graph.industryData.referenceDefinition");
+    assert.equal(d.id, `RefRole-${d.code}`);
+    assert.equal(typeof d.isDisabled, "boolean");
+    assert.equal(typeof d.sortIndex, "number");
+    assert.ok(d.createdDateTime instanceof Date && d.lastModifiedDateTime instanceof Date);
+  }
+  const indexes = roles.value.map((d) => d.sortIndex);
+  assert.deepEqual(indexes, [...indexes].sort((a, b) => a - b));
 });
