@@ -49,10 +49,12 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// industrydataBinary builds ./cmd/industrydata once per test process.
+// industrydataBinary builds ./cmd/industrydata once per test process, with
+// the race detector when the tests have it.
 var industrydataBinary = sync.OnceValues(func() (string, error) {
 	bin := filepath.Join(binDir, "industrydata")
-	cmd := exec.Command("go", "build", "-o", bin, "industrydata/cmd/industrydata")
+	args := append(append([]string{"build"}, raceFlags...), "-o", bin, "industrydata/cmd/industrydata")
+	cmd := exec.Command("go", args...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("go build: %v\n%s", err, out)
 	}
@@ -157,6 +159,11 @@ func startProcess(t *testing.T, bin string, args []string) string {
 			_ = cmd.Process.Kill()
 			<-exited
 			t.Errorf("industrydata serve did not stop within %v of SIGTERM; log:\n%s", stopDeadline, logText())
+			return
+		}
+		// Under the race detector a data race makes the exit status 66.
+		if code := cmd.ProcessState.ExitCode(); code != 0 {
+			t.Errorf("industrydata serve exited with status %d on SIGTERM; log:\n%s", code, logText())
 		}
 	})
 	select {
