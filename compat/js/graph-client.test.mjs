@@ -35,6 +35,11 @@ function assertEnvelope(err, statusCode, code) {
   assert.match(err.requestId, /^[0-9a-f-]{36}$/);
   assert.equal(err.requestId, err.headers.get("request-id"));
   assert.ok(!Number.isNaN(err.date.getTime()), "no innerError.date");
+  // The client's TelemetryHandler sends a client-request-id, which comes
+  // back in the header and in the envelope.
+  const inner = JSON.parse(err.body).innerError;
+  assert.match(inner["client-request-id"], /^[0-9a-f-]{36}$/);
+  assert.equal(inner["client-request-id"], err.headers.get("client-request-id"));
 }
 
 test("operations: create, get and update as seed 003 does", async () => {
