@@ -52,8 +52,8 @@ func TestOfficialClients(t *testing.T) {
 }
 
 // retrySeed is a --chaos-seed whose first draw answers 429 and whose second
-// lets the request through: the retry case then sees exactly one retry,
-// which the RetryHandler must make after the Retry-After it was given.
+// lets the request through: the retry case then sees exactly one 429, with
+// its Retry-After, and the RetryHandler's retry gets through.
 func retrySeed(t *testing.T) string {
 	t.Helper()
 	rules, err := chaos.Parse(retryRule)
