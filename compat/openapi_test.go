@@ -64,4 +64,17 @@ func TestMetadataConvertsToOpenAPI(t *testing.T) {
 			}
 		}
 	}
+	// The bound actions and functions $metadata declares. getUploadSession
+	// is bound to a derived type (azureDataLakeConnector), for which the
+	// converter writes no path.
+	for _, want := range []string{
+		"/external/industryData/runs/microsoft.graph.industryData.start",
+		"/external/industryData/runs/microsoft.graph.industryData.getStatistics()",
+		"/external/industryData/runs/{id_2}/microsoft.graph.industryData.getStatistics()",
+		"/external/industryData/dataConnectors/{id_2}/microsoft.graph.industryData.validate",
+	} {
+		if _, ok := doc.Paths[want]; !ok {
+			t.Errorf("no path %s in the OpenAPI description", want)
+		}
+	}
 }
