@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"strings"
@@ -25,14 +26,15 @@ func (a *api) observe(next http.Handler) http.Handler {
 		ctx, span := a.Tracing.StartRequest(r.Context(), r.Method, r.Header)
 		defer span.End()
 		a.Tracing.Inject(ctx, w.Header())
-		x := &exchange{}
-		r = withValue(r.WithContext(ctx), keyExchange, x)
+		// One allocation for what observe keeps of the request.
+		x := &exchange{w: statuswriter.Writer{ResponseWriter: w}}
+		r = r.WithContext(context.WithValue(ctx, keyExchange, x))
 		var body *countingBody
 		if r.Body != nil && r.Body != http.NoBody {
-			body = &countingBody{ReadCloser: r.Body}
-			r.Body = body
+			x.body.ReadCloser = r.Body
+			body, r.Body = &x.body, &x.body
 		}
-		sw := &statuswriter.Writer{ResponseWriter: w}
+		sw := &x.w
 		next.ServeHTTP(sw, r)
 
 		status := sw.Status
@@ -43,21 +45,26 @@ func (a *api) observe(next http.Handler) http.Handler {
 		if a.Blob != nil && strings.HasPrefix(r.URL.Path, blob.Prefix) {
 			route = blobRoute(r)
 		}
-		if route != "" {
-			span.SetName(route)
-			span.SetAttributes(attribute.String("http.route", route))
-		}
-		span.SetAttributes(attribute.Int("http.response.status_code", status))
-		if status >= 500 {
-			span.SetStatus(codes.Error, http.StatusText(status))
+		if span.IsRecording() {
+			if route != "" {
+				span.SetName(route)
+				span.SetAttributes(attribute.String("http.route", route))
+			}
+			span.SetAttributes(attribute.Int("http.response.status_code", status))
+			if status >= 500 {
+				span.SetStatus(codes.Error, http.StatusText(status))
+			}
 		}
 		a.Metrics.Served(route, r.Method, status, time.Since(start), body.count(), sw.Bytes)
 	})
 }
 
-// exchange is what the inner layers learn of a request for observe: the
-// route pattern it matched, "" when none did.
+// exchange is what observe keeps of a request: the response's writer, the
+// body's count, and the route pattern it matched ("" when none did), which
+// the inner layers set.
 type exchange struct {
+	w     statuswriter.Writer
+	body  countingBody
 	route string
 }
 
