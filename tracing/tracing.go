@@ -88,8 +88,14 @@ func (t *Tracing) Shutdown(ctx context.Context) error {
 // new trace otherwise. The span's name is the method until SetRoute.
 func (t *Tracing) StartRequest(ctx context.Context, method string, header http.Header) (context.Context, trace.Span) {
 	ctx = t.prop.Extract(ctx, propagation.HeaderCarrier(header))
-	return t.tracer.Start(ctx, method, trace.WithSpanKind(trace.SpanKindServer))
+	return t.tracer.Start(ctx, method, serverKind)
 }
+
+// The options of the spans, made once: an option is an allocation.
+var (
+	serverKind   = trace.WithSpanKind(trace.SpanKindServer)
+	consumerKind = trace.WithSpanKind(trace.SpanKindConsumer)
+)
 
 // Inject writes ctx's span as the traceparent (and tracestate) of header.
 func (t *Tracing) Inject(ctx context.Context, header http.Header) {
@@ -111,7 +117,7 @@ func (t *Tracing) StartJob(ctx context.Context, name, traceparent string) (conte
 	if traceparent != "" {
 		ctx = t.prop.Extract(ctx, propagation.MapCarrier{"traceparent": traceparent})
 	}
-	return t.tracer.Start(ctx, name, trace.WithSpanKind(trace.SpanKindConsumer))
+	return t.tracer.Start(ctx, name, consumerKind)
 }
 
 // TraceID is the trace id of ctx's span, "" when it has none.
