@@ -2,12 +2,10 @@ package httpapi_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -58,29 +56,8 @@ func newObserved(t *testing.T, opts ...harnessOption) *observed {
 // queue until the operation at location has ended.
 func (o *observed) runJobs(location string) *response {
 	o.t.Helper()
-	loc, err := url.Parse(location)
-	if err != nil {
-		o.t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		logger := slog.New(slog.NewJSONHandler(o.log, nil))
-		runner.New(runner.Config{Store: o.store, Poll: time.Millisecond, Metrics: o.reg.Jobs(), Tracing: o.tr, Logger: logger}).Run(ctx)
-	}()
-	defer func() { cancel(); <-done }()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		op := o.must(200, request{method: "GET", path: loc.Path})
-		if s := op.str("status"); s == "succeeded" || s == "failed" {
-			return op
-		}
-		if time.Now().After(deadline) {
-			o.t.Fatalf("operation still %s after 30s", op.str("status"))
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
+	logger := slog.New(slog.NewJSONHandler(o.log, nil))
+	return o.runJobsWith(location, runner.Config{Store: o.store, Poll: time.Millisecond, Metrics: o.reg.Jobs(), Tracing: o.tr, Logger: logger})
 }
 
 // scrape reads the registry over HTTP, as Prometheus does.
