@@ -21,9 +21,11 @@ import (
 	"industrydata/auth"
 	"industrydata/blob"
 	"industrydata/httpapi"
+	"industrydata/metrics"
 	"industrydata/runner"
 	"industrydata/service"
 	"industrydata/throttle"
+	"industrydata/tracing"
 )
 
 // serveOptions are what a caller of runServe sets beyond the command line;
@@ -59,6 +61,7 @@ type serveConfig struct {
 	uploadSessionTTL  time.Duration
 	batchMaxBytes     int64
 	chaos             chaosConfig
+	admin             adminConfig
 }
 
 // httpTimeouts are the HTTP server's deadlines, each a flag.
@@ -113,6 +116,7 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.DurationVar(&c.uploadSessionTTL, "upload-session-ttl", blob.DefaultSessionTTL, "how long an upload session (its container and URL) stays valid; a new one replaces it after")
 	fs.Int64Var(&c.batchMaxBytes, "batch-max-bytes", httpapi.DefaultMaxBatchBytes, "the largest body of a $batch, in bytes (past it, 413)")
 	c.chaos.flags(fs)
+	c.admin.flags(fs)
 	help := commandHelp{
 		summary: serveSummary,
 		usage:   "industrydata serve [--addr 127.0.0.1:8080] [--data-dir ./data] [flags]",
@@ -136,6 +140,9 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 		return c, usageError{msg: fmt.Sprintf("--batch-max-bytes %d must be at least %d", c.batchMaxBytes, minBatchBytes)}
 	}
 	if err := c.chaos.validate(c.addr); err != nil {
+		return c, usageError{msg: err.Error()}
+	}
+	if err := c.admin.validate(); err != nil {
 		return c, usageError{msg: err.Error()}
 	}
 	if err := c.timeouts.validate(); err != nil {
@@ -290,16 +297,19 @@ func newLogger(c serveConfig, stderr io.Writer) *slog.Logger {
 			}
 		}
 	}
+	// Each line written with a request's or a job's context names its
+	// trace.
 	if format == "text" {
-		return slog.New(slog.NewTextHandler(stderr, opts))
+		return slog.New(tracing.NewLogHandler(slog.NewTextHandler(stderr, opts)))
 	}
-	return slog.New(slog.NewJSONHandler(stderr, opts))
+	return slog.New(tracing.NewLogHandler(slog.NewJSONHandler(stderr, opts)))
 }
 
-// listenError is serve's failure to listen on --addr (in use, not a local
-// address, or a port it may not bind): the process exits with status 2, as
-// for any other bad configuration.
+// listenError is serve's failure to listen on --addr or --admin-addr (in
+// use, not a local address, or a port it may not bind): the process exits
+// with status 2, as for any other bad configuration.
 type listenError struct {
+	flag string // "addr" or "admin-addr"
 	addr string
 	err  error
 }
@@ -310,7 +320,7 @@ func (e listenError) Error() string {
 	if errors.As(cause, &op) && op.Err != nil {
 		cause = op.Err // without "listen tcp <addr>:", which the message says
 	}
-	return fmt.Sprintf("serve: cannot listen on --addr %s: %v", e.addr, cause)
+	return fmt.Sprintf("serve: cannot listen on --%s %s: %v", e.flag, e.addr, cause)
 }
 
 // Unwrap returns the cause.
@@ -340,9 +350,16 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	// directory, a key or a database, nor migrate one, on its way out.
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
-		return listenError{addr: c.addr, err: err}
+		return listenError{flag: "addr", addr: c.addr, err: err}
 	}
 	defer ln.Close() // in case of an error before serving; Serve closes it too
+	var adminLn net.Listener
+	if c.admin.addr != "" {
+		if adminLn, err = net.Listen("tcp", c.admin.addr); err != nil {
+			return listenError{flag: "admin-addr", addr: c.admin.addr, err: err}
+		}
+		defer adminLn.Close()
+	}
 
 	key, err := auth.LoadOrCreateKey(c.dataDir)
 	if err != nil {
@@ -373,11 +390,31 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	defer closeVerifier()
 	limiter, _ := throttle.New(throttle.Config{Rate: c.throttleRate, Burst: c.throttleBurst})
+	tr, err := c.admin.tracing(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		// The spans not yet exported go now, within a bound: a collector
+		// that does not answer must not hold the exit up.
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if err := tr.Shutdown(sctx); err != nil {
+			log.Warn("exporting the last spans failed", "err", err)
+		}
+	}()
+	// Without an admin listener nothing reads metrics: none are kept.
+	var reg *metrics.Registry
+	if adminLn != nil {
+		reg = metrics.New()
+	}
 	rc := runner.Config{
 		Store:    store,
 		Workers:  c.workers,
 		LeaseTTL: c.leaseTTL,
 		Logger:   log,
+		Metrics:  reg.Jobs(),
+		Tracing:  tr,
 	}
 	if opts.runner != nil {
 		opts.runner(&rc)
@@ -409,6 +446,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		// A large upload may take longer than --read-timeout: it is cut
 		// only when a MiB takes longer than that.
 		BodyTimeout: c.timeouts.read,
+		Metrics:     reg.Uploads(),
 	})
 	injector := c.chaos.injector(log)
 	handler := httpapi.NewHandler(httpapi.Config{
@@ -425,6 +463,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Blob:              uploads,
 		MaxBatchBytes:     c.batchMaxBytes,
 		Chaos:             injector,
+		Metrics:           reg.HTTP(),
+		Throttled:         reg.Throttle(),
+		Tracing:           tr,
 	})
 
 	srv := newHTTPServer(c.timeouts, handler, log)
@@ -448,7 +489,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		<-runnerDone
 	}()
 
-	served := make(chan error, 1)
+	served := make(chan error, 2)
 	go func() {
 		if c.tlsCert != "" {
 			served <- srv.ServeTLS(ln, c.tlsCert, c.tlsKey)
@@ -456,6 +497,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		served <- srv.Serve(ln)
 	}()
+	var admin *http.Server
+	if adminLn != nil {
+		admin = newAdminServer(adminHandler(reg, c.admin.pprof), log)
+		log.Info("admin listening", "admin_addr", adminLn.Addr().String(), "pprof", c.admin.pprof)
+		go func() { served <- admin.Serve(adminLn) }()
+	}
 	select {
 	case err := <-served:
 		return fmt.Errorf("serve: %w", err)
@@ -473,6 +520,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		if errors.Is(err, context.DeadlineExceeded) {
 			shutdownErr = fmt.Errorf("shutdown: requests were still open after --shutdown-timeout %s; their connections were closed", c.shutdownTimeout)
 		}
+	}
+	if admin != nil {
+		// Scrapes and profiles end with the server: none is worth waiting for.
+		admin.Close()
 	}
 	stopRuns()
 	<-runnerDone
