@@ -87,7 +87,7 @@ func startService(t *testing.T, flags ...string) *service {
 	dir := t.TempDir()
 	s := &service{bin: bin, dataDir: filepath.Join(dir, "data")}
 	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data-dir", s.dataDir,
-		"--trust-proxy-headers", "--log-format", "json"}, flags...)
+		"--admin-addr", "127.0.0.1:0", "--trust-proxy-headers", "--log-format", "json"}, flags...)
 	s.direct = "http://" + startProcess(t, bin, args)
 
 	target, err := url.Parse(s.direct)
