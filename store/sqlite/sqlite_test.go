@@ -279,3 +279,26 @@ func BenchmarkUpdateOperationParallel(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkGetOperationParallel measures GET by id on the reader pool from
+// concurrent clients, each reading its own operation.
+func BenchmarkGetOperationParallel(b *testing.B) {
+	const clients = 64
+	s := openFile(b)
+	ids := make([]string, clients)
+	for i := range ids {
+		ids[i] = mustCreate(b, s, fmt.Sprintf("op-%d", i)).ID
+	}
+	var next atomic.Int64
+	b.SetParallelism((clients + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		id := ids[int(next.Add(1)-1)%clients]
+		for pb.Next() {
+			if _, err := s.GetOperation(context.Background(), tenant, id); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
