@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"industrydata"
+	"industrydata/store/internal/sqlcore"
 	"industrydata/store/storetest"
 )
 
@@ -144,7 +145,7 @@ func TestFileStoreIsDurable(t *testing.T) {
 	s := openFile(t)
 	for pragma, want := range map[string]string{"journal_mode": "wal", "synchronous": "2", "foreign_keys": "1", "temp_store": "2"} {
 		var got string
-		err := s.write(t.Context(), func(tx *batchTx) error {
+		err := s.write(t.Context(), func(tx sqlcore.Tx) error {
 			return tx.QueryRow("PRAGMA " + pragma).Scan(&got)
 		})
 		if err != nil || got != want {

@@ -1,9 +1,8 @@
-package sqlite
+package sqlcore
 
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"time"
 
 	"industrydata"
@@ -112,13 +111,13 @@ func (s *Store) GetUserReport(ctx context.Context, tenant industrydata.TenantID,
 		created int64
 		summary string
 	)
-	err := s.queryRowR(ctx, qGetUserReport, string(tenant), runID).Scan(&r.ID, &r.ProcessID, &r.ETag, &created, &summary)
+	err := s.b.QueryRow(ctx, qGetUserReport, string(tenant), runID).Scan(&r.ID, &r.ProcessID, &r.ETag, &created, &summary)
 	if err != nil {
-		return industrydata.UserReport{}, fmt.Errorf("sqlite: get user report of run %s: %w", runID, translate(err))
+		return industrydata.UserReport{}, s.errorf("get user report of run %s: %w", runID, s.translate(err))
 	}
 	r.CreatedDateTime = industrydata.FromTicks(created)
 	if r.Summary, err = decodeSummary(summary); err != nil {
-		return industrydata.UserReport{}, fmt.Errorf("sqlite: get user report of run %s: summary: %w", runID, err)
+		return industrydata.UserReport{}, s.errorf("get user report of run %s: summary: %w", runID, err)
 	}
 	return r, nil
 }
@@ -127,8 +126,8 @@ func (s *Store) GetUserReport(ctx context.Context, tenant industrydata.TenantID,
 // ErrNotFound when it has none.
 func (s *Store) reportSeq(ctx context.Context, tenant industrydata.TenantID, runID string) (int64, error) {
 	var seq int64
-	if err := s.queryRowR(ctx, qReportSeq, string(tenant), runID).Scan(&seq); err != nil {
-		return 0, fmt.Errorf("sqlite: user report of run %s: %w", runID, translate(err))
+	if err := s.b.QueryRow(ctx, qReportSeq, string(tenant), runID).Scan(&seq); err != nil {
+		return 0, s.errorf("user report of run %s: %w", runID, s.translate(err))
 	}
 	return seq, nil
 }

@@ -1,4 +1,4 @@
-package sqlite
+package sqlcore
 
 import (
 	"context"
@@ -95,8 +95,8 @@ func decodeCounts(s string) (industrydata.InboundCounts, error) {
 
 // scanActivity returns a scanner of rows of activityColumns, of the run
 // runID (which the rows do not repeat).
-func scanActivity(runID string) func(scanner) (industrydata.RunActivity, error) {
-	return func(r scanner) (industrydata.RunActivity, error) {
+func scanActivity(runID string) func(Scanner) (industrydata.RunActivity, error) {
+	return func(r Scanner) (industrydata.RunActivity, error) {
 		var (
 			a                industrydata.RunActivity
 			status           string
@@ -128,7 +128,7 @@ func scanActivity(runID string) func(scanner) (industrydata.RunActivity, error) 
 // insertActivities inserts the activities of run r (its seq and id), in
 // order, numbered from 1, and returns them as stored. An activity needs an
 // id and a status; a second activity of one id is ErrDuplicate.
-func insertActivities(tx *batchTx, r *industrydata.Run, activities []industrydata.RunActivity) ([]industrydata.RunActivity, error) {
+func (s *Store) insertActivities(tx Tx, r *industrydata.Run, activities []industrydata.RunActivity) ([]industrydata.RunActivity, error) {
 	out := make([]industrydata.RunActivity, len(activities))
 	for i, a := range activities {
 		if a.ID == "" || a.Status == "" {
@@ -141,7 +141,7 @@ func insertActivities(tx *batchTx, r *industrydata.Run, activities []industrydat
 		a.RunID, a.Seq = r.ID, int64(i+1)
 		if _, err := tx.Exec(qInsertActivity, r.Seq, a.Seq, a.ID, a.FlowID, a.DisplayName, string(a.Status),
 			blocking, encodeOptCounts(a.Counts)); err != nil {
-			return nil, fmt.Errorf("activity %s: %w", a.ID, translate(err))
+			return nil, fmt.Errorf("activity %s: %w", a.ID, s.translate(err))
 		}
 		out[i] = a
 	}
@@ -151,9 +151,9 @@ func insertActivities(tx *batchTx, r *industrydata.Run, activities []industrydat
 // GetActivity returns activity id of the tenant's run runID, or
 // ErrNotFound when either is missing.
 func (s *Store) GetActivity(ctx context.Context, tenant industrydata.TenantID, runID, id string) (industrydata.RunActivity, error) {
-	a, err := scanActivity(runID)(s.queryRowR(ctx, qGetActivity, string(tenant), runID, id))
+	a, err := scanActivity(runID)(s.b.QueryRow(ctx, qGetActivity, string(tenant), runID, id))
 	if err != nil {
-		return industrydata.RunActivity{}, fmt.Errorf("sqlite: get activity %s of run %s: %w", id, runID, translate(err))
+		return industrydata.RunActivity{}, s.errorf("get activity %s of run %s: %w", id, runID, s.translate(err))
 	}
 	return a, nil
 }
@@ -184,8 +184,8 @@ func (s *Store) CountActivities(ctx context.Context, tenant industrydata.TenantI
 // or ErrNotFound.
 func (s *Store) runSeq(ctx context.Context, tenant industrydata.TenantID, runID string) (int64, error) {
 	var seq int64
-	if err := s.queryRowR(ctx, qRunSeq, string(tenant), runID).Scan(&seq); err != nil {
-		return 0, fmt.Errorf("sqlite: run %s: %w", runID, translate(err))
+	if err := s.b.QueryRow(ctx, qRunSeq, string(tenant), runID).Scan(&seq); err != nil {
+		return 0, s.errorf("run %s: %w", runID, s.translate(err))
 	}
 	return seq, nil
 }
@@ -199,20 +199,20 @@ type activityRow struct {
 
 // heldActivity returns, inside tx, the seq of c's run while c holds it
 // (else ErrLeaseLost) and its activity id (else ErrNotFound).
-func heldActivity(tx *batchTx, c industrydata.JobClaim, id string) (int64, activityRow, error) {
+func (s *Store) heldActivity(tx Tx, c industrydata.JobClaim, id string) (int64, activityRow, error) {
 	if c.Kind != industrydata.JobRun {
 		return 0, activityRow{}, fmt.Errorf("a %s job is not a run", c.Kind)
 	}
 	var run int64
-	if err := tx.QueryRow(qHeldRunSeq, heldArgs(c)...).Scan(&run); err != nil {
-		return 0, activityRow{}, leaseLost(err)
+	if err := tx.QueryRow(s.q.heldRunSeq, heldArgs(c)...).Scan(&run); err != nil {
+		return 0, activityRow{}, s.leaseLost(err)
 	}
 	var (
 		a      activityRow
 		status string
 	)
 	err := tx.QueryRow(qRunActivity, run, id).Scan(&a.seq, &a.flowID, &status)
-	if errors.Is(err, sql.ErrNoRows) {
+	if errors.Is(err, s.d.NoRows) {
 		return 0, activityRow{}, fmt.Errorf("activity %s: %w", id, industrydata.ErrNotFound)
 	}
 	if err != nil {

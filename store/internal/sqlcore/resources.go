@@ -1,11 +1,10 @@
-package sqlite
+package sqlcore
 
 import (
 	"bytes"
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -20,13 +19,16 @@ const (
 	resourceSelect = `SELECT r.seq, r.id, r.type, r.etag, r.doc, f.property, f.to_set, f.to_id
 	FROM resources r LEFT JOIN resource_refs f
 	ON f.tenant = r.tenant AND f.from_set = r.set_name AND f.from_id = r.id`
-	qGetResource = resourceSelect + ` WHERE r.tenant = ? AND r.set_name = ? AND r.id = ?
-	ORDER BY f.property, f.rowid`
-	// The outer loop walks resources_tenant_set_seq and the inner one
+	// qGetResource and qScanResources end in the refs' insertion order,
+	// the dialect's RowOrder (s.q.getResource, s.q.scanResources). The
+	// outer loop of a scan walks resources_tenant_set_seq and the inner one
 	// resource_refs_from, so the rows come in this order with no sort: a
 	// sort would hold every document of the set at once.
+	qGetResource = resourceSelect + ` WHERE r.tenant = ? AND r.set_name = ? AND r.id = ?
+	ORDER BY f.property, f.`
 	qScanResources = resourceSelect + ` WHERE r.tenant = ? AND r.set_name = ?
-	ORDER BY r.seq, f.property, f.rowid`
+	ORDER BY r.seq, f.property, f.`
+	qLockResource = `SELECT 1 FROM resources WHERE tenant = ? AND set_name = ? AND id = ?`
 
 	qCountResources = `SELECT count(*) FROM resources WHERE tenant = ? AND set_name = ?`
 	qResourceExists = `SELECT 1 FROM resources WHERE tenant = ? AND set_name = ? AND id = ?`
@@ -48,17 +50,16 @@ const setInboundFlows = "inboundFlows"
 // readResources reads the rows of resourceSelect, whose resources' rows
 // are consecutive, and calls fn with each resource of set in turn, a new
 // one each time. fn's error is returned as it is.
-func readResources(rows *sql.Rows, set string, fn func(*industrydata.Resource) error) error {
-	defer rows.Close()
+func (s *Store) readResources(each func(func(Scanner) error) error, set string, fn func(*industrydata.Resource) error) error {
 	var cur *industrydata.Resource
-	for rows.Next() {
+	err := each(func(row Scanner) error {
 		var (
 			seq            int64
 			id, typ, etag  string
-			doc            sql.RawBytes // copied once per resource, not once per row
+			doc            []byte // copied once per resource, not once per row
 			prop, to, toID sql.NullString
 		)
-		if err := rows.Scan(&seq, &id, &typ, &etag, &doc, &prop, &to, &toID); err != nil {
+		if err := row.Scan(&seq, &id, &typ, &etag, s.d.RawBytes(&doc), &prop, &to, &toID); err != nil {
 			return err
 		}
 		if cur == nil || cur.Seq != seq {
@@ -74,8 +75,9 @@ func readResources(rows *sql.Rows, set string, fn func(*industrydata.Resource) e
 		if prop.Valid {
 			cur.Refs = append(cur.Refs, industrydata.Ref{Property: prop.String, Set: to.String, ID: toID.String})
 		}
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	if cur != nil {
@@ -85,12 +87,12 @@ func readResources(rows *sql.Rows, set string, fn func(*industrydata.Resource) e
 }
 
 // oneResource reads the rows of qGetResource: the resource, or
-// sql.ErrNoRows.
-func oneResource(rows *sql.Rows, set string) (industrydata.Resource, error) {
+// s.d.NoRows.
+func (s *Store) oneResource(each func(func(Scanner) error) error, set string) (industrydata.Resource, error) {
 	var out *industrydata.Resource
-	err := readResources(rows, set, func(r *industrydata.Resource) error { out = r; return nil })
+	err := s.readResources(each, set, func(r *industrydata.Resource) error { out = r; return nil })
 	if err == nil && out == nil {
-		err = sql.ErrNoRows
+		err = s.d.NoRows
 	}
 	if err != nil {
 		return industrydata.Resource{}, err
@@ -98,17 +100,18 @@ func oneResource(rows *sql.Rows, set string) (industrydata.Resource, error) {
 	return *out, nil
 }
 
-// loadResource reads the tenant's resource inside tx.
-func loadResource(tx *batchTx, tenant industrydata.TenantID, set, id string) (industrydata.Resource, error) {
-	st, err := tx.stmt(qGetResource)
-	if err != nil {
-		return industrydata.Resource{}, err
+// loadResource reads the tenant's resource inside tx, locked until tx
+// ends where the dialect locks rows.
+func (s *Store) loadResource(tx Tx, tenant industrydata.TenantID, set, id string) (industrydata.Resource, error) {
+	if s.d.ForUpdate != "" {
+		var one int
+		if err := tx.QueryRow(s.q.lockResource, string(tenant), set, id).Scan(&one); err != nil {
+			return industrydata.Resource{}, err
+		}
 	}
-	rows, err := st.QueryContext(tx.ctx, string(tenant), set, id)
-	if err != nil {
-		return industrydata.Resource{}, err
-	}
-	return oneResource(rows, set)
+	return s.oneResource(func(fn func(Scanner) error) error {
+		return tx.Each(s.q.getResource, []any{string(tenant), set, id}, fn)
+	}, set)
 }
 
 // sortRefs returns a copy of refs in the order reads return them: by
@@ -123,11 +126,11 @@ func sortRefs(refs []industrydata.Ref) []industrydata.Ref {
 // in the order given so that the error names the first that does not, and
 // stores them, inside tx; r's own references must not be stored yet. Reads
 // return them by property and, within one, in this order (the rowid's).
-func putRefs(tx *batchTx, tenant industrydata.TenantID, r *industrydata.Resource) error {
+func (s *Store) putRefs(tx Tx, tenant industrydata.TenantID, r *industrydata.Resource) error {
 	for _, ref := range r.Refs {
 		var one int
-		if err := tx.QueryRow(qResourceExists, string(tenant), ref.Set, ref.ID).Scan(&one); err != nil {
-			if errors.Is(err, sql.ErrNoRows) {
+		if err := tx.QueryRow(s.q.resourceExists, string(tenant), ref.Set, ref.ID).Scan(&one); err != nil {
+			if errors.Is(err, s.d.NoRows) {
 				return &industrydata.MissingReferenceError{Ref: ref}
 			}
 			return err
@@ -140,7 +143,7 @@ func putRefs(tx *batchTx, tenant industrydata.TenantID, r *industrydata.Resource
 }
 
 // auditResource appends the record of a write of one resource.
-func (s *Store) auditResource(tx *batchTx, tenant industrydata.TenantID, actor industrydata.Actor,
+func (s *Store) auditResource(tx Tx, tenant industrydata.TenantID, actor industrydata.Actor,
 	action industrydata.AuditAction, before, after *industrydata.Resource) error {
 	r := after
 	if r == nil {
@@ -157,32 +160,34 @@ func (s *Store) auditResource(tx *batchTx, tenant industrydata.TenantID, actor i
 // itself is one to an existing resource, as it is on update.
 func (s *Store) CreateResource(ctx context.Context, tenant industrydata.TenantID, actor industrydata.Actor, r *industrydata.Resource, limit int) error {
 	if r == nil {
-		return errors.New("sqlite: create resource: nil resource")
+		return s.errorf("create resource: nil resource")
 	}
 	next := *r
 	next.ETag = newETag()
 	if next.Doc == nil {
 		next.Doc = []byte{} // doc is NOT NULL
 	}
-	err := s.write(ctx, func(tx *batchTx) error {
+	err := s.b.Write(ctx, func(tx Tx) error {
 		if limit > 0 {
+			// Creates in one set of a tenant count one after the other.
+			if err := tx.Lock("quota", string(tenant)+"/"+next.Set); err != nil {
+				return s.errorf("create resource %s/%s: %w", next.Set, next.ID, err)
+			}
 			var n int
 			if err := tx.QueryRow(qCountResources, string(tenant), next.Set).Scan(&n); err != nil {
-				return fmt.Errorf("sqlite: create resource %s/%s: %w", next.Set, next.ID, err)
+				return s.errorf("create resource %s/%s: %w", next.Set, next.ID, err)
 			}
 			if n >= limit {
 				return industrydata.ErrQuota
 			}
 		}
-		res, err := tx.Exec(qInsertResource, string(tenant), next.Set, next.ID, next.Type, next.ETag, next.Doc)
+		var err error
+		next.Seq, err = tx.Insert(qInsertResource, string(tenant), next.Set, next.ID, next.Type, next.ETag, next.Doc)
 		if err != nil {
-			return fmt.Errorf("sqlite: create resource %s/%s: %w", next.Set, next.ID, translate(err))
+			return s.errorf("create resource %s/%s: %w", next.Set, next.ID, s.translate(err))
 		}
-		if next.Seq, err = res.LastInsertId(); err != nil {
-			return err
-		}
-		if err := putRefs(tx, tenant, &next); err != nil {
-			return wrapResourceErr("create", &next, err)
+		if err := s.putRefs(tx, tenant, &next); err != nil {
+			return s.wrapResourceErr("create", &next, err)
 		}
 		next.Refs = sortRefs(r.Refs)
 		return s.auditResource(tx, tenant, actor, industrydata.AuditCreate, nil, &next)
@@ -196,25 +201,24 @@ func (s *Store) CreateResource(ctx context.Context, tenant industrydata.TenantID
 
 // wrapResourceErr leaves a *MissingReferenceError as it is, for the
 // service to answer with, and names the resource on any other error.
-func wrapResourceErr(op string, r *industrydata.Resource, err error) error {
+func (s *Store) wrapResourceErr(op string, r *industrydata.Resource, err error) error {
 	var missing *industrydata.MissingReferenceError
 	if errors.As(err, &missing) {
 		return err
 	}
-	return fmt.Errorf("sqlite: %s resource %s/%s: %w", op, r.Set, r.ID, err)
+	return s.errorf("%s resource %s/%s: %w", op, r.Set, r.ID, err)
 }
 
 // GetResource returns the tenant's resource, its Refs by property, or
 // ErrNotFound.
 func (s *Store) GetResource(ctx context.Context, tenant industrydata.TenantID, set, id string) (industrydata.Resource, error) {
-	rows, err := s.queryR(ctx, qGetResource, string(tenant), set, id)
+	r, err := s.oneResource(func(fn func(Scanner) error) error {
+		return s.b.Each(ctx, s.q.getResource, []any{string(tenant), set, id}, fn)
+	}, set)
 	if err == nil {
-		var r industrydata.Resource
-		if r, err = oneResource(rows, set); err == nil {
-			return r, nil
-		}
+		return r, nil
 	}
-	return industrydata.Resource{}, fmt.Errorf("sqlite: get resource %s/%s: %w", set, id, translate(err))
+	return industrydata.Resource{}, s.errorf("get resource %s/%s: %w", set, id, s.translate(err))
 }
 
 // ScanResources calls fn with each of the tenant's resources in set, in
@@ -223,12 +227,10 @@ func (s *Store) GetResource(ctx context.Context, tenant industrydata.TenantID, s
 // memory database (where readers block the writer) fn must not wait for
 // a write.
 func (s *Store) ScanResources(ctx context.Context, tenant industrydata.TenantID, set string, fn func(*industrydata.Resource) error) error {
-	rows, err := s.queryR(ctx, qScanResources, string(tenant), set)
-	if err != nil {
-		return fmt.Errorf("sqlite: scan resources %s: %w", set, err)
-	}
 	var fnErr error
-	err = readResources(rows, set, func(r *industrydata.Resource) error {
+	err := s.readResources(func(fn func(Scanner) error) error {
+		return s.b.Each(ctx, s.q.scanResources, []any{string(tenant), set}, fn)
+	}, set, func(r *industrydata.Resource) error {
 		fnErr = fn(r)
 		return fnErr
 	})
@@ -236,7 +238,7 @@ func (s *Store) ScanResources(ctx context.Context, tenant industrydata.TenantID,
 		return fnErr
 	}
 	if err != nil {
-		return fmt.Errorf("sqlite: scan resources %s: %w", set, err)
+		return s.errorf("scan resources %s: %w", set, err)
 	}
 	return nil
 }
@@ -246,13 +248,13 @@ func (s *Store) ScanResources(ctx context.Context, tenant industrydata.TenantID,
 // one transaction. Changes to the identity (Set, ID, Seq) are ignored.
 func (s *Store) UpdateResource(ctx context.Context, tenant industrydata.TenantID, actor industrydata.Actor, set, id string, apply func(*industrydata.Resource) error) (industrydata.Resource, error) {
 	if apply == nil {
-		return industrydata.Resource{}, errors.New("sqlite: update resource: nil apply")
+		return industrydata.Resource{}, s.errorf("update resource: nil apply")
 	}
 	var out industrydata.Resource
-	err := s.write(ctx, func(tx *batchTx) error {
-		cur, err := loadResource(tx, tenant, set, id)
+	err := s.b.Write(ctx, func(tx Tx) error {
+		cur, err := s.loadResource(tx, tenant, set, id)
 		if err != nil {
-			return fmt.Errorf("sqlite: update resource %s/%s: %w", set, id, translate(err))
+			return s.errorf("update resource %s/%s: %w", set, id, s.translate(err))
 		}
 		// apply gets its own Doc and Refs, so cur stays the audit's before.
 		next := cur
@@ -265,13 +267,13 @@ func (s *Store) UpdateResource(ctx context.Context, tenant industrydata.TenantID
 			next.Doc = []byte{}
 		}
 		if _, err := tx.Exec(qUpdateResource, next.Type, next.ETag, next.Doc, next.Seq); err != nil {
-			return fmt.Errorf("sqlite: update resource %s/%s: %w", set, id, translate(err))
+			return s.errorf("update resource %s/%s: %w", set, id, s.translate(err))
 		}
 		if _, err := tx.Exec(qDeleteRefs, string(tenant), set, id); err != nil {
-			return fmt.Errorf("sqlite: update resource %s/%s: %w", set, id, err)
+			return s.errorf("update resource %s/%s: %w", set, id, err)
 		}
-		if err := putRefs(tx, tenant, &next); err != nil {
-			return wrapResourceErr("update", &next, err)
+		if err := s.putRefs(tx, tenant, &next); err != nil {
+			return s.wrapResourceErr("update", &next, err)
 		}
 		next.Refs = sortRefs(next.Refs)
 		if err := s.auditResource(tx, tenant, actor, industrydata.AuditUpdate, &cur, &next); err != nil {
@@ -291,10 +293,10 @@ func (s *Store) UpdateResource(ctx context.Context, tenant industrydata.TenantID
 // its references, in one transaction; an inbound flow's data goes with it
 // (see flows.go). check's error is returned unchanged.
 func (s *Store) DeleteResource(ctx context.Context, tenant industrydata.TenantID, actor industrydata.Actor, set, id string, check func(industrydata.Resource) error) error {
-	return s.write(ctx, func(tx *batchTx) error {
-		cur, err := loadResource(tx, tenant, set, id)
+	return s.b.Write(ctx, func(tx Tx) error {
+		cur, err := s.loadResource(tx, tenant, set, id)
 		if err != nil {
-			return fmt.Errorf("sqlite: delete resource %s/%s: %w", set, id, translate(err))
+			return s.errorf("delete resource %s/%s: %w", set, id, s.translate(err))
 		}
 		if check != nil {
 			if err := check(cur); err != nil {
@@ -306,18 +308,18 @@ func (s *Store) DeleteResource(ctx context.Context, tenant industrydata.TenantID
 		if err == nil {
 			return &by
 		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("sqlite: delete resource %s/%s: %w", set, id, err)
+		if !errors.Is(err, s.d.NoRows) {
+			return s.errorf("delete resource %s/%s: %w", set, id, err)
 		}
 		if _, err := tx.Exec(qDeleteResource, cur.Seq); err != nil {
-			return fmt.Errorf("sqlite: delete resource %s/%s: %w", set, id, err)
+			return s.errorf("delete resource %s/%s: %w", set, id, err)
 		}
 		if _, err := tx.Exec(qDeleteRefs, string(tenant), set, id); err != nil {
-			return fmt.Errorf("sqlite: delete resource %s/%s: %w", set, id, err)
+			return s.errorf("delete resource %s/%s: %w", set, id, err)
 		}
 		if set == setInboundFlows {
-			if err := dropFlowData(tx, tenant, id); err != nil {
-				return fmt.Errorf("sqlite: delete resource %s/%s: %w", set, id, err)
+			if err := s.dropFlowData(tx, tenant, id); err != nil {
+				return s.errorf("delete resource %s/%s: %w", set, id, err)
 			}
 		}
 		return s.auditResource(tx, tenant, actor, industrydata.AuditDelete, &cur, nil)

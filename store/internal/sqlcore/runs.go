@@ -1,10 +1,9 @@
-package sqlite
+package sqlcore
 
 import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	"industrydata"
@@ -19,12 +18,12 @@ const (
 	(tenant, id, process_id, operation_id, etag, display_name, start_ticks, end_ticks, status, blocking_error)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	qGetRun = `SELECT ` + runColumns + ` FROM runs WHERE tenant = ? AND id = ?`
-	// The status is spelled as a literal so that SQLite matches these to
-	// the partial index runs_one_in_progress. A process has a run in
+	// The status is spelled as a literal so that the planner matches these
+	// to the partial index runs_one_in_progress. A process has a run in
 	// progress when the tenant's one run in progress is of it: asked of
 	// the process's runs, SQLite would walk its whole history instead.
 	qTenantRunning     = `SELECT EXISTS (SELECT 1 FROM runs WHERE tenant = ? AND status = 'running')`
-	qProcessRunning    = `SELECT coalesce((SELECT process_id = ?2 FROM runs WHERE tenant = ?1 AND status = 'running'), 0)`
+	qProcessRunning    = `SELECT coalesce((SELECT process_id = ?2 FROM runs WHERE tenant = ?1 AND status = 'running'), false)`
 	qDeleteProcessRuns = `DELETE FROM runs WHERE tenant = ? AND process_id = ?`
 	qDeleteProcessJobs = `DELETE FROM jobs WHERE tenant = ? AND kind = 'run' AND subject = ?`
 	// The reports of a process's runs, and the entries of its runs, those
@@ -33,16 +32,6 @@ const (
 		SELECT seq FROM runs WHERE tenant = ? AND process_id = ?)`
 	qDeleteProcessEntries = `DELETE FROM report_blocks WHERE report IN (
 		SELECT seq FROM runs WHERE tenant = ? AND process_id = ?)`
-	// qRecentRuns takes the newest runs of each process of a JSON array of
-	// ids: per process, a backward scan of runs_tenant_process_start that
-	// stops after ?3 rows, however long its history. (json_each has an id
-	// column too, hence the qualified names.)
-	qRecentRuns = `SELECT r.seq, r.id, r.process_id, r.operation_id, r.etag, r.display_name,
-	r.start_ticks, r.end_ticks, r.status, r.blocking_error
-	FROM json_each(?2) AS p JOIN runs AS r ON r.seq IN (
-		SELECT s.seq FROM runs AS s WHERE s.tenant = ?1 AND s.process_id = p.value
-		ORDER BY s.start_ticks DESC, s.seq DESC LIMIT ?3)
-	ORDER BY p.key, r.start_ticks DESC, r.seq DESC`
 )
 
 // runsTable is what sqlq needs to list and count runs. blockingError is a
@@ -130,7 +119,7 @@ func encodePublicError(e *industrydata.PublicError) (sql.NullString, error) {
 }
 
 // scanRun reads one row of runColumns.
-func scanRun(r scanner) (industrydata.Run, error) {
+func scanRun(r Scanner) (industrydata.Run, error) {
 	var (
 		run      industrydata.Run
 		start    int64
@@ -160,7 +149,7 @@ func scanRun(r scanner) (industrydata.Run, error) {
 }
 
 // processRunning reports whether the tenant's process has a run in progress.
-func processRunning(tx *batchTx, tenant industrydata.TenantID, processID string) (bool, error) {
+func (s *Store) processRunning(tx Tx, tenant industrydata.TenantID, processID string) (bool, error) {
 	var running bool
 	if err := tx.QueryRow(qProcessRunning, string(tenant), processID).Scan(&running); err != nil {
 		return false, err
@@ -177,7 +166,7 @@ func processRunning(tx *batchTx, tenant industrydata.TenantID, processID string)
 // for its operation; the activities, which only runs write, have none.
 func (s *Store) StartRun(ctx context.Context, tenant industrydata.TenantID, actor industrydata.Actor, run *industrydata.Run, op *industrydata.Operation, activities []industrydata.RunActivity, payload []byte, check func(p *industrydata.Process, inProgress bool) error) error {
 	if run == nil || op == nil {
-		return errors.New("sqlite: start run: nil run or operation")
+		return s.errorf("start run: nil run or operation")
 	}
 	processID := run.ProcessID
 	var (
@@ -185,18 +174,23 @@ func (s *Store) StartRun(ctx context.Context, tenant industrydata.TenantID, acto
 		outOp   industrydata.Operation
 		outActs []industrydata.RunActivity
 	)
-	err := s.write(ctx, func(tx *batchTx) error {
+	err := s.b.Write(ctx, func(tx Tx) error {
 		var p *industrydata.Process
 		if processID != "" {
-			got, err := scanProcess(tx.QueryRow(qGetProcess, string(tenant), processID))
+			got, err := scanProcess(tx.QueryRow(s.q.shareProcess, string(tenant), processID))
 			if err != nil {
-				return fmt.Errorf("sqlite: start run of process %s: %w", processID, translate(err))
+				return s.errorf("start run of process %s: %w", processID, s.translate(err))
 			}
 			p = &got
 		}
+		// Starts in one tenant go one at a time, so that check learns of
+		// the run another start just made.
+		if err := tx.Lock("run", string(tenant)); err != nil {
+			return s.errorf("start run: %w", s.translate(err))
+		}
 		var running bool
 		if err := tx.QueryRow(qTenantRunning, string(tenant)).Scan(&running); err != nil {
-			return fmt.Errorf("sqlite: start run: %w", err)
+			return s.errorf("start run: %w", err)
 		}
 		if check != nil {
 			if err := check(p, running); err != nil {
@@ -205,12 +199,12 @@ func (s *Store) StartRun(ctx context.Context, tenant industrydata.TenantID, acto
 		}
 		// Copied after check, which may have adjusted them.
 		r, o := *run, *op
-		if err := insertRun(tx, tenant, processID, &r, &o, payload); err != nil {
-			return fmt.Errorf("sqlite: start run %s: %w", r.ID, err)
+		if err := s.insertRun(tx, tenant, processID, &r, &o, payload); err != nil {
+			return s.errorf("start run %s: %w", r.ID, err)
 		}
-		acts, err := insertActivities(tx, &r, activities)
+		acts, err := s.insertActivities(tx, &r, activities)
 		if err != nil {
-			return fmt.Errorf("sqlite: start run %s: %w", r.ID, err)
+			return s.errorf("start run %s: %w", r.ID, err)
 		}
 		if err := s.audit(tx, tenant, actor,
 			schema.Audit(industrydata.AuditStart, nil, &r), schema.Audit(industrydata.AuditCreate, nil, &o)); err != nil {
@@ -229,7 +223,7 @@ func (s *Store) StartRun(ctx context.Context, tenant industrydata.TenantID, acto
 
 // insertRun inserts op and then r, linked to each other, and queues r's
 // job, assigning their ETags and Seqs and normalizing their timestamps.
-func insertRun(tx *batchTx, tenant industrydata.TenantID, processID string, r *industrydata.Run, op *industrydata.Operation, payload []byte) error {
+func (s *Store) insertRun(tx Tx, tenant industrydata.TenantID, processID string, r *industrydata.Run, op *industrydata.Operation, payload []byte) error {
 	opRow, err := encodeOperation(op)
 	if err != nil {
 		return err
@@ -239,34 +233,28 @@ func insertRun(tx *batchTx, tenant industrydata.TenantID, processID string, r *i
 		return err
 	}
 	op.ETag = newETag()
-	res, err := tx.Exec(qInsertOperation, string(tenant), op.ID, op.Type, op.ETag, opRow.created, opRow.lastAction,
+	op.Seq, err = tx.Insert(qInsertOperation, string(tenant), op.ID, op.Type, op.ETag, opRow.created, opRow.lastAction,
 		string(op.Status), toNullString(op.StatusDetail), toNullString(op.ResourceLocation), opRow.validation)
 	if err != nil {
-		return translate(err)
-	}
-	if op.Seq, err = res.LastInsertId(); err != nil {
-		return err
+		return s.translate(err)
 	}
 	r.ProcessID, r.OperationID, r.ETag = processID, op.ID, newETag()
 	r.Status, r.EndDateTime, r.BlockingError = industrydata.RunRunning, nil, nil
-	res, err = tx.Exec(qInsertRun, string(tenant), r.ID, r.ProcessID, r.OperationID, r.ETag, r.DisplayName,
+	r.Seq, err = tx.Insert(qInsertRun, string(tenant), r.ID, r.ProcessID, r.OperationID, r.ETag, r.DisplayName,
 		start, sql.NullInt64{}, string(r.Status), sql.NullString{})
 	if err != nil {
-		return translate(err)
-	}
-	if r.Seq, err = res.LastInsertId(); err != nil {
-		return err
+		return s.translate(err)
 	}
 	// The run in progress is a job of the queue.
 	_, err = tx.Exec(qInsertJob, string(tenant), string(industrydata.JobRun), r.ID, processID, op.ID, payload)
-	return translate(err)
+	return s.translate(err)
 }
 
 // GetRun returns the tenant's run id, or ErrNotFound.
 func (s *Store) GetRun(ctx context.Context, tenant industrydata.TenantID, id string) (industrydata.Run, error) {
-	r, err := scanRun(s.queryRowR(ctx, qGetRun, string(tenant), id))
+	r, err := scanRun(s.b.QueryRow(ctx, qGetRun, string(tenant), id))
 	if err != nil {
-		return industrydata.Run{}, fmt.Errorf("sqlite: get run %s: %w", id, translate(err))
+		return industrydata.Run{}, s.errorf("get run %s: %w", id, s.translate(err))
 	}
 	return r, nil
 }
@@ -290,24 +278,20 @@ func (s *Store) RecentRuns(ctx context.Context, tenant industrydata.TenantID, pr
 	if len(processIDs) == 0 || perProcess <= 0 {
 		return out, nil
 	}
-	ids, err := json.Marshal(processIDs)
+	ids, err := s.d.ProcessIDs(processIDs)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: recent runs: %w", err)
+		return nil, s.errorf("recent runs: %w", err)
 	}
-	rows, err := s.queryR(ctx, qRecentRuns, string(tenant), string(ids), int64(perProcess))
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: recent runs: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		r, err := scanRun(rows)
+	err = s.b.Each(ctx, s.d.RecentRuns, []any{string(tenant), ids, int64(perProcess)}, func(row Scanner) error {
+		r, err := scanRun(row)
 		if err != nil {
-			return nil, fmt.Errorf("sqlite: recent runs: %w", err)
+			return err
 		}
 		out[r.ProcessID] = append(out[r.ProcessID], r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: recent runs: %w", err)
+		return nil
+	})
+	if err != nil {
+		return nil, s.errorf("recent runs: %w", err)
 	}
 	return out, nil
 }

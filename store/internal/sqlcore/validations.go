@@ -1,9 +1,7 @@
-package sqlite
+package sqlcore
 
 import (
 	"context"
-	"errors"
-	"fmt"
 
 	"industrydata"
 	"industrydata/schema"
@@ -21,21 +19,26 @@ const (
 // industrydata.ValidationStore).
 func (s *Store) StartValidation(ctx context.Context, tenant industrydata.TenantID, actor industrydata.Actor, connectorID string, op *industrydata.Operation, payload []byte, check func(inProgress bool) error) error {
 	if op == nil || op.Type != industrydata.TypeFileValidateOperation {
-		return errors.New("sqlite: start validation: the operation must be a fileValidateOperation")
+		return s.errorf("start validation: the operation must be a fileValidateOperation")
 	}
 	next := *op
 	row, err := encodeOperation(&next)
 	if err != nil {
-		return fmt.Errorf("sqlite: start validation of %s: %w", connectorID, err)
+		return s.errorf("start validation of %s: %w", connectorID, err)
 	}
 	next.ETag = newETag()
-	err = s.write(ctx, func(tx *batchTx) error {
+	err = s.b.Write(ctx, func(tx Tx) error {
 		var exists, running bool
 		if err := tx.QueryRow(qConnectorExists, string(tenant), connectorID).Scan(&exists); err != nil {
 			return err
 		}
 		if !exists {
 			return industrydata.ErrNotFound
+		}
+		// One start at a time per connector: the second sees the first's
+		// job.
+		if err := tx.Lock("validation", string(tenant)+"/"+connectorID); err != nil {
+			return err
 		}
 		if err := tx.QueryRow(qValidating, string(tenant), connectorID).Scan(&running); err != nil {
 			return err
@@ -45,21 +48,19 @@ func (s *Store) StartValidation(ctx context.Context, tenant industrydata.TenantI
 				return err
 			}
 		}
-		res, err := tx.Exec(qInsertOperation, string(tenant), next.ID, next.Type, next.ETag, row.created, row.lastAction,
+		var err error
+		next.Seq, err = tx.Insert(qInsertOperation, string(tenant), next.ID, next.Type, next.ETag, row.created, row.lastAction,
 			string(next.Status), toNullString(next.StatusDetail), toNullString(next.ResourceLocation), row.validation)
 		if err != nil {
-			return translate(err)
-		}
-		if next.Seq, err = res.LastInsertId(); err != nil {
-			return err
+			return s.translate(err)
 		}
 		if _, err := tx.Exec(qInsertJob, string(tenant), string(industrydata.JobValidation), next.ID, connectorID, next.ID, payload); err != nil {
-			return translate(err)
+			return s.translate(err)
 		}
 		return s.audit(tx, tenant, actor, schema.Audit(industrydata.AuditCreate, nil, &next))
 	})
 	if err != nil {
-		return fmt.Errorf("sqlite: start validation of %s: %w", connectorID, err)
+		return s.errorf("start validation of %s: %w", connectorID, err)
 	}
 	*op = next
 	return nil
@@ -70,25 +71,25 @@ func (s *Store) StartValidation(ctx context.Context, tenant industrydata.TenantI
 // while c holds the job.
 func (s *Store) FinishValidation(ctx context.Context, c industrydata.JobClaim, out industrydata.ValidationOutcome) error {
 	if c.Kind != industrydata.JobValidation {
-		return fmt.Errorf("sqlite: finish validation: a %s job is not a validation", c.Kind)
+		return s.errorf("finish validation: a %s job is not a validation", c.Kind)
 	}
 	if out.OperationStatus != industrydata.OperationSucceeded && out.OperationStatus != industrydata.OperationFailed {
-		return fmt.Errorf("sqlite: finish validation %s: operation status %q is not final", c.ID, out.OperationStatus)
+		return s.errorf("finish validation %s: operation status %q is not final", c.ID, out.OperationStatus)
 	}
 	_, actionTicks, err := encodeTime("lastActionDateTime", out.LastActionDateTime)
 	if err != nil {
-		return fmt.Errorf("sqlite: finish validation %s: %w", c.ID, err)
+		return s.errorf("finish validation %s: %w", c.ID, err)
 	}
 	findings := industrydata.Operation{Type: industrydata.TypeFileValidateOperation,
 		ValidatedFiles: out.ValidatedFiles, Errors: out.Errors, Warnings: out.Warnings}
 	validation, err := encodeValidation(&findings)
 	if err != nil {
-		return fmt.Errorf("sqlite: finish validation %s: %w", c.ID, err)
+		return s.errorf("finish validation %s: %w", c.ID, err)
 	}
-	err = s.write(ctx, func(tx *batchTx) error {
+	err = s.b.Write(ctx, func(tx Tx) error {
 		var opID string
 		if err := tx.QueryRow(qFinishJob, heldArgs(c)...).Scan(&opID); err != nil {
-			return leaseLost(err)
+			return s.leaseLost(err)
 		}
 		// No row: the client deleted the operation; the outcome still holds.
 		if _, err := tx.Exec(qValidationDone, string(out.OperationStatus), out.StatusDetail, actionTicks, validation,
@@ -96,12 +97,12 @@ func (s *Store) FinishValidation(ctx context.Context, c industrydata.JobClaim, o
 			return err
 		}
 		if out.Files != nil {
-			return setValidatedFiles(tx, c.Tenant, c.ConnectorID, out.Files)
+			return s.setValidatedFiles(tx, c.Tenant, c.ConnectorID, out.Files)
 		}
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("sqlite: finish validation %s: %w", c.ID, err)
+		return s.errorf("finish validation %s: %w", c.ID, err)
 	}
 	return nil
 }

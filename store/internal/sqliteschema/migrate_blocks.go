@@ -1,4 +1,4 @@
-package sqlite
+package sqliteschema
 
 import (
 	"context"
@@ -61,6 +61,10 @@ func entriesToBlocks(ctx context.Context, tx *sql.Tx) error {
 	return err
 }
 
+// migrationBlockEntries is the most entries a block this migration writes
+// holds, the store's limit when it was written.
+const migrationBlockEntries = 4096
+
 // convertReport writes the entry rows of one report as blocks, a block's
 // worth of rows read at a time.
 func convertReport(ctx context.Context, tx *sql.Tx, report int64) error {
@@ -81,7 +85,7 @@ func convertReport(ctx context.Context, tx *sql.Tx, report int64) error {
 			if err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, qInsertBlock, report, entries[0].Seq, n, data); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO report_blocks (report, first_seq, entries, data) VALUES (?, ?, ?, ?)`, report, entries[0].Seq, n, data); err != nil {
 				return err
 			}
 			after = entries[n-1].Seq
@@ -92,7 +96,7 @@ func convertReport(ctx context.Context, tx *sql.Tx, report int64) error {
 
 func readEntryRows(ctx context.Context, tx *sql.Tx, report, after int64) ([]industrydata.UserReportEntry, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT n, sourced_id, username, role, org_ids, is_active, issues
-	FROM report_entries WHERE report = ? AND n > ? ORDER BY n LIMIT ?`, report, after, maxBlockEntries)
+	FROM report_entries WHERE report = ? AND n > ? ORDER BY n LIMIT ?`, report, after, migrationBlockEntries)
 	if err != nil {
 		return nil, err
 	}

@@ -1,10 +1,8 @@
-package sqlite
+package sqlcore
 
 import (
 	"context"
 	"database/sql"
-	"errors"
-	"fmt"
 
 	"industrydata"
 	"industrydata/schema"
@@ -19,7 +17,7 @@ const (
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
 	qGetProcess = `SELECT ` + processColumns + ` FROM processes WHERE tenant = ? AND id = ?`
 	// The identity columns (tenant, id, seq) are not in the SET list, so
-	// SQLite leaves the indexes on them untouched.
+	// the indexes on them are left untouched.
 	qUpdateProcess = `UPDATE processes SET
 	type = ?, etag = ?, display_name = ?, readiness_status = ?, created_ticks = ?, singleton_key = ?
 	WHERE seq = ?`
@@ -42,7 +40,7 @@ var processesTable = &sqlq.Table{
 }
 
 // scanProcess reads one row of processColumns.
-func scanProcess(r scanner) (industrydata.Process, error) {
+func scanProcess(r Scanner) (industrydata.Process, error) {
 	var (
 		p         industrydata.Process
 		readiness string
@@ -68,13 +66,13 @@ func singletonKey(typeName string) sql.NullString {
 
 // insertProcess inserts p, whose CreatedAt is already normalized and ETag
 // set, and returns its seq.
-func insertProcess(tx *batchTx, tenant industrydata.TenantID, p *industrydata.Process, created int64) (int64, error) {
-	res, err := tx.Exec(qInsertProcess, string(tenant), p.ID, p.Type, p.ETag, p.DisplayName,
+func (s *Store) insertProcess(tx Tx, tenant industrydata.TenantID, p *industrydata.Process, created int64) (int64, error) {
+	seq, err := tx.Insert(qInsertProcess, string(tenant), p.ID, p.Type, p.ETag, p.DisplayName,
 		string(p.ReadinessStatus), created, singletonKey(p.Type))
 	if err != nil {
-		return 0, fmt.Errorf("sqlite: create process %s: %w", p.ID, translate(err))
+		return 0, s.errorf("create process %s: %w", p.ID, s.translate(err))
 	}
-	return res.LastInsertId()
+	return seq, nil
 }
 
 // CreateProcess inserts p, assigning p.ETag and p.Seq and normalizing
@@ -82,18 +80,18 @@ func insertProcess(tx *batchTx, tenant industrydata.TenantID, p *industrydata.Pr
 // tenant, or an existing id, is ErrDuplicate.
 func (s *Store) CreateProcess(ctx context.Context, tenant industrydata.TenantID, actor industrydata.Actor, p *industrydata.Process) error {
 	if p == nil {
-		return errors.New("sqlite: create process: nil process")
+		return s.errorf("create process: nil process")
 	}
 	next := *p
 	var created int64
 	var err error
 	if next.CreatedAt, created, err = encodeTime("createdAt", next.CreatedAt); err != nil {
-		return fmt.Errorf("sqlite: create process %s: %w", p.ID, err)
+		return s.errorf("create process %s: %w", p.ID, err)
 	}
 	next.ETag = newETag()
 	rec := schema.Audit(industrydata.AuditCreate, nil, &next)
-	err = s.write(ctx, func(tx *batchTx) error {
-		seq, err := insertProcess(tx, tenant, &next, created)
+	err = s.b.Write(ctx, func(tx Tx) error {
+		seq, err := s.insertProcess(tx, tenant, &next, created)
 		if err != nil {
 			return err
 		}
@@ -109,9 +107,9 @@ func (s *Store) CreateProcess(ctx context.Context, tenant industrydata.TenantID,
 
 // GetProcess returns the tenant's process id, or ErrNotFound.
 func (s *Store) GetProcess(ctx context.Context, tenant industrydata.TenantID, id string) (industrydata.Process, error) {
-	p, err := scanProcess(s.queryRowR(ctx, qGetProcess, string(tenant), id))
+	p, err := scanProcess(s.b.QueryRow(ctx, qGetProcess, string(tenant), id))
 	if err != nil {
-		return industrydata.Process{}, fmt.Errorf("sqlite: get process %s: %w", id, translate(err))
+		return industrydata.Process{}, s.errorf("get process %s: %w", id, s.translate(err))
 	}
 	return p, nil
 }
@@ -135,13 +133,13 @@ func (s *Store) CountProcesses(ctx context.Context, tenant industrydata.TenantID
 // (ID, Seq) cannot be changed: apply's changes to it are ignored.
 func (s *Store) UpdateProcess(ctx context.Context, tenant industrydata.TenantID, actor industrydata.Actor, id string, apply func(*industrydata.Process) error) (industrydata.Process, error) {
 	if apply == nil {
-		return industrydata.Process{}, errors.New("sqlite: update process: nil apply")
+		return industrydata.Process{}, s.errorf("update process: nil apply")
 	}
 	var out industrydata.Process
-	err := s.write(ctx, func(tx *batchTx) error {
-		cur, err := scanProcess(tx.QueryRow(qGetProcess, string(tenant), id))
+	err := s.b.Write(ctx, func(tx Tx) error {
+		cur, err := scanProcess(tx.QueryRow(s.q.lockProcess, string(tenant), id))
 		if err != nil {
-			return fmt.Errorf("sqlite: update process %s: %w", id, translate(err))
+			return s.errorf("update process %s: %w", id, s.translate(err))
 		}
 		next := cur
 		if err := apply(&next); err != nil {
@@ -150,11 +148,11 @@ func (s *Store) UpdateProcess(ctx context.Context, tenant industrydata.TenantID,
 		next.ID, next.Seq, next.ETag = cur.ID, cur.Seq, newETag()
 		var created int64
 		if next.CreatedAt, created, err = encodeTime("createdAt", next.CreatedAt); err != nil {
-			return fmt.Errorf("sqlite: update process %s: %w", id, err)
+			return s.errorf("update process %s: %w", id, err)
 		}
 		if _, err := tx.Exec(qUpdateProcess, next.Type, next.ETag, next.DisplayName,
 			string(next.ReadinessStatus), created, singletonKey(next.Type), next.Seq); err != nil {
-			return fmt.Errorf("sqlite: update process %s: %w", id, translate(err))
+			return s.errorf("update process %s: %w", id, s.translate(err))
 		}
 		if err := s.audit(tx, tenant, actor, schema.Audit(industrydata.AuditUpdate, &cur, &next)); err != nil {
 			return err
@@ -176,28 +174,28 @@ func (s *Store) UpdateProcess(ctx context.Context, tenant industrydata.TenantID,
 // unchanged. It appends a delete record for the process and then one for
 // each of its runs.
 func (s *Store) DeleteProcess(ctx context.Context, tenant industrydata.TenantID, actor industrydata.Actor, id string, check func(p industrydata.Process, runInProgress bool) error) error {
-	return s.write(ctx, func(tx *batchTx) error {
-		cur, err := scanProcess(tx.QueryRow(qGetProcess, string(tenant), id))
+	return s.b.Write(ctx, func(tx Tx) error {
+		cur, err := scanProcess(tx.QueryRow(s.q.lockProcess, string(tenant), id))
 		if err != nil {
-			return fmt.Errorf("sqlite: delete process %s: %w", id, translate(err))
+			return s.errorf("delete process %s: %w", id, s.translate(err))
 		}
 		if check != nil {
-			running, err := processRunning(tx, tenant, id)
+			running, err := s.processRunning(tx, tenant, id)
 			if err != nil {
-				return fmt.Errorf("sqlite: delete process %s: %w", id, err)
+				return s.errorf("delete process %s: %w", id, err)
 			}
 			if err := check(cur, running); err != nil {
 				return err
 			}
 		}
-		runs, err := processRuns(tx, tenant, id)
+		runs, err := s.processRuns(tx, tenant, id)
 		if err != nil {
-			return fmt.Errorf("sqlite: delete process %s: runs: %w", id, err)
+			return s.errorf("delete process %s: runs: %w", id, err)
 		}
 		// The pins first, while the runs that pinned them are there to
 		// find; the flows keep their current data.
-		if err := dropFiles(tx, qDropProcessPins, string(tenant), id); err != nil {
-			return fmt.Errorf("sqlite: delete process %s: pinned flow files: %w", id, err)
+		if err := s.dropFiles(tx, qDropProcessPins, string(tenant), id); err != nil {
+			return s.errorf("delete process %s: pinned flow files: %w", id, err)
 		}
 		for _, q := range []struct{ what, sql string }{
 			{"user reports", qDeleteProcessReports},
@@ -206,11 +204,11 @@ func (s *Store) DeleteProcess(ctx context.Context, tenant industrydata.TenantID,
 			{"jobs", qDeleteProcessJobs},
 		} {
 			if _, err := tx.Exec(q.sql, string(tenant), id); err != nil {
-				return fmt.Errorf("sqlite: delete process %s: %s: %w", id, q.what, translate(err))
+				return s.errorf("delete process %s: %s: %w", id, q.what, s.translate(err))
 			}
 		}
 		if _, err := tx.Exec(qDeleteProcess, cur.Seq); err != nil {
-			return fmt.Errorf("sqlite: delete process %s: %w", id, translate(err))
+			return s.errorf("delete process %s: %w", id, s.translate(err))
 		}
 		recs := make([]industrydata.AuditRecord, 0, 1+len(runs))
 		recs = append(recs, schema.Audit(industrydata.AuditDelete, &cur, nil))

@@ -1,4 +1,4 @@
-package sqlite
+package sqlcore
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 
 	"github.com/google/uuid"
 
@@ -32,10 +33,11 @@ const (
 	qDropBlockPieces = `DELETE FROM upload_pieces WHERE seq IN
 	(SELECT piece FROM upload_blocks WHERE container = ?1 AND blob = ?2)
 	AND NOT EXISTS (SELECT 1 FROM upload_content_pieces cp WHERE cp.piece = upload_pieces.seq)`
-	qDropBlocks      = `DELETE FROM upload_blocks WHERE container = ? AND blob = ?`
-	qOtherBlocks     = `SELECT count(*), coalesce(sum(size), 0) FROM upload_blocks WHERE container = ? AND blob = ? AND block_id <> ?`
-	qBlockPiece      = `SELECT piece, size FROM upload_blocks WHERE container = ? AND blob = ? AND block_id = ?`
-	qUpsertBlock     = `INSERT OR REPLACE INTO upload_blocks (container, blob, block_id, piece, size) VALUES (?, ?, ?, ?, ?)`
+	qDropBlocks  = `DELETE FROM upload_blocks WHERE container = ? AND blob = ?`
+	qOtherBlocks = `SELECT count(*), coalesce(sum(size), 0) FROM upload_blocks WHERE container = ? AND blob = ? AND block_id <> ?`
+	qBlockPiece  = `SELECT piece, size FROM upload_blocks WHERE container = ? AND blob = ? AND block_id = ?`
+	qUpsertBlock = `INSERT INTO upload_blocks (container, blob, block_id, piece, size) VALUES (?, ?, ?, ?, ?)
+	ON CONFLICT (container, blob, block_id) DO UPDATE SET piece = excluded.piece, size = excluded.size`
 	qDropPieceUnused = `DELETE FROM upload_pieces WHERE seq = ?1
 	AND NOT EXISTS (SELECT 1 FROM upload_content_pieces cp WHERE cp.piece = ?1)`
 	qBlobContent    = `SELECT content FROM upload_blobs WHERE container = ? AND name = ?`
@@ -54,17 +56,13 @@ const (
 // container c, with props, in tx: it creates the content, points the name
 // at it and drops the blob's uncommitted blocks. next returns the pieces
 // one by one (false at the end).
-func (s *Store) commitContent(tx *batchTx, c containerRow, name string, props industrydata.BlobProps, next func() (p piece, blockID sql.NullString, ok bool, err error)) (industrydata.BlobInfo, error) {
+func (s *Store) commitContent(tx Tx, c containerRow, name string, props industrydata.BlobProps, next func() (p piece, blockID sql.NullString, ok bool, err error)) (industrydata.BlobInfo, error) {
 	now, ticks, err := encodeTime("lastModified", s.clock.Now())
 	if err != nil {
 		return industrydata.BlobInfo{}, err
 	}
 	info := industrydata.BlobInfo{Name: name, ContentID: uuid.NewString(), ETag: newBlobETag(), LastModified: now, Props: props}
-	res, err := tx.Exec(qInsertContent, info.ContentID, string(c.Tenant), c.seq, ticks)
-	if err != nil {
-		return industrydata.BlobInfo{}, err
-	}
-	content, err := res.LastInsertId()
+	content, err := tx.Insert(qInsertContent, info.ContentID, string(c.Tenant), c.seq, ticks)
 	if err != nil {
 		return industrydata.BlobInfo{}, err
 	}
@@ -91,11 +89,16 @@ func (s *Store) commitContent(tx *batchTx, c containerRow, name string, props in
 		return industrydata.BlobInfo{}, err
 	}
 	info.Created = industrydata.FromTicks(created)
-	return info, dropBlocks(tx, c.seq, name)
+	return info, s.dropBlocks(tx, c.seq, name)
+}
+
+// blobKey names blob name of container seq for Tx.Lock.
+func blobKey(container int64, name string) string {
+	return strconv.FormatInt(container, 10) + "/" + name
 }
 
 // dropBlocks deletes blob name's uncommitted blocks.
-func dropBlocks(tx *batchTx, container int64, name string) error {
+func (s *Store) dropBlocks(tx Tx, container int64, name string) error {
 	if _, err := tx.Exec(qDropBlockPieces, container, name); err != nil {
 		return err
 	}
@@ -110,16 +113,16 @@ func dropBlocks(tx *batchTx, container int64, name string) error {
 func (s *Store) PutBlob(ctx context.Context, containerID, name string, r io.Reader, lim industrydata.UploadLimits, props industrydata.BlobProps) (industrydata.BlobInfo, error) {
 	c, err := s.getContainer(ctx, containerID)
 	if err != nil {
-		return industrydata.BlobInfo{}, fmt.Errorf("sqlite: put blob %s: %w", name, err)
+		return industrydata.BlobInfo{}, s.errorf("put blob %s: %w", name, err)
 	}
 	var info industrydata.BlobInfo
-	err = s.streamPiece(ctx, c, r, lim.MaxBlobBytes, func(tx *batchTx, p piece) error {
+	err = s.streamPiece(ctx, c, r, lim.MaxBlobBytes, func(tx Tx, p piece) error {
 		var err error
 		info, err = s.commitStaged(tx, c, name, p, props)
 		return err
 	})
 	if err != nil {
-		return industrydata.BlobInfo{}, fmt.Errorf("sqlite: put blob %s: %w", name, err)
+		return industrydata.BlobInfo{}, s.errorf("put blob %s: %w", name, err)
 	}
 	return info, nil
 }
@@ -127,11 +130,11 @@ func (s *Store) PutBlob(ctx context.Context, containerID, name string, r io.Read
 // commitStaged makes staged piece p stored and the blob name's content,
 // in tx. A Put Blob's Content-MD5 property, unless the client set one, is
 // the MD5 of what was read.
-func (s *Store) commitStaged(tx *batchTx, c containerRow, name string, p piece, props industrydata.BlobProps) (industrydata.BlobInfo, error) {
+func (s *Store) commitStaged(tx Tx, c containerRow, name string, p piece, props industrydata.BlobProps) (industrydata.BlobInfo, error) {
 	if len(props.ContentMD5) == 0 {
 		props.ContentMD5 = p.md5
 	}
-	if err := storePiece(tx, p); err != nil {
+	if err := s.storePiece(tx, p); err != nil {
 		return industrydata.BlobInfo{}, err
 	}
 	done := false
@@ -148,20 +151,25 @@ func (s *Store) commitStaged(tx *batchTx, c containerRow, name string, p piece, 
 func (s *Store) PutBlock(ctx context.Context, containerID, name, blockID string, r io.Reader, lim industrydata.UploadLimits) ([]byte, error) {
 	c, err := s.getContainer(ctx, containerID)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: put block of %s: %w", name, err)
+		return nil, s.errorf("put block of %s: %w", name, err)
 	}
 	// Refused before any byte is read when the blob has too many blocks
 	// already; checked again when the block is added.
 	var count, total int64
-	if err := s.queryRowR(ctx, qOtherBlocks, c.seq, name, blockID).Scan(&count, &total); err != nil {
-		return nil, fmt.Errorf("sqlite: put block of %s: %w", name, err)
+	if err := s.b.QueryRow(ctx, qOtherBlocks, c.seq, name, blockID).Scan(&count, &total); err != nil {
+		return nil, s.errorf("put block of %s: %w", name, err)
 	}
 	if lim.MaxBlocks > 0 && count >= int64(lim.MaxBlocks) {
-		return nil, fmt.Errorf("sqlite: put block of %s: %d uncommitted blocks: %w", name, count, industrydata.ErrTooManyBlocks)
+		return nil, s.errorf("put block of %s: %d uncommitted blocks: %w", name, count, industrydata.ErrTooManyBlocks)
 	}
 	var sum []byte
-	err = s.streamPiece(ctx, c, r, lim.MaxBlockBytes, func(tx *batchTx, p piece) error {
-		if err := storePiece(tx, p); err != nil {
+	err = s.streamPiece(ctx, c, r, lim.MaxBlockBytes, func(tx Tx, p piece) error {
+		// The blob's blocks change one write at a time, so the counts
+		// below hold until this one commits.
+		if err := tx.Lock("blob", blobKey(c.seq, name)); err != nil {
+			return err
+		}
+		if err := s.storePiece(tx, p); err != nil {
 			return err
 		}
 		var count, total int64
@@ -176,7 +184,7 @@ func (s *Store) PutBlock(ctx context.Context, containerID, name, blockID string,
 		}
 		var old, oldSize int64
 		err := tx.QueryRow(qBlockPiece, c.seq, name, blockID).Scan(&old, &oldSize)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		if err != nil && !errors.Is(err, s.d.NoRows) {
 			return err
 		}
 		if _, err := tx.Exec(qUpsertBlock, c.seq, name, blockID, p.seq, p.size); err != nil {
@@ -191,7 +199,7 @@ func (s *Store) PutBlock(ctx context.Context, containerID, name, blockID string,
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: put block of %s: %w", name, err)
+		return nil, s.errorf("put block of %s: %w", name, err)
 	}
 	return sum, nil
 }
@@ -199,16 +207,19 @@ func (s *Store) PutBlock(ctx context.Context, containerID, name, blockID string,
 // CommitBlockList commits blocks as the blob's new content.
 func (s *Store) CommitBlockList(ctx context.Context, containerID, name string, blocks []industrydata.BlockRef, lim industrydata.UploadLimits, props industrydata.BlobProps) (industrydata.BlobInfo, error) {
 	if lim.MaxBlocks > 0 && len(blocks) > lim.MaxBlocks {
-		return industrydata.BlobInfo{}, fmt.Errorf("sqlite: commit %s: %d blocks: %w", name, len(blocks), industrydata.ErrTooManyBlocks)
+		return industrydata.BlobInfo{}, s.errorf("commit %s: %d blocks: %w", name, len(blocks), industrydata.ErrTooManyBlocks)
 	}
 	var info industrydata.BlobInfo
-	err := s.write(ctx, func(tx *batchTx) error {
-		c, err := containerInTx(tx, containerID)
+	err := s.b.Write(ctx, func(tx Tx) error {
+		c, err := s.containerInTx(tx, containerID)
 		if err != nil {
 			return err
 		}
+		if err := tx.Lock("blob", blobKey(c.seq, name)); err != nil {
+			return err
+		}
 		var current sql.NullInt64
-		if err := tx.QueryRow(qBlobContent, c.seq, name).Scan(&current); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		if err := tx.QueryRow(qBlobContent, c.seq, name).Scan(&current); err != nil && !errors.Is(err, s.d.NoRows) {
 			return err
 		}
 		i, total := 0, int64(0)
@@ -218,7 +229,7 @@ func (s *Store) CommitBlockList(ctx context.Context, containerID, name string, b
 			}
 			b := blocks[i]
 			i++
-			p, err := findBlock(tx, c.seq, name, current, b)
+			p, err := s.findBlock(tx, c.seq, name, current, b)
 			if err != nil {
 				return piece{}, sql.NullString{}, false, err
 			}
@@ -230,20 +241,20 @@ func (s *Store) CommitBlockList(ctx context.Context, containerID, name string, b
 		return err
 	})
 	if err != nil {
-		return industrydata.BlobInfo{}, fmt.Errorf("sqlite: commit %s: %w", name, err)
+		return industrydata.BlobInfo{}, s.errorf("commit %s: %w", name, err)
 	}
 	return info, nil
 }
 
 // findBlock looks block b of blob name up in the list it names.
-func findBlock(tx *batchTx, container int64, name string, current sql.NullInt64, b industrydata.BlockRef) (piece, error) {
+func (s *Store) findBlock(tx Tx, container int64, name string, current sql.NullInt64, b industrydata.BlockRef) (piece, error) {
 	var p piece
 	if b.From != industrydata.BlockCommitted {
 		err := tx.QueryRow(qBlockPiece, container, name, b.ID).Scan(&p.seq, &p.size)
 		if err == nil {
 			return p, nil
 		}
-		if !errors.Is(err, sql.ErrNoRows) {
+		if !errors.Is(err, s.d.NoRows) {
 			return piece{}, err
 		}
 	}
@@ -252,7 +263,7 @@ func findBlock(tx *batchTx, container int64, name string, current sql.NullInt64,
 		if err == nil {
 			return p, nil
 		}
-		if !errors.Is(err, sql.ErrNoRows) {
+		if !errors.Is(err, s.d.NoRows) {
 			return piece{}, err
 		}
 	}
@@ -261,14 +272,14 @@ func findBlock(tx *batchTx, container int64, name string, current sql.NullInt64,
 
 // containerInTx looks container id up inside a write: ErrNotFound once it
 // is discarded.
-func containerInTx(tx *batchTx, id string) (containerRow, error) {
+func (s *Store) containerInTx(tx Tx, id string) (containerRow, error) {
 	var (
 		c                containerRow
 		tenant           string
 		created, expires int64
 	)
 	if err := tx.QueryRow(qGetUploadContainer, id).Scan(&c.seq, &c.ID, &tenant, &c.ConnectorID, &created, &expires); err != nil {
-		return containerRow{}, translate(err)
+		return containerRow{}, s.translate(err)
 	}
 	c.Tenant = industrydata.TenantID(tenant)
 	c.Created, c.Expires = industrydata.FromTicks(created), industrydata.FromTicks(expires)
@@ -279,23 +290,16 @@ func containerInTx(tx *batchTx, id string) (containerRow, error) {
 func (s *Store) ListBlobs(ctx context.Context, containerID string) ([]industrydata.BlobInfo, error) {
 	c, err := s.getContainer(ctx, containerID)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: list blobs: %w", err)
+		return nil, s.errorf("list blobs: %w", err)
 	}
-	rows, err := s.queryR(ctx, qListBlobs, c.seq)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: list blobs: %w", err)
-	}
-	defer rows.Close()
 	out := []industrydata.BlobInfo{}
-	for rows.Next() {
-		b, err := scanBlob(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: list blobs: %w", err)
-		}
+	err = s.b.Each(ctx, qListBlobs, []any{c.seq}, func(row Scanner) error {
+		b, err := scanBlob(row)
 		out = append(out, b)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: list blobs: %w", err)
+		return err
+	})
+	if err != nil {
+		return nil, s.errorf("list blobs: %w", err)
 	}
 	return out, nil
 }
@@ -304,16 +308,16 @@ func (s *Store) ListBlobs(ctx context.Context, containerID string) ([]industryda
 func (s *Store) GetBlob(ctx context.Context, containerID, name string) (industrydata.BlobInfo, error) {
 	c, err := s.getContainer(ctx, containerID)
 	if err != nil {
-		return industrydata.BlobInfo{}, fmt.Errorf("sqlite: get blob %s: %w", name, err)
+		return industrydata.BlobInfo{}, s.errorf("get blob %s: %w", name, err)
 	}
-	b, err := scanBlob(s.queryRowR(ctx, qGetBlob, c.seq, name))
+	b, err := scanBlob(s.b.QueryRow(ctx, qGetBlob, c.seq, name))
 	if err != nil {
-		return industrydata.BlobInfo{}, fmt.Errorf("sqlite: get blob %s: %w", name, translate(err))
+		return industrydata.BlobInfo{}, s.errorf("get blob %s: %w", name, s.translate(err))
 	}
 	return b, nil
 }
 
-func scanBlob(r scanner) (industrydata.BlobInfo, error) {
+func scanBlob(r Scanner) (industrydata.BlobInfo, error) {
 	var (
 		b                 industrydata.BlobInfo
 		created, modified int64
@@ -327,8 +331,8 @@ func scanBlob(r scanner) (industrydata.BlobInfo, error) {
 
 // DeleteBlob deletes the blob name and its uncommitted blocks.
 func (s *Store) DeleteBlob(ctx context.Context, containerID, name string) error {
-	err := s.write(ctx, func(tx *batchTx) error {
-		c, err := containerInTx(tx, containerID)
+	err := s.b.Write(ctx, func(tx Tx) error {
+		c, err := s.containerInTx(tx, containerID)
 		if err != nil {
 			return err
 		}
@@ -339,10 +343,10 @@ func (s *Store) DeleteBlob(ctx context.Context, containerID, name string) error 
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			return errors.Join(err, industrydata.ErrNotFound)
 		}
-		return dropBlocks(tx, c.seq, name)
+		return s.dropBlocks(tx, c.seq, name)
 	})
 	if err != nil {
-		return fmt.Errorf("sqlite: delete blob %s: %w", name, err)
+		return s.errorf("delete blob %s: %w", name, err)
 	}
 	return nil
 }

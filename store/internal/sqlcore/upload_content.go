@@ -1,35 +1,25 @@
-package sqlite
+package sqlcore
 
 import (
-	"bytes"
 	"context"
 	"crypto/md5"
-	"database/sql"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash"
-	"hash/crc32"
+	"industrydata/store/internal/chunk"
 	"io"
-	"slices"
 	"sync"
 
-	"github.com/klauspost/compress/s2"
-
 	"industrydata"
-	"industrydata/store/internal/zblob"
 )
 
 // The bytes of uploads are streamed into pieces (migration 00009) the way
-// PutRoster streams rosters: chunks of uploadChunkSize, compressed (see
+// PutRoster streams rosters: chunks of chunk.Size, compressed (see
 // compressChunk), uploadChunksPerWrite to a write transaction, so a 2 GiB
 // upload neither holds the writer for long nor sits in memory (a staging
 // upload holds a group of chunks, and the group before while it commits).
 // Readers fetch one chunk per query.
-const (
-	uploadChunkSize      = 1 << 20
-	uploadChunksPerWrite = 4
-)
+const uploadChunksPerWrite = 4
 
 const (
 	qInsertPiece = `INSERT INTO upload_pieces (tenant, container, state)
@@ -61,10 +51,10 @@ type piece struct {
 // is staged a group per transaction, each group read and compressed while
 // the one before commits. More than max bytes (when max > 0) is
 // ErrTooLarge. On failure what was staged is deleted.
-func (s *Store) streamPiece(ctx context.Context, c containerRow, src io.Reader, max int64, end func(tx *batchTx, p piece) error) error {
+func (s *Store) streamPiece(ctx context.Context, c containerRow, src io.Reader, max int64, end func(tx Tx, p piece) error) error {
 	fast := false // see compressChunk
 	if l, ok := src.(interface{ Len() int }); ok {
-		fast = l.Len() < uploadChunkSize*uploadChunksPerWrite
+		fast = l.Len() < chunk.Size*uploadChunksPerWrite
 	}
 	if max > 0 {
 		src = io.LimitReader(src, max+1)
@@ -117,10 +107,10 @@ func (s *Store) streamPiece(ctx context.Context, c containerRow, src io.Reader, 
 		if g.last {
 			p.md5 = h.Sum(nil)
 			last := p
-			err := s.write(ctx, func(tx *batchTx) error {
+			err := s.b.Write(ctx, func(tx Tx) error {
 				q := last // a failed job leaves last as it was, for the next try
 				var err error
-				if q.seq, err = writeGroup(tx, c, q.seq, first, g.chunks); err != nil {
+				if q.seq, err = s.writeGroup(tx, c, q.seq, first, g.chunks); err != nil {
 					return err
 				}
 				return end(tx, q)
@@ -134,9 +124,9 @@ func (s *Store) streamPiece(ctx context.Context, c containerRow, src io.Reader, 
 		pending = make(chan stagedGroup, 1)
 		go func(seq int64) {
 			var w stagedGroup
-			w.err = s.write(ctx, func(tx *batchTx) error {
+			w.err = s.b.Write(ctx, func(tx Tx) error {
 				var err error
-				w.seq, err = writeGroup(tx, c, seq, first, g.chunks)
+				w.seq, err = s.writeGroup(tx, c, seq, first, g.chunks)
 				return err
 			})
 			g.release()
@@ -156,22 +146,17 @@ type stagedGroup struct {
 // tx, making the piece first when seq is 0, and returns its seq.
 // ErrNotFound when its container was discarded (with its staging pieces)
 // meanwhile.
-func writeGroup(tx *batchTx, c containerRow, seq, first int64, chunks [][]byte) (int64, error) {
+func (s *Store) writeGroup(tx Tx, c containerRow, seq, first int64, chunks [][]byte) (int64, error) {
 	if seq == 0 {
-		res, err := tx.Exec(qInsertPiece, c.seq)
-		if err != nil {
-			return 0, err
-		}
-		if n, err := res.RowsAffected(); err != nil || n != 1 {
-			return 0, errors.Join(err, industrydata.ErrNotFound)
-		}
-		if seq, err = res.LastInsertId(); err != nil {
-			return 0, err
+		// No row: the container was discarded.
+		var err error
+		if seq, err = tx.Insert(qInsertPiece, c.seq); err != nil {
+			return 0, s.translate(err)
 		}
 	} else {
 		var one int
 		if err := tx.QueryRow(qStagingPiece, seq).Scan(&one); err != nil {
-			return 0, translate(err)
+			return 0, s.translate(err)
 		}
 	}
 	for i, chunk := range chunks {
@@ -198,8 +183,8 @@ type group struct {
 // compressed chunk's buffer grows as needed (a roster chunk compresses to
 // a seventh to a quarter).
 var (
-	rawBuffers = sync.Pool{New: func() any { b := make([]byte, uploadChunkSize); return &b }}
-	zBuffers   = sync.Pool{New: func() any { b := make([]byte, 0, uploadChunkSize/2); return &b }}
+	rawBuffers = sync.Pool{New: func() any { b := make([]byte, chunk.Size); return &b }}
+	zBuffers   = sync.Pool{New: func() any { b := make([]byte, 0, chunk.Size/2); return &b }}
 )
 
 // readGroup reads the next group of src and hashes it into h. Each chunk
@@ -229,7 +214,7 @@ func readGroup(src io.Reader, h hash.Hash, fast bool) (*group, error) {
 		}
 		data, z, i := (*b)[:k], zBuffers.Get().(*[]byte), n
 		raw[i], g.bufs[i] = b, z
-		wg.Go(func() { out[i] = compressChunk((*z)[:0], data, fast) })
+		wg.Go(func() { out[i] = chunk.Compress((*z)[:0], data, fast) })
 		h.Write(data)
 		g.size += int64(k)
 		if n++; g.last {
@@ -260,95 +245,9 @@ func (g *group) release() {
 	g.chunks = nil
 }
 
-// A chunk is compressed with zstd (package zblob), as the store's other
-// blobs are, unless fast is set: then it is an S2 stream of one block
-// (github.com/klauspost/compress/s2, with a CRC-32C). streamPiece sets it
-// for a body its reader says is shorter than a group (4 MiB: most roster
-// files, one transaction): such an upload is as long as its fixed costs,
-// the compression of its one or two chunks among them, which nothing
-// overlaps. On the 2-vCPU machine of docs/BENCHMARKS.md zstd's fastest
-// level compressed users.csv at 170–260 MB/s and S2 at 530–670 MB/s,
-// against about 450 MB/s for writing a file and fsyncing it; S2 keeps a
-// quarter of it where zstd keeps a seventh. A longer body's groups are
-// compressed while the group before commits, where zstd's time hides and
-// its bytes are fewer to write, keep and read (a tenth of enrollments.csv
-// in S2, a thirty-seventh in zstd: 160 MB against 55 MB at a million
-// users). decompressChunk tells the two apart by their first bytes.
-var (
-	s2Writers = sync.Pool{New: func() any {
-		return s2.NewWriter(nil, s2.WriterConcurrency(1), s2.WriterBlockSize(uploadChunkSize))
-	}}
-	// s2Stream is how an S2 stream begins: its stream identifier.
-	s2Stream   = []byte("\xff\x06\x00\x00S2sTwO")
-	zstdMagic  = []byte{0x28, 0xb5, 0x2f, 0xfd}
-	castagnoli = crc32.MakeTable(crc32.Castagnoli)
-)
-
-// compressChunk appends src, at most uploadChunkSize bytes, compressed
-// to dst: a zstd frame, or an S2 stream of one block if fast.
-func compressChunk(dst, src []byte, fast bool) []byte {
-	if !fast {
-		return zblob.Compress(dst, src)
-	}
-	w := s2Writers.Get().(*s2.Writer)
-	out := bytes.NewBuffer(dst)
-	w.Reset(out)
-	// Neither fails writing to a bytes.Buffer.
-	_ = w.EncodeBuffer(src)
-	_ = w.Close()
-	w.Reset(nil)
-	s2Writers.Put(w)
-	return out.Bytes()
-}
-
-var errBadChunk = errors.New("not a chunk this store writes (an S2 stream of one block, or a zstd frame)")
-
-// decompressChunk appends what chunk decompresses to, at most
-// uploadChunkSize bytes, to dst. The stream is read here, rather than by
-// an s2.Reader, which decodes into buffers of its own (two more MiB per
-// file a validation has open) and copies out: its one block (type,
-// length, masked CRC-32C of the data, then the block) goes straight to
-// s2.Decode.
-func decompressChunk(dst, chunk []byte) ([]byte, error) {
-	if bytes.HasPrefix(chunk, zstdMagic) {
-		return zblob.Decompress(dst, chunk)
-	}
-	rest, ok := bytes.CutPrefix(chunk, s2Stream)
-	if ok && len(rest) == 0 {
-		return dst, nil // the stream of nothing
-	}
-	if !ok || len(rest) < 8 || int(rest[1])|int(rest[2])<<8|int(rest[3])<<16 != len(rest)-4 {
-		return dst, errBadChunk
-	}
-	sum, block, start := binary.LittleEndian.Uint32(rest[4:8]), rest[8:], len(dst)
-	switch rest[0] {
-	case 0x00: // compressed
-		n, err := s2.DecodedLen(block)
-		if err != nil || n > uploadChunkSize {
-			return dst, errBadChunk
-		}
-		dst = slices.Grow(dst, n)
-		if _, err := s2.Decode(dst[start:start+n], block); err != nil {
-			return dst, fmt.Errorf("%w: %v", errBadChunk, err)
-		}
-		dst = dst[:start+n]
-	case 0x01: // stored as is
-		if len(block) > uploadChunkSize {
-			return dst, errBadChunk
-		}
-		dst = append(dst, block...)
-	default:
-		return dst, errBadChunk
-	}
-	if c := crc32.Checksum(dst[start:], castagnoli); c>>15|c<<17+0xa282ead8 != sum {
-		return dst[:start], errors.New("the chunk's checksum does not match its data")
-	}
-	return dst, nil
-}
-
 // storePiece makes staged piece p stored, in the transaction that uses it:
 // ErrNotFound when its container was discarded meanwhile.
-func storePiece(tx *batchTx, p piece) error {
+func (s *Store) storePiece(tx Tx, p piece) error {
 	res, err := tx.Exec(qStorePiece, p.size, p.md5, p.seq)
 	if err != nil {
 		return err
@@ -362,20 +261,20 @@ func storePiece(tx *batchTx, p piece) error {
 // dropPiece deletes a piece that will not be used, best effort: one left
 // behind goes with its container.
 func (s *Store) dropPiece(ctx context.Context, seq int64) {
-	err := s.write(context.WithoutCancel(ctx), func(tx *batchTx) error {
+	err := s.b.Write(context.WithoutCancel(ctx), func(tx Tx) error {
 		_, err := tx.Exec(qDeletePiece, seq)
 		return err
 	})
 	if err != nil {
-		s.log.Warn("sqlite: delete a staged upload after a failed put", "piece", seq, "err", err)
+		s.log.Warn(s.d.Name+": delete a staged upload after a failed put", "piece", seq, "err", err)
 	}
 }
 
 // OpenContent streams one committed content of the tenant.
 func (s *Store) OpenContent(ctx context.Context, tenant industrydata.TenantID, contentID string) (io.ReadCloser, error) {
 	r := &contentReader{s: s, ctx: ctx, id: contentID}
-	if err := s.queryRowR(ctx, qOpenContent, string(tenant), contentID).Scan(&r.seq, &r.size); err != nil {
-		return nil, fmt.Errorf("sqlite: open content %s: %w", contentID, translate(err))
+	if err := s.b.QueryRow(ctx, qOpenContent, string(tenant), contentID).Scan(&r.seq, &r.size); err != nil {
+		return nil, s.errorf("open content %s: %w", contentID, s.translate(err))
 	}
 	return r, nil
 }
@@ -405,14 +304,14 @@ type contentReader struct {
 // Read implements io.Reader.
 func (r *contentReader) Read(p []byte) (int, error) {
 	if r.closed {
-		return 0, fmt.Errorf("sqlite: read content %s: reader closed", r.id)
+		return 0, r.s.errorf("read content %s: reader closed", r.id)
 	}
 	for len(r.rest) == 0 {
 		if r.fetched == r.size {
 			return 0, io.EOF
 		}
 		if err := r.fetch(); err != nil {
-			return 0, fmt.Errorf("sqlite: read content %s: %w", r.id, err)
+			return 0, r.s.errorf("read content %s: %w", r.id, err)
 		}
 	}
 	n := copy(p, r.rest)
@@ -426,8 +325,8 @@ var errContentGone = fmt.Errorf("the content was deleted while being read: %w", 
 // one is done.
 func (r *contentReader) fetch() error {
 	for r.pieceRead == r.pieceSize {
-		err := r.s.queryRowR(r.ctx, qContentPiece, r.seq, r.nextPiece).Scan(&r.piece, &r.pieceSize)
-		if errors.Is(err, sql.ErrNoRows) {
+		err := r.s.b.QueryRow(r.ctx, qContentPiece, r.seq, r.nextPiece).Scan(&r.piece, &r.pieceSize)
+		if errors.Is(err, r.s.d.NoRows) {
 			return errContentGone
 		}
 		if err != nil {
@@ -436,25 +335,26 @@ func (r *contentReader) fetch() error {
 		r.nextPiece++
 		r.pieceRead, r.nextChunk = 0, 0
 	}
-	rows, err := r.s.queryR(r.ctx, qUploadChunk, r.piece, r.nextChunk)
+	found := false
+	err := r.s.b.Each(r.ctx, qUploadChunk, []any{r.piece, r.nextChunk}, func(row Scanner) error {
+		var data []byte // valid until the next row (see Dialect.RawBytes): decompressed into the reused buffer
+		if err := row.Scan(r.s.d.RawBytes(&data)); err != nil {
+			return err
+		}
+		found = true
+		var err error
+		if r.chunk, err = chunk.Decompress(r.chunk[:0], data); err != nil {
+			return fmt.Errorf("piece %d chunk %d: %w", r.piece, r.nextChunk, err)
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	if !rows.Next() {
-		if err := rows.Err(); err != nil {
-			return err
-		}
+	if !found {
 		return errContentGone
 	}
-	var data sql.RawBytes // valid until rows.Close; decompressed into the reused buffer
-	if err := rows.Scan(&data); err != nil {
-		return err
-	}
-	if r.chunk, err = decompressChunk(r.chunk[:0], data); err != nil {
-		return fmt.Errorf("piece %d chunk %d: %w", r.piece, r.nextChunk, err)
-	}
-	if len(r.chunk) == 0 || len(r.chunk) > uploadChunkSize || r.pieceRead+int64(len(r.chunk)) > r.pieceSize ||
+	if len(r.chunk) == 0 || len(r.chunk) > chunk.Size || r.pieceRead+int64(len(r.chunk)) > r.pieceSize ||
 		r.fetched+int64(len(r.chunk)) > r.size {
 		return fmt.Errorf("piece %d chunk %d of %d bytes does not fit", r.piece, r.nextChunk, len(r.chunk))
 	}
@@ -462,7 +362,7 @@ func (r *contentReader) fetch() error {
 	r.pieceRead += int64(len(r.chunk))
 	r.fetched += int64(len(r.chunk))
 	r.nextChunk++
-	return rows.Close()
+	return nil
 }
 
 // Size is the content's size in bytes: what a reader sizes its tables by

@@ -1,9 +1,8 @@
-package sqlite
+package sqlcore
 
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -69,9 +68,9 @@ func (s *Store) getContainer(ctx context.Context, id string) (containerRow, erro
 		tenant           string
 		created, expires int64
 	)
-	err := s.queryRowR(ctx, qGetUploadContainer, id).Scan(&c.seq, &c.ID, &tenant, &c.ConnectorID, &created, &expires)
+	err := s.b.QueryRow(ctx, qGetUploadContainer, id).Scan(&c.seq, &c.ID, &tenant, &c.ConnectorID, &created, &expires)
 	if err != nil {
-		return containerRow{}, translate(err)
+		return containerRow{}, s.translate(err)
 	}
 	c.Tenant = industrydata.TenantID(tenant)
 	c.Created, c.Expires = industrydata.FromTicks(created), industrydata.FromTicks(expires)
@@ -82,7 +81,7 @@ func (s *Store) getContainer(ctx context.Context, id string) (containerRow, erro
 func (s *Store) GetUploadContainer(ctx context.Context, id string) (industrydata.UploadContainer, error) {
 	c, err := s.getContainer(ctx, id)
 	if err != nil {
-		return industrydata.UploadContainer{}, fmt.Errorf("sqlite: get upload container %s: %w", id, err)
+		return industrydata.UploadContainer{}, s.errorf("get upload container %s: %w", id, err)
 	}
 	return c.UploadContainer, nil
 }
@@ -96,12 +95,12 @@ const qValidContainer = `SELECT id, created_ticks, expires_ticks FROM upload_con
 func (s *Store) UploadContainerOf(ctx context.Context, tenant industrydata.TenantID, connectorID string, now time.Time) (industrydata.UploadContainer, error) {
 	_, nowTicks, err := encodeTime("now", now)
 	if err != nil {
-		return industrydata.UploadContainer{}, fmt.Errorf("sqlite: upload container of %s: %w", connectorID, err)
+		return industrydata.UploadContainer{}, s.errorf("upload container of %s: %w", connectorID, err)
 	}
 	out := industrydata.UploadContainer{Tenant: tenant, ConnectorID: connectorID}
 	var c, e int64
-	if err := s.queryRowR(ctx, qValidContainer, string(tenant), connectorID, nowTicks).Scan(&out.ID, &c, &e); err != nil {
-		return industrydata.UploadContainer{}, fmt.Errorf("sqlite: upload container of %s: %w", connectorID, translate(err))
+	if err := s.b.QueryRow(ctx, qValidContainer, string(tenant), connectorID, nowTicks).Scan(&out.ID, &c, &e); err != nil {
+		return industrydata.UploadContainer{}, s.errorf("upload container of %s: %w", connectorID, s.translate(err))
 	}
 	out.Created, out.Expires = industrydata.FromTicks(c), industrydata.FromTicks(e)
 	return out, nil
@@ -111,22 +110,27 @@ func (s *Store) UploadContainerOf(ctx context.Context, tenant industrydata.Tenan
 // creates one discarding the others (see industrydata.UploadStore).
 func (s *Store) CurrentUploadContainer(ctx context.Context, tenant industrydata.TenantID, connectorID string, now time.Time, ttl time.Duration, reset bool) (industrydata.UploadContainer, bool, error) {
 	if ttl <= 0 {
-		return industrydata.UploadContainer{}, false, fmt.Errorf("sqlite: upload container: ttl %s must be positive", ttl)
+		return industrydata.UploadContainer{}, false, s.errorf("upload container: ttl %s must be positive", ttl)
 	}
 	created, createdTicks, err := encodeTime("created", now)
 	if err != nil {
-		return industrydata.UploadContainer{}, false, fmt.Errorf("sqlite: upload container: %w", err)
+		return industrydata.UploadContainer{}, false, s.errorf("upload container: %w", err)
 	}
 	expires, expiresTicks, err := encodeTime("expires", created.Add(ttl))
 	if err != nil {
-		return industrydata.UploadContainer{}, false, fmt.Errorf("sqlite: upload container: %w", err)
+		return industrydata.UploadContainer{}, false, s.errorf("upload container: %w", err)
 	}
 	out := industrydata.UploadContainer{Tenant: tenant, ConnectorID: connectorID}
 	var made bool
-	err = s.write(ctx, func(tx *batchTx) error {
-		made = false
+	err = s.b.Write(ctx, func(tx Tx) error {
+		made, out.ID = false, ""
+		// One write at a time looks at and replaces a connector's
+		// containers, so a connector never ends up with two.
+		if err := tx.Lock("container", string(tenant)+"/"+connectorID); err != nil {
+			return err
+		}
 		var seqs []int64
-		err := tx.each(qConnectorContainers, []any{string(tenant), connectorID}, func(rows *sql.Rows) error {
+		err := tx.Each(qConnectorContainers, []any{string(tenant), connectorID}, func(rows Scanner) error {
 			var (
 				seq, c, e int64
 				id        string
@@ -147,7 +151,7 @@ func (s *Store) CurrentUploadContainer(ctx context.Context, tenant industrydata.
 			return nil
 		}
 		for _, seq := range seqs {
-			if err := discardContainer(tx, seq); err != nil {
+			if err := s.discardContainer(tx, seq); err != nil {
 				return err
 			}
 		}
@@ -159,14 +163,14 @@ func (s *Store) CurrentUploadContainer(ctx context.Context, tenant industrydata.
 		return nil
 	})
 	if err != nil {
-		return industrydata.UploadContainer{}, false, fmt.Errorf("sqlite: upload container of %s: %w", connectorID, err)
+		return industrydata.UploadContainer{}, false, s.errorf("upload container of %s: %w", connectorID, err)
 	}
 	return out, made, nil
 }
 
 // discardContainer deletes container seq and everything of it nothing
 // else keeps (see migration 00009).
-func discardContainer(tx *batchTx, seq int64) error {
+func (s *Store) discardContainer(tx Tx, seq int64) error {
 	for _, q := range []string{qDeleteContainer, qDeleteContainerContent, qDeleteUnusedPieces} {
 		if _, err := tx.Exec(q, seq); err != nil {
 			return fmt.Errorf("discard container %d: %w", seq, err)
@@ -177,54 +181,28 @@ func discardContainer(tx *batchTx, seq int64) error {
 
 // SetValidatedFiles replaces the connector's validated set.
 func (s *Store) SetValidatedFiles(ctx context.Context, tenant industrydata.TenantID, connectorID string, files []industrydata.ValidatedFile) error {
-	err := s.write(ctx, func(tx *batchTx) error {
-		return setValidatedFiles(tx, tenant, connectorID, files)
+	err := s.b.Write(ctx, func(tx Tx) error {
+		return s.setValidatedFiles(tx, tenant, connectorID, files)
 	})
 	if err != nil {
-		return fmt.Errorf("sqlite: set validated files of %s: %w", connectorID, err)
+		return s.errorf("set validated files of %s: %w", connectorID, err)
 	}
 	return nil
 }
 
 // ValidatedFiles returns the connector's validated set, by name.
 func (s *Store) ValidatedFiles(ctx context.Context, tenant industrydata.TenantID, connectorID string) ([]industrydata.ValidatedFile, error) {
-	rows, err := s.queryR(ctx, qValidatedFiles, string(tenant), connectorID)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: validated files of %s: %w", connectorID, err)
-	}
-	defer rows.Close()
 	out := []industrydata.ValidatedFile{}
-	for rows.Next() {
+	err := s.b.Each(ctx, qValidatedFiles, []any{string(tenant), connectorID}, func(row Scanner) error {
 		var f industrydata.ValidatedFile
-		if err := rows.Scan(&f.Name, &f.ContentID, &f.Size); err != nil {
-			return nil, fmt.Errorf("sqlite: validated files of %s: %w", connectorID, err)
-		}
+		err := row.Scan(&f.Name, &f.ContentID, &f.Size)
 		out = append(out, f)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: validated files of %s: %w", connectorID, err)
+		return err
+	})
+	if err != nil {
+		return nil, s.errorf("validated files of %s: %w", connectorID, err)
 	}
 	return out, nil
-}
-
-// each runs query in the batch's transaction and calls fn for each row.
-// The rows are closed before it returns, as a job must leave none open.
-func (t *batchTx) each(query string, args []any, fn func(*sql.Rows) error) error {
-	st, err := t.stmt(query)
-	if err != nil {
-		return err
-	}
-	rows, err := st.QueryContext(t.ctx, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
 }
 
 // newBlobETag returns a blob's entity tag in the form Azure's have
@@ -237,9 +215,9 @@ func newBlobETag() string {
 
 // setValidatedFiles is SetValidatedFiles inside tx, for the writes that
 // make a validated set as part of more (FinishValidation).
-func setValidatedFiles(tx *batchTx, tenant industrydata.TenantID, connectorID string, files []industrydata.ValidatedFile) error {
+func (s *Store) setValidatedFiles(tx Tx, tenant industrydata.TenantID, connectorID string, files []industrydata.ValidatedFile) error {
 	var old []int64
-	err := tx.each(qValidatedContents, []any{string(tenant), connectorID}, func(rows *sql.Rows) error {
+	err := tx.Each(qValidatedContents, []any{string(tenant), connectorID}, func(rows Scanner) error {
 		var c int64
 		err := rows.Scan(&c)
 		old = append(old, c)
@@ -254,25 +232,25 @@ func setValidatedFiles(tx *batchTx, tenant industrydata.TenantID, connectorID st
 	for _, f := range files {
 		var c int64
 		if err := tx.QueryRow(qTenantContent, string(tenant), f.ContentID).Scan(&c); err != nil {
-			return fmt.Errorf("content %s of %s: %w", f.ContentID, f.Name, translate(err))
+			return fmt.Errorf("content %s of %s: %w", f.ContentID, f.Name, s.translate(err))
 		}
 		if _, err := tx.Exec(qInsertValidated, string(tenant), connectorID, f.Name, c); err != nil {
-			return fmt.Errorf("%s: %w", f.Name, translate(err))
+			return fmt.Errorf("%s: %w", f.Name, s.translate(err))
 		}
 	}
 	// What the old set alone kept goes now.
-	return releaseContents(tx, old)
+	return s.releaseContents(tx, old)
 }
 
 // releaseContents deletes, of contents that something held until now
 // (a validated set, a flow's file), those nothing keeps any more (see
 // qDeleteOrphanContent), with the pieces of their discarded containers
 // that no content uses.
-func releaseContents(tx *batchTx, contents []int64) error {
+func (s *Store) releaseContents(tx Tx, contents []int64) error {
 	for _, c := range contents {
 		var container int64
 		err := tx.QueryRow(qDeleteOrphanContent, c).Scan(&container)
-		if errors.Is(err, sql.ErrNoRows) {
+		if errors.Is(err, s.d.NoRows) {
 			continue // still kept
 		}
 		if err != nil {

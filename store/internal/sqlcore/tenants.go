@@ -1,8 +1,7 @@
-package sqlite
+package sqlcore
 
 import (
 	"context"
-	"fmt"
 
 	"industrydata"
 	"industrydata/schema"
@@ -22,14 +21,14 @@ func (s *Store) ProvisionTenant(ctx context.Context, tenant industrydata.TenantI
 	// job short.
 	_, nowTicks, err := encodeTime("provisioned", s.clock.Now())
 	if err != nil {
-		return false, fmt.Errorf("sqlite: provision tenant %s: %w", tenant, err)
+		return false, s.errorf("provision tenant %s: %w", tenant, err)
 	}
 	rows := make([]industrydata.Process, len(processes))
 	recs := make([]industrydata.AuditRecord, len(processes))
 	created := make([]int64, len(processes))
 	for i, p := range processes {
 		if p.CreatedAt, created[i], err = encodeTime("createdAt", p.CreatedAt); err != nil {
-			return false, fmt.Errorf("sqlite: provision tenant %s: process %s: %w", tenant, p.ID, err)
+			return false, s.errorf("provision tenant %s: process %s: %w", tenant, p.ID, err)
 		}
 		p.ETag = newETag()
 		rows[i] = p
@@ -37,21 +36,21 @@ func (s *Store) ProvisionTenant(ctx context.Context, tenant industrydata.TenantI
 	}
 
 	var provisioned bool
-	err = s.write(ctx, func(tx *batchTx) error {
+	err = s.b.Write(ctx, func(tx Tx) error {
 		res, err := tx.Exec(qInsertTenant, string(tenant), nowTicks)
 		if err != nil {
-			return fmt.Errorf("sqlite: provision tenant %s: %w", tenant, translate(err))
+			return s.errorf("provision tenant %s: %w", tenant, s.translate(err))
 		}
 		n, err := res.RowsAffected()
 		if err != nil {
-			return fmt.Errorf("sqlite: provision tenant %s: %w", tenant, err)
+			return s.errorf("provision tenant %s: %w", tenant, err)
 		}
 		if n == 0 {
 			return nil // provisioned before
 		}
 		for i := range rows {
-			if _, err := insertProcess(tx, tenant, &rows[i], created[i]); err != nil {
-				return fmt.Errorf("sqlite: provision tenant %s: %w", tenant, err)
+			if _, err := s.insertProcess(tx, tenant, &rows[i], created[i]); err != nil {
+				return s.errorf("provision tenant %s: %w", tenant, err)
 			}
 		}
 		provisioned = true

@@ -1,4 +1,4 @@
-package sqlite
+package sqlcore
 
 import (
 	"context"
@@ -20,7 +20,8 @@ const (
 	// qPinValidated pins the validated set of connector ?5 as the files
 	// activity ?4 of run ?3 imports for flow ?2.
 	qPinValidated = `INSERT INTO flow_files (tenant, flow_id, run, activity, name, content, state)
-	SELECT ?1, ?2, ?3, ?4, name, content, 'importing' FROM upload_validated WHERE tenant = ?1 AND connector_id = ?5`
+	SELECT CAST(?1 AS text), CAST(?2 AS text), CAST(?3 AS bigint), CAST(?4 AS bigint), name, content, 'importing'
+	FROM upload_validated WHERE tenant = ?1 AND connector_id = ?5`
 	qActivityFiles = `SELECT f.name, c.id, c.size FROM flow_files f JOIN upload_contents c ON c.seq = f.content
 	WHERE f.tenant = ? AND f.flow_id = ? AND f.run = ? AND f.activity = ? ORDER BY f.name`
 	// The files an activity pinned: dropped, or made the flow's current
@@ -31,9 +32,13 @@ const (
 	WHERE tenant = ? AND flow_id = ? AND run = ? AND activity = ? AND state = 'importing'`
 	qDropCurrentFiles = `DELETE FROM flow_files WHERE tenant = ? AND flow_id = ? AND state = 'current'
 	RETURNING content`
-	qPutFlowData = `INSERT OR REPLACE INTO flow_data (tenant, flow_id, run_id, imported_ticks, counts)
-	VALUES (?, ?, ?, ?, ?)`
-	qFlowExists = `SELECT EXISTS (SELECT 1 FROM resources WHERE tenant = ? AND set_name = 'inboundFlows' AND id = ?)`
+	qPutFlowData = `INSERT INTO flow_data (tenant, flow_id, run_id, imported_ticks, counts)
+	VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant, flow_id) DO UPDATE SET run_id = excluded.run_id,
+	imported_ticks = excluded.imported_ticks, counts = excluded.counts`
+	// qFlowExists, with the dialect's key-share lock (s.q.flowExists),
+	// keeps the flow from being deleted until the write that makes its
+	// data current commits (its delete drops that data).
+	qFlowExists = `SELECT 1 FROM resources WHERE tenant = ? AND set_name = 'inboundFlows' AND id = ?`
 	// A deleted flow's files, pinned and current, and its data.
 	qDropFlowFiles = `DELETE FROM flow_files WHERE tenant = ? AND flow_id = ? RETURNING content`
 	qDropFlowData  = `DELETE FROM flow_data WHERE tenant = ? AND flow_id = ?`
@@ -55,9 +60,9 @@ const (
 // deleteFiles runs query, a DELETE of flow files returning their
 // contents, and returns the contents, for releaseContents once whatever
 // else the write does is done.
-func deleteFiles(tx *batchTx, query string, args ...any) ([]int64, error) {
+func (s *Store) deleteFiles(tx Tx, query string, args ...any) ([]int64, error) {
 	var contents []int64
-	err := tx.each(query, args, func(rows *sql.Rows) error {
+	err := tx.Each(query, args, func(rows Scanner) error {
 		var c int64
 		err := rows.Scan(&c)
 		contents = append(contents, c)
@@ -68,12 +73,12 @@ func deleteFiles(tx *batchTx, query string, args ...any) ([]int64, error) {
 
 // dropFiles deletes flow files (see deleteFiles) and releases the
 // contents nothing else holds.
-func dropFiles(tx *batchTx, query string, args ...any) error {
-	contents, err := deleteFiles(tx, query, args...)
+func (s *Store) dropFiles(tx Tx, query string, args ...any) error {
+	contents, err := s.deleteFiles(tx, query, args...)
 	if err != nil {
 		return err
 	}
-	return releaseContents(tx, contents)
+	return s.releaseContents(tx, contents)
 }
 
 // BeginImport pins the connector's validated set as the files activity
@@ -82,8 +87,8 @@ func dropFiles(tx *batchTx, query string, args ...any) error {
 // The activity must be the flow's, and in progress.
 func (s *Store) BeginImport(ctx context.Context, c industrydata.JobClaim, activityID, flowID, connectorID string) ([]industrydata.ValidatedFile, error) {
 	files := []industrydata.ValidatedFile{}
-	err := s.write(ctx, func(tx *batchTx) error {
-		run, a, err := heldActivity(tx, c, activityID)
+	err := s.b.Write(ctx, func(tx Tx) error {
+		run, a, err := s.heldActivity(tx, c, activityID)
 		if err != nil {
 			return err
 		}
@@ -96,18 +101,18 @@ func (s *Store) BeginImport(ctx context.Context, c industrydata.JobClaim, activi
 		key := []any{string(c.Tenant), flowID, run, a.seq}
 		// The old pins' contents are released once the new pins are in,
 		// so that a content both hold stays.
-		old, err := deleteFiles(tx, qDropActivityFiles, key...)
+		old, err := s.deleteFiles(tx, qDropActivityFiles, key...)
 		if err != nil {
 			return err
 		}
 		if _, err := tx.Exec(qPinValidated, append(key, connectorID)...); err != nil {
 			return err
 		}
-		if err := releaseContents(tx, old); err != nil {
+		if err := s.releaseContents(tx, old); err != nil {
 			return err
 		}
 		files = files[:0]
-		return tx.each(qActivityFiles, key, func(rows *sql.Rows) error {
+		return tx.Each(qActivityFiles, key, func(rows Scanner) error {
 			var f industrydata.ValidatedFile
 			err := rows.Scan(&f.Name, &f.ContentID, &f.Size)
 			files = append(files, f)
@@ -115,7 +120,7 @@ func (s *Store) BeginImport(ctx context.Context, c industrydata.JobClaim, activi
 		})
 	})
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: begin import of activity %s of run %s: %w", activityID, c.ID, err)
+		return nil, s.errorf("begin import of activity %s of run %s: %w", activityID, c.ID, err)
 	}
 	return files, nil
 }
@@ -126,22 +131,22 @@ func (s *Store) BeginImport(ctx context.Context, c industrydata.JobClaim, activi
 // them, in one transaction, while c holds the run.
 func (s *Store) FinishActivity(ctx context.Context, c industrydata.JobClaim, activityID string, out industrydata.ActivityOutcome) error {
 	if out.Status == industrydata.ActivityInProgress || out.Status == "" {
-		return fmt.Errorf("sqlite: finish activity %s of run %s: status %q is not final", activityID, c.ID, out.Status)
+		return s.errorf("finish activity %s of run %s: status %q is not final", activityID, c.ID, out.Status)
 	}
 	blocking, err := encodePublicError(out.BlockingError)
 	if err != nil {
-		return fmt.Errorf("sqlite: finish activity %s of run %s: %w", activityID, c.ID, err)
+		return s.errorf("finish activity %s of run %s: %w", activityID, c.ID, err)
 	}
 	_, imported, err := encodeTime("imported", s.clock.Now())
 	if err != nil {
-		return fmt.Errorf("sqlite: finish activity %s of run %s: %w", activityID, c.ID, err)
+		return s.errorf("finish activity %s of run %s: %w", activityID, c.ID, err)
 	}
 	var counts industrydata.InboundCounts
 	if out.Counts != nil {
 		counts = *out.Counts
 	}
-	err = s.write(ctx, func(tx *batchTx) error {
-		run, a, err := heldActivity(tx, c, activityID)
+	err = s.b.Write(ctx, func(tx Tx) error {
+		run, a, err := s.heldActivity(tx, c, activityID)
 		if err != nil {
 			return err
 		}
@@ -153,15 +158,15 @@ func (s *Store) FinishActivity(ctx context.Context, c industrydata.JobClaim, act
 		}
 		key := []any{string(c.Tenant), a.flowID, run, a.seq}
 		var exists bool
-		if err := tx.QueryRow(qFlowExists, string(c.Tenant), a.flowID).Scan(&exists); err != nil {
+		if err := tx.QueryRow(s.q.flowExists, string(c.Tenant), a.flowID).Scan(&exists); err != nil {
 			return err
 		}
 		if !out.Imported || !exists {
-			return dropFiles(tx, qDropActivityFiles, key...)
+			return s.dropFiles(tx, qDropActivityFiles, key...)
 		}
 		// The contents of the files before are released once the new ones
 		// are current, so that a content both hold stays.
-		old, err := deleteFiles(tx, qDropCurrentFiles, string(c.Tenant), a.flowID)
+		old, err := s.deleteFiles(tx, qDropCurrentFiles, string(c.Tenant), a.flowID)
 		if err != nil {
 			return err
 		}
@@ -171,10 +176,10 @@ func (s *Store) FinishActivity(ctx context.Context, c industrydata.JobClaim, act
 		if _, err := tx.Exec(qPutFlowData, string(c.Tenant), a.flowID, c.ID, imported, encodeCounts(counts)); err != nil {
 			return err
 		}
-		return releaseContents(tx, old)
+		return s.releaseContents(tx, old)
 	})
 	if err != nil {
-		return fmt.Errorf("sqlite: finish activity %s of run %s: %w", activityID, c.ID, err)
+		return s.errorf("finish activity %s of run %s: %w", activityID, c.ID, err)
 	}
 	return nil
 }
@@ -182,8 +187,8 @@ func (s *Store) FinishActivity(ctx context.Context, c industrydata.JobClaim, act
 // dropFlowData deletes, inside tx, the data of the tenant's flow flowID,
 // current and pinned, and the contents nothing else holds: the flow is
 // being deleted.
-func dropFlowData(tx *batchTx, tenant industrydata.TenantID, flowID string) error {
-	if err := dropFiles(tx, qDropFlowFiles, string(tenant), flowID); err != nil {
+func (s *Store) dropFlowData(tx Tx, tenant industrydata.TenantID, flowID string) error {
+	if err := s.dropFiles(tx, qDropFlowFiles, string(tenant), flowID); err != nil {
 		return fmt.Errorf("files of flow %s: %w", flowID, err)
 	}
 	if _, err := tx.Exec(qDropFlowData, string(tenant), flowID); err != nil {
@@ -196,13 +201,8 @@ func dropFlowData(tx *batchTx, tenant industrydata.TenantID, flowID string) erro
 // in the flows' creation order, each with its files by name, from one
 // statement (one snapshot).
 func (s *Store) FlowData(ctx context.Context, tenant industrydata.TenantID) ([]industrydata.FlowData, error) {
-	rows, err := s.queryR(ctx, qFlowData, string(tenant))
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: flow data: %w", err)
-	}
-	defer rows.Close()
 	out := []industrydata.FlowData{}
-	for rows.Next() {
+	err := s.b.Each(ctx, qFlowData, []any{string(tenant)}, func(row Scanner) error {
 		var (
 			d        industrydata.FlowData
 			imported int64
@@ -210,13 +210,14 @@ func (s *Store) FlowData(ctx context.Context, tenant industrydata.TenantID) ([]i
 			name, id sql.NullString
 			size     sql.NullInt64
 		)
-		if err := rows.Scan(&d.FlowID, &d.RunID, &imported, &counts, &name, &id, &size); err != nil {
-			return nil, fmt.Errorf("sqlite: flow data: %w", err)
+		if err := row.Scan(&d.FlowID, &d.RunID, &imported, &counts, &name, &id, &size); err != nil {
+			return err
 		}
 		if n := len(out); n == 0 || out[n-1].FlowID != d.FlowID {
+			var err error
 			d.Imported = industrydata.FromTicks(imported)
 			if d.Counts, err = decodeCounts(counts); err != nil {
-				return nil, fmt.Errorf("sqlite: flow data of %s: counts: %w", d.FlowID, err)
+				return fmt.Errorf("of %s: counts: %w", d.FlowID, err)
 			}
 			out = append(out, d)
 		}
@@ -224,9 +225,10 @@ func (s *Store) FlowData(ctx context.Context, tenant industrydata.TenantID) ([]i
 			cur := &out[len(out)-1]
 			cur.Files = append(cur.Files, industrydata.ValidatedFile{Name: name.String, ContentID: id.String, Size: size.Int64})
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: flow data: %w", err)
+		return nil
+	})
+	if err != nil {
+		return nil, s.errorf("flow data: %w", err)
 	}
 	return out, nil
 }

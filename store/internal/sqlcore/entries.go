@@ -1,8 +1,8 @@
-package sqlite
+package sqlcore
 
 import (
 	"context"
-	"database/sql"
+	"errors"
 	"fmt"
 	"runtime"
 	"strings"
@@ -74,12 +74,12 @@ func encodeBlocks(entries []industrydata.UserReportEntry) ([]encodedBlock, error
 func (s *Store) AppendReportEntries(ctx context.Context, c industrydata.JobClaim, entries []industrydata.UserReportEntry) error {
 	blocks, err := encodeBlocks(entries)
 	if err != nil {
-		return fmt.Errorf("sqlite: append report entries of run %s: %w", c.ID, err)
+		return s.errorf("append report entries of run %s: %w", c.ID, err)
 	}
-	err = s.write(ctx, func(tx *batchTx) error {
+	err = s.b.Write(ctx, func(tx Tx) error {
 		var seq int64
-		if err := tx.QueryRow(qHeldRunSeq, heldArgs(c)...).Scan(&seq); err != nil {
-			return leaseLost(err)
+		if err := tx.QueryRow(s.q.heldRunSeq, heldArgs(c)...).Scan(&seq); err != nil {
+			return s.leaseLost(err)
 		}
 		if len(entries) == 0 {
 			return nil
@@ -93,7 +93,7 @@ func (s *Store) AppendReportEntries(ctx context.Context, c industrydata.JobClaim
 		}
 		for _, b := range blocks {
 			if _, err := tx.Exec(qInsertBlock, seq, b.first, b.entries, b.data); err != nil {
-				return translate(err)
+				return s.translate(err)
 			}
 			// Step aside between blocks so that requests need not wait for
 			// a preemption slice.
@@ -102,7 +102,7 @@ func (s *Store) AppendReportEntries(ctx context.Context, c industrydata.JobClaim
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("sqlite: append report entries of run %s: %w", c.ID, err)
+		return s.errorf("append report entries of run %s: %w", c.ID, err)
 	}
 	return nil
 }
@@ -110,16 +110,16 @@ func (s *Store) AppendReportEntries(ctx context.Context, c industrydata.JobClaim
 // ResetReportEntries deletes the entries stored for c's run while c holds
 // it (else ErrLeaseLost).
 func (s *Store) ResetReportEntries(ctx context.Context, c industrydata.JobClaim) error {
-	err := s.write(ctx, func(tx *batchTx) error {
+	err := s.b.Write(ctx, func(tx Tx) error {
 		var seq int64
-		if err := tx.QueryRow(qHeldRunSeq, heldArgs(c)...).Scan(&seq); err != nil {
-			return leaseLost(err)
+		if err := tx.QueryRow(s.q.heldRunSeq, heldArgs(c)...).Scan(&seq); err != nil {
+			return s.leaseLost(err)
 		}
 		_, err := tx.Exec(qDeleteBlocks, seq)
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("sqlite: reset report entries of run %s: %w", c.ID, err)
+		return s.errorf("reset report entries of run %s: %w", c.ID, err)
 	}
 	return nil
 }
@@ -141,7 +141,7 @@ func (s *Store) ListReportEntries(ctx context.Context, tenant industrydata.Tenan
 	}
 	plan, err := memq.Compile(schema.UserReportEntry, q, entrySeq)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: list entries of run %s: %w", runID, err)
+		return nil, s.errorf("list entries of run %s: %w", runID, err)
 	}
 	from := int64(1)
 	if a := plan.After(); a != nil && !plan.Sorted() {
@@ -153,7 +153,7 @@ func (s *Store) ListReportEntries(ctx context.Context, tenant industrydata.Tenan
 	page := plan.NewPage()
 	err = s.eachEntry(ctx, report, from, page.Add)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: list entries of run %s: %w", runID, err)
+		return nil, s.errorf("list entries of run %s: %w", runID, err)
 	}
 	return page.Items(), nil
 }
@@ -168,12 +168,12 @@ func (s *Store) CountReportEntries(ctx context.Context, tenant industrydata.Tena
 	q = industrydata.ListQuery{Filter: q.Filter}
 	plan, err := memq.Compile(schema.UserReportEntry, q, entrySeq)
 	if err != nil {
-		return 0, fmt.Errorf("sqlite: count entries of run %s: %w", runID, err)
+		return 0, s.errorf("count entries of run %s: %w", runID, err)
 	}
 	if q.Filter == nil {
 		var n int64
-		if err := s.queryRowR(ctx, qCountEntries, report).Scan(&n); err != nil {
-			return 0, fmt.Errorf("sqlite: count entries of run %s: %w", runID, err)
+		if err := s.b.QueryRow(ctx, qCountEntries, report).Scan(&n); err != nil {
+			return 0, s.errorf("count entries of run %s: %w", runID, err)
 		}
 		return n, nil
 	}
@@ -183,7 +183,7 @@ func (s *Store) CountReportEntries(ctx context.Context, tenant industrydata.Tena
 		return false
 	})
 	if err != nil {
-		return 0, fmt.Errorf("sqlite: count entries of run %s: %w", runID, err)
+		return 0, s.errorf("count entries of run %s: %w", runID, err)
 	}
 	return count.N(), nil
 }
@@ -192,19 +192,14 @@ func (s *Store) CountReportEntries(ctx context.Context, tenant industrydata.Tena
 // order, until fn returns true. The entry is only good until fn returns,
 // and its strings keep their block alive (see cloneEntry).
 func (s *Store) eachEntry(ctx context.Context, report, from int64, fn func(*industrydata.UserReportEntry) bool) error {
-	rows, err := s.queryR(ctx, qBlocksFrom, report, from)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
 	var e industrydata.UserReportEntry
-	for rows.Next() {
+	err := s.b.Each(ctx, qBlocksFrom, []any{report, from}, func(row Scanner) error {
 		var (
 			first int64
 			count int
-			data  sql.RawBytes
+			data  []byte
 		)
-		if err := rows.Scan(&first, &count, &data); err != nil {
+		if err := row.Scan(&first, &count, s.d.RawBytes(&data)); err != nil {
 			return err
 		}
 		r, err := entryblock.Open(data, first, count)
@@ -225,11 +220,15 @@ func (s *Store) eachEntry(ctx context.Context, report, from int64, fn func(*indu
 				break
 			}
 			if fn(&e) {
-				return rows.Close()
+				return errStop
 			}
 		}
+		return nil
+	})
+	if errors.Is(err, errStop) {
+		return nil
 	}
-	return rows.Err()
+	return err
 }
 
 // cloneEntry copies e's strings out of the block they were read from.

@@ -1,10 +1,9 @@
-package sqlite
+package sqlcore
 
 import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	"industrydata"
@@ -20,7 +19,7 @@ const (
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	qGetOperation = `SELECT ` + operationColumns + ` FROM operations WHERE tenant = ? AND id = ?`
 	// The identity columns (tenant, id, seq) are not in the SET list, so
-	// SQLite leaves the indexes on them untouched.
+	// the indexes on them are left untouched.
 	qUpdateOperation = `UPDATE operations SET
 	type = ?, etag = ?, created_ticks = ?, last_action_ticks = ?, status = ?, status_detail = ?, resource_location = ?,
 	validation = ?
@@ -47,7 +46,7 @@ var operationsTable = &sqlq.Table{
 }
 
 // scanOperation reads one row of operationColumns.
-func scanOperation(r scanner) (industrydata.Operation, error) {
+func scanOperation(r Scanner) (industrydata.Operation, error) {
 	var (
 		op         industrydata.Operation
 		created    int64
@@ -148,23 +147,21 @@ func encodeOperation(op *industrydata.Operation) (operationRow, error) {
 // ErrDuplicate.
 func (s *Store) CreateOperation(ctx context.Context, tenant industrydata.TenantID, actor industrydata.Actor, op *industrydata.Operation) error {
 	if op == nil {
-		return errors.New("sqlite: create operation: nil operation")
+		return s.errorf("create operation: nil operation")
 	}
 	next := *op
 	row, err := encodeOperation(&next)
 	if err != nil {
-		return fmt.Errorf("sqlite: create operation %s: %w", op.ID, err)
+		return s.errorf("create operation %s: %w", op.ID, err)
 	}
 	next.ETag = newETag()
 	rec := schema.Audit(industrydata.AuditCreate, nil, &next)
-	err = s.write(ctx, func(tx *batchTx) error {
-		res, err := tx.Exec(qInsertOperation, string(tenant), next.ID, next.Type, next.ETag,
+	err = s.b.Write(ctx, func(tx Tx) error {
+		var err error
+		next.Seq, err = tx.Insert(qInsertOperation, string(tenant), next.ID, next.Type, next.ETag,
 			row.created, row.lastAction, string(next.Status), toNullString(next.StatusDetail), toNullString(next.ResourceLocation), row.validation)
 		if err != nil {
-			return fmt.Errorf("sqlite: create operation %s: %w", next.ID, translate(err))
-		}
-		if next.Seq, err = res.LastInsertId(); err != nil {
-			return err
+			return s.errorf("create operation %s: %w", next.ID, s.translate(err))
 		}
 		return s.audit(tx, tenant, actor, rec)
 	})
@@ -177,9 +174,9 @@ func (s *Store) CreateOperation(ctx context.Context, tenant industrydata.TenantI
 
 // GetOperation returns the tenant's operation id, or ErrNotFound.
 func (s *Store) GetOperation(ctx context.Context, tenant industrydata.TenantID, id string) (industrydata.Operation, error) {
-	op, err := scanOperation(s.queryRowR(ctx, qGetOperation, string(tenant), id))
+	op, err := scanOperation(s.b.QueryRow(ctx, qGetOperation, string(tenant), id))
 	if err != nil {
-		return industrydata.Operation{}, fmt.Errorf("sqlite: get operation %s: %w", id, translate(err))
+		return industrydata.Operation{}, s.errorf("get operation %s: %w", id, s.translate(err))
 	}
 	return op, nil
 }
@@ -202,13 +199,13 @@ func (s *Store) CountOperations(ctx context.Context, tenant industrydata.TenantI
 // identity (ID, Seq) cannot be changed: apply's changes to it are ignored.
 func (s *Store) UpdateOperation(ctx context.Context, tenant industrydata.TenantID, actor industrydata.Actor, id string, apply func(*industrydata.Operation) error) (industrydata.Operation, error) {
 	if apply == nil {
-		return industrydata.Operation{}, errors.New("sqlite: update operation: nil apply")
+		return industrydata.Operation{}, s.errorf("update operation: nil apply")
 	}
 	var out industrydata.Operation
-	err := s.write(ctx, func(tx *batchTx) error {
-		cur, err := scanOperation(tx.QueryRow(qGetOperation, string(tenant), id))
+	err := s.b.Write(ctx, func(tx Tx) error {
+		cur, err := scanOperation(tx.QueryRow(s.q.lockOperation, string(tenant), id))
 		if err != nil {
-			return fmt.Errorf("sqlite: update operation %s: %w", id, translate(err))
+			return s.errorf("update operation %s: %w", id, s.translate(err))
 		}
 		next := cur
 		if err := apply(&next); err != nil {
@@ -217,11 +214,11 @@ func (s *Store) UpdateOperation(ctx context.Context, tenant industrydata.TenantI
 		next.ID, next.Seq, next.ETag = cur.ID, cur.Seq, newETag()
 		row, err := encodeOperation(&next)
 		if err != nil {
-			return fmt.Errorf("sqlite: update operation %s: %w", id, err)
+			return s.errorf("update operation %s: %w", id, err)
 		}
 		if _, err := tx.Exec(qUpdateOperation, next.Type, next.ETag, row.created, row.lastAction,
 			string(next.Status), toNullString(next.StatusDetail), toNullString(next.ResourceLocation), row.validation, next.Seq); err != nil {
-			return fmt.Errorf("sqlite: update operation %s: %w", id, translate(err))
+			return s.errorf("update operation %s: %w", id, s.translate(err))
 		}
 		if err := s.audit(tx, tenant, actor, schema.Audit(industrydata.AuditUpdate, &cur, &next)); err != nil {
 			return err
@@ -239,10 +236,10 @@ func (s *Store) UpdateOperation(ctx context.Context, tenant industrydata.TenantI
 // be nil) returns nil, in one transaction. check's error is returned
 // unchanged.
 func (s *Store) DeleteOperation(ctx context.Context, tenant industrydata.TenantID, actor industrydata.Actor, id string, check func(industrydata.Operation) error) error {
-	return s.write(ctx, func(tx *batchTx) error {
-		cur, err := scanOperation(tx.QueryRow(qGetOperation, string(tenant), id))
+	return s.b.Write(ctx, func(tx Tx) error {
+		cur, err := scanOperation(tx.QueryRow(s.q.lockOperation, string(tenant), id))
 		if err != nil {
-			return fmt.Errorf("sqlite: delete operation %s: %w", id, translate(err))
+			return s.errorf("delete operation %s: %w", id, s.translate(err))
 		}
 		if check != nil {
 			if err := check(cur); err != nil {
@@ -250,7 +247,7 @@ func (s *Store) DeleteOperation(ctx context.Context, tenant industrydata.TenantI
 			}
 		}
 		if _, err := tx.Exec(qDeleteOperation, cur.Seq); err != nil {
-			return fmt.Errorf("sqlite: delete operation %s: %w", id, translate(err))
+			return s.errorf("delete operation %s: %w", id, s.translate(err))
 		}
 		return s.audit(tx, tenant, actor, schema.Audit(industrydata.AuditDelete, &cur, nil))
 	})
