@@ -17,12 +17,19 @@ import (
 
 // retryable reports whether a transaction that failed with err may simply
 // be run again: PostgreSQL chose it as a deadlock's victim, or could not
-// serialize it.
+// serialize it, or it lost a race over a row another one referred to or
+// deleted. The store never writes a reference it has not just checked,
+// so a foreign key violation is such a race: a content released (deleted
+// once nothing holds it) while another transaction made a new reference
+// to it. Neither sees the other's uncommitted row; whichever commits
+// second fails the key's check. Run again, it sees the other's outcome: a
+// release finds the content held and keeps it (the new reference wins),
+// a new reference finds it gone (ErrNotFound).
 func retryable(err error) bool {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		switch pe.Code {
-		case "40001", "40P01": // serialization_failure, deadlock_detected
+		case "40001", "40P01", "23503": // serialization_failure, deadlock_detected, foreign_key_violation
 			return true
 		}
 	}

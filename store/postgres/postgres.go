@@ -24,6 +24,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"industrydata/store/internal/migrate"
 	"industrydata/store/internal/pgschema"
 	"industrydata/store/internal/sqlcore"
 	"log/slog"
@@ -142,21 +143,7 @@ func (s *Store) migrate(ctx context.Context, lease time.Duration) error {
 	if err != nil {
 		return err
 	}
-	results, err := p.Up(ctx)
-	if err != nil {
-		return classify(fmt.Errorf("postgres: migrate: %w", err))
-	}
-	if len(results) == 0 {
-		return nil
-	}
-	took := results[0].Duration
-	for _, r := range results[1:] {
-		took += r.Duration
-	}
-	version := results[len(results)-1].Source.Version
-	s.log.Info(fmt.Sprintf("postgres: migrated to version %d", version), "version", version,
-		"migrations", len(results), "duration", took)
-	return nil
+	return classify(migrate.Up(ctx, p, s.log, "postgres"))
 }
 
 // Ping reports whether the database answers and every migration is

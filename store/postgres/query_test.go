@@ -5,33 +5,11 @@ import (
 	"testing"
 
 	"industrydata"
+	"industrydata/store/internal/plantest"
 	"industrydata/store/internal/sqlcore"
-	"industrydata/store/internal/sqlq"
 )
 
 const tenant industrydata.TenantID = "00000000-0000-0000-0000-0000000000aa"
-
-// explain returns PostgreSQL's plan of query, one node a line.
-func explain(t *testing.T, s *Store, query string, args ...any) string {
-	t.Helper()
-	rows, err := s.pool.Query(t.Context(), "EXPLAIN "+sqlq.Rebind(query), args...)
-	if err != nil {
-		t.Fatalf("%s: %v", query, err)
-	}
-	defer rows.Close()
-	var b strings.Builder
-	for rows.Next() {
-		var line string
-		if err := rows.Scan(&line); err != nil {
-			t.Fatal(err)
-		}
-		b.WriteString(line + "\n")
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return b.String()
-}
 
 // The hot queries use the index meant for them, and no query scans a whole
 // table. The tables hold 20,000 rows of a hundred tenants, with
@@ -66,7 +44,7 @@ func TestQueryPlansUseIndexes(t *testing.T) {
 	}
 	for _, tc := range others {
 		t.Run(tc.name, func(t *testing.T) {
-			p := explain(t, s, tc.query, tc.args...)
+			p := plantest.Postgres(t, s.db, tc.query, tc.args...)
 			if !strings.Contains(p, tc.want) || strings.Contains(p, "Seq Scan") {
 				t.Errorf("plan of %s\n%s\nwant %s and no Seq Scan", tc.query, p, tc.want)
 			}

@@ -2,14 +2,12 @@ package sqlite
 
 import (
 	"errors"
-	"strings"
 	"sync"
 	"testing"
 
 	"industrydata"
 	"industrydata/odata"
 	"industrydata/schema"
-	"industrydata/store/internal/sqlq"
 )
 
 // statusIs is the tree of `status eq 'v'`.
@@ -20,29 +18,6 @@ func statusIs(v string) odata.Expr {
 }
 
 var newestFirst = []industrydata.OrderKey{{Property: "createdDateTime", Desc: true}}
-
-// plan returns SQLite's query plan of st, one step a line.
-func plan(t *testing.T, s *Store, st sqlq.Statement) string {
-	t.Helper()
-	rows, err := s.reader.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+st.SQL, st.Args...)
-	if err != nil {
-		t.Fatalf("%s: %v", st.SQL, err)
-	}
-	defer rows.Close()
-	var b strings.Builder
-	for rows.Next() {
-		var id, parent, unused int
-		var detail string
-		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-			t.Fatal(err)
-		}
-		b.WriteString(detail + "\n")
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return b.String()
-}
 
 // Unknown properties are refused with a badRequest naming them, before any
 // SQL runs.

@@ -16,6 +16,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"industrydata/store/internal/migrate"
 	"industrydata/store/internal/sqlcore"
 	"industrydata/store/internal/sqliteschema"
 	"log/slog"
@@ -158,7 +159,7 @@ func (s *Store) open(ctx context.Context, cfg Config, writerDSN, readerDSN strin
 	// goroutine is its only user.
 	s.writer.SetMaxOpenConns(1)
 	s.writer.SetMaxIdleConns(1)
-	if err := migrate(ctx, s.writer, s.log); err != nil {
+	if err := migrateDB(ctx, s.writer, s.log); err != nil {
 		return err
 	}
 	conn, err := s.writer.Conn(ctx)
@@ -184,29 +185,15 @@ func (s *Store) open(ctx context.Context, cfg Config, writerDSN, readerDSN strin
 	return nil
 }
 
-// migrate applies the embedded migrations, and logs one line if it applied
+// migrateDB applies the migrations, and logs one line if it applied
 // any. It runs on the writer before the writer goroutine starts, so nothing
 // else can be writing.
-func migrate(ctx context.Context, db *sql.DB, log *slog.Logger) error {
+func migrateDB(ctx context.Context, db *sql.DB, log *slog.Logger) error {
 	p, err := sqliteschema.NewProvider(db, log)
 	if err != nil {
 		return err
 	}
-	results, err := p.Up(ctx)
-	if err != nil {
-		return fmt.Errorf("sqlite: migrate: %w", err)
-	}
-	if len(results) == 0 {
-		return nil
-	}
-	took := results[0].Duration
-	for _, r := range results[1:] {
-		took += r.Duration
-	}
-	version := results[len(results)-1].Source.Version
-	log.Info(fmt.Sprintf("sqlite: migrated to version %d", version), "version", version,
-		"migrations", len(results), "duration", took)
-	return nil
+	return migrate.Up(ctx, p, log, "sqlite")
 }
 
 // dsns returns the writer's and the readers' data source names.

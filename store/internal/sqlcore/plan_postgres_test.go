@@ -9,12 +9,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver
 
 	"industrydata"
 	"industrydata/internal/pgtest"
 	"industrydata/store/internal/pgschema"
+	"industrydata/store/internal/plantest"
 	"industrydata/store/internal/sqlq"
 )
 
@@ -24,8 +24,8 @@ var postgresStore = &Store{d: Dialect{SkipLocked: " FOR UPDATE SKIP LOCKED"}}
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 
-// pgDB returns a pool on a fresh, migrated PostgreSQL database.
-func pgDB(t *testing.T) *pgxpool.Pool {
+// pgDB returns a fresh, migrated PostgreSQL database.
+func pgDB(t *testing.T) *sql.DB {
 	t.Helper()
 	srv := pgtest.Start(t)
 	srv.CreateTemplate(t, "sqlcore_template", func(url string) error {
@@ -41,34 +41,12 @@ func pgDB(t *testing.T) *pgxpool.Pool {
 		_, err = p.Up(context.Background())
 		return err
 	})
-	pool, err := pgxpool.New(t.Context(), srv.URL(srv.NewDatabase(t, "sqlcore_template")))
+	db, err := sql.Open("pgx", srv.URL(srv.NewDatabase(t, "sqlcore_template")))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(pool.Close)
-	return pool
-}
-
-// explain returns PostgreSQL's plan of query, one node a line.
-func explain(t *testing.T, db *pgxpool.Pool, query string, args ...any) string {
-	t.Helper()
-	rows, err := db.Query(t.Context(), "EXPLAIN "+sqlq.Rebind(query), args...)
-	if err != nil {
-		t.Fatalf("%s: %v", query, err)
-	}
-	defer rows.Close()
-	var b strings.Builder
-	for rows.Next() {
-		var line string
-		if err := rows.Scan(&line); err != nil {
-			t.Fatal(err)
-		}
-		b.WriteString(line + "\n")
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return b.String()
+	t.Cleanup(func() { _ = db.Close() })
+	return db
 }
 
 // The hot queries use the index meant for them, and no query scans a whole
@@ -94,7 +72,7 @@ func TestPostgresQueryPlansUseIndexes(t *testing.T) {
 		`ANALYZE`,
 	}
 	for _, q := range fill {
-		if _, err := s.Exec(t.Context(), q); err != nil {
+		if _, err := s.ExecContext(t.Context(), q); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
@@ -124,7 +102,7 @@ func TestPostgresQueryPlansUseIndexes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			p := explain(t, s, st.SQL, st.Args...)
+			p := plantest.Postgres(t, s, st.SQL, st.Args...)
 			if !strings.Contains(p, tc.want) || strings.Contains(p, "Seq Scan") {
 				t.Errorf("plan of %s\n%s\nwant %s, no Seq Scan", st.SQL, p, tc.want)
 			}
@@ -144,7 +122,7 @@ func TestPostgresQueryPlansUseIndexes(t *testing.T) {
 	}
 	for _, tc := range others {
 		t.Run(tc.name, func(t *testing.T) {
-			p := explain(t, s, tc.query, tc.args...)
+			p := plantest.Postgres(t, s, tc.query, tc.args...)
 			if !strings.Contains(p, tc.want) || strings.Contains(p, "Seq Scan") {
 				t.Errorf("plan of %s\n%s\nwant %s and no Seq Scan", tc.query, p, tc.want)
 			}

@@ -13,6 +13,7 @@ import (
 	"industrydata"
 	"industrydata/odata"
 	"industrydata/schema"
+	"industrydata/store/internal/plantest"
 	"industrydata/store/internal/sqliteschema"
 	"industrydata/store/internal/sqlq"
 )
@@ -47,29 +48,6 @@ func planDB(t *testing.T) *sql.DB {
 		t.Fatal(err)
 	}
 	return db
-}
-
-// plan returns SQLite's query plan of st, one step a line.
-func plan(t *testing.T, db *sql.DB, st sqlq.Statement) string {
-	t.Helper()
-	rows, err := db.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+st.SQL, st.Args...)
-	if err != nil {
-		t.Fatalf("%s: %v", st.SQL, err)
-	}
-	defer rows.Close()
-	var b strings.Builder
-	for rows.Next() {
-		var id, parent, unused int
-		var detail string
-		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-			t.Fatal(err)
-		}
-		b.WriteString(detail + "\n")
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return b.String()
 }
 
 // testEntries returns n entries with Seqs from first on.
@@ -120,7 +98,7 @@ func TestQueryPlansUseIndexes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			p := plan(t, s, st)
+			p := plantest.SQLite(t, s, st)
 			if !strings.Contains(p, tc.want) || strings.Contains(p, "TEMP B-TREE") {
 				t.Errorf("plan of %s\n%s\nwant %q and no TEMP B-TREE", st.SQL, p, tc.want)
 			}
@@ -172,7 +150,7 @@ func TestFlowQueryPlansUseIndexes(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			p := plan(t, s, tc.st)
+			p := plantest.SQLite(t, s, tc.st)
 			if !strings.Contains(p, tc.want) || !tc.sortsRows && strings.Contains(p, "TEMP B-TREE") {
 				t.Errorf("plan of %s\n%s\nwant %q (sorting: %v)", tc.st.SQL, p, tc.want, tc.sortsRows)
 			}
@@ -221,7 +199,7 @@ func TestReportQueryPlansUseIndexes(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			p := plan(t, s, tc.st)
+			p := plantest.SQLite(t, s, tc.st)
 			if !strings.Contains(p, tc.want) || strings.Contains(p, "TEMP B-TREE") {
 				t.Errorf("plan of %s\n%s\nwant %q and no TEMP B-TREE", tc.st.SQL, p, tc.want)
 			}
@@ -254,7 +232,7 @@ func TestResourceQueryPlansUseIndexes(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			st := sqlq.Statement{SQL: tc.query, Args: make([]any, tc.args)}
-			p := plan(t, s, st)
+			p := plantest.SQLite(t, s, st)
 			for _, w := range tc.want {
 				if !strings.Contains(p, w) {
 					t.Errorf("plan of %s\n%s\nwant %q", tc.query, p, w)
@@ -303,7 +281,7 @@ func TestRunQueryPlansUseIndexes(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			p := plan(t, s, tc.st)
+			p := plantest.SQLite(t, s, tc.st)
 			if !strings.Contains(p, tc.want) || !tc.sortsRows && strings.Contains(p, "TEMP B-TREE") {
 				t.Errorf("plan of %s\n%s\nwant %q (sorting: %v)", tc.st.SQL, p, tc.want, tc.sortsRows)
 			}
