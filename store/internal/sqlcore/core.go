@@ -3,17 +3,20 @@
 // database a Backend gives access to.
 //
 // A store is put together from three parts. The backend package (sqlite,
-// postgres) opens the database, migrates it and implements Backend: Write
-// runs a function as one write transaction (the SQLite writer's group
-// commit, PostgreSQL's transaction with its retries), QueryRow and Each
-// read outside one. Inside a write, Tx runs statements, returns an
-// inserted row's seq (LastInsertId or RETURNING seq) and takes a named
-// lock where concurrent writers need one. Dialect holds what differs in
-// the SQL itself: the row-lock clauses, the statements that cannot be
-// written portably, the driver's "no row" and its errors. New makes the
-// Store; a backend embeds it and adds what only it has (its ListAudit, its
-// Ping and Close). A new backend provides exactly these: a Backend, a Tx,
-// a Dialect, and the tables of the migrations the others have.
+// postgres) opens the database, migrates it (its schema package holds the
+// migrations) and implements Backend: Write runs a function as one write
+// transaction (the SQLite writer's group commit, PostgreSQL's transaction
+// with its retries), QueryRow and Each read outside one, and AuditPage
+// says where the audit log's next page starts, the log's order being the
+// order in which the backend commits. Inside a write, Tx runs statements,
+// returns an inserted row's seq (LastInsertId or RETURNING seq) and takes
+// a named lock where concurrent writers need one. Dialect holds what
+// differs in the SQL itself: the row-lock clauses, the few statements
+// that cannot be written portably, the driver's "no row" and the mapping
+// of its errors. New makes the Store over them; the backend's Store embeds
+// it and adds only Ping and Close. A new backend provides exactly these: a
+// Backend, a Tx, a Dialect, and a schema with the tables and indexes the
+// others have (the plan tests here check the statements use them).
 package sqlcore
 
 import (

@@ -46,7 +46,7 @@ type encodedBlock struct {
 }
 
 // encodeBlocks returns the blocks that store entries, which must have
-// consecutive Seqs. It runs before the write job, so that the writer only
+// consecutive Seqs. It runs before the write, so that the write only
 // inserts.
 func encodeBlocks(entries []industrydata.UserReportEntry) ([]encodedBlock, error) {
 	for i := range entries {

@@ -77,7 +77,7 @@ func decodeSummary(s string) (industrydata.UserReportSummary, error) {
 	}, nil
 }
 
-// reportRow is a report in stored form, made before FinishRun's job.
+// reportRow is a report in stored form, made before FinishRun's write.
 type reportRow struct {
 	etag      string
 	createdAt time.Time // normalized

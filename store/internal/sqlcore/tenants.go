@@ -17,8 +17,8 @@ const qInsertTenant = `INSERT INTO tenants (id, provisioned_ticks) VALUES (?, ?)
 // first call appends a create record for each process, with the actor of
 // ctx (the service marks it a system write).
 func (s *Store) ProvisionTenant(ctx context.Context, tenant industrydata.TenantID, actor industrydata.Actor, processes []industrydata.Process) (bool, error) {
-	// Everything that can be computed outside the writer is, to keep the
-	// job short.
+	// Everything that can be computed outside the write is, to keep it
+	// short.
 	_, nowTicks, err := encodeTime("provisioned", s.clock.Now())
 	if err != nil {
 		return false, s.errorf("provision tenant %s: %w", tenant, err)

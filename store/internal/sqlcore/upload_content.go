@@ -108,7 +108,7 @@ func (s *Store) streamPiece(ctx context.Context, c containerRow, src io.Reader, 
 			p.md5 = h.Sum(nil)
 			last := p
 			err := s.b.Write(ctx, func(tx Tx) error {
-				q := last // a failed job leaves last as it was, for the next try
+				q := last // a failed try leaves last as it was, for the next
 				var err error
 				if q.seq, err = s.writeGroup(tx, c, q.seq, first, g.chunks); err != nil {
 					return err
