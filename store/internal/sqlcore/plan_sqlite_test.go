@@ -274,6 +274,8 @@ func TestRunQueryPlansUseIndexes(t *testing.T) {
 			"USING COVERING INDEX jobs_claim", false},
 		{"claim of one kind", sqlq.Statement{SQL: sqliteStore.claimJob(1), Args: []any{"o", 2, 1, "run"}},
 			"USING COVERING INDEX jobs_kind_claim (kind=?)", false},
+		{"a held run's seq", sqlq.Statement{SQL: sqliteQueries.heldRunSeq, Args: make([]any, 5)},
+			"SEARCH r USING COVERING INDEX sqlite_autoindex_runs_1 (tenant=? AND id=?)", false},
 		{"run in progress in the tenant", sqlq.Statement{SQL: qTenantRunning, Args: []any{"t"}},
 			"USING COVERING INDEX runs_one_in_progress (tenant=?)", false},
 		{"run in progress of a process", sqlq.Statement{SQL: qProcessRunning, Args: []any{"t", "p"}},
