@@ -3,44 +3,13 @@ package postgres
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"industrydata"
-	"industrydata/odata"
-	"industrydata/schema"
-	"industrydata/store/internal/sqlq"
+	"industrydata/store/internal/plantest"
+	"industrydata/store/internal/sqlcore"
 )
 
 const tenant industrydata.TenantID = "00000000-0000-0000-0000-0000000000aa"
-
-// statusIs is the tree of `status eq 'v'`.
-func statusIs(v string) odata.Expr {
-	return &odata.Binary{Op: odata.OpEq,
-		Left:  &odata.Property{Prop: schema.LongRunningOperation.Property("status")},
-		Right: &odata.Literal{Kind: schema.Enum, Value: v}}
-}
-
-// explain returns PostgreSQL's plan of query, one node a line.
-func explain(t *testing.T, s *Store, query string, args ...any) string {
-	t.Helper()
-	rows, err := s.pool.Query(t.Context(), "EXPLAIN "+rebind(query), args...)
-	if err != nil {
-		t.Fatalf("%s: %v", query, err)
-	}
-	defer rows.Close()
-	var b strings.Builder
-	for rows.Next() {
-		var line string
-		if err := rows.Scan(&line); err != nil {
-			t.Fatal(err)
-		}
-		b.WriteString(line + "\n")
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return b.String()
-}
 
 // The hot queries use the index meant for them, and no query scans a whole
 // table. The tables hold 20,000 rows of a hundred tenants, with
@@ -50,20 +19,10 @@ func explain(t *testing.T, s *Store, query string, args ...any) string {
 func TestQueryPlansUseIndexes(t *testing.T) {
 	s := open(t, Config{})
 	fill := []string{
-		`INSERT INTO operations (tenant, id, type, etag, created_ticks, status)
-		 SELECT CASE WHEN i % 100 = 0 THEN '` + string(tenant) + `' ELSE 'other-' || (i % 50) END, 'op-' || i,
-		 'microsoft.graph.longRunningOperation', 'e', 638000000000000000 + i::bigint * 10000000,
-		 (ARRAY['notStarted','running','succeeded','failed'])[1 + i % 4] FROM generate_series(1, 20000) AS i`,
 		`INSERT INTO audit (txn, tenant, time_ticks, principal, app, request_id, system, action, entity_type, entity_id, parent_id, changes)
 		 SELECT i, 'other-' || (i % 100), i, '', '', '', false, 'create', 't', 'id-' || i, '', '[]' FROM generate_series(1, 20000) AS i`,
-		`INSERT INTO jobs (tenant, kind, id, subject, operation_id, lease_owner, lease_expires_ticks)
-		 SELECT 'other-' || i, CASE WHEN i % 2 = 0 THEN 'run' ELSE 'validation' END, 'job-' || i, 's', 'o',
-		 'w', 638000000000000000 + i::bigint FROM generate_series(1, 5000) AS i`,
 		`INSERT INTO runs (tenant, id, process_id, operation_id, etag, display_name, start_ticks, status)
 		 SELECT 'other-' || (i % 50), 'run-' || i, 'p' || (i % 500), 'o', 'e', 'n', i, 'completed' FROM generate_series(1, 20000) AS i`,
-		`INSERT INTO processes (tenant, id, type, etag, display_name, readiness_status, created_ticks)
-		 SELECT CASE WHEN i % 100 = 0 THEN '` + string(tenant) + `' ELSE 'other-' || (i % 50) END, 'p-' || i, 't', 'e', 'n', 'ready', i
-		 FROM generate_series(1, 20000) AS i`,
 		`ANALYZE`,
 	}
 	for _, q := range fill {
@@ -71,59 +30,21 @@ func TestQueryPlansUseIndexes(t *testing.T) {
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
-	cursor := &industrydata.Cursor{Values: []any{time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)}, Seq: 500}
-	newestFirst := []industrydata.OrderKey{{Property: "createdDateTime", Desc: true}}
-	lists := []struct {
-		name  string
-		table *sqlq.Table
-		q     industrydata.ListQuery
-		count bool
-		want  string
-	}{
-		{"operations in insertion order", operationsTable, industrydata.ListQuery{Limit: 101}, false, "operations_tenant_"},
-		{"operations after a cursor", operationsTable, industrydata.ListQuery{After: &industrydata.Cursor{Seq: 7}, Limit: 101}, false, "operations_tenant_"},
-		{"running newest first after a cursor", operationsTable,
-			industrydata.ListQuery{Filter: statusIs("running"), OrderBy: newestFirst, After: cursor, Limit: 101}, false, "operations_tenant_status_created"},
-		{"all newest first after a cursor", operationsTable, industrydata.ListQuery{OrderBy: newestFirst, After: cursor, Limit: 101}, false, "operations_tenant_"},
-		{"count running", operationsTable, industrydata.ListQuery{Filter: statusIs("running")}, true, "operations_tenant_status_created"},
-		{"processes after a cursor", processesTable, industrydata.ListQuery{After: &industrydata.Cursor{Seq: 7}, Limit: 101}, false, "processes_tenant_"},
-	}
-	for _, tc := range lists {
-		t.Run(tc.name, func(t *testing.T) {
-			build := tc.table.List
-			if tc.count {
-				build = tc.table.Count
-			}
-			st, err := build(sqlq.Postgres, string(tenant), tc.q)
-			if err != nil {
-				t.Fatal(err)
-			}
-			p := explain(t, s, st.SQL, st.Args...)
-			if !strings.Contains(p, tc.want) || strings.Contains(p, "Seq Scan") {
-				t.Errorf("plan of %s\n%s\nwant %s, no Seq Scan", st.SQL, p, tc.want)
-			}
-		})
-	}
 	others := []struct {
 		name  string
 		query string
 		args  []any
 		want  string
 	}{
-		// The claimable jobs are few (the queue holds the jobs in progress):
-		// an index finds them, and sorting them is cheap.
-		{"claim a job", qClaimJob(0), []any{"w", int64(1), int64(2)}, "jobs_claim"},
-		{"claim a job of a kind", qClaimJob(1), []any{"w", int64(1), int64(2), "run"}, "Index Scan"},
-		{"audit page", `SELECT ` + auditColumns + ` FROM audit WHERE (txn, seq) > ($1, $2) AND txn < ` + auditWatermark +
+		{"audit page", `SELECT ` + sqlcore.AuditColumns + ` FROM audit WHERE (txn, seq) > ($1, $2) AND txn < ` + auditWatermark +
 			` ORDER BY txn, seq LIMIT $3`, []any{int64(100), int64(100), int64(100)}, "audit_txn_seq"},
-		{"a tenant's audit page", `SELECT ` + auditColumns + ` FROM audit WHERE (txn, seq) > ($1, $2) AND txn < ` + auditWatermark +
+		{"a tenant's audit page", `SELECT ` + sqlcore.AuditColumns + ` FROM audit WHERE (txn, seq) > ($1, $2) AND txn < ` + auditWatermark +
 			` AND tenant = $3 ORDER BY txn, seq LIMIT $4`, []any{int64(100), int64(100), "other-1", int64(100)}, "audit_tenant_txn_seq"},
-		{"recent runs", qRecentRuns, []any{"other-7", []string{"p7", "p57"}, int64(100)}, "runs_tenant_process_start"},
-		{"tenant has a run in progress", qTenantRunning, []any{string(tenant)}, "runs_one_in_progress"},
+		{"recent runs", dialect.RecentRuns, []any{"other-7", []string{"p7", "p57"}, int64(100)}, "runs_tenant_process_start"},
 	}
 	for _, tc := range others {
 		t.Run(tc.name, func(t *testing.T) {
-			p := explain(t, s, tc.query, tc.args...)
+			p := plantest.Postgres(t, s.db, tc.query, tc.args...)
 			if !strings.Contains(p, tc.want) || strings.Contains(p, "Seq Scan") {
 				t.Errorf("plan of %s\n%s\nwant %s and no Seq Scan", tc.query, p, tc.want)
 			}

@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"industrydata"
+	"industrydata/store/internal/plantest"
 	"industrydata/store/internal/sqlq"
 )
 
@@ -29,7 +30,7 @@ func TestAuditQueryPlansUseIndexes(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			p := plan(t, s, tc.st)
+			p := plantest.SQLite(t, s.reader, tc.st)
 			if !strings.Contains(p, tc.want) || strings.Contains(p, "TEMP B-TREE") {
 				t.Errorf("plan of %s\n%s\nwant %q and no sort", tc.st.SQL, p, tc.want)
 			}

@@ -9,7 +9,6 @@ import (
 	"industrydata"
 	"industrydata/internal/benchdata"
 	"industrydata/schema"
-	"industrydata/store/internal/sqlq"
 )
 
 const (
@@ -91,29 +90,6 @@ func BenchmarkQueryMillion(b *testing.B) {
 	b.Run("page 100 by keyset", func(b *testing.B) {
 		for b.Loop() {
 			list(b, page100)
-		}
-	})
-	b.Run("page 100 by keyset unprepared", func(b *testing.B) {
-		// The same page without the statement cache: what preparing costs.
-		st, err := operationsTable.List(sqlq.SQLite, string(benchdata.Tenant), page100)
-		if err != nil {
-			b.Fatal(err)
-		}
-		for b.Loop() {
-			rows, err := s.reader.QueryContext(ctx, st.SQL, st.Args...)
-			if err != nil {
-				b.Fatal(err)
-			}
-			n := 0
-			for rows.Next() {
-				if _, err := scanOperation(rows); err != nil {
-					b.Fatal(err)
-				}
-				n++
-			}
-			if err := rows.Close(); err != nil || n != benchPage+1 {
-				b.Fatalf("%d rows, %v", n, err)
-			}
 		}
 	})
 	b.Run("page 100 by offset", func(b *testing.B) {

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"bytes"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -16,6 +17,7 @@ import (
 
 	"industrydata"
 	"industrydata/store/internal/entryblock"
+	"industrydata/store/internal/sqliteschema"
 	"industrydata/store/internal/zblob"
 )
 
@@ -32,7 +34,7 @@ func TestMigrateEntriesToBlocks(t *testing.T) {
 	}
 
 	// Two reports: one over several blocks' worth, one small.
-	want := map[int64][]industrydata.UserReportEntry{7: benchEntries(1, 2*maxBlockEntries+5), 9: benchEntries(1, 3)}
+	want := map[int64][]industrydata.UserReportEntry{7: benchEntries(1, 2*blockEntries+5), 9: benchEntries(1, 3)}
 	want[9][1].Issues = []industrydata.UserReportIssue{industrydata.IssueMissingEmail, industrydata.IssueNoOrg}
 	want[9][2].OrgSourcedIDs = nil
 	tx, err := db.BeginTx(ctx, nil)
@@ -234,7 +236,7 @@ func migrator(t *testing.T, path string) (*sql.DB, *goose.Provider) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := newProvider(db, slog.New(slog.DiscardHandler))
+	p, err := sqliteschema.NewProvider(db, slog.New(slog.DiscardHandler))
 	if err != nil {
 		db.Close()
 		t.Fatal(err)
@@ -324,7 +326,7 @@ func TestMigrateFlows(t *testing.T) {
 	}
 
 	// Tenant v's flow holds a content whose container is gone.
-	flow := industrydata.Resource{Set: setInboundFlows, ID: "f", Type: "microsoft.graph.industryData.inboundFileFlow"}
+	flow := industrydata.Resource{Set: "inboundFlows", ID: "f", Type: "microsoft.graph.industryData.inboundFileFlow"}
 	if err := s.CreateResource(ctx, "v", industrydata.Actor{}, &flow, 0); err != nil {
 		t.Fatal(err)
 	}
@@ -414,7 +416,7 @@ func TestMigrateEntryFlowsDown(t *testing.T) {
 	if err != nil || !ok {
 		t.Fatalf("ClaimJob: %v, %v", ok, err)
 	}
-	entries := benchEntries(1, maxBlockEntries+10)
+	entries := benchEntries(1, blockEntries+10)
 	for i := range entries {
 		entries[i].FlowID = fmt.Sprint("flow-", i*2/len(entries))
 	}
@@ -462,3 +464,15 @@ func TestMigrateEntryFlowsDown(t *testing.T) {
 		t.Errorf("entries after migrating down and up differ, or %v", err)
 	}
 }
+
+// jsonArray is v as a JSON array, as migration 5 read its rows' columns.
+func jsonArray[T any](v []T) string {
+	if len(v) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(v) // strings always marshal
+	return string(b)
+}
+
+// blockEntries is the most entries a block holds.
+const blockEntries = 4096

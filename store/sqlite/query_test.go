@@ -2,15 +2,12 @@ package sqlite
 
 import (
 	"errors"
-	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"industrydata"
 	"industrydata/odata"
 	"industrydata/schema"
-	"industrydata/store/internal/sqlq"
 )
 
 // statusIs is the tree of `status eq 'v'`.
@@ -21,74 +18,6 @@ func statusIs(v string) odata.Expr {
 }
 
 var newestFirst = []industrydata.OrderKey{{Property: "createdDateTime", Desc: true}}
-
-// plan returns SQLite's query plan of st, one step a line.
-func plan(t *testing.T, s *Store, st sqlq.Statement) string {
-	t.Helper()
-	rows, err := s.reader.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+st.SQL, st.Args...)
-	if err != nil {
-		t.Fatalf("%s: %v", st.SQL, err)
-	}
-	defer rows.Close()
-	var b strings.Builder
-	for rows.Next() {
-		var id, parent, unused int
-		var detail string
-		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-			t.Fatal(err)
-		}
-		b.WriteString(detail + "\n")
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return b.String()
-}
-
-// The queries a client runs most are one index range scan in index order:
-// no temporary B-tree sorts them, and a keyset page seeks to its cursor.
-func TestQueryPlansUseIndexes(t *testing.T) {
-	s := openMemory(t)
-	cursor := &industrydata.Cursor{Values: []any{time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)}, Seq: 500}
-	tests := []struct {
-		name  string
-		table *sqlq.Table
-		q     industrydata.ListQuery
-		count bool
-		want  string // a step of the plan
-	}{
-		{"operations in insertion order", operationsTable, industrydata.ListQuery{Limit: 101},
-			false, "USING INDEX operations_tenant_seq (tenant=?)"},
-		{"operations in insertion order after a cursor", operationsTable, industrydata.ListQuery{After: &industrydata.Cursor{Seq: 7}, Limit: 101},
-			false, "USING INDEX operations_tenant_seq (tenant=? AND seq>?)"},
-		{"processes in insertion order after a cursor", processesTable, industrydata.ListQuery{After: &industrydata.Cursor{Seq: 7}, Limit: 101},
-			false, "USING INDEX processes_tenant_seq (tenant=? AND seq>?)"},
-		{"running newest first", operationsTable, industrydata.ListQuery{Filter: statusIs("running"), OrderBy: newestFirst, Limit: 101},
-			false, "USING INDEX operations_tenant_status_created (tenant=? AND status=?)"},
-		{"running newest first after a cursor", operationsTable, industrydata.ListQuery{Filter: statusIs("running"), OrderBy: newestFirst, After: cursor, Limit: 101},
-			false, "USING INDEX operations_tenant_status_created (tenant=? AND status=? AND created_ticks<?)"},
-		{"all newest first after a cursor", operationsTable, industrydata.ListQuery{OrderBy: newestFirst, After: cursor, Limit: 101},
-			false, "USING INDEX operations_tenant_created (tenant=? AND created_ticks<?)"},
-		{"count running", operationsTable, industrydata.ListQuery{Filter: statusIs("running")},
-			true, "USING COVERING INDEX operations_tenant_status_created (tenant=? AND status=?)"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			build := tc.table.List
-			if tc.count {
-				build = tc.table.Count
-			}
-			st, err := build(sqlq.SQLite, string(tenant), tc.q)
-			if err != nil {
-				t.Fatal(err)
-			}
-			p := plan(t, s, st)
-			if !strings.Contains(p, tc.want) || strings.Contains(p, "TEMP B-TREE") {
-				t.Errorf("plan of %s\n%s\nwant %q and no TEMP B-TREE", st.SQL, p, tc.want)
-			}
-		})
-	}
-}
 
 // Unknown properties are refused with a badRequest naming them, before any
 // SQL runs.

@@ -13,12 +13,12 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
-	"embed"
-	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io/fs"
+	"industrydata/store/internal/migrate"
+	"industrydata/store/internal/sqlcore"
+	"industrydata/store/internal/sqliteschema"
 	"log/slog"
 	"net/url"
 	"path/filepath"
@@ -32,9 +32,6 @@ import (
 
 	"industrydata"
 )
-
-//go:embed migrations/*.sql
-var migrationFS embed.FS
 
 // ErrClosed is returned by writes made after Close.
 var ErrClosed = errors.New("sqlite: store closed")
@@ -71,10 +68,12 @@ type Config struct {
 	Clock industrydata.Clock
 }
 
-// Store is the SQLite industrydata.Store. It is safe for concurrent use.
+// Store is the SQLite industrydata.Store: the entity methods of
+// sqlcore.Store over this package's writer and reader pool (backend). It
+// is safe for concurrent use.
 type Store struct {
-	log   *slog.Logger
-	clock industrydata.Clock
+	*sqlcore.Store
+	log *slog.Logger
 
 	writer *sql.DB // one connection, held by wtx
 	reader *sql.DB // query_only connections for Get and List
@@ -136,12 +135,12 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 
 	s := &Store{
 		log:      cfg.Logger,
-		clock:    cfg.Clock,
 		jobs:     make(chan *job, cfg.MaxBatch),
 		maxBatch: cfg.MaxBatch,
 		wctx:     context.WithoutCancel(ctx),
 		done:     make(chan struct{}),
 	}
+	s.Store = sqlcore.New((*backend)(s), dialect, cfg.Clock, cfg.Logger)
 	if err := s.open(ctx, cfg, writerDSN, readerDSN); err != nil {
 		_ = s.closeDBs()
 		return nil, err
@@ -160,7 +159,7 @@ func (s *Store) open(ctx context.Context, cfg Config, writerDSN, readerDSN strin
 	// goroutine is its only user.
 	s.writer.SetMaxOpenConns(1)
 	s.writer.SetMaxIdleConns(1)
-	if err := migrate(ctx, s.writer, s.log); err != nil {
+	if err := migrateDB(ctx, s.writer, s.log); err != nil {
 		return err
 	}
 	conn, err := s.writer.Conn(ctx)
@@ -175,56 +174,26 @@ func (s *Store) open(ctx context.Context, cfg Config, writerDSN, readerDSN strin
 	s.reader.SetMaxOpenConns(cfg.ReadConns)
 	s.reader.SetMaxIdleConns(cfg.ReadConns)
 
-	if s.versions, err = newProvider(s.reader, s.log); err != nil {
+	if s.versions, err = sqliteschema.NewProvider(s.reader, s.log); err != nil {
 		return err
 	}
 
-	if s.rstmts, err = prepare(ctx, s.reader, readerQueries); err != nil {
+	if s.rstmts, err = prepare(ctx, s.reader, sqlcore.ReadQueries(dialect)); err != nil {
 		return fmt.Errorf("sqlite: prepare reader statements: %w", err)
 	}
 	s.dyn = newStmtCache(s.reader, stmtCacheSize)
 	return nil
 }
 
-// migrate applies the embedded migrations, and logs one line if it applied
+// migrateDB applies the migrations, and logs one line if it applied
 // any. It runs on the writer before the writer goroutine starts, so nothing
 // else can be writing.
-func migrate(ctx context.Context, db *sql.DB, log *slog.Logger) error {
-	p, err := newProvider(db, log)
+func migrateDB(ctx context.Context, db *sql.DB, log *slog.Logger) error {
+	p, err := sqliteschema.NewProvider(db, log)
 	if err != nil {
 		return err
 	}
-	results, err := p.Up(ctx)
-	if err != nil {
-		return fmt.Errorf("sqlite: migrate: %w", err)
-	}
-	if len(results) == 0 {
-		return nil
-	}
-	took := results[0].Duration
-	for _, r := range results[1:] {
-		took += r.Duration
-	}
-	version := results[len(results)-1].Source.Version
-	log.Info(fmt.Sprintf("sqlite: migrated to version %d", version), "version", version,
-		"migrations", len(results), "duration", took)
-	return nil
-}
-
-// newProvider returns a goose provider of the embedded migrations on db.
-// Provider.Close closes db, so the store never calls it.
-func newProvider(db *sql.DB, log *slog.Logger) (*goose.Provider, error) {
-	sub, err := fs.Sub(migrationFS, "migrations")
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: migrations: %w", err)
-	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, db, sub,
-		goose.WithDisableGlobalRegistry(true), goose.WithSlog(log),
-		goose.WithGoMigrations(migrationEntryBlocks, migrationRosterCompression, migrationEntryFlows))
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: migrations: %w", err)
-	}
-	return p, nil
+	return migrate.Up(ctx, p, log, "sqlite")
 }
 
 // dsns returns the writer's and the readers' data source names.
@@ -310,7 +279,7 @@ func (s *Store) Ping(ctx context.Context) error {
 	}
 	// An empty job: BEGIN IMMEDIATE and COMMIT with nothing written, so no
 	// fsync, but it proves the writer is alive and can lock the database.
-	if err := s.write(ctx, func(*batchTx) error { return nil }); err != nil {
+	if err := s.write(ctx, func(sqlcore.Tx) error { return nil }); err != nil {
 		return fmt.Errorf("sqlite: ping: %w", err)
 	}
 	return nil
@@ -352,12 +321,4 @@ func (s *Store) closeDBs() error {
 		return fmt.Errorf("sqlite: close: %w", err)
 	}
 	return nil
-}
-
-// newETag returns a fresh version token: 128 random bits, base64url without
-// padding, so it never needs quoting inside an HTTP ETag.
-func newETag() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:]) // never fails (crypto/rand.Read crashes instead)
-	return base64.RawURLEncoding.EncodeToString(b[:])
 }

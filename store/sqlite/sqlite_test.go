@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"industrydata"
+	"industrydata/store/internal/sqlcore"
 	"industrydata/store/storetest"
 )
 
@@ -144,7 +145,7 @@ func TestFileStoreIsDurable(t *testing.T) {
 	s := openFile(t)
 	for pragma, want := range map[string]string{"journal_mode": "wal", "synchronous": "2", "foreign_keys": "1", "temp_store": "2"} {
 		var got string
-		err := s.write(t.Context(), func(tx *batchTx) error {
+		err := s.write(t.Context(), func(tx sqlcore.Tx) error {
 			return tx.QueryRow("PRAGMA " + pragma).Scan(&got)
 		})
 		if err != nil || got != want {
@@ -278,4 +279,27 @@ func BenchmarkUpdateOperationParallel(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkGetOperationParallel measures GET by id on the reader pool from
+// concurrent clients, each reading its own operation.
+func BenchmarkGetOperationParallel(b *testing.B) {
+	const clients = 64
+	s := openFile(b)
+	ids := make([]string, clients)
+	for i := range ids {
+		ids[i] = mustCreate(b, s, fmt.Sprintf("op-%d", i)).ID
+	}
+	var next atomic.Int64
+	b.SetParallelism((clients + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		id := ids[int(next.Add(1)-1)%clients]
+		for pb.Next() {
+			if _, err := s.GetOperation(context.Background(), tenant, id); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
 }

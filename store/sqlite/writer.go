@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"industrydata/store/internal/sqlcore"
 	"runtime"
 	"runtime/debug"
 )
@@ -12,7 +13,7 @@ import (
 // savepoint of the batch's transaction, and done receives its outcome once
 // the batch has committed (or failed).
 type job struct {
-	fn   func(tx *batchTx) error
+	fn   func(tx sqlcore.Tx) error
 	done chan error // buffered, so the writer never waits for a caller
 }
 
@@ -57,7 +58,11 @@ func (t *batchTx) stmt(query string) (*sql.Stmt, error) {
 }
 
 // Exec runs a statement in the batch's transaction.
-func (t *batchTx) Exec(query string, args ...any) (sql.Result, error) {
+func (t *batchTx) Exec(query string, args ...any) (sqlcore.Result, error) {
+	return t.exec(query, args...)
+}
+
+func (t *batchTx) exec(query string, args ...any) (sql.Result, error) {
 	st, err := t.stmt(query)
 	if err != nil {
 		return nil, err
@@ -68,7 +73,7 @@ func (t *batchTx) Exec(query string, args ...any) (sql.Result, error) {
 // QueryRow runs a query returning at most one row in the batch's
 // transaction. A query that fails to prepare is run unprepared, so that its
 // error surfaces from Scan like any other.
-func (t *batchTx) QueryRow(query string, args ...any) *sql.Row {
+func (t *batchTx) QueryRow(query string, args ...any) sqlcore.Scanner {
 	st, err := t.stmt(query)
 	if err != nil {
 		return t.conn.QueryRowContext(t.ctx, query, args...)
@@ -96,7 +101,7 @@ func (t *batchTx) close() error {
 // for its outcome even if ctx ends, because the write may already be
 // committed and must not be reported as failed. fn must not keep tx or any
 // rows past its return, and should be quick: the whole batch waits for it.
-func (s *Store) write(ctx context.Context, fn func(tx *batchTx) error) error {
+func (s *Store) write(ctx context.Context, fn func(tx sqlcore.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -187,10 +192,10 @@ func (s *Store) commit(b *batch) {
 		}
 	}
 	s.batches.Add(1)
-	if _, err := tx.Exec(qBegin); err != nil {
+	if _, err := tx.exec(qBegin); err != nil {
 		// Should a transaction have been left open somehow, end it, or no
 		// batch could ever BEGIN again. Without one, this fails harmlessly.
-		_, _ = tx.Exec(qRollback)
+		_, _ = tx.exec(qRollback)
 		fail(fmt.Errorf("sqlite: begin write batch: %w", err))
 		return
 	}
@@ -201,7 +206,7 @@ func (s *Store) commit(b *batch) {
 			// The savepoint machinery failed, so what the transaction holds
 			// is unknown (SQLite may even have rolled it back already, as it
 			// does on some I/O errors): undo the whole batch.
-			_, _ = tx.Exec(qRollback)
+			_, _ = tx.exec(qRollback)
 			fail(fmt.Errorf("sqlite: write batch aborted: %w", txErr))
 			return
 		}
@@ -210,10 +215,10 @@ func (s *Store) commit(b *batch) {
 			s.collect(b)
 		}
 	}
-	if _, err := tx.Exec(qCommit); err != nil {
+	if _, err := tx.exec(qCommit); err != nil {
 		// A COMMIT that failed committed nothing, but may leave the
 		// transaction open (SQLITE_BUSY): end it so the next batch can BEGIN.
-		_, _ = tx.Exec(qRollback)
+		_, _ = tx.exec(qRollback)
 		fail(fmt.Errorf("sqlite: commit write batch: %w", err))
 		return
 	}
@@ -229,19 +234,19 @@ func (s *Store) commit(b *batch) {
 // trace and the rest of the batch is unaffected. txErr reports that the
 // transaction itself can no longer be trusted.
 func (s *Store) runJob(tx *batchTx, j *job) (jobErr, txErr error) {
-	if _, err := tx.Exec(qSavepoint); err != nil {
+	if _, err := tx.exec(qSavepoint); err != nil {
 		return nil, err
 	}
 	jobErr = s.call(tx, j)
 	if jobErr != nil {
-		if _, err := tx.Exec(qRollbackTo); err != nil {
+		if _, err := tx.exec(qRollbackTo); err != nil {
 			return jobErr, err
 		}
 	}
 	// RELEASE fails when the transaction is gone (a job ended it, or SQLite
 	// rolled it back after an error the job swallowed): the savepoint went
 	// with it. Carrying on would run later jobs outside any transaction.
-	if _, err := tx.Exec(qRelease); err != nil {
+	if _, err := tx.exec(qRelease); err != nil {
 		return jobErr, err
 	}
 	return jobErr, nil

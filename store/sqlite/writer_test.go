@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"industrydata/store/internal/sqlcore"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -21,7 +22,7 @@ func blockWriter(t *testing.T, s *Store) (release func()) {
 	t.Helper()
 	started, unblock := make(chan struct{}), make(chan struct{})
 	go func() {
-		_ = s.write(context.WithoutCancel(t.Context()), func(*batchTx) error {
+		_ = s.write(context.WithoutCancel(t.Context()), func(sqlcore.Tx) error {
 			close(started)
 			<-unblock
 			return nil
@@ -113,7 +114,7 @@ func TestBrokenTransactionFailsWholeBatch(t *testing.T) {
 	})
 	waitQueued(t, s, 1)
 	wg.Go(func() {
-		rogueErr = s.write(t.Context(), func(tx *batchTx) error {
+		rogueErr = s.write(t.Context(), func(tx sqlcore.Tx) error {
 			_, err := tx.Exec("ROLLBACK")
 			return err
 		})

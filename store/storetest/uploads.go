@@ -33,6 +33,7 @@ var uploadTests = []test{
 	{"delete removes the name, not the content", testUploadDelete},
 	{"the validated set is replaced whole and outlives its container", testUploadValidatedSet},
 	{"a connector's valid container is found without making one", testUploadContainerOf},
+	{"a content's release racing a new reference to it fails neither", testUploadReleaseRacesReference},
 }
 
 func testUploadContainerOf(t *testing.T, s industrydata.Store) {
