@@ -2,7 +2,7 @@
 // #/upload, …), each a module whose render returns how to stop it.
 
 import * as auth from "./auth.js";
-import { get, onUnauthorized } from "./api.js";
+import { verify, onUnauthorized } from "./api.js";
 import { h, page, errorBox, announce } from "./dom.js";
 import * as setup from "./setup.js";
 import * as upload from "./upload.js";
@@ -37,15 +37,16 @@ function signIn(message) {
     h("button", { type: "submit" }, "Sign in"));
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
-    auth.setToken(input.value);
-    try {
-      await get("");
-      location.hash = location.hash && location.hash !== "#/" ? location.hash : "#/setup";
-      await route();
-    } catch (err) {
-      auth.signOut();
-      problem.replaceChildren(errorBox(`The token was not accepted: ${err.message}`));
+    problem.replaceChildren();
+    const refused = await verify(input.value.trim()).catch((err) => err.message);
+    if (refused) {
+      problem.replaceChildren(errorBox(`The token was not accepted: ${refused}`));
+      input.focus();
+      return;
     }
+    auth.setToken(input.value);
+    if (location.hash && location.hash !== "#/") await route();
+    else location.hash = "#/setup";
   });
   const parts = [];
   if (message) parts.push(errorBox(message));

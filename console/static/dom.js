@@ -35,7 +35,7 @@ export function announce(message) {
   requestAnimationFrame(() => { region.textContent = message; });
 }
 
-const GOOD = new Set(["succeeded", "completed", "ready"]);
+const GOOD = new Set(["succeeded", "completed", "ready", "uploaded"]);
 const WARN = new Set(["completedWithWarnings", "skipped", "notReady", "warning"]);
 const BAD = new Set(["failed", "completedWithErrors", "error", "expired"]);
 
@@ -46,7 +46,7 @@ export function badge(status) {
   if (GOOD.has(status)) { kind = "good"; symbol = "✓"; }
   else if (WARN.has(status)) { kind = "warn"; symbol = "!"; }
   else if (BAD.has(status)) { kind = "bad"; symbol = "✗"; }
-  else if (status === "running" || status === "inProgress") { kind = "busy"; symbol = "⟳"; }
+  else if (status === "running" || status === "inProgress" || status === "uploading") { kind = "busy"; symbol = "⟳"; }
   return h("span", { class: `badge ${kind}` }, h("span", { "aria-hidden": "true" }, symbol + " "), status || "—");
 }
 

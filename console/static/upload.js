@@ -77,14 +77,14 @@ export async function render() {
       const path = pathOf(session.sessionUrl);
       for (const u of uploads) {
         if (u.committed) continue;
-        u.status.replaceChildren(badge("running"), " uploading");
+        u.status.replaceChildren(badge("uploading"));
         try {
           await u.run(path);
         } catch (err) {
           u.status.replaceChildren(badge("failed"), ` ${err.message}; ${u.done.size} of ${u.count} blocks kept`);
           throw err;
         }
-        u.status.replaceChildren(badge("succeeded"), " uploaded");
+        u.status.replaceChildren(badge("uploaded"));
       }
       reset.checked = false;
       announce("Files uploaded; validating.");
