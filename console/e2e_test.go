@@ -40,6 +40,35 @@ func api[T any](t *testing.T, srv *servetest.Server, token, path string) T {
 	return v
 }
 
+// apiPost creates an entity of set through the API and answers its id.
+func apiPost(t *testing.T, srv *servetest.Server, token, path, body string) string {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, srv.URL+"/beta/industryData/"+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var v struct{ ID string }
+	if err := json.NewDecoder(res.Body).Decode(&v); err != nil || res.StatusCode >= 300 {
+		t.Fatalf("POST %s: %d (%v)", path, res.StatusCode, err)
+	}
+	return v.ID
+}
+
+// signIn pastes token into the sign-in page and waits for the set-up page.
+func signIn(t *testing.T, p *page, srv *servetest.Server, token string) {
+	t.Helper()
+	p.do(t, chromedp.Navigate(srv.URL+"/"),
+		chromedp.SetValue(chromedp.CSS("#token"), token), chromedp.Click(chromedp.CSS("form button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("#sourceSystems-form")))
+}
+
 type bar struct {
 	Label string
 	Value int

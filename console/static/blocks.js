@@ -22,10 +22,15 @@ export function blobURL(sessionPath, name, extra) {
 }
 
 async function put(url, body, headers) {
-  const res = await fetch(url, {
-    method: "PUT", body, credentials: "omit", cache: "no-store",
-    headers: { "x-ms-version": VERSION, ...headers },
-  });
+  let res;
+  try {
+    res = await fetch(url, {
+      method: "PUT", body, credentials: "omit", cache: "no-store",
+      headers: { "x-ms-version": VERSION, ...headers },
+    });
+  } catch {
+    throw new Error("The network connection failed");
+  }
   if (!res.ok) {
     const code = res.headers.get("x-ms-error-code") || "";
     const err = new Error(`The upload was refused: ${res.status} ${code}`.trim());
