@@ -238,6 +238,9 @@ func TestConsoleInTheBrowser(t *testing.T) {
 	p.waitText(t, "#operations-table", "Imported 1 of 1 inbound flows")
 	p.waitText(t, "#operations-table", "7 warnings")
 	p.check(t, "operations")
+	p.do(t, chromedp.Click(chromedp.CSS(`#operations-table a[href^="#/validation/"]`)))
+	p.waitText(t, "#results-summary", "0 errors, 7 warnings")
+	p.check(t, "validation")
 
 	// A token the service refuses (an expired one) sends the user back
 	// to sign-in, saying why.

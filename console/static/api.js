@@ -100,10 +100,12 @@ export async function del(path, etag) {
 
 // Poller calls a function now and then every interval until stopped, or
 // until the function says it is done; the page stops it when it is left.
+// A failed call is shown with onError and tried again at the next tick.
 export class Poller {
-  constructor(f, interval = 1000) {
+  constructor(f, { interval = 1000, onError = () => {} } = {}) {
     this.f = f;
     this.interval = interval;
+    this.onError = onError;
     this.timer = null;
     this.stopped = false;
   }
@@ -117,7 +119,11 @@ export class Poller {
   async tick() {
     if (this.stopped) return;
     let done = false;
-    try { done = await this.f(); } catch { /* shown by f; tried again */ }
+    try {
+      done = await this.f();
+    } catch (err) {
+      this.onError(err);
+    }
     if (!done && !this.stopped) this.timer = setTimeout(() => this.tick(), this.interval);
   }
 

@@ -24,27 +24,23 @@ export async function render() {
       h("thead", {}, h("tr", {}, ...["Created", "Kind", "Status", "Progress", "Detail", "Last action"].map((c) => h("th", { scope: "col" }, c)))),
       tbody));
   const poller = new Poller(async () => {
-    try {
-      const ops = await list("operations?$orderby=createdDateTime desc&$top=50", 50);
-      tbody.replaceChildren(...ops.map((op) => {
-        const p = progressOf(op.statusDetail);
-        const validation = op["@odata.type"] === VALIDATION;
-        return h("tr", { "data-operation": op.id },
-          h("td", {}, when(op.createdDateTime)),
-          h("td", {}, validation ? h("a", { href: `#/validation/${encodeURIComponent(op.id)}` }, "validation") : "operation"),
-          h("td", {}, badge(op.status)),
-          h("td", {}, p ? h("progress", { max: p[1], value: p[0], "aria-label": `${p[0]} of ${p[1]}` }) : op.status === "succeeded" ? "done" : "—"),
-          h("td", {}, op.statusDetail || "—"),
-          h("td", {}, when(op.lastActionDateTime)));
-      }));
-      if (!ops.length) tbody.append(h("tr", {}, h("td", { colspan: 6 }, "No operation yet.")));
-      updated.textContent = `Updated ${new Date().toLocaleTimeString()}.`;
-      problem.replaceChildren();
-    } catch (err) {
-      problem.replaceChildren(errorBox(err.message));
-    }
+    const ops = await list("operations?$orderby=createdDateTime desc&$top=50", 50);
+    tbody.replaceChildren(...ops.map((op) => {
+      const p = progressOf(op.statusDetail);
+      const validation = op["@odata.type"] === VALIDATION;
+      return h("tr", { "data-operation": op.id },
+        h("td", {}, when(op.createdDateTime)),
+        h("td", {}, validation ? h("a", { href: `#/validation/${encodeURIComponent(op.id)}` }, "validation") : "operation"),
+        h("td", {}, badge(op.status)),
+        h("td", {}, p ? h("progress", { max: p[1], value: p[0], "aria-label": `${p[0]} of ${p[1]}` }) : op.status === "succeeded" ? "done" : "—"),
+        h("td", {}, op.statusDetail || "—"),
+        h("td", {}, when(op.lastActionDateTime)));
+    }));
+    if (!ops.length) tbody.append(h("tr", {}, h("td", { colspan: 6 }, "No operation yet.")));
+    updated.textContent = `Updated ${new Date().toLocaleTimeString()}.`;
+    problem.replaceChildren();
     return false;
-  }, 2000);
+  }, { interval: 2000, onError: (err) => problem.replaceChildren(errorBox(err.message)) });
   await poller.start();
   return () => poller.stop();
 }

@@ -77,9 +77,10 @@ export async function render() {
     prev.disabled = skip === 0;
     next.disabled = last >= total;
   };
-  for (const c of [role, org, issue]) c.addEventListener("change", () => { skip = 0; load().catch((err) => problem.replaceChildren(errorBox(err.message))); });
-  prev.addEventListener("click", () => { skip = Math.max(0, skip - PAGE); load(); });
-  next.addEventListener("click", () => { skip += PAGE; load(); });
+  const show = () => load().catch((err) => problem.replaceChildren(errorBox(err.message)));
+  for (const c of [role, org, issue]) c.addEventListener("change", () => { skip = 0; show(); });
+  prev.addEventListener("click", () => { skip = Math.max(0, skip - PAGE); show(); });
+  next.addEventListener("click", () => { skip += PAGE; show(); });
   csv.addEventListener("click", async () => {
     problem.replaceChildren();
     try {

@@ -80,9 +80,10 @@ export async function render() {
       liveBody.append(statistics(stats));
       if (run.status !== "failed") liveBody.append(h("p", {}, h("a", { href: `#/report/${id}`, id: "live-report" }, "Open the user report")));
       announce(`The run finished: ${run.status}.`);
+      problem.replaceChildren();
       await showPast();
       return true;
-    });
+    }, { onError: (err) => problem.replaceChildren(errorBox(`${err.message} Trying again.`)) });
     return poller.start();
   };
 

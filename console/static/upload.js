@@ -55,7 +55,7 @@ export async function render() {
       out.replaceChildren(results(op));
       announce(`Validation ${op.status}: ${op.statusDetail || ""}`);
       return true;
-    });
+    }, { onError: (err) => problem.replaceChildren(errorBox(`${err.message} Trying again.`)) });
     await poller.start();
   };
 
