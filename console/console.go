@@ -36,9 +36,9 @@ type Config struct {
 	ClientID   string
 }
 
-// Paths reports whether the console serves path: "/" or a path under
+// Serves reports whether the console serves path: "/" or a path under
 // AssetPrefix. The API's mount uses it to send only these to the console.
-func Paths(p string) bool { return p == "/" || strings.HasPrefix(p, AssetPrefix) }
+func Serves(p string) bool { return p == "/" || strings.HasPrefix(p, AssetPrefix) }
 
 // asset is one file as served: its bytes, type and validator.
 type asset struct {
@@ -70,7 +70,7 @@ func Handler(cfg Config) (http.Handler, error) {
 		connect += " " + u.Scheme + "://" + u.Host
 	}
 	h := &handler{assets: map[string]asset{}, headers: http.Header{}}
-	h.headers.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
+	h.headers.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "+
 		"connect-src "+connect+"; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 	h.headers.Set("X-Content-Type-Options", "nosniff")
 	h.headers.Set("Referrer-Policy", "no-referrer")

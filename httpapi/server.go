@@ -132,7 +132,7 @@ func NewHandler(cfg Config) http.Handler {
 		switch {
 		case cfg.Blob != nil && strings.HasPrefix(r.URL.Path, blob.Prefix):
 			cfg.Blob.ServeHTTP(w, r)
-		case cfg.Console != nil && console.Paths(r.URL.Path):
+		case cfg.Console != nil && console.Serves(r.URL.Path):
 			cfg.Console.ServeHTTP(w, r)
 		default:
 			graph.ServeHTTP(w, r)

@@ -99,7 +99,11 @@ window.addEventListener("hashchange", route);
 
 (async () => {
   try {
-    if (await auth.finishSignIn(auth.provider())) location.hash = "#/setup";
+    // Back from the identity provider: the hash change routes.
+    if (await auth.finishSignIn(auth.provider())) {
+      location.hash = "#/setup";
+      return;
+    }
   } catch (err) {
     return signIn(err.message);
   }

@@ -38,7 +38,7 @@ function base64url(bytes) {
 function random(n = 32) { return base64url(crypto.getRandomValues(new Uint8Array(n))); }
 
 // challenge is RFC 7636's S256 code challenge of a verifier.
-export async function challenge(verifier) {
+async function challenge(verifier) {
   return base64url(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)));
 }
 

@@ -3,18 +3,18 @@
 // acknowledged are remembered, so that after a network error a resume sends
 // only the ones missing.
 
-export const BLOCK_SIZE = 1 << 20;
+const BLOCK_SIZE = 1 << 20;
 const VERSION = "2025-01-05";
 
 // blockId is the base64 id of block i; Azure wants every id of a blob of
 // the same length.
-export function blockId(i) {
+function blockId(i) {
   return btoa(`block-${String(i).padStart(6, "0")}`);
 }
 
 // blobURL is the URL of a blob of the container sessionUrl names, with the
 // session's signature and the extra query parameters.
-export function blobURL(sessionPath, name, extra) {
+function blobURL(sessionPath, name, extra) {
   const u = new URL(sessionPath, location.href);
   u.pathname = `${u.pathname.replace(/\/$/, "")}/${encodeURIComponent(name)}`;
   for (const [k, v] of Object.entries(extra)) u.searchParams.set(k, v);

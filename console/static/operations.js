@@ -6,7 +6,7 @@ import { h, page, badge, when, errorBox } from "./dom.js";
 
 // progressOf reads "N of M" from a statusDetail ("Checked 120 of 296
 // users."), the progress the service gives in words.
-export function progressOf(detail) {
+function progressOf(detail) {
   const m = /(\d+) of (\d+)/.exec(detail || "");
   return m && Number(m[2]) > 0 ? [Number(m[1]), Number(m[2])] : null;
 }

@@ -5,7 +5,7 @@ import { get, list, request, quote, ApiError } from "./api.js";
 import { h, page, badge, when, announce, errorBox, download } from "./dom.js";
 import { barChart } from "./charts.js";
 
-export const ISSUES = ["missingUsername", "duplicateUsername", "missingEmail", "invalidEmail", "unknownOrg", "noOrg", "unknownRole"];
+const ISSUES = ["missingUsername", "duplicateUsername", "missingEmail", "invalidEmail", "unknownOrg", "noOrg", "unknownRole"];
 const PAGE = 25;
 
 // filterOf is the $filter of the chosen role, org and issue.

@@ -6,7 +6,7 @@ import { get } from "./api.js";
 import { h, page, badge, errorBox } from "./dom.js";
 
 // rows turns a fileValidateOperation's problems into table rows.
-export function rows(op) {
+function rows(op) {
   const out = [];
   for (const [severity, list] of [["error", op.errors || []], ["warning", op.warnings || []]]) {
     for (const p of list) {
