@@ -151,7 +151,16 @@ func TestConsoleInTheBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	p.do(t, chromedp.Navigate(srv.URL+"/#/upload"), chromedp.SetUploadFiles(chromedp.CSS("#upload-files"), files))
+	p.do(t, chromedp.Navigate(srv.URL+"/#/upload"), chromedp.WaitVisible(chromedp.CSS("#upload-drop")))
+	eval[bool](t, p, `(() => { const dt = new DataTransfer();
+		dt.items.add(new File(["sourcedId\n"], "orgs.csv")); dt.items.add(new File(["hello"], "notes.txt"));
+		document.getElementById("upload-drop").dispatchEvent(new DragEvent("drop", {dataTransfer: dt, bubbles: true, cancelable: true}));
+		return true; })()`)
+	p.waitText(t, "#upload-table", "orgs.csv")
+	if got := p.text(t, "#upload-table tbody"); strings.Contains(got, "notes.txt") {
+		t.Errorf("a file that is not CSV was taken: %q", got)
+	}
+	p.do(t, chromedp.SetUploadFiles(chromedp.CSS("#upload-files"), files))
 	p.waitText(t, "#upload-table", "users.csv")
 	p.do(t, chromedp.Click(chromedp.CSS("#upload-start")))
 	p.waitText(t, "#results-summary", "0 errors, 7 warnings")
@@ -160,6 +169,13 @@ func TestConsoleInTheBrowser(t *testing.T) {
 	}
 	if got := p.text(t, "#results-counts"); !strings.Contains(got, "duplicateUsername: 2") {
 		t.Errorf("counts per code: %q", got)
+	}
+	p.do(t, chromedp.Click(chromedp.CSS(`#results-table th:nth-child(3) button`)), chromedp.Click(chromedp.CSS(`#results-table th:nth-child(3) button`)))
+	if got := eval[string](t, p, `document.querySelector("#results-table th:nth-child(3)").getAttribute("aria-sort")`); got != "descending" {
+		t.Errorf("the line column sorted twice is %q, want descending", got)
+	}
+	if got := eval[[]int](t, p, `[...document.querySelectorAll("#results-table tbody tr td:nth-child(3)")].map((td) => Number(td.textContent))`); !slices.IsSortedFunc(got, func(a, b int) int { return b - a }) || len(got) != 7 {
+		t.Errorf("lines sorted descending: %v", got)
 	}
 	p.choose(t, "#results-code", "duplicateUsername")
 	p.waitText(t, "#results-shown", "Showing 2 of 7 problems.")
@@ -170,6 +186,8 @@ func TestConsoleInTheBrowser(t *testing.T) {
 	p.do(t, chromedp.WaitVisible(chromedp.CSS("#live-report")))
 	p.waitText(t, "#live-status", "completedWithErrors")
 	p.waitText(t, "#live-detail", "Checked 296 of 296 users; 7 with issues.")
+	p.do(t, chromedp.Click(chromedp.CSS("#past details summary")))
+	p.waitText(t, "#past details", "1088 active of 1092")
 	p.check(t, "runs")
 
 	// The report's charts say what the API says.
@@ -221,6 +239,8 @@ func TestConsoleInTheBrowser(t *testing.T) {
 	}
 	p.waitText(t, "#entries-shown", "Showing 1–25 of 296 people.")
 	p.check(t, "report")
+	p.do(t, chromedp.Click(chromedp.CSS("#entries-next")))
+	p.waitText(t, "#entries-shown", "Showing 26–50 of 296 people.")
 
 	// Filter by an issue and download what is shown.
 	p.choose(t, "#report-issue", "duplicateUsername")
