@@ -144,7 +144,13 @@ func (p *page) choose(t *testing.T, sel, value string) {
 func (p *page) waitText(t *testing.T, sel, want string) {
 	t.Helper()
 	js := fmt.Sprintf(`(document.querySelector(%q)?.textContent || "").includes(%q)`, sel, want)
-	if _, err := chromedp.Run(p.ctx, chromedp.Poll[bool](js, chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
+	_, err := chromedp.Run(p.ctx, chromedp.Poll[bool](js, chromedp.WithPollingInterval(50*time.Millisecond)))
+	// A navigation still under way replaces the document being polled: poll
+	// the new one.
+	for err != nil && p.ctx.Err() == nil && strings.Contains(err.Error(), "Cannot find context with specified id") {
+		_, err = chromedp.Run(p.ctx, chromedp.Poll[bool](js, chromedp.WithPollingInterval(50*time.Millisecond)))
+	}
+	if err != nil {
 		got, _ := chromedp.Run(p.ctx, chromedp.Evaluate[string](fmt.Sprintf(`document.querySelector(%q)?.textContent || "(none)"`, sel)))
 		if png, err := chromedp.Run(p.ctx, chromedp.FullScreenshot(100)); err == nil {
 			_ = os.WriteFile(filepath.Join(p.screenshots, "failed.png"), png, 0o644)
