@@ -48,6 +48,9 @@ type ValidationStore interface {
 type ValidationInput struct {
 	Files []ValidatedFile `json:"files"`
 	RosterCodes
+	// TraceParent is the W3C traceparent of the request that started
+	// the validation, which its job's span continues; "" for none.
+	TraceParent string `json:"traceparent,omitempty"`
 }
 
 // RosterCodes are the codes a tenant accepts in a roster's enumerated
@@ -62,6 +65,9 @@ type RosterCodes struct {
 // payload): the codes its imports check the flows' files against.
 type RunInput struct {
 	RosterCodes
+	// TraceParent is the W3C traceparent of the request that started
+	// the run, which its job's span continues; "" for none.
+	TraceParent string `json:"traceparent,omitempty"`
 }
 
 // Encode is the input as a job's payload.

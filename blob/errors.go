@@ -62,12 +62,12 @@ func (h *Handler) internal(q *request, err error) {
 	if errors.Is(err, industrydata.ErrUnavailable) {
 		// Azure's answer when its storage is briefly out of reach: 503
 		// ServerBusy, which Azure's SDKs and AzCopy retry.
-		h.cfg.Logger.Warn("blob: store unavailable", "request_id", q.id, "op", q.op, "err", err)
+		h.cfg.Logger.WarnContext(q.r.Context(), "blob: store unavailable", "request_id", q.id, "op", q.op, "err", err)
 		q.w.Header().Set("Retry-After", strconv.Itoa(retryAfterUnavailable))
 		h.fail(q, http.StatusServiceUnavailable, "ServerBusy", "The server is currently unable to receive requests. Please retry your request.")
 		return
 	}
-	h.cfg.Logger.Error("blob: request failed", "request_id", q.id, "op", q.op, "err", err)
+	h.cfg.Logger.ErrorContext(q.r.Context(), "blob: request failed", "request_id", q.id, "op", q.op, "err", err)
 	h.fail(q, http.StatusInternalServerError, "InternalError", "The server encountered an internal error. Please retry the request.")
 }
 

@@ -25,6 +25,7 @@ import (
 
 	"industrydata"
 	"industrydata/internal/statuswriter"
+	"industrydata/metrics"
 )
 
 // Prefix is the path under which the handler serves containers.
@@ -72,6 +73,8 @@ type Config struct {
 	// write deadlines that far ahead, so a large upload is cut only when
 	// it stalls, whatever the server's own timeouts.
 	BodyTimeout time.Duration
+	// Metrics counts the bytes and blobs stored; nil counts none.
+	Metrics *metrics.Uploads
 }
 
 // Handler serves the container protocol under Prefix.
@@ -155,7 +158,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
-			h.cfg.Logger.Error("blob: panic serving request", "request_id", q.id, "panic", v)
+			h.cfg.Logger.ErrorContext(r.Context(), "blob: panic serving request", "request_id", q.id, "panic", v)
 			if q.w.Status == 0 {
 				h.fail(q, http.StatusInternalServerError, "InternalError", "The server encountered an internal error.")
 			}

@@ -185,6 +185,8 @@ func (h *Handler) putBlob(q *request) {
 		h.storeFailed(q, err)
 		return
 	}
+	h.cfg.Metrics.Stored("PutBlob", q.r.ContentLength)
+	h.cfg.Metrics.BlobWritten()
 	hd := q.w.Header()
 	setVersionHeaders(hd, info)
 	if len(info.Props.ContentMD5) > 0 {
@@ -215,6 +217,7 @@ func (h *Handler) putBlock(q *request) {
 		h.storeFailed(q, err)
 		return
 	}
+	h.cfg.Metrics.Stored("PutBlock", q.r.ContentLength)
 	q.w.Header().Set("Content-MD5", base64.StdEncoding.EncodeToString(sum))
 	q.w.Header().Set("x-ms-request-server-encrypted", "false")
 	created(q)
@@ -247,6 +250,7 @@ func (h *Handler) putBlockList(q *request) {
 		h.storeFailed(q, err)
 		return
 	}
+	h.cfg.Metrics.BlobWritten()
 	setVersionHeaders(q.w.Header(), info)
 	q.w.Header().Set("x-ms-request-server-encrypted", "false")
 	created(q)

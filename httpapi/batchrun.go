@@ -140,7 +140,7 @@ func (a *api) sendBatchRequest(ctx context.Context, r *http.Request, rq batchReq
 		// whole process, so it ends this request only.
 		if v := recover(); v != nil {
 			if !cw.overflow {
-				a.Logger.Error("a request of a batch was aborted", "request_id", cw.header.Get("request-id"), "panic", fmt.Sprint(v))
+				a.Logger.ErrorContext(r.Context(), "a request of a batch was aborted", "request_id", cw.header.Get("request-id"), "panic", fmt.Sprint(v))
 				res = errorResult(withValue(r, keyRequestID, cw.header.Get("request-id")), internalError)
 				return
 			}
@@ -163,7 +163,7 @@ func (a *api) capturedResult(r *http.Request, cw *captureWriter) *batchResult {
 	}
 	res := cw.result()
 	if !validJSONBody(res) {
-		a.Logger.Error("a request of a batch answered JSON that is not valid", "request_id", cw.header.Get("request-id"))
+		a.Logger.ErrorContext(r.Context(), "a request of a batch answered JSON that is not valid", "request_id", cw.header.Get("request-id"))
 		return errorResult(ids, internalError)
 	}
 	return res

@@ -16,6 +16,7 @@ const (
 	keyPrincipal
 	keyLogInfo
 	keyBatch
+	keyExchange
 )
 
 func requestID(r *http.Request) string {
@@ -46,9 +47,13 @@ func (a *api) tenant(r *http.Request) (*service.Tenant, error) {
 }
 
 // logInfo collects what the access log line reports but only inner handlers
-// learn (the tenant).
+// learn (the tenant, the principal, the route pattern).
 type logInfo struct {
 	tenant industrydata.TenantID
+	// principal is the caller's object id (Principal.Subject).
+	principal string
+	// route is the ServeMux pattern the request matched, "" for none.
+	route string
 	// chaos is the fault --chaos simulated for the request, if any.
 	chaos string
 }

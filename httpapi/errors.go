@@ -52,16 +52,16 @@ const RetryAfterUnavailable = 2
 func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	var e *industrydata.Error
 	if !errors.As(err, &e) && errors.Is(err, industrydata.ErrUnavailable) {
-		log.Warn("store unavailable", "request_id", requestID(r), "err", err)
+		log.WarnContext(r.Context(), "store unavailable", "request_id", requestID(r), "err", err)
 		w.Header().Set("Retry-After", strconv.Itoa(RetryAfterUnavailable))
 		e = unavailableError
 	}
 	if e == nil {
 		if r.Context().Err() != nil {
 			// The client went away; nothing useful can be sent.
-			log.Debug("request cancelled", "request_id", requestID(r), "err", err)
+			log.DebugContext(r.Context(), "request cancelled", "request_id", requestID(r), "err", err)
 		} else {
-			log.Error("request failed", "request_id", requestID(r), "err", err)
+			log.ErrorContext(r.Context(), "request failed", "request_id", requestID(r), "err", err)
 		}
 		e = internalError
 	}

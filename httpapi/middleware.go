@@ -19,7 +19,8 @@ const maxClientRequestID = 200
 
 // withRequest gives every response its request-id, OData-Version and the
 // echoed client-request-id, recovers panics as a 500 generalException, and
-// writes one access line per request.
+// writes one access line per request (its trace id added by the logger,
+// from the context observe gave it).
 func withRequest(log *slog.Logger, accessLog bool, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -34,13 +35,22 @@ func withRequest(log *slog.Logger, accessLog bool, next http.Handler) http.Handl
 		}
 		info := &logInfo{}
 		r = withValue(r, keyLogInfo, info)
+		body, counted := r.Body.(*countingBody)
+		if !counted && r.Body != nil && r.Body != http.NoBody {
+			body = &countingBody{ReadCloser: r.Body}
+			r.Body = body
+		}
+		batch, inBatch := r.Context().Value(keyBatch).(batchMark)
+		if x, ok := r.Context().Value(keyExchange).(*exchange); ok && !inBatch {
+			defer func() { x.route = info.route }()
+		}
 		sw := &statuswriter.Writer{ResponseWriter: w}
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				log.Error("panic serving request", "request_id", id, "panic", v, "stack", string(debug.Stack()))
+				log.ErrorContext(r.Context(), "panic serving request", "request_id", id, "panic", v, "stack", string(debug.Stack()))
 				if sw.Status == 0 {
 					writeError(sw, r, log, internalError)
 				}
@@ -49,17 +59,20 @@ func withRequest(log *slog.Logger, accessLog bool, next http.Handler) http.Handl
 				attrs := []slog.Attr{
 					slog.String("request_id", id),
 					slog.String("tenant", string(info.tenant)),
+					slog.String("principal", info.principal),
 					slog.String("method", r.Method),
-					slog.String("route", r.Pattern),
+					slog.String("route", info.route),
 					slog.Int("status", sw.Status),
 					slog.Float64("dur_ms", float64(time.Since(start).Microseconds())/1000),
+					slog.Int64("bytes_in", body.count()),
+					slog.Int64("bytes", sw.Bytes),
 				}
 				if info.chaos != "" {
 					// The answer, or its delay, was simulated.
 					attrs = append(attrs, slog.String("chaos", info.chaos))
 				}
-				if b, ok := r.Context().Value(keyBatch).(batchMark); ok {
-					attrs = append(attrs, slog.String("batch_request_id", b.requestID), slog.String("batch_item", industrydata.Shorten(b.item, 64)))
+				if inBatch {
+					attrs = append(attrs, slog.String("batch_request_id", batch.requestID), slog.String("batch_item", industrydata.Shorten(batch.item, 64)))
 				}
 				log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
 			}
@@ -94,7 +107,7 @@ func authenticate(v auth.Verifier, log *slog.Logger, perms []industrydata.Permis
 			return
 		}
 		if info, ok := r.Context().Value(keyLogInfo).(*logInfo); ok {
-			info.tenant = p.Tenant
+			info.tenant, info.principal = p.Tenant, p.Subject
 		}
 		if !p.HasAny(perms...) {
 			writeError(w, r, log, industrydata.Errorf(industrydata.CodeAccessDenied,

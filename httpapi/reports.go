@@ -118,7 +118,7 @@ func (a *api) writeEntriesCSV(w http.ResponseWriter, r *http.Request, t *service
 		err = cw.Error()
 	}
 	if err != nil && started {
-		a.Logger.Warn("CSV download of a user report failed midway", "run", rid, "err", err)
+		a.Logger.WarnContext(r.Context(), "CSV download of a user report failed midway", "run", rid, "err", err)
 		panic(http.ErrAbortHandler)
 	}
 	return err

@@ -61,7 +61,7 @@ func (a *api) healthz(w http.ResponseWriter, r *http.Request) {
 func (a *api) readyz(w http.ResponseWriter, r *http.Request) {
 	if a.Ready != nil {
 		if err := a.Ready(r.Context()); err != nil {
-			a.Logger.Warn("not ready", "err", err)
+			a.Logger.WarnContext(r.Context(), "not ready", "err", err)
 			writeError(w, r, a.Logger, industrydata.Errorf(industrydata.CodeServiceUnavailable, "The store is not ready."))
 			return
 		}

@@ -18,8 +18,10 @@ import (
 	"industrydata/blob"
 	"industrydata/chaos"
 	"industrydata/console"
+	"industrydata/metrics"
 	"industrydata/service"
 	"industrydata/throttle"
+	"industrydata/tracing"
 )
 
 // Config is what the HTTP layer needs.
@@ -73,6 +75,13 @@ type Config struct {
 	// Sleep waits out a simulated latency; nil waits on a timer. Tests
 	// set it so that nothing sleeps.
 	Sleep func(ctx context.Context, d time.Duration) error
+	// Metrics records each request served; nil records none.
+	Metrics *metrics.HTTP
+	// Throttled counts the requests Throttle refuses; nil counts none.
+	Throttled *metrics.Throttle
+	// Tracing makes each request's span and traceparent; nil is tracing
+	// without an exporter (ids only).
+	Tracing *tracing.Tracing
 }
 
 // DefaultMaxURLBytes is the MaxURLBytes serve uses. It lets through every
@@ -108,6 +117,12 @@ func NewHandler(cfg Config) http.Handler {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if _, ok := cfg.Logger.Handler().(*tracing.LogHandler); !ok {
+		cfg.Logger = slog.New(tracing.NewLogHandler(cfg.Logger.Handler()))
+	}
+	if cfg.Tracing == nil {
+		cfg.Tracing = tracing.New(tracing.Config{})
+	}
 	a := &api{Config: cfg}
 	if cfg.PublicURL != nil {
 		a.publicBase = strings.TrimSuffix(cfg.PublicURL.String(), "/")
@@ -118,6 +133,7 @@ func NewHandler(cfg Config) http.Handler {
 			return string(t), t != ""
 		},
 		func(w http.ResponseWriter, r *http.Request, retryAfter time.Duration) {
+			a.Throttled.Refused()
 			writeError(w, r, a.Logger, industrydata.Errorf(industrydata.CodeTooManyRequests,
 				"Too many requests for this tenant; retry after %d seconds.", throttle.RetryAfterSeconds(retryAfter)))
 		})
@@ -126,9 +142,9 @@ func NewHandler(cfg Config) http.Handler {
 	graph := withRequest(cfg.Logger, cfg.AccessLog, a.chaos(a.dispatch(mux)))
 	a.graph = graph
 	if cfg.Blob == nil && cfg.Console == nil {
-		return graph
+		return a.observe(graph)
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return a.observe(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case cfg.Blob != nil && strings.HasPrefix(r.URL.Path, blob.Prefix):
 			cfg.Blob.ServeHTTP(w, r)
@@ -137,7 +153,7 @@ func NewHandler(cfg Config) http.Handler {
 		default:
 			graph.ServeHTTP(w, r)
 		}
-	})
+	}))
 }
 
 // dispatch routes through mux, answering misses (404) and wrong methods
@@ -188,6 +204,9 @@ func (a *api) dispatch(mux *http.ServeMux) http.Handler {
 			return
 		}
 		if _, pattern := mux.Handler(r); pattern != "" {
+			if info, ok := r.Context().Value(keyLogInfo).(*logInfo); ok {
+				info.route = pattern
+			}
 			if keys != nil && !keysOnWildcards(pattern, keys) {
 				writeError(w, r, a.Logger, industrydata.Errorf(industrydata.CodeItemNotFound,
 					"No resource matches the request URL '%s'.", clipPath(r.URL.Path)))

@@ -52,6 +52,12 @@ func (h *harness) validated(conn string) *response {
 // has ended, and returns it.
 func (h *harness) runJobs(location string) *response {
 	h.t.Helper()
+	return h.runJobsWith(location, runner.Config{Store: h.store, Poll: time.Millisecond})
+}
+
+// runJobsWith is runJobs with a runner of cfg.
+func (h *harness) runJobsWith(location string, cfg runner.Config) *response {
+	h.t.Helper()
 	loc, err := url.Parse(location)
 	if err != nil || !strings.Contains(loc.Path, "/operations/") {
 		h.t.Fatalf("Location %q", location)
@@ -60,7 +66,7 @@ func (h *harness) runJobs(location string) *response {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		runner.New(runner.Config{Store: h.store, Poll: time.Millisecond}).Run(ctx)
+		runner.New(cfg).Run(ctx)
 	}()
 	defer func() { cancel(); <-done }()
 	deadline := time.Now().Add(30 * time.Second)

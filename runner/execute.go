@@ -10,6 +10,7 @@ import (
 
 	"industrydata"
 	"industrydata/internal/lowprio"
+	"industrydata/metrics"
 	"industrydata/report"
 )
 
@@ -25,15 +26,16 @@ var errLeaseLost = errors.New("the run's lease was lost")
 // imports the run's inbound flows one activity at a time, builds the user
 // report when the run has a process, while a heartbeat renews the lease
 // and reports progress, and finishes the run and its operation together.
-// On shutdown it gives the lease back instead.
-func (r *Runner) execute(ctx context.Context, c industrydata.JobClaim) {
-	log := r.log.With("tenant", c.Tenant, "run", c.ID, "attempt", c.Attempt)
+// On shutdown it gives the lease back instead. It returns the status the
+// run ended with on this runner.
+func (r *Runner) execute(ctx context.Context, c industrydata.JobClaim) string {
+	log := r.jobLog(ctx, c, "run", c.ID)
 	if c.Attempt > 1 {
 		log.Warn("resuming a run whose runner stopped")
 	}
 	runCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	hb := newHeartbeat(r, c, cancel)
+	hb := newHeartbeat(r, c, cancel, log)
 	hbDone := make(chan struct{})
 	go func() {
 		defer close(hbDone)
@@ -47,10 +49,10 @@ func (r *Runner) execute(ctx context.Context, c industrydata.JobClaim) {
 	switch {
 	case errors.Is(context.Cause(runCtx), errLeaseLost) || errors.Is(err, industrydata.ErrLeaseLost):
 		log.Warn("run abandoned: its lease was taken over by another runner")
-		return
+		return metrics.JobAbandoned
 	case ctx.Err() != nil:
 		r.giveBack(ctx, c, log)
-		return
+		return metrics.JobGivenBack
 	}
 	wctx, stop := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
 	defer stop()
@@ -68,9 +70,10 @@ func (r *Runner) execute(ctx context.Context, c industrydata.JobClaim) {
 	}
 	if err := r.cfg.Store.FinishRun(wctx, c, out); err != nil {
 		log.Error("finishing the run failed; it will be resumed when its lease expires", "err", err)
-		return
+		return metrics.JobUnfinished
 	}
 	log.Info("run finished", "status", out.Status)
+	return string(out.Status)
 }
 
 // produce does the run's work: the imports of its activities still in

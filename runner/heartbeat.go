@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -20,14 +21,16 @@ type heartbeat struct {
 	r      *Runner
 	claim  industrydata.JobClaim
 	cancel context.CancelCauseFunc
+	// log is the job's.
+	log *slog.Logger
 
 	mu      sync.Mutex
 	detail  string
 	changed bool
 }
 
-func newHeartbeat(r *Runner, c industrydata.JobClaim, cancel context.CancelCauseFunc) *heartbeat {
-	return &heartbeat{r: r, claim: c, cancel: cancel}
+func newHeartbeat(r *Runner, c industrydata.JobClaim, cancel context.CancelCauseFunc, log *slog.Logger) *heartbeat {
+	return &heartbeat{r: r, claim: c, cancel: cancel, log: log}
 }
 
 // progress records how far the build has got, in words.
@@ -106,7 +109,7 @@ func (h *heartbeat) lost(err error) bool {
 		return true
 	}
 	if err != nil && !errors.Is(err, context.Canceled) {
-		h.r.log.Warn("heartbeat write failed", "run", h.claim.ID, "err", err)
+		h.log.Warn("heartbeat write failed", "err", err)
 	}
 	return false
 }

@@ -32,6 +32,8 @@ import (
 	"time"
 
 	"industrydata"
+	"industrydata/metrics"
+	"industrydata/tracing"
 )
 
 // Defaults of Config.
@@ -72,6 +74,11 @@ type Config struct {
 	ProgressInterval time.Duration
 	ProgressEvery    int
 	Logger           *slog.Logger
+	// Metrics counts the jobs; nil counts none.
+	Metrics *metrics.Jobs
+	// Tracing makes each job's span, a child of the span that started
+	// it; nil is tracing without an exporter (ids only).
+	Tracing *tracing.Tracing
 	// Now is the clock of the timestamps the runner writes; nil is
 	// time.Now.
 	Now func() time.Time
@@ -109,6 +116,9 @@ func New(cfg Config) *Runner {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Tracing == nil {
+		cfg.Tracing = tracing.New(tracing.Config{})
 	}
 	log := cfg.Logger
 	if log == nil {
@@ -149,12 +159,7 @@ func (r *Runner) Run(ctx context.Context) {
 			go func() {
 				defer wg.Done()
 				defer func() { <-free }()
-				switch claim.Kind {
-				case industrydata.JobRun:
-					r.execute(ctx, claim)
-				case industrydata.JobValidation:
-					r.validate(ctx, claim)
-				}
+				r.job(ctx, claim)
 			}()
 			continue
 		}

@@ -11,6 +11,7 @@ import (
 
 	"industrydata"
 	"industrydata/internal/lowprio"
+	"industrydata/metrics"
 	"industrydata/rostercheck"
 )
 
@@ -29,14 +30,14 @@ const (
 	validationInterrupted = "validationInterrupted"
 )
 
-func (r *Runner) validate(ctx context.Context, c industrydata.JobClaim) {
-	log := r.log.With("tenant", c.Tenant, "validation", c.ID, "connector", c.ConnectorID, "attempt", c.Attempt)
+func (r *Runner) validate(ctx context.Context, c industrydata.JobClaim) string {
+	log := r.jobLog(ctx, c, "validation", c.ID, "connector", c.ConnectorID)
 	if c.Attempt > 1 {
 		log.Warn("resuming a validation whose worker stopped")
 	}
 	jobCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	hb := newHeartbeat(r, c, cancel)
+	hb := newHeartbeat(r, c, cancel, log)
 	in, inErr := industrydata.DecodeValidationInput(c.Payload)
 	if inErr == nil && c.Attempt <= r.cfg.MaxAttempts {
 		// The heartbeat writes it as it starts, while the check does: the
@@ -55,10 +56,10 @@ func (r *Runner) validate(ctx context.Context, c industrydata.JobClaim) {
 	switch {
 	case errors.Is(context.Cause(jobCtx), errLeaseLost) || errors.Is(err, industrydata.ErrLeaseLost):
 		log.Warn("validation abandoned: its lease was taken over by another worker")
-		return
+		return metrics.JobAbandoned
 	case ctx.Err() != nil:
 		r.giveBack(ctx, c, log)
-		return
+		return metrics.JobGivenBack
 	case err != nil:
 		log.Error("validation failed", "err", err)
 		out = failedValidation(r.cfg.Now(), industrydata.RunErrorInternal, "The validation could not be completed because of an internal error; validate again.")
@@ -67,9 +68,10 @@ func (r *Runner) validate(ctx context.Context, c industrydata.JobClaim) {
 	defer stop()
 	if err := r.cfg.Store.FinishValidation(wctx, c, out); err != nil {
 		log.Error("finishing the validation failed; it will be resumed when its lease expires", "err", err)
-		return
+		return metrics.JobUnfinished
 	}
 	log.Info("validation finished", "status", out.OperationStatus, "detail", out.StatusDetail)
+	return string(out.OperationStatus)
 }
 
 // judge reads and judges the files of in, the job's input (inErr when its

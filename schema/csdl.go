@@ -56,6 +56,8 @@ type (
 		EnumTypes    []edmxEnumType    `xml:"EnumType"`
 		ComplexTypes []edmxComplexType `xml:"ComplexType"`
 		EntityTypes  []edmxEntityType  `xml:"EntityType"`
+		Actions      []edmxOperation   `xml:"Action"`
+		Functions    []edmxOperation   `xml:"Function"`
 		Container    *edmxContainer    `xml:"EntityContainer"`
 		Annotations  []edmxAnnotations `xml:"Annotations"`
 	}
@@ -136,19 +138,21 @@ const containerName = "GraphService"
 
 // csdl holds the document: the model is static, so it is built once.
 var csdl = sync.OnceValue(func() []byte {
-	return buildCSDL(EnumTypes, ComplexTypes, EntityTypes, Container)
+	return buildCSDL(EnumTypes, ComplexTypes, EntityTypes, Operations, Container)
 })
 
 // CSDL returns the $metadata document (EDMX 4.0 CSDL XML) of the model,
-// derived only from EnumTypes, ComplexTypes, EntityTypes and Container, so a
+// derived only from EnumTypes, ComplexTypes, EntityTypes, Operations and
+// Container, so a
 // declaration added there appears here unchanged. The slice is shared:
 // callers must not modify it.
 func CSDL() []byte { return csdl() }
 
 // buildCSDL renders the given declarations as one document: a Schema per
-// namespace (sorted), each holding its enums, complex types and entity types
-// in declaration order; the entity container lives in microsoft.graph.
-func buildCSDL(enums []*EnumType, complexes []*ComplexType, entities []*EntityType, container []Singleton) []byte {
+// namespace (sorted), each holding its enums, complex types, entity types
+// and bound actions and functions in declaration order; the entity container
+// lives in microsoft.graph.
+func buildCSDL(enums []*EnumType, complexes []*ComplexType, entities []*EntityType, ops []*BoundOperation, container []Singleton) []byte {
 	schemas := map[string]*edmxSchema{}
 	schemaOf := func(ns string) *edmxSchema {
 		if s, ok := schemas[ns]; ok {
@@ -172,6 +176,14 @@ func buildCSDL(enums []*EnumType, complexes []*ComplexType, entities []*EntityTy
 		s.EntityTypes = append(s.EntityTypes, entityTypeXML(t))
 		s.Annotations = append(s.Annotations, capabilitiesXML(t)...)
 		s.Annotations = append(s.Annotations, computedXML(t.FullName(), t.Properties)...)
+	}
+	for _, o := range ops {
+		s := schemaOf(o.Namespace)
+		if o.Function {
+			s.Functions = append(s.Functions, operationXML(o))
+		} else {
+			s.Actions = append(s.Actions, operationXML(o))
+		}
 	}
 	if len(container) > 0 {
 		// Keys are path segments (/operations/{id}), as in Graph.

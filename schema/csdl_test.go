@@ -411,7 +411,7 @@ func TestCSDLDeterministic(t *testing.T) {
 	}
 	// Fresh builds, not the cached one: map order must not leak in.
 	for i := range 20 {
-		if got := buildCSDL(EnumTypes, ComplexTypes, EntityTypes, Container); !bytes.Equal(first, got) {
+		if got := buildCSDL(EnumTypes, ComplexTypes, EntityTypes, Operations, Container); !bytes.Equal(first, got) {
 			t.Fatalf("build %d differs from the first:\n%s", i, cmp.Diff(string(first), string(got)))
 		}
 	}
@@ -437,7 +437,7 @@ func TestCSDLFollowsDeclarations(t *testing.T) {
 		if diff := cmp.Diff(want, last); diff != "" {
 			t.Errorf("entityTypeXML new properties (-want +got):\n%s", diff)
 		}
-		doc := parseCSDL(t, buildCSDL(EnumTypes, ComplexTypes, entities, Container))
+		doc := parseCSDL(t, buildCSDL(EnumTypes, ComplexTypes, entities, Operations, Container))
 		checkDocument(t, doc, EnumTypes, ComplexTypes, entities, Container)
 		if bytes.Contains(CSDL(), []byte("percentComplete")) {
 			t.Error("the throwaway property leaked into the model's document")
@@ -464,14 +464,14 @@ func TestCSDLFollowsDeclarations(t *testing.T) {
 		entities := append(slices.Clone(EntityTypes), widget, gadget)
 		container := append(slices.Clone(Container), Singleton{Name: "widgets", Type: widget})
 
-		doc := parseCSDL(t, buildCSDL(enums, complexes, entities, container))
+		doc := parseCSDL(t, buildCSDL(enums, complexes, entities, nil, container))
 		checkDocument(t, doc, enums, complexes, entities, container)
 	})
 
 	t.Run("declarations alone make a document", func(t *testing.T) {
 		thing := &EntityType{Namespace: "contoso.things", Name: "thing",
 			Properties: []*Property{{Name: "id", Kind: String}}}
-		doc := parseCSDL(t, buildCSDL(nil, nil, []*EntityType{thing}, nil))
+		doc := parseCSDL(t, buildCSDL(nil, nil, []*EntityType{thing}, nil, nil))
 		checkDocument(t, doc, nil, nil, []*EntityType{thing}, nil)
 	})
 }

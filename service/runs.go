@@ -9,6 +9,7 @@ import (
 	"industrydata"
 	"industrydata/odata"
 	"industrydata/schema"
+	"industrydata/tracing"
 )
 
 const runKind = "industryDataRun"
@@ -107,7 +108,7 @@ func (t *Tenant) startRun(ctx context.Context, run *industrydata.Run, op *indust
 	if err != nil {
 		return err
 	}
-	input := industrydata.RunInput{RosterCodes: codes}
+	input := industrydata.RunInput{RosterCodes: codes, TraceParent: tracing.Traceparent(ctx)}
 	err = t.s.store.StartRun(ctx, t.id, t.actor, run, op, activities, input.Encode(), func(p *industrydata.Process, inProgress bool) error {
 		if p != nil {
 			if err := checkProcess(p); err != nil {

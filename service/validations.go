@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"industrydata"
+	"industrydata/tracing"
 )
 
 // StartValidation validates what the data connector's upload session holds
@@ -28,6 +29,7 @@ func (t *Tenant) StartValidation(ctx context.Context, connectorID string) (indus
 	if err != nil {
 		return industrydata.Operation{}, err
 	}
+	in.TraceParent = tracing.Traceparent(ctx)
 	err = t.s.store.StartValidation(ctx, t.id, t.actor, connectorID, &op, in.Encode(), func(inProgress bool) error {
 		if inProgress {
 			return industrydata.Errorf(industrydata.CodeConflict,

@@ -130,7 +130,8 @@ type child struct {
 }
 
 // childEnviron is the environment of a child: ours without any
-// INDUSTRYDATA_* variable, plus the marker.
+// INDUSTRYDATA_* variable, plus the marker, and an admin listener on a
+// free port, so that children never contend for the default one.
 func childEnviron() []string {
 	var env []string
 	for _, kv := range os.Environ() {
@@ -138,7 +139,7 @@ func childEnviron() []string {
 			env = append(env, kv)
 		}
 	}
-	return append(env, childEnv+"=1")
+	return append(env, childEnv+"=1", "INDUSTRYDATA_ADMIN_ADDR=127.0.0.1:0")
 }
 
 // startChild runs `serve` with args in a child process and waits until it
@@ -389,7 +390,8 @@ func startInProcess(t *testing.T, args ...string) *inProcess {
 }
 
 // serveInProcess runs `serve` in this process on dataDir with args added
-// (JSON logs, so that the address can be read from them). Unless the test
+// (JSON logs, so that the address can be read from them; the admin
+// listener on a free port). Unless the test
 // stops it (and checks the result itself), it is stopped when the test
 // ends, failing the test unless it stops cleanly.
 func serveInProcess(t *testing.T, dataDir string, args ...string) *inProcess {
@@ -399,7 +401,7 @@ func serveInProcess(t *testing.T, dataDir string, args ...string) *inProcess {
 	s.cancel = cancel
 	stopped := make(chan struct{})
 	go func() {
-		s.done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--data-dir", s.dataDir, "--log-format", "json"}, args...),
+		s.done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--admin-addr", "127.0.0.1:0", "--data-dir", s.dataDir, "--log-format", "json"}, args...),
 			func(string) string { return "" }, io.Discard, s.log)
 		close(stopped)
 	}()

@@ -22,9 +22,11 @@ import (
 	"industrydata/blob"
 	"industrydata/console"
 	"industrydata/httpapi"
+	"industrydata/metrics"
 	"industrydata/runner"
 	"industrydata/service"
 	"industrydata/throttle"
+	"industrydata/tracing"
 )
 
 // serveOptions are what a caller of runServe sets beyond the command line;
@@ -62,6 +64,7 @@ type serveConfig struct {
 	chaos             chaosConfig
 	console           bool
 	consoleClientID   string
+	admin             adminConfig
 }
 
 // httpTimeouts are the HTTP server's deadlines, each a flag.
@@ -118,6 +121,7 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	c.chaos.flags(fs)
 	fs.BoolVar(&c.console, "console", true, "serve the web console at /")
 	fs.StringVar(&c.consoleClientID, "console-client-id", "", "client id of the console at --oidc-issuer: sign-in with the identity provider (authorization code with PKCE)")
+	c.admin.flags(fs)
 	help := commandHelp{
 		summary: serveSummary,
 		usage:   "industrydata serve [--addr 127.0.0.1:8080] [--data-dir ./data] [flags]",
@@ -141,6 +145,9 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 		return c, usageError{msg: fmt.Sprintf("--batch-max-bytes %d must be at least %d", c.batchMaxBytes, minBatchBytes)}
 	}
 	if err := c.chaos.validate(c.addr); err != nil {
+		return c, usageError{msg: err.Error()}
+	}
+	if err := c.admin.validate(); err != nil {
 		return c, usageError{msg: err.Error()}
 	}
 	if err := c.timeouts.validate(); err != nil {
@@ -298,16 +305,19 @@ func newLogger(c serveConfig, stderr io.Writer) *slog.Logger {
 			}
 		}
 	}
+	// Each line written with a request's or a job's context names its
+	// trace.
 	if format == "text" {
-		return slog.New(slog.NewTextHandler(stderr, opts))
+		return slog.New(tracing.NewLogHandler(slog.NewTextHandler(stderr, opts)))
 	}
-	return slog.New(slog.NewJSONHandler(stderr, opts))
+	return slog.New(tracing.NewLogHandler(slog.NewJSONHandler(stderr, opts)))
 }
 
-// listenError is serve's failure to listen on --addr (in use, not a local
-// address, or a port it may not bind): the process exits with status 2, as
-// for any other bad configuration.
+// listenError is serve's failure to listen on --addr or --admin-addr (in
+// use, not a local address, or a port it may not bind): the process exits
+// with status 2, as for any other bad configuration.
 type listenError struct {
+	flag string // "addr" or "admin-addr"
 	addr string
 	err  error
 }
@@ -318,7 +328,7 @@ func (e listenError) Error() string {
 	if errors.As(cause, &op) && op.Err != nil {
 		cause = op.Err // without "listen tcp <addr>:", which the message says
 	}
-	return fmt.Sprintf("serve: cannot listen on --addr %s: %v", e.addr, cause)
+	return fmt.Sprintf("serve: cannot listen on --%s %s: %v", e.flag, e.addr, cause)
 }
 
 // Unwrap returns the cause.
@@ -348,9 +358,16 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	// directory, a key or a database, nor migrate one, on its way out.
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
-		return listenError{addr: c.addr, err: err}
+		return listenError{flag: "addr", addr: c.addr, err: err}
 	}
 	defer ln.Close() // in case of an error before serving; Serve closes it too
+	var adminLn net.Listener
+	if c.admin.addr != "" {
+		if adminLn, err = net.Listen("tcp", c.admin.addr); err != nil {
+			return listenError{flag: "admin-addr", addr: c.admin.addr, err: err}
+		}
+		defer adminLn.Close()
+	}
 
 	key, err := auth.LoadOrCreateKey(c.dataDir)
 	if err != nil {
@@ -381,11 +398,31 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	defer closeVerifier()
 	limiter, _ := throttle.New(throttle.Config{Rate: c.throttleRate, Burst: c.throttleBurst})
+	tr, err := c.admin.tracing(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		// The spans not yet exported go now, within a bound: a collector
+		// that does not answer must not hold the exit up.
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if err := tr.Shutdown(sctx); err != nil {
+			log.Warn("exporting the last spans failed", "err", err)
+		}
+	}()
+	// Without an admin listener nothing reads metrics: none are kept.
+	var reg *metrics.Registry
+	if adminLn != nil {
+		reg = metrics.New()
+	}
 	rc := runner.Config{
 		Store:    store,
 		Workers:  c.workers,
 		LeaseTTL: c.leaseTTL,
 		Logger:   log,
+		Metrics:  reg.Jobs(),
+		Tracing:  tr,
 	}
 	if opts.runner != nil {
 		opts.runner(&rc)
@@ -417,6 +454,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		// A large upload may take longer than --read-timeout: it is cut
 		// only when a MiB takes longer than that.
 		BodyTimeout: c.timeouts.read,
+		Metrics:     reg.Uploads(),
 	})
 	injector := c.chaos.injector(log)
 	var consoleHandler http.Handler
@@ -444,6 +482,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		MaxBatchBytes:     c.batchMaxBytes,
 		Chaos:             injector,
 		Console:           consoleHandler,
+		Metrics:           reg.HTTP(),
+		Throttled:         reg.Throttle(),
+		Tracing:           tr,
 	})
 
 	srv := newHTTPServer(c.timeouts, handler, log)
@@ -467,7 +508,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		<-runnerDone
 	}()
 
-	served := make(chan error, 1)
+	served := make(chan error, 2)
 	go func() {
 		if c.tlsCert != "" {
 			served <- srv.ServeTLS(ln, c.tlsCert, c.tlsKey)
@@ -475,6 +516,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		served <- srv.Serve(ln)
 	}()
+	var admin *http.Server
+	if adminLn != nil {
+		admin = newAdminServer(adminHandler(reg, c.admin.pprof), log)
+		log.Info("admin listening", "admin_addr", adminLn.Addr().String(), "pprof", c.admin.pprof)
+		go func() { served <- admin.Serve(adminLn) }()
+	}
 	select {
 	case err := <-served:
 		return fmt.Errorf("serve: %w", err)
@@ -492,6 +539,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		if errors.Is(err, context.DeadlineExceeded) {
 			shutdownErr = fmt.Errorf("shutdown: requests were still open after --shutdown-timeout %s; their connections were closed", c.shutdownTimeout)
 		}
+	}
+	if admin != nil {
+		// Scrapes and profiles end with the server: none is worth waiting for.
+		admin.Close()
 	}
 	stopRuns()
 	<-runnerDone

@@ -1,7 +1,13 @@
 // Command loadtest measures PATCH and GET-by-id throughput and latency of the
 // industrydata server over loopback, for a durable store (SQLite file,
-// synchronous=FULL) and an in-memory one in the same run, and prints a
-// markdown table with each durable row's ratio to its memory twin. With
+// synchronous=FULL) and an in-memory one in the same run, beside the
+// ceiling (a bare net/http server in this process answering the same
+// requests from a map: what the machine can serve at all), and prints a
+// markdown table with each row's ratio to its memory and ceiling twins.
+// The modes are measured in rounds (three by default), interleaved, so
+// that the machine's drift shows in every mode alike; each round also
+// times a start of the server on an empty data directory to its first
+// /readyz 200, and its resident memory once idle. With
 // --database-url it also measures the PostgreSQL store: one replica
 // (postgres) and two replicas on the same database, each request sent to
 // the next replica in turn (postgres2), and the requests per CPU-second of
@@ -46,6 +52,7 @@ type config struct {
 	clients  []int
 	seedOps  int
 	modes    []string
+	rounds   int
 	out      string
 	dbURL    string
 }
@@ -72,7 +79,8 @@ func parseFlags(args []string) (config, error) {
 	fs.DurationVar(&c.warmup, "warmup", 2*time.Second, "unmeasured load before each phase")
 	fs.StringVar(&clients, "clients", "16,64", "comma-separated numbers of concurrent clients")
 	fs.IntVar(&c.seedOps, "seed-ops", 2000, "operations created before measuring")
-	fs.StringVar(&modes, "modes", "memory,durable", "comma-separated store modes: memory, durable, postgres (one replica), postgres2 (two replicas, round-robin)")
+	fs.StringVar(&modes, "modes", "ceiling,memory,durable", "comma-separated modes: ceiling (a bare server in this process), memory, durable, postgres (one replica), postgres2 (two replicas, round-robin)")
+	fs.IntVar(&c.rounds, "rounds", 3, "times every mode is measured, interleaved")
 	fs.StringVar(&c.dbURL, "database-url", "", "PostgreSQL database of the postgres and postgres2 modes (postgres://user@host:port/db)")
 	fs.StringVar(&c.out, "out", "", "also write the markdown report to this file")
 	if err := fs.Parse(args); err != nil {
@@ -81,8 +89,8 @@ func parseFlags(args []string) (config, error) {
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	if c.duration <= 0 || c.warmup < 0 || c.seedOps < 1 {
-		return c, errors.New("--duration must be > 0, --warmup >= 0 and --seed-ops >= 1")
+	if c.duration <= 0 || c.warmup < 0 || c.seedOps < 1 || c.rounds < 1 {
+		return c, errors.New("--duration must be > 0, --warmup >= 0, --seed-ops >= 1 and --rounds >= 1")
 	}
 	for _, s := range strings.Split(clients, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
@@ -94,13 +102,13 @@ func parseFlags(args []string) (config, error) {
 	for _, m := range strings.Split(modes, ",") {
 		m = strings.TrimSpace(m)
 		switch m {
-		case "memory", "durable":
+		case "ceiling", "memory", "durable":
 		case "postgres", "postgres2":
 			if c.dbURL == "" {
 				return c, fmt.Errorf("--modes: %s needs --database-url", m)
 			}
 		default:
-			return c, fmt.Errorf("--modes: %q is not memory, durable, postgres or postgres2", m)
+			return c, fmt.Errorf("--modes: %q is not ceiling, memory, durable, postgres or postgres2", m)
 		}
 		c.modes = append(c.modes, m)
 	}
@@ -138,7 +146,12 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 	}()
 	for _, mode := range c.modes {
-		s, err := startServer(ctx, c.binary, filepath.Join(tmp, mode), mode, c.dbURL)
+		var s *server
+		if mode == "ceiling" {
+			s, err = startCeiling(ctx)
+		} else {
+			s, err = startServer(ctx, c.binary, filepath.Join(tmp, mode), mode, c.dbURL)
+		}
 		if err != nil {
 			return fmt.Errorf("%s server: %w", mode, err)
 		}
@@ -150,17 +163,26 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 
 	var results []result
-	for _, n := range c.clients {
-		for _, kind := range []string{"PATCH", "GET"} {
-			for _, mode := range c.modes {
-				if err := ctx.Err(); err != nil {
-					return err
+	var starts []startup
+	for round := 1; round <= c.rounds; round++ {
+		st, err := measureStartup(ctx, c.binary, filepath.Join(tmp, fmt.Sprintf("start%d", round)))
+		if err != nil {
+			return fmt.Errorf("start-up: %w", err)
+		}
+		fmt.Fprintf(os.Stderr, "round %d: start-up to /readyz %s, idle RSS %.1f MB\n", round, st.ready.Round(time.Millisecond), st.rssMB())
+		starts = append(starts, st)
+		for _, n := range c.clients {
+			for _, kind := range []string{"PATCH", "GET"} {
+				for _, mode := range c.modes {
+					if err := ctx.Err(); err != nil {
+						return err
+					}
+					fmt.Fprintf(os.Stderr, "round %d %-9s %-5s %3d clients ...", round, mode, kind, n)
+					r := runPhase(ctx, servers[mode], kind, n, c.warmup, c.duration)
+					r.mode, r.round = mode, round
+					fmt.Fprintf(os.Stderr, " %.0f req/s, %d errors\n", r.rate(), r.errors)
+					results = append(results, r)
 				}
-				fmt.Fprintf(os.Stderr, "%-7s %-5s %3d clients ...", mode, kind, n)
-				r := runPhase(ctx, servers[mode], kind, n, c.warmup, c.duration)
-				r.mode = mode
-				fmt.Fprintf(os.Stderr, " %.0f req/s, %d errors\n", r.rate(), r.errors)
-				results = append(results, r)
 			}
 		}
 	}
@@ -170,7 +192,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		// Other work on the machine skews every figure: say how busy it was.
 		mach += fmt.Sprintf("; 1-min load average %s before, %s after", loadBefore, loadAverage())
 	}
-	report := renderReport(mach, commandLine(), results)
+	report := renderReport(mach, commandLine(), results, starts)
 	fmt.Fprint(stdout, report)
 	if c.out != "" {
 		if err := os.WriteFile(c.out, []byte(report), 0o644); err != nil {
@@ -188,6 +210,8 @@ type server struct {
 	token string
 	ids   []string // seeded operations
 	procs []*proc
+	// close stops a server of this process (the ceiling).
+	close func() error
 	next  atomic.Uint64 // round-robin over addrs
 }
 
@@ -233,9 +257,7 @@ func startServer(ctx context.Context, binary, dataDir, mode, dbURL string) (*ser
 		args = append(args, "--database-url", dbURL)
 		replicas = 2
 	}
-	if supportsAccessLogFlag(ctx, binary) {
-		args = append(args, "--access-log=false")
-	}
+	args = append(args, optionalFlags(ctx, binary)...)
 	for range replicas {
 		p, addr, err := startProc(ctx, binary, args)
 		if err != nil {
@@ -300,6 +322,9 @@ func (s *server) stop() {
 	for _, p := range s.procs {
 		p.stop()
 	}
+	if s.close != nil {
+		_ = s.close()
+	}
 }
 
 // stop ends the process (SIGTERM, then SIGKILL after WaitDelay) and waits.
@@ -329,10 +354,19 @@ func cpuSeconds(pid int) float64 {
 	return (utime + stime) / 100 // USER_HZ
 }
 
-// supportsAccessLogFlag reports whether serve has --access-log, which lets
-// the run keep info-level logging (for the listening line) without one log
-// line per request.
-func supportsAccessLogFlag(ctx context.Context, binary string) bool {
+// optionalFlags are the flags of serve that an older binary may not have:
+// --access-log=false keeps info-level logging (for the listening line)
+// without one log line per request; --admin-addr on a free port keeps the
+// metrics on, as a server in production has them, without contending for
+// the default port.
+func optionalFlags(ctx context.Context, binary string) []string {
 	out, _ := exec.CommandContext(ctx, binary, "serve", "-h").CombinedOutput()
-	return strings.Contains(string(out), "-access-log")
+	var flags []string
+	if strings.Contains(string(out), "-access-log") {
+		flags = append(flags, "--access-log=false")
+	}
+	if strings.Contains(string(out), "-admin-addr") {
+		flags = append(flags, "--admin-addr", "127.0.0.1:0")
+	}
+	return flags
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -43,25 +44,41 @@ func TestRenderReport(t *testing.T) {
 		}
 		return out
 	}
-	results := []result{
-		{mode: "memory", request: "PATCH", clients: 64, duration: time.Second, latencies: lat(1000, 2*time.Millisecond)},
-		{mode: "durable", request: "PATCH", clients: 64, duration: time.Second, latencies: lat(500, 30*time.Millisecond),
-			errors: 1, firstErrors: []string{"boom"}},
-		{mode: "memory", request: "GET", clients: 64, duration: time.Second, latencies: lat(1000, time.Millisecond)},
-		{mode: "durable", request: "GET", clients: 64, duration: time.Second, latencies: lat(950, time.Millisecond)},
+	var results []result
+	// Two rounds; the durable PATCH is 0.40× then 0.30× the ceiling, its
+	// median 0.35×.
+	for round, durable := range []int{800, 600} {
+		results = append(results,
+			result{round: round + 1, mode: "ceiling", request: "PATCH", clients: 64, duration: time.Second, latencies: lat(2000, time.Millisecond)},
+			result{round: round + 1, mode: "memory", request: "PATCH", clients: 64, duration: time.Second, latencies: lat(1000, 2*time.Millisecond)},
+			result{round: round + 1, mode: "durable", request: "PATCH", clients: 64, duration: time.Second, latencies: lat(durable, 10*time.Millisecond)},
+			result{round: round + 1, mode: "ceiling", request: "GET", clients: 64, duration: time.Second, latencies: lat(2000, time.Millisecond)},
+			result{round: round + 1, mode: "durable", request: "GET", clients: 64, duration: time.Second, latencies: lat(1400, time.Millisecond)},
+		)
 	}
-	got := renderReport("test machine", "loadtest --duration 1s", results)
+	results[2].errors, results[2].firstErrors = 1, []string{"boom"}
+	starts := []startup{{ready: 150 * time.Millisecond, rssKiB: 20 << 10}, {ready: 250 * time.Millisecond, rssKiB: 22 << 10}}
+	got := renderReport("test machine", "loadtest --duration 1s", results, starts)
 	want := "machine: test machine\n\ncommand: `loadtest --duration 1s`\n\n" +
-		"| mode | request | clients | req/s | p50 ms | p99 ms | errors | ×memory | server CPU s | req per CPU-s |\n" +
-		"|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n" +
-		"| memory | PATCH | 64 | 1000 | 2.00 | 2.00 | 0 | 1.00 | — | — |\n" +
-		"| durable | PATCH | 64 | 500 | 30.00 | 30.00 | 1 | 0.50 | — | — |\n" +
-		"| memory | GET | 64 | 1000 | 1.00 | 1.00 | 0 | 1.00 | — | — |\n" +
-		"| durable | GET | 64 | 950 | 1.00 | 1.00 | 0 | 0.95 | — | — |\n" +
-		"\ntargets:\n" +
-		"- durable PATCH, 64 clients: 0.50× memory (≥ 0.60: MISSED), p99 30.00 ms (≤ 20: MISSED), 1 errors (0: MISSED)\n" +
-		"- durable GET, 64 clients: 0.95× memory (≥ 0.90: met)\n" +
-		"\nfirst errors, durable PATCH 64 clients:\n- `boom`\n"
+		"| round | mode | request | clients | req/s | p50 ms | p99 ms | errors | ×memory | ×ceiling | server CPU s | req per CPU-s |\n" +
+		"|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n" +
+		"| 1 | ceiling | PATCH | 64 | 2000 | 1.00 | 1.00 | 0 | 2.00 | 1.00 | — | — |\n" +
+		"| 1 | memory | PATCH | 64 | 1000 | 2.00 | 2.00 | 0 | 1.00 | 0.50 | — | — |\n" +
+		"| 1 | durable | PATCH | 64 | 800 | 10.00 | 10.00 | 1 | 0.80 | 0.40 | — | — |\n" +
+		"| 1 | ceiling | GET | 64 | 2000 | 1.00 | 1.00 | 0 | — | 1.00 | — | — |\n" +
+		"| 1 | durable | GET | 64 | 1400 | 1.00 | 1.00 | 0 | — | 0.70 | — | — |\n" +
+		"| 2 | ceiling | PATCH | 64 | 2000 | 1.00 | 1.00 | 0 | 2.00 | 1.00 | — | — |\n" +
+		"| 2 | memory | PATCH | 64 | 1000 | 2.00 | 2.00 | 0 | 1.00 | 0.50 | — | — |\n" +
+		"| 2 | durable | PATCH | 64 | 600 | 10.00 | 10.00 | 0 | 0.60 | 0.30 | — | — |\n" +
+		"| 2 | ceiling | GET | 64 | 2000 | 1.00 | 1.00 | 0 | — | 1.00 | — | — |\n" +
+		"| 2 | durable | GET | 64 | 1400 | 1.00 | 1.00 | 0 | — | 0.70 | — | — |\n" +
+		"\n| round | start-up to /readyz ms | idle RSS MB |\n|---:|---:|---:|\n" +
+		"| 1 | 150 | 20.0 |\n| 2 | 250 | 22.0 |\n" +
+		"\ntargets (medians over the rounds):\n" +
+		"- durable PATCH, 64 clients: 0.35× the ceiling (≥ 0.40: MISSED), p99 10.00 ms (≤ 15: met), 1 errors (0: MISSED)\n" +
+		"- durable GET by id, 64 clients: 0.70× the ceiling (≥ 0.60: met)\n" +
+		"- start-up to /readyz 200 ms (< 300: met), idle RSS 21.0 MB (< 40: met)\n" +
+		"\nfirst errors, round 1 durable PATCH 64 clients:\n- `boom`\n"
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("report (-want +got):\n%s", diff)
 	}
@@ -75,7 +92,13 @@ func TestParseFlags(t *testing.T) {
 	if diff := cmp.Diff([]int{1, 8}, c.clients); diff != "" {
 		t.Errorf("clients (-want +got):\n%s", diff)
 	}
-	for _, bad := range [][]string{{"--clients", "0"}, {"--modes", "disk"}, {"--duration", "0s"}, {"extra"}} {
+	if c.rounds != 3 || !slices.Contains(c.modes, "durable") {
+		t.Errorf("rounds %d, modes %v", c.rounds, c.modes)
+	}
+	if d, err := parseFlags(nil); err != nil || !slices.Equal(d.modes, []string{"ceiling", "memory", "durable"}) {
+		t.Errorf("default modes %v, %v", d.modes, err)
+	}
+	for _, bad := range [][]string{{"--clients", "0"}, {"--modes", "disk"}, {"--duration", "0s"}, {"--rounds", "0"}, {"extra"}} {
 		if _, err := parseFlags(bad); err == nil {
 			t.Errorf("parseFlags(%q) = nil error, want one", bad)
 		}

@@ -6,9 +6,11 @@ import "net/http"
 
 // Writer wraps a ResponseWriter and keeps the first status written: the
 // one given to WriteHeader, or 200 at the first Write. 0 means none yet.
+// Bytes counts the body bytes written.
 type Writer struct {
 	http.ResponseWriter
 	Status int
+	Bytes  int64
 }
 
 // WriteHeader records code (the first time) and passes it on.
@@ -24,7 +26,9 @@ func (w *Writer) Write(b []byte) (int, error) {
 	if w.Status == 0 {
 		w.Status = http.StatusOK
 	}
-	return w.ResponseWriter.Write(b)
+	n, err := w.ResponseWriter.Write(b)
+	w.Bytes += int64(n)
+	return n, err
 }
 
 // Unwrap lets http.ResponseController reach the connection's deadlines.

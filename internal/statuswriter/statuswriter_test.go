@@ -15,6 +15,9 @@ func TestWriterKeepsTheFirstStatus(t *testing.T) {
 	w.WriteHeader(http.StatusTeapot)
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write([]byte("x"))
+	if w.Bytes != 1 {
+		t.Errorf("Bytes %d, want 1", w.Bytes)
+	}
 	if w.Status != http.StatusTeapot {
 		t.Errorf("Status %d, want the first, 418", w.Status)
 	}
