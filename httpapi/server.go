@@ -17,6 +17,7 @@ import (
 	"industrydata/auth"
 	"industrydata/blob"
 	"industrydata/chaos"
+	"industrydata/console"
 	"industrydata/metrics"
 	"industrydata/service"
 	"industrydata/throttle"
@@ -55,6 +56,9 @@ type Config struct {
 	// Azure Blob protocol, authorized by the URL's signature, outside the
 	// Graph envelope, tokens and throttle.
 	Blob *blob.Handler
+	// Console, when set, serves the web console at / and under
+	// console.AssetPrefix, outside the Graph envelope.
+	Console http.Handler
 	// MaxBatchBytes bounds the body of a $batch: past it, 413. 0 is
 	// DefaultMaxBatchBytes.
 	MaxBatchBytes int64
@@ -137,15 +141,18 @@ func NewHandler(cfg Config) http.Handler {
 	a.routes(mux)
 	graph := withRequest(cfg.Logger, cfg.AccessLog, a.chaos(a.dispatch(mux)))
 	a.graph = graph
-	if cfg.Blob == nil {
+	if cfg.Blob == nil && cfg.Console == nil {
 		return a.observe(graph)
 	}
 	return a.observe(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, blob.Prefix) {
+		switch {
+		case cfg.Blob != nil && strings.HasPrefix(r.URL.Path, blob.Prefix):
 			cfg.Blob.ServeHTTP(w, r)
-			return
+		case cfg.Console != nil && console.Serves(r.URL.Path):
+			cfg.Console.ServeHTTP(w, r)
+		default:
+			graph.ServeHTTP(w, r)
 		}
-		graph.ServeHTTP(w, r)
 	}))
 }
 

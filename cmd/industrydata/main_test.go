@@ -323,6 +323,7 @@ func TestRunConfigErrors(t *testing.T) {
 		{name: "jwks without issuer", args: []string{"serve", "--jwks-url", "https://login.example/keys", "--audience", "api://x"}, want: []string{"issuer"}},
 		{name: "provider without audience", args: []string{"serve", "--oidc-issuer", "https://login.example"}, want: []string{"audience"}},
 		{name: "no way to verify tokens", args: []string{"serve", "--local-tokens=false"}, want: []string{"local-tokens"}},
+		{name: "console client without provider", args: []string{"serve", "--console-client-id", "console"}, want: []string{"console-client-id", "oidc-issuer"}},
 		{name: "chaos rule malformed", args: []string{"serve", "--chaos", "teapot:1"}, want: []string{"--chaos", "teapot"}},
 		{name: "chaos on every interface", args: []string{"serve", "--addr", "0.0.0.0:0", "--chaos", "503:0.5"}, want: []string{"chaos-allow-remote"}},
 	}

@@ -20,6 +20,7 @@ import (
 	"industrydata"
 	"industrydata/auth"
 	"industrydata/blob"
+	"industrydata/console"
 	"industrydata/httpapi"
 	"industrydata/metrics"
 	"industrydata/runner"
@@ -61,6 +62,8 @@ type serveConfig struct {
 	uploadSessionTTL  time.Duration
 	batchMaxBytes     int64
 	chaos             chaosConfig
+	console           bool
+	consoleClientID   string
 	admin             adminConfig
 }
 
@@ -116,6 +119,8 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.DurationVar(&c.uploadSessionTTL, "upload-session-ttl", blob.DefaultSessionTTL, "how long an upload session (its container and URL) stays valid; a new one replaces it after")
 	fs.Int64Var(&c.batchMaxBytes, "batch-max-bytes", httpapi.DefaultMaxBatchBytes, "the largest body of a $batch, in bytes (past it, 413)")
 	c.chaos.flags(fs)
+	fs.BoolVar(&c.console, "console", true, "serve the web console at /")
+	fs.StringVar(&c.consoleClientID, "console-client-id", "", "client id of the console at --oidc-issuer: sign-in with the identity provider (authorization code with PKCE)")
 	c.admin.flags(fs)
 	help := commandHelp{
 		summary: serveSummary,
@@ -182,6 +187,9 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 		}
 	} else if c.remote.Issuer != "" || len(c.remote.Audiences) > 0 {
 		return c, usageError{msg: "--issuer and --audience need --oidc-issuer or --jwks-url"}
+	}
+	if c.consoleClientID != "" && c.remote.IssuerURL == "" {
+		return c, usageError{msg: "--console-client-id needs --oidc-issuer"}
 	}
 	if !c.localTokens && !c.remoteTokens() {
 		return c, usageError{msg: "--local-tokens=false needs --oidc-issuer or --jwks-url: no token could be verified"}
@@ -449,6 +457,16 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Metrics:     reg.Uploads(),
 	})
 	injector := c.chaos.injector(log)
+	var consoleHandler http.Handler
+	if c.console {
+		cc := console.Config{}
+		if c.consoleClientID != "" {
+			cc = console.Config{OIDCIssuer: c.remote.IssuerURL, ClientID: c.consoleClientID}
+		}
+		if consoleHandler, err = console.Handler(cc); err != nil {
+			return err
+		}
+	}
 	handler := httpapi.NewHandler(httpapi.Config{
 		Service:           svc,
 		Verifier:          verifier,
@@ -463,6 +481,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Blob:              uploads,
 		MaxBatchBytes:     c.batchMaxBytes,
 		Chaos:             injector,
+		Console:           consoleHandler,
 		Metrics:           reg.HTTP(),
 		Throttled:         reg.Throttle(),
 		Tracing:           tr,

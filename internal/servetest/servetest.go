@@ -9,6 +9,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"sync"
 	"testing"
@@ -39,6 +40,8 @@ type Options struct {
 	// Runner, when set, changes the runner's configuration after the
 	// defaults are in (a slower store, a shorter progress interval).
 	Runner func(*runner.Config)
+	// Console, when set, is served as serve serves the web console.
+	Console http.Handler
 }
 
 // Server is a running service.
@@ -83,6 +86,7 @@ func Start(tb testing.TB, opts Options) *Server {
 		MaxURLBytes:    httpapi.DefaultMaxURLBytes,
 		MaxHeaderBytes: httpapi.DefaultMaxHeaderBytes,
 		Blob:           blob.NewHandler(blob.Config{Store: st, Signer: signer, Logger: log}),
+		Console:        opts.Console,
 	})
 	srv := httptest.NewServer(handler) // listens on 127.0.0.1 only
 
