@@ -68,6 +68,9 @@ type exchange struct {
 	route string
 }
 
+// consoleRoute is the route label of the web console's page and files.
+const consoleRoute = "GET /{console}"
+
 // blobRoute is the route label of a request to the upload containers: the
 // method and whether it names a container or a blob in one.
 func blobRoute(r *http.Request) string {

@@ -18,6 +18,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
 	"industrydata/blob"
+	"industrydata/console"
 	"industrydata/httpapi"
 	"industrydata/metrics"
 	"industrydata/runner"
@@ -48,6 +49,9 @@ func newObserved(t *testing.T, opts ...harnessOption) *observed {
 	o.harness = newHarnessWithStore(t, st, append([]harnessOption{func(c *httpapi.Config, _ *service.Options) {
 		c.Metrics, c.Throttled, c.Tracing, c.Logger, c.AccessLog = o.reg.HTTP(), o.reg.Throttle(), o.tr, logger, true
 		c.Blob = blob.NewHandler(blob.Config{Store: st, Signer: signer, Metrics: o.reg.Uploads(), Logger: logger, AccessLog: true})
+		if c.Console, err = console.Handler(console.Config{}); err != nil {
+			t.Fatal(err)
+		}
 	}}, opts...)...)
 	return o
 }
@@ -154,6 +158,7 @@ func TestRequestsAndJobsObserved(t *testing.T) {
 	if op := o.runJobs(res.header.Get("Location")); op.str("status") != "succeeded" {
 		t.Fatalf("validation: %s", op.raw)
 	}
+	o.must(200, request{method: "GET", path: "/", tenant: "-"})
 	other := o.must(404, request{method: "GET", path: "/beta/industryData/nothing/" + conn})
 	if tp := other.header.Get("traceparent"); len(tp) != 55 || strings.Contains(tp, callerTrace) {
 		t.Errorf("a request without a traceparent is answered %q: want a new trace", tp)
@@ -170,6 +175,7 @@ func TestRequestsAndJobsObserved(t *testing.T) {
 		{"industrydata_http_requests_total", map[string]string{"route": validate, "method": "POST", "code": "202"}, 1},
 		{"industrydata_http_requests_total", map[string]string{"route": put, "method": "PUT", "code": "201"}, 2},
 		{"industrydata_http_requests_total", map[string]string{"route": metrics.Unmatched, "method": "GET", "code": "404"}, 1},
+		{"industrydata_http_requests_total", map[string]string{"route": "GET /{console}", "method": "GET", "code": "200"}, 1},
 		{"industrydata_http_requests_in_flight", nil, 0},
 		{"industrydata_upload_bytes_total", map[string]string{"op": "PutBlob"}, float64(len(goodUsers) + len(goodOrgs))},
 		{"industrydata_upload_blobs_total", nil, 2},

@@ -149,6 +149,9 @@ func NewHandler(cfg Config) http.Handler {
 		case cfg.Blob != nil && strings.HasPrefix(r.URL.Path, blob.Prefix):
 			cfg.Blob.ServeHTTP(w, r)
 		case cfg.Console != nil && console.Serves(r.URL.Path):
+			if x, ok := r.Context().Value(keyExchange).(*exchange); ok {
+				x.route = consoleRoute // one label for the console's files
+			}
 			cfg.Console.ServeHTTP(w, r)
 		default:
 			graph.ServeHTTP(w, r)
