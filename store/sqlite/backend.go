@@ -57,7 +57,9 @@ func (b *backend) Write(ctx context.Context, fn func(sqlcore.Tx) error) error {
 // progress and busy handlers set and cleared around it — about a third of
 // the CPU of reading the row (BenchmarkGetOperationParallel).
 func (b *backend) QueryRow(ctx context.Context, query string, args ...any) sqlcore.Scanner {
-	ctx = context.WithoutCancel(ctx)
+	if ctx.Done() != nil {
+		ctx = context.WithoutCancel(ctx)
+	}
 	if st, ok := b.rstmts[query]; ok {
 		return st.QueryRowContext(ctx, args...)
 	}
