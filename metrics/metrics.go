@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	dto "github.com/prometheus/client_model/go"
 )
 
 // namespace prefixes every metric of the service's own.
@@ -85,6 +86,9 @@ func (r *Registry) Store() *Store {
 	}
 	return r.store
 }
+
+// Gather reads every metric of r, as a scrape would.
+func (r *Registry) Gather() ([]*dto.MetricFamily, error) { return r.reg.Gather() }
 
 // Handler serves the registry in the Prometheus exposition formats.
 func (r *Registry) Handler() http.Handler {

@@ -96,9 +96,9 @@ func TestStoreObserverAndPools(t *testing.T) {
 	r := metrics.New()
 	var o metrics.StoreObserver = r.Store()
 	o.Transaction("write", 2*time.Millisecond, nil)
-	o.Transaction("write", time.Millisecond, errors.New("busy"))
+	o.Transaction("write", time.Millisecond, errors.New("database is locked"))
 	o.GroupCommit(5)
-	o.Retry("busy")
+	o.Retry("serialization")
 	stats := metrics.PoolStats{Max: 8, InUse: 3, Idle: 2, WaitCount: 4, WaitDuration: 1500 * time.Millisecond}
 	if err := r.Store().Pool("readers", func() metrics.PoolStats { return stats }); err != nil {
 		t.Fatal(err)
@@ -116,9 +116,9 @@ industrydata_store_pool_max_connections{pool="readers"} 8
 # HELP industrydata_store_pool_wait_seconds_total Time acquisitions spent waiting for a connection.
 # TYPE industrydata_store_pool_wait_seconds_total counter
 industrydata_store_pool_wait_seconds_total{pool="readers"} 1.5
-# HELP industrydata_store_retries_total Transactions run again after a conflict, by reason (busy, serialization).
+# HELP industrydata_store_retries_total Transactions run again after a conflict, by reason (serialization, foreign_key).
 # TYPE industrydata_store_retries_total counter
-industrydata_store_retries_total{reason="busy"} 1
+industrydata_store_retries_total{reason="serialization"} 1
 `, "industrydata_store_pool_connections_in_use", "industrydata_store_pool_max_connections",
 		"industrydata_store_pool_wait_seconds_total", "industrydata_store_retries_total")
 	text := scrapeText(t, r)
@@ -145,7 +145,7 @@ func TestNilGroupsRecordNothing(t *testing.T) {
 	r.Throttle().Refused()
 	r.Store().Transaction("write", 0, nil)
 	r.Store().GroupCommit(1)
-	r.Store().Retry("busy")
+	r.Store().Retry("serialization")
 	if err := r.Store().Pool("p", nil); err != nil {
 		t.Error(err)
 	}

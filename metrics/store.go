@@ -19,9 +19,13 @@ type StoreObserver interface {
 	// GroupCommit reports one group commit of n writes (n ≥ 1).
 	GroupCommit(n int)
 	// Retry reports a transaction run again after a conflict: reason is
-	// "busy" (SQLite's SQLITE_BUSY) or "serialization" (PostgreSQL's
-	// 40001 and 40P01).
+	// "serialization" (PostgreSQL's 40001 and 40P01) or "foreign_key" (its
+	// 23503: a race over a referenced row, see store/postgres).
 	Retry(reason string)
+	// Pool exports the connection pool name (say "writer", "readers" or
+	// "postgres") through stats, read at each scrape. A name is exported
+	// once: a second pool of the same name is an error.
+	Pool(name string, stats func() PoolStats) error
 }
 
 // PoolStats is what a connection pool reports of itself, read at each
@@ -61,7 +65,7 @@ func newStore(reg prometheus.Registerer) *Store {
 		}),
 		retries: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: namespace, Subsystem: "store", Name: "retries_total",
-			Help: "Transactions run again after a conflict, by reason (busy, serialization).",
+			Help: "Transactions run again after a conflict, by reason (serialization, foreign_key).",
 		}, []string{"reason"}),
 	}
 	reg.MustRegister(s.txDuration, s.batch, s.retries)
@@ -94,9 +98,7 @@ func (s *Store) Retry(reason string) {
 	}
 }
 
-// Pool exports the connection pool name (say "writer", "readers" or
-// "postgres") through stats, read at each scrape. A name is exported
-// once: a second pool of the same name is an error.
+// Pool implements StoreObserver.
 func (s *Store) Pool(name string, stats func() PoolStats) error {
 	if s == nil {
 		return nil

@@ -55,6 +55,10 @@ func TestAdminListenerServesMetrics(t *testing.T) {
 			t.Fatalf("healthz: %d", code)
 		}
 	}
+	// Readiness pings the store with an empty write: one group commit.
+	if code, _ := get(t, api+"/readyz"); code != 200 {
+		t.Fatalf("readyz: %d", code)
+	}
 	code, body := get(t, admin+"/metrics")
 	if code != 200 {
 		t.Fatalf("GET /metrics: %d %s", code, body)
@@ -62,6 +66,11 @@ func TestAdminListenerServesMetrics(t *testing.T) {
 	for _, want := range []string{
 		`industrydata_http_requests_total{code="200",method="GET",route="GET /healthz"} 3`,
 		`industrydata_http_requests_in_flight 0`, `go_goroutines `, `process_resident_memory_bytes `,
+		// A series of a histogram shows once it has an observation.
+		`industrydata_store_transaction_duration_seconds_count{op="write",outcome="ok"} `,
+		`industrydata_store_group_commit_writes_count `,
+		`industrydata_store_pool_max_connections{pool="writer"} 1`,
+		`industrydata_store_pool_max_connections{pool="readers"} 4`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the scrape has no %s", want)

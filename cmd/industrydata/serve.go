@@ -381,7 +381,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return fmt.Errorf("upload key: %w", err)
 	}
+	// Without an admin listener nothing reads metrics: none are kept.
+	var reg *metrics.Registry
 	sc, _ := storeConfig(c)
+	if adminLn != nil {
+		reg = metrics.New()
+		sc.metrics = reg.Store()
+	}
 	store, err := sc.open(ctx, log, true)
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
@@ -411,11 +417,6 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			log.Warn("exporting the last spans failed", "err", err)
 		}
 	}()
-	// Without an admin listener nothing reads metrics: none are kept.
-	var reg *metrics.Registry
-	if adminLn != nil {
-		reg = metrics.New()
-	}
 	rc := runner.Config{
 		Store:    store,
 		Workers:  c.workers,

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"industrydata"
+	"industrydata/metrics"
 	"industrydata/store/postgres"
 	"industrydata/store/sqlite"
 )
@@ -21,6 +22,8 @@ import (
 type storeSpec struct {
 	sqlite   *sqlite.Config
 	postgres *postgres.Config
+	// metrics, when set, receives what the store reports of its work.
+	metrics metrics.StoreObserver
 }
 
 // storeConfig turns --database-url and --data-dir into the store to open.
@@ -49,10 +52,12 @@ func (sp storeSpec) open(ctx context.Context, log *slog.Logger, create bool) (in
 	if sp.postgres != nil {
 		cfg := *sp.postgres
 		cfg.Logger = log
+		cfg.Metrics = sp.metrics
 		return postgres.Open(ctx, cfg)
 	}
 	cfg := *sp.sqlite
 	cfg.Logger = log
+	cfg.Metrics = sp.metrics
 	if !cfg.Memory {
 		if create {
 			if err := os.MkdirAll(filepath.Dir(cfg.Path), 0o700); err != nil {

@@ -35,6 +35,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -55,6 +56,10 @@ type config struct {
 	rounds   int
 	out      string
 	dbURL    string
+	baseline string
+	// cpuprofile is the directory of the servers' CPU profiles; empty
+	// takes none.
+	cpuprofile string
 }
 
 func main() {
@@ -79,9 +84,11 @@ func parseFlags(args []string) (config, error) {
 	fs.DurationVar(&c.warmup, "warmup", 2*time.Second, "unmeasured load before each phase")
 	fs.StringVar(&clients, "clients", "16,64", "comma-separated numbers of concurrent clients")
 	fs.IntVar(&c.seedOps, "seed-ops", 2000, "operations created before measuring")
-	fs.StringVar(&modes, "modes", "ceiling,memory,durable", "comma-separated modes: ceiling (a bare server in this process), memory, durable, postgres (one replica), postgres2 (two replicas, round-robin)")
+	fs.StringVar(&modes, "modes", "ceiling,memory,durable", "comma-separated modes: ceiling (a bare server in this process), memory, durable, baseline (durable, served by --baseline), postgres (one replica), postgres2 (two replicas, round-robin)")
+	fs.StringVar(&c.baseline, "baseline", "", "industrydata binary of the baseline mode: the durable store before a change, measured in the same rounds as after it")
 	fs.IntVar(&c.rounds, "rounds", 3, "times every mode is measured, interleaved")
 	fs.StringVar(&c.dbURL, "database-url", "", "PostgreSQL database of the postgres and postgres2 modes (postgres://user@host:port/db)")
+	fs.StringVar(&c.cpuprofile, "cpuprofile", "", "after the rounds, profile each server's CPU over one more phase per request kind at the most clients, into this directory")
 	fs.StringVar(&c.out, "out", "", "also write the markdown report to this file")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -103,12 +110,16 @@ func parseFlags(args []string) (config, error) {
 		m = strings.TrimSpace(m)
 		switch m {
 		case "ceiling", "memory", "durable":
+		case "baseline":
+			if c.baseline == "" {
+				return c, errors.New("--modes: baseline needs --baseline")
+			}
 		case "postgres", "postgres2":
 			if c.dbURL == "" {
 				return c, fmt.Errorf("--modes: %s needs --database-url", m)
 			}
 		default:
-			return c, fmt.Errorf("--modes: %q is not ceiling, memory, durable, postgres or postgres2", m)
+			return c, fmt.Errorf("--modes: %q is not ceiling, memory, durable, baseline, postgres or postgres2", m)
 		}
 		c.modes = append(c.modes, m)
 	}
@@ -147,10 +158,13 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}()
 	for _, mode := range c.modes {
 		var s *server
-		if mode == "ceiling" {
+		switch mode {
+		case "ceiling":
 			s, err = startCeiling(ctx)
-		} else {
-			s, err = startServer(ctx, c.binary, filepath.Join(tmp, mode), mode, c.dbURL)
+		case "baseline":
+			s, err = startServer(ctx, c.baseline, filepath.Join(tmp, mode), mode, c.dbURL, c.cpuprofile != "")
+		default:
+			s, err = startServer(ctx, c.binary, filepath.Join(tmp, mode), mode, c.dbURL, c.cpuprofile != "")
 		}
 		if err != nil {
 			return fmt.Errorf("%s server: %w", mode, err)
@@ -184,6 +198,12 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 					results = append(results, r)
 				}
 			}
+		}
+	}
+
+	if c.cpuprofile != "" {
+		if err := profilePhases(ctx, c, servers, slices.Max(c.clients)); err != nil {
+			return err
 		}
 	}
 
@@ -231,6 +251,7 @@ func (s *server) cpuSeconds() float64 {
 
 // proc is one `serve` process.
 type proc struct {
+	admin  string // the admin listener's address, once logged; "" without one
 	cmd    *exec.Cmd
 	cancel context.CancelFunc
 	exited chan struct{}
@@ -239,7 +260,7 @@ type proc struct {
 // startServer starts the mode's `serve` processes on free loopback ports,
 // sharing a fresh data dir (and so their keys), and waits (bounded) for
 // the addresses they log.
-func startServer(ctx context.Context, binary, dataDir, mode, dbURL string) (*server, error) {
+func startServer(ctx context.Context, binary, dataDir, mode, dbURL string, pprof bool) (*server, error) {
 	tok, err := exec.CommandContext(ctx, binary, "token", "--data-dir", dataDir, "--tenant", tenant).Output()
 	if err != nil {
 		return nil, fmt.Errorf("token: %w", err)
@@ -257,7 +278,7 @@ func startServer(ctx context.Context, binary, dataDir, mode, dbURL string) (*ser
 		args = append(args, "--database-url", dbURL)
 		replicas = 2
 	}
-	args = append(args, optionalFlags(ctx, binary)...)
+	args = append(args, optionalFlags(ctx, binary, pprof)...)
 	for range replicas {
 		p, addr, err := startProc(ctx, binary, args)
 		if err != nil {
@@ -286,19 +307,32 @@ func startProc(ctx context.Context, binary string, args []string) (*proc, string
 		return nil, "", err
 	}
 	p := &proc{cmd: cmd, cancel: cancel, exited: make(chan struct{})}
-	addrc := make(chan string, 1)
+	// ready is sent once the server has logged its address, and its admin
+	// listener's when it has one (logged after): both are set by then.
+	ready := make(chan struct{}, 2)
+	var addr string
 	go func() {
 		// Read every line, so the server never blocks on a full pipe;
-		// only the listening line is kept.
+		// only the listening lines are kept.
 		sc := bufio.NewScanner(stderr)
 		sc.Buffer(make([]byte, 64<<10), 1<<20)
 		for sc.Scan() {
-			var line struct{ Msg, Addr string }
-			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "listening" && line.Addr != "" {
-				select {
-				case addrc <- line.Addr:
-				default:
+			var line struct {
+				Msg, Addr string
+				Admin     string `json:"admin_addr"`
+			}
+			if json.Unmarshal(sc.Bytes(), &line) != nil {
+				continue
+			}
+			switch {
+			case line.Msg == "listening" && line.Addr != "":
+				addr = line.Addr
+				if !slices.Contains(args, "--admin-addr") {
+					ready <- struct{}{}
 				}
+			case line.Msg == "admin listening" && addr != "":
+				p.admin = line.Admin
+				ready <- struct{}{}
 			}
 		}
 		_, _ = io.Copy(io.Discard, stderr)
@@ -306,7 +340,7 @@ func startProc(ctx context.Context, binary string, args []string) (*proc, string
 		close(p.exited)
 	}()
 	select {
-	case addr := <-addrc:
+	case <-ready:
 		return p, addr, nil
 	case <-p.exited:
 		cancel()
@@ -358,8 +392,8 @@ func cpuSeconds(pid int) float64 {
 // --access-log=false keeps info-level logging (for the listening line)
 // without one log line per request; --admin-addr on a free port keeps the
 // metrics on, as a server in production has them, without contending for
-// the default port.
-func optionalFlags(ctx context.Context, binary string) []string {
+// the default port; with pprof, --pprof serves the profiles there.
+func optionalFlags(ctx context.Context, binary string, pprof bool) []string {
 	out, _ := exec.CommandContext(ctx, binary, "serve", "-h").CombinedOutput()
 	var flags []string
 	if strings.Contains(string(out), "-access-log") {
@@ -367,6 +401,9 @@ func optionalFlags(ctx context.Context, binary string) []string {
 	}
 	if strings.Contains(string(out), "-admin-addr") {
 		flags = append(flags, "--admin-addr", "127.0.0.1:0")
+		if pprof {
+			flags = append(flags, "--pprof")
+		}
 	}
 	return flags
 }

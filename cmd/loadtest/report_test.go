@@ -95,10 +95,13 @@ func TestParseFlags(t *testing.T) {
 	if c.rounds != 3 || !slices.Contains(c.modes, "durable") {
 		t.Errorf("rounds %d, modes %v", c.rounds, c.modes)
 	}
+	if b, err := parseFlags([]string{"--modes", "durable,baseline", "--baseline", "/bin/old"}); err != nil || b.baseline != "/bin/old" {
+		t.Errorf("baseline: %v, %v", b.baseline, err)
+	}
 	if d, err := parseFlags(nil); err != nil || !slices.Equal(d.modes, []string{"ceiling", "memory", "durable"}) {
 		t.Errorf("default modes %v, %v", d.modes, err)
 	}
-	for _, bad := range [][]string{{"--clients", "0"}, {"--modes", "disk"}, {"--duration", "0s"}, {"--rounds", "0"}, {"extra"}} {
+	for _, bad := range [][]string{{"--clients", "0"}, {"--modes", "disk"}, {"--duration", "0s"}, {"--rounds", "0"}, {"extra"}, {"--modes", "baseline"}} {
 		if _, err := parseFlags(bad); err == nil {
 			t.Errorf("parseFlags(%q) = nil error, want one", bad)
 		}

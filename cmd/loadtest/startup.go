@@ -28,7 +28,7 @@ func (s startup) rssMB() float64 { return float64(s.rssKiB) / 1024 }
 // it once measured.
 func measureStartup(ctx context.Context, binary, dataDir string) (startup, error) {
 	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data-dir", dataDir,
-		"--log-format", "json", "--log-level", "info"}, optionalFlags(ctx, binary)...)
+		"--log-format", "json", "--log-level", "info"}, optionalFlags(ctx, binary, false)...)
 	begin := time.Now()
 	p, addr, err := startProc(ctx, binary, args)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -64,11 +65,26 @@ const maxAttempts = 5
 func (b *backend) Write(ctx context.Context, fn func(sqlcore.Tx) error) error {
 	var err error
 	for attempt := 1; ; attempt++ {
-		err = b.writeOnce(ctx, fn)
+		err = b.observed(ctx, fn)
 		if err == nil || attempt == maxAttempts || !retryable(err) || ctx.Err() != nil {
 			return classify(err)
 		}
+		if b.obs != nil {
+			b.obs.Retry(retryReason(err))
+		}
 	}
+}
+
+// observed is writeOnce, its latency and outcome reported when the store
+// has metrics.
+func (b *backend) observed(ctx context.Context, fn func(sqlcore.Tx) error) error {
+	if b.obs == nil {
+		return b.writeOnce(ctx, fn)
+	}
+	began := time.Now()
+	err := b.writeOnce(ctx, fn)
+	b.obs.Transaction("write", time.Since(began), err)
+	return err
 }
 
 func (b *backend) writeOnce(ctx context.Context, fn func(sqlcore.Tx) error) (err error) {

@@ -36,6 +36,15 @@ func retryable(err error) bool {
 	return false
 }
 
+// retryReason is the metrics' name of the failure retryable accepted.
+func retryReason(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "23503" {
+		return "foreign_key"
+	}
+	return "serialization"
+}
+
 // unreachable reports whether err says the database could not be reached
 // or the connection to it was lost, rather than that it refused the
 // statement.

@@ -24,6 +24,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"industrydata/metrics"
 	"industrydata/store/internal/migrate"
 	"industrydata/store/internal/pgschema"
 	"industrydata/store/internal/sqlcore"
@@ -58,6 +59,10 @@ type Config struct {
 	// lock lasts unless renewed (a replica that died while migrating
 	// holds it that long); 0 means 30s.
 	MigrationLockLease time.Duration
+	// Metrics receives each write transaction's latency and outcome and
+	// its retries, and exports the pool ("postgres"). Nil reports
+	// nothing.
+	Metrics metrics.StoreObserver
 }
 
 // DefaultMaxConns is the pool's size by default: enough for a 2-core
@@ -71,6 +76,7 @@ const DefaultMaxConns = 16
 type Store struct {
 	*sqlcore.Store
 	log  *slog.Logger
+	obs  metrics.StoreObserver // nil: report nothing
 	pool *pgxpool.Pool
 	db   *sql.DB // the same pool through database/sql, for goose
 	// versions answers Ping's "is the schema migrated".
@@ -112,8 +118,14 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	s := &Store{log: cfg.Logger, pool: pool, db: stdlib.OpenDBFromPool(pool)}
+	s := &Store{log: cfg.Logger, obs: cfg.Metrics, pool: pool, db: stdlib.OpenDBFromPool(pool)}
 	s.Store = sqlcore.New((*backend)(s), dialect, cfg.Clock, cfg.Logger)
+	if s.obs != nil {
+		if err := s.obs.Pool("postgres", s.poolStats); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("postgres: metrics: %w", err)
+		}
+	}
 	if err := s.migrate(ctx, cfg.MigrationLockLease); err != nil {
 		s.Close()
 		return nil, err
@@ -123,6 +135,13 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// poolStats reads the pool's figures for the metrics.
+func (s *Store) poolStats() metrics.PoolStats {
+	st := s.pool.Stat()
+	return metrics.PoolStats{Max: int(st.MaxConns()), InUse: int(st.AcquiredConns()), Idle: int(st.IdleConns()),
+		WaitCount: st.EmptyAcquireCount(), WaitDuration: st.EmptyAcquireWaitTime()}
 }
 
 // migrate applies the embedded migrations under goose's table lock, and

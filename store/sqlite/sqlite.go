@@ -16,6 +16,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"industrydata/metrics"
 	"industrydata/store/internal/migrate"
 	"industrydata/store/internal/sqlcore"
 	"industrydata/store/internal/sqliteschema"
@@ -66,6 +67,10 @@ type Config struct {
 	// Clock stamps when a tenant was provisioned and when each audit record
 	// was written; nil means the system clock.
 	Clock industrydata.Clock
+	// Metrics receives each group commit's size and its transaction's
+	// latency, and exports the writer and reader pools ("writer",
+	// "readers"). Nil reports nothing.
+	Metrics metrics.StoreObserver
 }
 
 // Store is the SQLite industrydata.Store: the entity methods of
@@ -74,6 +79,7 @@ type Config struct {
 type Store struct {
 	*sqlcore.Store
 	log *slog.Logger
+	obs metrics.StoreObserver // nil: report nothing
 
 	writer *sql.DB // one connection, held by wtx
 	reader *sql.DB // query_only connections for Get and List
@@ -135,6 +141,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 
 	s := &Store{
 		log:      cfg.Logger,
+		obs:      cfg.Metrics,
 		jobs:     make(chan *job, cfg.MaxBatch),
 		maxBatch: cfg.MaxBatch,
 		wctx:     context.WithoutCancel(ctx),
@@ -182,7 +189,24 @@ func (s *Store) open(ctx context.Context, cfg Config, writerDSN, readerDSN strin
 		return fmt.Errorf("sqlite: prepare reader statements: %w", err)
 	}
 	s.dyn = newStmtCache(s.reader, stmtCacheSize)
+	if s.obs != nil {
+		if err := s.obs.Pool("writer", poolStats(s.writer)); err != nil {
+			return fmt.Errorf("sqlite: metrics: %w", err)
+		}
+		if err := s.obs.Pool("readers", poolStats(s.reader)); err != nil {
+			return fmt.Errorf("sqlite: metrics: %w", err)
+		}
+	}
 	return nil
+}
+
+// poolStats reads db's pool figures for the metrics.
+func poolStats(db *sql.DB) func() metrics.PoolStats {
+	return func() metrics.PoolStats {
+		st := db.Stats()
+		return metrics.PoolStats{Max: st.MaxOpenConnections, InUse: st.InUse, Idle: st.Idle,
+			WaitCount: st.WaitCount, WaitDuration: st.WaitDuration}
+	}
 }
 
 // migrateDB applies the migrations, and logs one line if it applied

@@ -296,7 +296,8 @@ func BenchmarkGetOperationParallel(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		id := ids[int(next.Add(1)-1)%clients]
 		for pb.Next() {
-			if _, err := s.GetOperation(context.Background(), tenant, id); err != nil {
+			// A request's context, which can be cancelled, as the server passes.
+			if _, err := s.GetOperation(b.Context(), tenant, id); err != nil {
 				b.Error(err)
 				return
 			}

@@ -7,6 +7,7 @@ import (
 	"industrydata/store/internal/sqlcore"
 	"runtime"
 	"runtime/debug"
+	"time"
 )
 
 // A job is one write: fn runs on the writer goroutine inside its own
@@ -185,7 +186,12 @@ func (s *Store) drain(b *batch) int {
 // instead of one.
 func (s *Store) commit(b *batch) {
 	tx := s.wtx
+	var began time.Time
+	if s.obs != nil {
+		began = time.Now()
+	}
 	fail := func(err error) {
+		s.observe(began, len(b.jobs), err)
 		s.writes.Add(int64(len(b.jobs)))
 		for _, j := range b.jobs {
 			j.done <- err
@@ -222,10 +228,24 @@ func (s *Store) commit(b *batch) {
 		fail(fmt.Errorf("sqlite: commit write batch: %w", err))
 		return
 	}
+	s.observe(began, len(b.jobs), nil)
 	s.writes.Add(int64(len(b.jobs)))
 	for i, j := range b.jobs {
 		j.done <- b.errs[i]
 		b.errs[i] = nil
+	}
+}
+
+// observe reports the transaction of a batch of n writes, begun at began
+// and ended with err, and its group commit when it committed; nothing
+// when the store has no metrics.
+func (s *Store) observe(began time.Time, n int, err error) {
+	if s.obs == nil {
+		return
+	}
+	s.obs.Transaction("write", time.Since(began), err)
+	if err == nil {
+		s.obs.GroupCommit(n)
 	}
 }
 
