@@ -62,6 +62,8 @@ type serveConfig struct {
 	batchMaxBytes     int64
 	chaos             chaosConfig
 	admin             adminConfig
+	retention         retentionConfig
+	cleanupInterval   time.Duration
 }
 
 // httpTimeouts are the HTTP server's deadlines, each a flag.
@@ -117,6 +119,8 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.Int64Var(&c.batchMaxBytes, "batch-max-bytes", httpapi.DefaultMaxBatchBytes, "the largest body of a $batch, in bytes (past it, 413)")
 	c.chaos.flags(fs)
 	c.admin.flags(fs)
+	c.retention.flags(fs)
+	fs.DurationVar(&c.cleanupInterval, "cleanup-interval", time.Hour, "how often this server deletes what the retention lets go (0: never; see industrydata cleanup)")
 	help := commandHelp{
 		summary: serveSummary,
 		usage:   "industrydata serve [--addr 127.0.0.1:8080] [--data-dir ./data] [flags]",
@@ -144,6 +148,12 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	}
 	if err := c.admin.validate(); err != nil {
 		return c, usageError{msg: err.Error()}
+	}
+	if err := c.retention.validate(); err != nil {
+		return c, usageError{msg: err.Error()}
+	}
+	if c.cleanupInterval < 0 {
+		return c, usageError{msg: fmt.Sprintf("--cleanup-interval %s must not be negative", c.cleanupInterval)}
 	}
 	if err := c.timeouts.validate(); err != nil {
 		return c, usageError{msg: err.Error()}
@@ -488,6 +498,19 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		stopRuns()
 		<-runnerDone
 	}()
+	if c.cleanupInterval > 0 {
+		tick := time.NewTicker(c.cleanupInterval)
+		defer tick.Stop()
+		cleaned := make(chan struct{})
+		go func() {
+			defer close(cleaned)
+			c.retention.cleaner(store, log).Every(runCtx, tick.C)
+		}()
+		defer func() {
+			stopRuns()
+			<-cleaned
+		}()
+	}
 
 	served := make(chan error, 2)
 	go func() {
