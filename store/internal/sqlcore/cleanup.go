@@ -17,8 +17,9 @@ const (
 	sweepOperations = `FROM operations o WHERE o.status IN ('succeeded', 'failed')
 	AND coalesce(o.last_action_ticks, o.created_ticks) < ?1
 	AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.tenant = o.tenant AND j.operation_id = o.id)`
-	qCountOperations  = `SELECT count(*), 0 ` + sweepOperations
-	qSweepOperations  = `DELETE FROM operations WHERE seq IN (SELECT o.seq ` + sweepOperations + ` ORDER BY o.seq LIMIT ?2)`
+	qCountOperations = `SELECT count(*), 0 ` + sweepOperations
+	qSweepOperations = `DELETE FROM operations WHERE seq IN (SELECT o.seq ` + sweepOperations + `
+	ORDER BY coalesce(o.last_action_ticks, o.created_ticks), o.seq LIMIT ?2)`
 	sweepAudit        = `FROM audit WHERE time_ticks < ?1`
 	qCountAudit       = `SELECT count(*), 0 ` + sweepAudit
 	qSweepAudit       = `DELETE FROM audit WHERE seq IN (SELECT seq ` + sweepAudit + ` ORDER BY time_ticks, seq LIMIT ?2)`
@@ -31,7 +32,7 @@ const (
 	sweepUploadSessions = ` FROM upload_containers c WHERE c.expires_ticks <= ?1
 	AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.tenant = c.tenant AND j.kind = 'validation' AND j.subject = c.connector_id)`
 	qCountUploadSessions = `SELECT count(*), coalesce(sum(bytes), 0) FROM (` + sweepUploadSelect + ` AS bytes` + sweepUploadSessions + `) x`
-	qSweepUploadSessions = sweepUploadSelect + sweepUploadSessions + ` ORDER BY c.seq LIMIT ?2`
+	qSweepUploadSessions = sweepUploadSelect + sweepUploadSessions + ` ORDER BY c.expires_ticks, c.seq LIMIT ?2`
 )
 
 // Sweepable counts what Sweep would remove (see industrydata.CleanupStore).
