@@ -40,10 +40,11 @@ const (
 	CleanupOperations     CleanupKind = "operations"
 	CleanupAudit          CleanupKind = "audit"
 	CleanupUploadSessions CleanupKind = "uploadSessions"
+	CleanupUploadBlocks   CleanupKind = "uploadBlocks"
 )
 
 // CleanupKinds lists the kinds in sweep order.
-var CleanupKinds = []CleanupKind{CleanupOperations, CleanupAudit, CleanupUploadSessions}
+var CleanupKinds = []CleanupKind{CleanupOperations, CleanupAudit, CleanupUploadSessions, CleanupUploadBlocks}
 
 // Cutoff is the instant before which data of kind goes under r at now;
 // false when r keeps that kind forever.
@@ -54,6 +55,8 @@ func (r Retention) Cutoff(kind CleanupKind, now time.Time) (time.Time, bool) {
 		d = r.Operations
 	case CleanupAudit:
 		d = r.Audit
+	case CleanupUploadBlocks:
+		d = r.UploadBlocks
 	case CleanupUploadSessions:
 		return now, true // an expired session serves no request
 	}
@@ -81,9 +84,9 @@ type CleanupStore interface {
 	// Sweep deletes, in one transaction, at most limit of the rows of kind
 	// that fell out of retention before cutoff, and returns what went.
 	// Fewer than limit rows means none was left. Nothing still referenced
-	// goes: the operation of a job in progress, an upload session whose
-	// connector is being validated, content a validated set or a flow
-	// holds.
+	// goes: the operation of a job in progress, an upload session (or its
+	// blocks) whose connector is being validated, content a validated set
+	// or a flow holds.
 	Sweep(ctx context.Context, kind CleanupKind, cutoff time.Time, limit int) (Swept, error)
 	// Sweepable counts what Sweep would remove of kind, without limit.
 	Sweepable(ctx context.Context, kind CleanupKind, cutoff time.Time) (Swept, error)

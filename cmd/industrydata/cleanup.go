@@ -12,7 +12,7 @@ import (
 	"industrydata/runner"
 )
 
-const cleanupSummary = "delete what the retention lets go (operations, audit, expired upload sessions), or count it with --dry-run"
+const cleanupSummary = "delete what the retention lets go (operations, audit, expired upload sessions, stale blocks), or count it with --dry-run"
 
 // retentionConfig is what the retention flags say; serve and cleanup
 // read the same ones.
@@ -27,7 +27,7 @@ func (c *retentionConfig) flags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.Runs, "retain-runs", d.Runs, "how long a run is kept, beyond the newest --retain-runs-kept (0 keeps them forever; not enforced yet)")
 	fs.IntVar(&c.RunsKept, "retain-runs-kept", d.RunsKept, "runs kept per process and per flow whatever their age (not enforced yet)")
 	fs.DurationVar(&c.Audit, "retain-audit", d.Audit, "how long an audit record is kept (0 keeps them forever)")
-	fs.DurationVar(&c.UploadBlocks, "retain-upload-blocks", d.UploadBlocks, "how long a block never committed is kept (0 keeps them forever; not enforced yet: blocks go with their expired session)")
+	fs.DurationVar(&c.UploadBlocks, "retain-upload-blocks", d.UploadBlocks, "how long a block never committed is kept after it was staged (0 keeps them forever)")
 	fs.IntVar(&c.batch, "cleanup-batch", runner.DefaultCleanupBatch, "rows the cleanup deletes per transaction")
 }
 
@@ -69,8 +69,8 @@ func runCleanup(ctx context.Context, args []string, getenv func(string) string, 
 	help := commandHelp{
 		summary: cleanupSummary,
 		usage:   "industrydata cleanup [--dry-run] [--data-dir ./data] [--database-url URL] [--retain-operations 720h] [--retain-audit 8760h]",
-		about: "Deletes, a batch per transaction, the finished operations, audit records and expired upload sessions\n" +
-			"past their retention, and prints per kind the rows and uploaded bytes that went (or would go).",
+		about: "Deletes, a batch per transaction, the finished operations, audit records, expired upload sessions and\n" +
+			"uncommitted blocks past their retention, and prints per kind the rows and uploaded bytes that went (or would go).",
 	}
 	if err := parseFlags(fs, args, getenv, help, stderr); err != nil {
 		return usageError{msg: "cleanup: " + err.Error(), err: err}

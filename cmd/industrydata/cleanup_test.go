@@ -40,12 +40,13 @@ func seedCleanup(t *testing.T) string {
 }
 
 // cleanupTable is the table cleanup prints for operations, audit and
-// upload sessions rows.
+// upload sessions and blocks rows.
 func cleanupTable(ops, audit string) string {
 	return "KIND            ROWS  BYTES\n" +
 		"operations      " + ops + "     0\n" +
 		"audit           " + audit + "     0\n" +
-		"uploadSessions  0     0\n"
+		"uploadSessions  0     0\n" +
+		"uploadBlocks    0     0\n"
 }
 
 func TestCleanupDryRunCountsAndRunDeletes(t *testing.T) {
@@ -87,7 +88,7 @@ func TestCleanupRetentionFromEnvironmentAndZeroKeeps(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	err := run(context.Background(), []string{"cleanup", "--data-dir", dir}, func(k string) string { return env[k] }, &stdout, &stderr)
 	// No operation goes (0 keeps forever); the four audit records do.
-	if want := "KIND            ROWS  BYTES\naudit           4     0\nuploadSessions  0     0\n"; err != nil || stdout.String() != want {
+	if want := "KIND            ROWS  BYTES\naudit           4     0\nuploadSessions  0     0\nuploadBlocks    0     0\n"; err != nil || stdout.String() != want {
 		t.Fatalf("cleanup = %q, %v; want %q", stdout.String(), err, want)
 	}
 }

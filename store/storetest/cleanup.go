@@ -14,6 +14,8 @@ var cleanupTests = []test{
 	{"an expired upload session goes with its blobs and bytes", testSweepUploadSession},
 	{"an expired session's validated set stays", testSweepKeepsValidatedSet},
 	{"an expired session of a connector being validated stays", testSweepKeepsValidatingSession},
+	{"a block never committed goes after its retention, a committed blob stays", testSweepUploadBlocks},
+	{"the blocks of a connector being validated stay", testSweepKeepsValidatingBlocks},
 	{"an unknown kind or a batch of no rows is an error", testSweepRejects},
 }
 
@@ -184,6 +186,41 @@ func testSweepKeepsValidatingSession(t *testing.T, s industrydata.Store) {
 	if got := string(readContent(t, s, tenantA, b.ContentID)); got != "being validated" {
 		t.Fatalf("content under validation after the sweep = %q", got)
 	}
+}
+
+func testSweepUploadBlocks(t *testing.T, s industrydata.Store) {
+	c := newContainer(t, s)
+	kept := putBlob(t, s, c.ID, "orgs.csv", []byte("committed"))
+	// Blocks are stamped by the store's clock: now.
+	putBlock(t, s, c.ID, "users.csv", "MDAw", []byte("first"))
+	putBlock(t, s, c.ID, "users.csv", "MDAx", []byte("second"))
+	if got := sweepable(t, s, industrydata.CleanupUploadBlocks, time.Now().Add(-time.Hour)); got.Rows != 0 {
+		t.Fatalf("Sweepable before the blocks = %+v, want none", got)
+	}
+	after := time.Now().Add(time.Hour)
+	if got, want := sweepable(t, s, industrydata.CleanupUploadBlocks, after), (industrydata.Swept{Rows: 2, Bytes: 11}); got != want {
+		t.Fatalf("Sweepable after the blocks = %+v, want %+v", got, want)
+	}
+	sweep(t, s, industrydata.CleanupUploadBlocks, after, 1, 1)
+	sweep(t, s, industrydata.CleanupUploadBlocks, after, 1, 1)
+	sweep(t, s, industrydata.CleanupUploadBlocks, after, 1, 0)
+	_, err := s.CommitBlockList(t.Context(), c.ID, "users.csv", []industrydata.BlockRef{{ID: "MDAw"}}, industrydata.UploadLimits{}, industrydata.BlobProps{})
+	wantErrIs(t, "CommitBlockList of a swept block", err, industrydata.ErrInvalidBlockList)
+	if got := string(readContent(t, s, tenantA, kept.ContentID)); got != "committed" {
+		t.Fatalf("committed blob after the sweep = %q", got)
+	}
+}
+
+func testSweepKeepsValidatingBlocks(t *testing.T, s industrydata.Store) {
+	conn := connector(t, s, tenantA)
+	c, _ := currentContainer(t, s, tenantA, conn, uploadT0, false)
+	putBlock(t, s, c.ID, "users.csv", "MDAw", []byte("block"))
+	startValidation(t, s, tenantA, conn)
+	after := time.Now().Add(time.Hour)
+	if got := sweepable(t, s, industrydata.CleanupUploadBlocks, after); got.Rows != 0 {
+		t.Fatalf("Sweepable = %+v, want none", got)
+	}
+	sweep(t, s, industrydata.CleanupUploadBlocks, after, 10, 0)
 }
 
 func testSweepRejects(t *testing.T, s industrydata.Store) {

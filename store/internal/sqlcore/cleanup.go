@@ -33,6 +33,13 @@ const (
 	AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.tenant = c.tenant AND j.kind = 'validation' AND j.subject = c.connector_id)`
 	qCountUploadSessions = `SELECT count(*), coalesce(sum(bytes), 0) FROM (` + sweepUploadSelect + ` AS bytes` + sweepUploadSessions + `) x`
 	qSweepUploadSessions = sweepUploadSelect + sweepUploadSessions + ` ORDER BY c.expires_ticks, c.seq LIMIT ?2`
+	// A block staged before ?1 and never committed, of a connector no
+	// validation in progress reads.
+	sweepableBlocks = ` FROM upload_blocks b JOIN upload_containers c ON c.seq = b.container WHERE b.staged_ticks < ?1
+	AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.tenant = c.tenant AND j.kind = 'validation' AND j.subject = c.connector_id)`
+	qCountUploadBlocks = `SELECT count(*), coalesce(sum(b.size), 0)` + sweepableBlocks
+	qSweepUploadBlocks = `SELECT b.container, b.blob, b.block_id, b.piece, b.size` + sweepableBlocks + ` ORDER BY b.staged_ticks LIMIT ?2`
+	qDropBlock         = `DELETE FROM upload_blocks WHERE container = ? AND blob = ? AND block_id = ?`
 )
 
 // Sweepable counts what Sweep would remove (see industrydata.CleanupStore).
@@ -45,6 +52,8 @@ func (s *Store) Sweepable(ctx context.Context, kind industrydata.CleanupKind, cu
 		q = qCountAudit
 	case industrydata.CleanupUploadSessions:
 		q = qCountUploadSessions
+	case industrydata.CleanupUploadBlocks:
+		q = qCountUploadBlocks
 	default:
 		return industrydata.Swept{}, s.errorf("sweepable: unknown kind %q", kind)
 	}
@@ -70,6 +79,8 @@ func (s *Store) Sweep(ctx context.Context, kind industrydata.CleanupKind, cutoff
 			return sweepRows(tx, qSweepAudit, cutoff, limit, &out)
 		case industrydata.CleanupUploadSessions:
 			return s.sweepUploadSessions(tx, cutoff, limit, &out)
+		case industrydata.CleanupUploadBlocks:
+			return sweepUploadBlocks(tx, cutoff, limit, &out)
 		}
 		return fmt.Errorf("unknown kind %q", kind)
 	})
@@ -110,6 +121,39 @@ func (s *Store) sweepUploadSessions(tx Tx, cutoff time.Time, limit int, out *ind
 			return err
 		}
 		out.Add(industrydata.Swept{Rows: 1, Bytes: e.bytes})
+	}
+	return nil
+}
+
+// sweepUploadBlocks deletes a batch of blocks never committed, and their
+// pieces (a piece a content uses stays, as when a commit drops a blob's
+// other blocks).
+func sweepUploadBlocks(tx Tx, cutoff time.Time, limit int, out *industrydata.Swept) error {
+	type block struct {
+		container   int64
+		blob, id    string
+		piece, size int64
+	}
+	var batch []block
+	err := tx.Each(qSweepUploadBlocks, []any{industrydata.Ticks(cutoff), limit}, func(r Scanner) error {
+		var b block
+		if err := r.Scan(&b.container, &b.blob, &b.id, &b.piece, &b.size); err != nil {
+			return err
+		}
+		batch = append(batch, b)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, b := range batch {
+		if _, err := tx.Exec(qDropBlock, b.container, b.blob, b.id); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(qDropPieceUnused, b.piece); err != nil {
+			return err
+		}
+		out.Add(industrydata.Swept{Rows: 1, Bytes: b.size})
 	}
 	return nil
 }

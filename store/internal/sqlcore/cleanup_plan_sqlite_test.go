@@ -19,6 +19,7 @@ func TestCleanupPlansUseIndexes(t *testing.T) {
 		{"audit batch", qSweepAudit, "USING COVERING INDEX audit_time (time_ticks<?)"},
 		{"audit count", qCountAudit, "USING COVERING INDEX audit_time (time_ticks<?)"},
 		{"expired upload sessions", qSweepUploadSessions, "USING INDEX upload_containers_expires (expires_ticks<?)"},
+		{"stale blocks", qSweepUploadBlocks, "USING INDEX upload_blocks_staged (staged_ticks<?)"},
 		{"finished operations", qSweepOperations, "USING INDEX operations_finished (<expr><?)"},
 		{"finished operations count", qCountOperations, "USING INDEX operations_finished (<expr><?)"},
 	}
