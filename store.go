@@ -189,6 +189,7 @@ type Store interface {
 	ResourceStore
 	UploadStore
 	AuditStore
+	CleanupStore
 	// Ping reports whether the store is reachable and migrated.
 	Ping(ctx context.Context) error
 	Close() error

@@ -27,6 +27,7 @@ commands:
   serve       ` + serveSummary + `
   token       ` + tokenSummary + `
   audit       ` + auditSummary + `
+  cleanup     ` + cleanupSummary + `
   roster      ` + rosterSummary + `
   connectors  ` + connectorsSummary + `
   runs        ` + runsSummary + `
@@ -81,6 +82,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = runToken(ctx, args[1:], getenv, stdout, stderr)
 	case "audit":
 		err = runAudit(ctx, args[1:], getenv, stdout, stderr)
+	case "cleanup":
+		err = runCleanup(ctx, args[1:], getenv, stdout, stderr)
 	case "roster":
 		err = runRoster(ctx, args[1:], getenv, stdout, stderr)
 	case "connectors":

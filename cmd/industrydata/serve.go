@@ -65,6 +65,8 @@ type serveConfig struct {
 	console           bool
 	consoleClientID   string
 	admin             adminConfig
+	retention         retentionConfig
+	cleanupInterval   time.Duration
 }
 
 // httpTimeouts are the HTTP server's deadlines, each a flag.
@@ -122,6 +124,8 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.BoolVar(&c.console, "console", true, "serve the web console at /")
 	fs.StringVar(&c.consoleClientID, "console-client-id", "", "client id of the console at --oidc-issuer: sign-in with the identity provider (authorization code with PKCE)")
 	c.admin.flags(fs)
+	c.retention.flags(fs)
+	fs.DurationVar(&c.cleanupInterval, "cleanup-interval", time.Hour, "how often this server deletes what the retention lets go (0: never; see industrydata cleanup)")
 	help := commandHelp{
 		summary: serveSummary,
 		usage:   "industrydata serve [--addr 127.0.0.1:8080] [--data-dir ./data] [flags]",
@@ -149,6 +153,12 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	}
 	if err := c.admin.validate(); err != nil {
 		return c, usageError{msg: err.Error()}
+	}
+	if err := c.retention.validate(); err != nil {
+		return c, usageError{msg: err.Error()}
+	}
+	if c.cleanupInterval < 0 {
+		return c, usageError{msg: fmt.Sprintf("--cleanup-interval %s must not be negative", c.cleanupInterval)}
 	}
 	if err := c.timeouts.validate(); err != nil {
 		return c, usageError{msg: err.Error()}
@@ -508,6 +518,19 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		stopRuns()
 		<-runnerDone
 	}()
+	if c.cleanupInterval > 0 {
+		tick := time.NewTicker(c.cleanupInterval)
+		defer tick.Stop()
+		cleaned := make(chan struct{})
+		go func() {
+			defer close(cleaned)
+			c.retention.cleaner(store, log).Every(runCtx, tick.C)
+		}()
+		defer func() {
+			stopRuns()
+			<-cleaned
+		}()
+	}
 
 	served := make(chan error, 2)
 	go func() {

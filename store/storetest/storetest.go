@@ -46,6 +46,7 @@ func Run(t *testing.T, open func(t *testing.T) industrydata.Store) {
 		{"query", queryTests},
 		{"concurrency", concurrencyTests},
 		{"audit", auditTests},
+		{"cleanup", cleanupTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -36,8 +36,9 @@ const (
 	qDropBlocks  = `DELETE FROM upload_blocks WHERE container = ? AND blob = ?`
 	qOtherBlocks = `SELECT count(*), coalesce(sum(size), 0) FROM upload_blocks WHERE container = ? AND blob = ? AND block_id <> ?`
 	qBlockPiece  = `SELECT piece, size FROM upload_blocks WHERE container = ? AND blob = ? AND block_id = ?`
-	qUpsertBlock = `INSERT INTO upload_blocks (container, blob, block_id, piece, size) VALUES (?, ?, ?, ?, ?)
-	ON CONFLICT (container, blob, block_id) DO UPDATE SET piece = excluded.piece, size = excluded.size`
+	qUpsertBlock = `INSERT INTO upload_blocks (container, blob, block_id, piece, size, staged_ticks) VALUES (?, ?, ?, ?, ?, ?)
+	ON CONFLICT (container, blob, block_id) DO UPDATE SET piece = excluded.piece, size = excluded.size,
+	staged_ticks = excluded.staged_ticks`
 	qDropPieceUnused = `DELETE FROM upload_pieces WHERE seq = ?1
 	AND NOT EXISTS (SELECT 1 FROM upload_content_pieces cp WHERE cp.piece = ?1)`
 	qBlobContent    = `SELECT content FROM upload_blobs WHERE container = ? AND name = ?`
@@ -187,7 +188,7 @@ func (s *Store) PutBlock(ctx context.Context, containerID, name, blockID string,
 		if err != nil && !errors.Is(err, s.d.NoRows) {
 			return err
 		}
-		if _, err := tx.Exec(qUpsertBlock, c.seq, name, blockID, p.seq, p.size); err != nil {
+		if _, err := tx.Exec(qUpsertBlock, c.seq, name, blockID, p.seq, p.size, industrydata.Ticks(s.clock.Now())); err != nil {
 			return err
 		}
 		if old != 0 {
