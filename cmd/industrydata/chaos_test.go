@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -43,17 +41,9 @@ func TestServeChaosFlags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			args := append([]string{"--data-dir", t.TempDir()}, tt.args...)
-			c, err := parseServeFlags(args, func(k string) string { return tt.env[k] }, io.Discard)
-			if tt.wantErr != "" {
-				var usage usageError
-				if !errors.As(err, &usage) || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("parseServeFlags(%q) = %v, want a usage error naming %s", args, err, tt.wantErr)
-				}
+			c, ok := parseServeCase(t, tt.args, tt.env, tt.wantErr)
+			if !ok {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			var got []string
 			for _, r := range c.chaos.rules {

@@ -43,17 +43,9 @@ func TestServeLimitFlags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			args := append([]string{"--data-dir", t.TempDir()}, tt.args...)
-			c, err := parseServeFlags(args, func(k string) string { return tt.env[k] }, io.Discard)
-			if tt.wantErr != "" {
-				var usage usageError
-				if !errors.As(err, &usage) || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("parseServeFlags(%q) = %v, want a usage error naming %s", args, err, tt.wantErr)
-				}
+			c, ok := parseServeCase(t, tt.args, tt.env, tt.wantErr)
+			if !ok {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if c.timeouts != tt.want {
 				t.Errorf("timeouts = %+v, want %+v", c.timeouts, tt.want)
@@ -354,4 +346,25 @@ func TestOversizedBodyRefusedUnread(t *testing.T) {
 			}
 		})
 	}
+}
+
+// parseServeCase parses serve's args (with a fresh --data-dir) and env as
+// a table case: with wantErr set, it checks the parse fails with a usage
+// error naming it and returns false; otherwise it fails on any error and
+// returns the configuration.
+func parseServeCase(t *testing.T, args []string, env map[string]string, wantErr string) (serveConfig, bool) {
+	t.Helper()
+	args = append([]string{"--data-dir", t.TempDir()}, args...)
+	c, err := parseServeFlags(args, func(k string) string { return env[k] }, io.Discard)
+	if wantErr != "" {
+		var usage usageError
+		if !errors.As(err, &usage) || !strings.Contains(err.Error(), wantErr) {
+			t.Fatalf("parseServeFlags(%q) = %v, want a usage error naming %s", args, err, wantErr)
+		}
+		return c, false
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, true
 }

@@ -153,29 +153,7 @@ func startChild(t *testing.T, args ...string) *child {
 // startChildWith is startChild with env added to the child's environment.
 func startChildWith(t *testing.T, env []string, args ...string) *child {
 	t.Helper()
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := &child{log: newLogWatcher(), exited: make(chan struct{})}
-	c.cmd = exec.Command(exe, append([]string{"--", "serve", "--log-format", "json"}, args...)...)
-	c.cmd.Env = append(childEnviron(), env...)
-	c.cmd.Stderr = c.log
-	if err := c.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		_ = c.cmd.Wait()
-		close(c.exited)
-	}()
-	t.Cleanup(func() {
-		select {
-		case <-c.exited:
-		default:
-			_ = c.cmd.Process.Kill()
-			<-c.exited
-		}
-	})
+	c := launchChild(t, env, args...)
 	c.addr = c.log.waitAddr(t, c.exited)
 	return c
 }

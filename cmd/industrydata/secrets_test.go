@@ -17,8 +17,8 @@ import (
 // forged, malformed), credentials of other schemes and secrets in query
 // strings and paths through the real server logging at debug level, and
 // checks that none of that text reaches the log (STYLE: never log tokens).
-// There are no upload URLs yet (roster upload is an open issue); their
-// requests belong in this table when they come.
+// Upload URLs' signatures are checked over a whole scenario in
+// TestScenarioLogsNoSecrets.
 func TestSecretsNeverLogged(t *testing.T) {
 	s := startInProcess(t, "--log-level", "debug", "--access-log")
 	key, err := auth.LoadOrCreateKey(s.dataDir)
