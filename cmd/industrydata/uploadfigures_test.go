@@ -65,6 +65,7 @@ var (
 	upDeadline    = flag.Duration("uploadfigures.deadline", 30*time.Minute, "bound on one validation")
 	upValidate    = flag.Bool("uploadfigures.validate", true, "validate after the upload (false: the upload's figures alone)")
 	upCache       = flag.String("uploadfigures.cache", "", "directory keeping the generated rosters from run to run (empty: a temporary one)")
+	upRepeat      = flag.Int("uploadfigures.repeat", 0, "after the figures, upload and validate this many times more on the same server, for medians and the server's CPU per upload and validation")
 )
 
 // uploadFigures are one roster size's.
@@ -80,6 +81,9 @@ type uploadFigures struct {
 	peakUploadKiB                int
 	idle, loaded                 []time.Duration
 	status, detail               string
+	// the server's usage: of each upload of the roster, and validation
+	upUsed, valUsed [2]procstat.Usage
+	repeat          repeated
 }
 
 func TestUploadFigures(t *testing.T) {
@@ -119,7 +123,10 @@ func summary(f uploadFigures) string {
 	return fmt.Sprintf("%.0f MB, upload %.3fs (again %.3fs) local %.3fs (again %.3fs) upload server peak %d MiB, bare %.3fs validate %.3fs (seen by the GETs %.3fs; again %.3fs, bare %.3fs), peak %d MiB, p99 idle %.2fms during %.2fms, %s: %s",
 		float64(f.bytes)/1e6, f.upload.Seconds(), f.uploadAgain.Seconds(), f.local.Seconds(), f.localAgain.Seconds(),
 		f.peakUploadKiB>>10, f.bare.Seconds(), f.validate.Seconds(), f.seen.Seconds(), f.validateAgain.Seconds(), f.bareAgain.Seconds(),
-		f.peakKiB>>10, millis(pct(f.idle, 99)), millis(pct(f.loaded, 99)), f.status, f.detail)
+		f.peakKiB>>10, millis(pct(f.idle, 99)), millis(pct(f.loaded, 99)), f.status, f.detail) +
+		fmt.Sprintf("; server uploads %v/%d faults (again %v/%d), validations %v/%d faults (again %v/%d); %v",
+			f.upUsed[0].CPU, f.upUsed[0].Faults, f.upUsed[1].CPU, f.upUsed[1].Faults,
+			f.valUsed[0].CPU, f.valUsed[0].Faults, f.valUsed[1].CPU, f.valUsed[1].Faults, f.repeat)
 }
 
 func millis(d time.Duration) float64 { return float64(d) / 1e6 }
@@ -176,8 +183,11 @@ func measureUpload(t *testing.T, n int) uploadFigures {
 	conn, cc := api.connectorSession(t, base)
 
 	local := filepath.Join(work, "local.csv")
+	u0 := procstat.Used(srv.cmd.Process.Pid)
 	f.upload, f.local, f.bytes = uploadAll(t, cc, src, names, local)
+	u1 := procstat.Used(srv.cmd.Process.Pid)
 	f.uploadAgain, f.localAgain, _ = uploadAll(t, cc, src, names, local)
+	f.upUsed = [2]procstat.Usage{u1.Sub(u0), procstat.Used(srv.cmd.Process.Pid).Sub(u1)}
 
 	f.peakUploadKiB = procstat.PeakRSSKiB(srv.cmd.Process.Pid)
 	if !*upValidate {
@@ -228,7 +238,9 @@ func measureUpload(t *testing.T, n int) uploadFigures {
 		}
 	})
 	var op fullOperation
+	v0 := procstat.Used(pid)
 	f.validate, f.seen, op = validateOnce(t, api, srv, base, conn, probe, &f.loaded, 1)
+	f.valUsed[0] = procstat.Used(pid).Sub(v0)
 	f.status, f.detail = op.Status, op.detail()
 	close(stopSampling)
 	sampler.Wait()
@@ -241,7 +253,13 @@ func measureUpload(t *testing.T, n int) uploadFigures {
 		bareCSV(t, filepath.Join(src, name))
 	}
 	f.bareAgain = time.Since(t0)
+	v0 = procstat.Used(pid)
 	f.validateAgain, _, _ = validateOnce(t, api, srv, base, conn, probe, nil, 2)
+	f.valUsed[1] = procstat.Used(pid).Sub(v0)
+	f.repeat = repeat(t, cc, srv, src, names, local, func(nth int) time.Duration {
+		took, _, _ := validateOnce(t, api, srv, base, conn, probe, nil, nth)
+		return took
+	})
 	if err := srv.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
