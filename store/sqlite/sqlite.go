@@ -89,6 +89,7 @@ type Store struct {
 	wtx *batchTx
 	// versions answers Ping's "is the schema migrated" on the reader pool.
 	versions *goose.Provider
+	ckpt     *checkpointer // nil in memory
 
 	rstmts map[string]*sql.Stmt // prepared on the reader pool
 	dyn    *stmtCache           // list and count statements, prepared on demand
@@ -189,6 +190,11 @@ func (s *Store) open(ctx context.Context, cfg Config, writerDSN, readerDSN strin
 		return fmt.Errorf("sqlite: prepare reader statements: %w", err)
 	}
 	s.dyn = newStmtCache(s.reader, stmtCacheSize)
+	if !cfg.Memory {
+		if s.ckpt, err = startCheckpointer(writerDSN, s.log); err != nil {
+			return err
+		}
+	}
 	if s.obs != nil {
 		if err := s.obs.Pool("writer", poolStats(s.writer)); err != nil {
 			return fmt.Errorf("sqlite: metrics: %w", err)
@@ -251,6 +257,8 @@ func dsns(cfg Config) (writer, reader string, err error) {
 		// FULL: in WAL mode every COMMIT fsyncs the WAL before it returns,
 		// so a write acknowledged to a client survives power loss.
 		w.Set("_synchronous", "FULL")
+		// A backstop: the checkpointer checkpoints (checkpoint.go).
+		w.Add("_pragma", "wal_autocheckpoint("+strconv.Itoa(walBackstopPages)+")")
 	}
 	w.Set("_busy_timeout", busyTimeoutMS)
 	w.Set("_foreign_keys", "on")
@@ -262,7 +270,7 @@ func dsns(cfg Config) (writer, reader string, err error) {
 	// were when it began) would otherwise be a temporary file written with
 	// a system call per page: a tenth of the time of a large job, such as
 	// a batch of report entries. It holds only the pages one job changes.
-	w.Set("_pragma", "temp_store(memory)")
+	w.Add("_pragma", "temp_store(memory)")
 
 	r := url.Values{}
 	if cfg.Memory {
@@ -327,6 +335,9 @@ func (s *Store) Close() error {
 // closeDBs closes whatever Open managed to open.
 func (s *Store) closeDBs() error {
 	var errs []error
+	if s.ckpt != nil {
+		errs = append(errs, s.ckpt.close())
+	}
 	for _, st := range s.rstmts {
 		errs = append(errs, st.Close())
 	}
