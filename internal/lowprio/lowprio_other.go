@@ -4,8 +4,10 @@ package lowprio
 
 import "errors"
 
-func lower() {}
+func lower(int) {}
 
-func priority() (int, error) {
+func priority(int) (int, error) {
 	return 0, errors.New("lowprio: thread priorities are not supported here")
 }
+
+func threadID() int { return 0 }
