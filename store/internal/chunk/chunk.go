@@ -11,13 +11,17 @@ import (
 	"hash/crc32"
 	"industrydata/store/internal/zblob"
 	"slices"
-	"sync"
 
 	"github.com/klauspost/compress/s2"
 )
 
 // Size is the most bytes a chunk holds before compression.
 const Size = 1 << 20
+
+// MaxCompressed is the most bytes Compress appends for a chunk: an S2
+// stream's (its identifier, block header and s2.MaxEncodedLen); zstd's
+// bound is below it.
+var MaxCompressed = len(s2Stream) + 8 + s2.MaxEncodedLen(Size)
 
 // A chunk is compressed with zstd (package zblob), as the store's other
 // blobs are, unless fast is set: then it is an S2 stream of one block
@@ -34,30 +38,39 @@ const Size = 1 << 20
 // in S2, a thirty-seventh in zstd: 160 MB against 55 MB at a million
 // users). Decompress tells the two apart by their first bytes.
 var (
-	s2Writers = sync.Pool{New: func() any {
-		return s2.NewWriter(nil, s2.WriterConcurrency(1), s2.WriterBlockSize(Size))
-	}}
 	// s2Stream is how an S2 stream begins: its stream identifier.
 	s2Stream   = []byte("\xff\x06\x00\x00S2sTwO")
 	zstdMagic  = []byte{0x28, 0xb5, 0x2f, 0xfd}
 	castagnoli = crc32.MakeTable(crc32.Castagnoli)
 )
 
-// Compress appends src, at most Size bytes, compressed
-// to dst: a zstd frame, or an S2 stream of one block if fast.
+// Compress appends src, at most Size bytes, compressed to dst: a zstd
+// frame, or an S2 stream of one block if fast. The S2 stream is framed
+// here around s2.Encode, which encodes straight into dst, rather than by
+// an s2.Writer, whose buffers of its own (two of about a MiB) a pool kept
+// only until the collector's next cycle or the one after: most small
+// uploads made them again, a page fault per 4 KiB.
 func Compress(dst, src []byte, fast bool) []byte {
 	if !fast {
 		return zblob.Compress(dst, src)
 	}
-	w := s2Writers.Get().(*s2.Writer)
-	out := bytes.NewBuffer(dst)
-	w.Reset(out)
-	// Neither fails writing to a bytes.Buffer.
-	_ = w.EncodeBuffer(src)
-	_ = w.Close()
-	w.Reset(nil)
-	s2Writers.Put(w)
-	return out.Bytes()
+	dst = append(dst, s2Stream...)
+	if len(src) == 0 {
+		return dst // the stream of nothing
+	}
+	head := len(dst)
+	dst = append(dst, make([]byte, 8)...) // block type, length, checksum
+	max := s2.MaxEncodedLen(len(src))
+	dst = slices.Grow(dst, max)
+	block, kind := s2.Encode(dst[len(dst):len(dst)+max], src), byte(0x00)
+	if len(block) >= len(src) {
+		block, kind = append(dst[len(dst):], src...), 0x01 // stored as is
+	}
+	c := crc32.Checksum(src, castagnoli)
+	n := len(block) + 4
+	dst[head], dst[head+1], dst[head+2], dst[head+3] = kind, byte(n), byte(n>>8), byte(n>>16)
+	binary.LittleEndian.PutUint32(dst[head+4:], c>>15|c<<17+0xa282ead8)
+	return dst[:len(dst)+len(block)]
 }
 
 var errBadChunk = errors.New("not a chunk this store writes (an S2 stream of one block, or a zstd frame)")

@@ -176,22 +176,54 @@ type group struct {
 	last   bool  // src ended in this group
 }
 
-// The buffers a chunk is read into and compressed into are reused from
-// request to request: a buffer the heap hands out again is cleared first,
-// and the two of 4 MiB a request made cleared more bytes than a small
-// upload has, and had the collector run every request or two. A
-// compressed chunk's buffer grows as needed (a roster chunk compresses to
-// a seventh to a quarter).
+// The buffers a chunk is read into and compressed into are kept from
+// request to request, up to keptBuffers of each: a buffer the heap hands
+// out again is cleared first, and one it maps afresh costs a page fault
+// per 4 KiB (5-7 µs each on the machine of docs/BENCHMARKS.md: 2-3 ms for
+// an upload of 1.7 MB). A sync.Pool would drop them at the collector's
+// next cycle or the one after, which a validation's or a long upload's
+// work brings every few milliseconds. Kept: a group being read and one
+// committing, about 18 MiB once a body of 4 MiB or more has come.
+const keptBuffers = 2 * uploadChunksPerWrite
+
 var (
-	rawBuffers = sync.Pool{New: func() any { b := make([]byte, chunk.Size); return &b }}
-	zBuffers   = sync.Pool{New: func() any { b := make([]byte, 0, chunk.Size/2); return &b }}
+	rawBuffers = newBufferPool(chunk.Size, chunk.Size)
+	// A compressed chunk's room: S2's most, which zstd's never passes.
+	zBuffers = newBufferPool(0, chunk.MaxCompressed)
 )
 
+// bufferPool keeps up to keptBuffers buffers.
+type bufferPool struct {
+	kept      chan *[]byte
+	len, room int
+}
+
+func newBufferPool(len, room int) *bufferPool {
+	return &bufferPool{kept: make(chan *[]byte, keptBuffers), len: len, room: room}
+}
+
+func (p *bufferPool) get() *[]byte {
+	select {
+	case b := <-p.kept:
+		return b
+	default:
+		b := make([]byte, p.len, p.room)
+		return &b
+	}
+}
+
+func (p *bufferPool) put(b *[]byte) {
+	select {
+	case p.kept <- b:
+	default:
+	}
+}
+
 // readGroup reads the next group of src and hashes it into h. Each chunk
-// is compressed on a goroutine of its own once read, while this one hashes
-// it and reads the next: an upload's MD5 (a third of its CPU), its
-// compression and its reading overlap where there is more than one core,
-// instead of adding up.
+// is hashed as its bytes come (readFull) and compressed on a goroutine of
+// its own once read, while this one reads the next: an upload's MD5 (a
+// third of its CPU), its compression and the client's sending overlap
+// where there is more than one core, instead of adding up.
 func readGroup(src io.Reader, h hash.Hash, fast bool) (*group, error) {
 	g := &group{}
 	var (
@@ -202,20 +234,19 @@ func readGroup(src io.Reader, h hash.Hash, fast bool) (*group, error) {
 		err error
 	)
 	for n < uploadChunksPerWrite {
-		b := rawBuffers.Get().(*[]byte)
+		b := rawBuffers.get()
 		var k int
-		k, err = io.ReadFull(src, *b)
+		k, err = readFull(src, *b, h)
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 			g.last, err = true, nil
 		}
 		if k == 0 || err != nil {
-			rawBuffers.Put(b)
+			rawBuffers.put(b)
 			break
 		}
-		data, z, i := (*b)[:k], zBuffers.Get().(*[]byte), n
+		data, z, i := (*b)[:k], zBuffers.get(), n
 		raw[i], g.bufs[i] = b, z
 		wg.Go(func() { out[i] = chunk.Compress((*z)[:0], data, fast) })
-		h.Write(data)
 		g.size += int64(k)
 		if n++; g.last {
 			break
@@ -223,7 +254,7 @@ func readGroup(src io.Reader, h hash.Hash, fast bool) (*group, error) {
 	}
 	wg.Wait()
 	for i := range n {
-		rawBuffers.Put(raw[i])
+		rawBuffers.put(raw[i])
 		*g.bufs[i] = out[i][:0] // grown or not, for the next chunk
 	}
 	g.chunks = out[:n]
@@ -234,11 +265,30 @@ func readGroup(src io.Reader, h hash.Hash, fast bool) (*group, error) {
 	return g, nil
 }
 
+// readFull is io.ReadFull that hashes into h what each read brings, as it
+// comes, rather than the whole buffer after the last: the hash keeps pace
+// with the client instead of following it.
+func readFull(src io.Reader, buf []byte, h hash.Hash) (n int, err error) {
+	for n < len(buf) && err == nil {
+		var k int
+		k, err = src.Read(buf[n:])
+		h.Write(buf[n : n+k])
+		n += k
+	}
+	switch {
+	case n == len(buf):
+		return n, nil
+	case n > 0 && errors.Is(err, io.EOF):
+		return n, io.ErrUnexpectedEOF
+	}
+	return n, err
+}
+
 // release gives g's buffers back; g's chunks are not to be used after.
 func (g *group) release() {
 	for i, b := range g.bufs {
 		if b != nil {
-			zBuffers.Put(b)
+			zBuffers.put(b)
 			g.bufs[i] = nil
 		}
 	}
@@ -296,7 +346,8 @@ type contentReader struct {
 	pieceRead int64 // bytes of the current piece fetched
 	nextChunk int64
 
-	chunk  []byte // reused
+	buf    *[]byte // of rawBuffers, once a chunk is read; given back by Close
+	chunk  []byte
 	rest   []byte
 	closed bool
 }
@@ -343,7 +394,10 @@ func (r *contentReader) fetch() error {
 		}
 		found = true
 		var err error
-		if r.chunk, err = chunk.Decompress(r.chunk[:0], data); err != nil {
+		if r.buf == nil {
+			r.buf = rawBuffers.get()
+		}
+		if r.chunk, err = chunk.Decompress((*r.buf)[:0], data); err != nil {
 			return fmt.Errorf("piece %d chunk %d: %w", r.piece, r.nextChunk, err)
 		}
 		return nil
@@ -373,6 +427,9 @@ func (r *contentReader) Size() int64 { return r.size }
 
 // Close implements io.Closer; it releases the buffer.
 func (r *contentReader) Close() error {
-	r.closed, r.chunk, r.rest = true, nil, nil
+	if r.buf != nil {
+		rawBuffers.put(r.buf)
+	}
+	r.closed, r.buf, r.chunk, r.rest = true, nil, nil, nil
 	return nil
 }
