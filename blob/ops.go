@@ -110,8 +110,8 @@ func (b *bodyReader) Read(p []byte) (int, error) {
 }
 
 // Len is how many bytes of the body are left to read, which a store may
-// size its work by (the sqlite store compresses a body shorter than 4 MiB,
-// most roster files, with a faster codec).
+// size its work by (the upload store compresses a whole file of up to
+// 32 MiB, most roster files, with a faster codec).
 func (b *bodyReader) Len() int { return int(b.left) }
 
 // extend moves the connection's deadlines b.timeout ahead. A server that

@@ -163,24 +163,38 @@ func TestContentChunksOfEitherCodec(t *testing.T) {
 // onlyReader hides what its reader says of its length.
 type onlyReader struct{ io.Reader }
 
-// A body its reader says is shorter than a group is stored in S2 chunks,
-// a longer one, or one of unknown length, in zstd chunks.
+// A Put Blob its reader says is shorter than 32 MiB, or a Put Block
+// shorter than a group, is stored in S2 chunks; a longer one, or one of
+// unknown length, in zstd chunks.
 func TestCodecBySize(t *testing.T) {
 	s := openFile(t)
 	c := uploadContainer(t, s)
 	group := chunk.Size * chunksPerWrite
+	put := func(r io.Reader) (industrydata.BlobInfo, error) {
+		return s.PutBlob(t.Context(), c.ID, "users.csv", r, industrydata.UploadLimits{}, industrydata.BlobProps{})
+	}
+	putBlock := func(r io.Reader) (industrydata.BlobInfo, error) {
+		if _, err := s.PutBlock(t.Context(), c.ID, "users.csv", "YmxvY2sx", r, industrydata.UploadLimits{}); err != nil {
+			return industrydata.BlobInfo{}, err
+		}
+		return s.CommitBlockList(t.Context(), c.ID, "users.csv", []industrydata.BlockRef{{ID: "YmxvY2sx", From: industrydata.BlockLatest}},
+			industrydata.UploadLimits{}, industrydata.BlobProps{})
+	}
 	for _, tc := range []struct {
+		put  func(io.Reader) (industrydata.BlobInfo, error)
 		body func([]byte) io.Reader
 		size int
 		s2   bool
 	}{
-		{func(b []byte) io.Reader { return bytes.NewReader(b) }, chunk.Size + 1, true},
-		{func(b []byte) io.Reader { return bytes.NewReader(b) }, group - 1, true},
-		{func(b []byte) io.Reader { return bytes.NewReader(b) }, group + 1, false},
-		{func(b []byte) io.Reader { return onlyReader{bytes.NewReader(b)} }, 1000, false},
+		{put, func(b []byte) io.Reader { return bytes.NewReader(b) }, chunk.Size + 1, true},
+		{put, func(b []byte) io.Reader { return bytes.NewReader(b) }, group + 1, true},
+		{put, func(b []byte) io.Reader { return bytes.NewReader(b) }, 32<<20 + 1, false},
+		{put, func(b []byte) io.Reader { return onlyReader{bytes.NewReader(b)} }, 1000, false},
+		{putBlock, func(b []byte) io.Reader { return bytes.NewReader(b) }, group - 1, true},
+		{putBlock, func(b []byte) io.Reader { return bytes.NewReader(b) }, group + 1, false},
 	} {
 		data := csvLike(tc.size)
-		info, err := s.PutBlob(t.Context(), c.ID, "users.csv", tc.body(data), industrydata.UploadLimits{}, industrydata.BlobProps{})
+		info, err := tc.put(tc.body(data))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -25,18 +25,14 @@ var MaxCompressed = len(s2Stream) + 8 + s2.MaxEncodedLen(Size)
 
 // A chunk is compressed with zstd (package zblob), as the store's other
 // blobs are, unless fast is set: then it is an S2 stream of one block
-// (github.com/klauspost/compress/s2, with a CRC-32C). the upload store
-// sets it for a body its reader says is shorter than a group (4 MiB: most roster
-// files, one transaction): such an upload is as long as its fixed costs,
-// the compression of its one or two chunks among them, which nothing
-// overlaps. On the 2-vCPU machine of docs/BENCHMARKS.md zstd's fastest
-// level compressed users.csv at 170–260 MB/s and S2 at 530–670 MB/s,
-// against about 450 MB/s for writing a file and fsyncing it; S2 keeps a
-// quarter of it where zstd keeps a seventh. A longer body's groups are
-// compressed while the group before commits, where zstd's time hides and
-// its bytes are fewer to write, keep and read (a tenth of enrollments.csv
-// in S2, a thirty-seventh in zstd: 160 MB against 55 MB at a million
-// users). Decompress tells the two apart by their first bytes.
+// (github.com/klauspost/compress/s2, with a CRC-32C), which the upload
+// store chooses for the bodies where compression is on the client's wait
+// (see its streamPiece). On the 2-vCPU machine of docs/BENCHMARKS.md
+// zstd's fastest level compressed users.csv at 170–260 MB/s and S2 at
+// 530–670 MB/s, against about 450 MB/s for writing a file and fsyncing
+// it; S2 keeps a quarter of it where zstd keeps a seventh (a tenth of
+// enrollments.csv against a thirty-seventh). Decompress tells the two
+// apart by their first bytes.
 var (
 	// s2Stream is how an S2 stream begins: its stream identifier.
 	s2Stream   = []byte("\xff\x06\x00\x00S2sTwO")

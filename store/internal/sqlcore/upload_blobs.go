@@ -117,7 +117,7 @@ func (s *Store) PutBlob(ctx context.Context, containerID, name string, r io.Read
 		return industrydata.BlobInfo{}, s.errorf("put blob %s: %w", name, err)
 	}
 	var info industrydata.BlobInfo
-	err = s.streamPiece(ctx, c, r, lim.MaxBlobBytes, func(tx Tx, p piece) error {
+	err = s.streamPiece(ctx, c, r, lim.MaxBlobBytes, putBlobS2Below, func(tx Tx, p piece) error {
 		var err error
 		info, err = s.commitStaged(tx, c, name, p, props)
 		return err
@@ -164,7 +164,7 @@ func (s *Store) PutBlock(ctx context.Context, containerID, name, blockID string,
 		return nil, s.errorf("put block of %s: %d uncommitted blocks: %w", name, count, industrydata.ErrTooManyBlocks)
 	}
 	var sum []byte
-	err = s.streamPiece(ctx, c, r, lim.MaxBlockBytes, func(tx Tx, p piece) error {
+	err = s.streamPiece(ctx, c, r, lim.MaxBlockBytes, putBlockS2Below, func(tx Tx, p piece) error {
 		// The blob's blocks change one write at a time, so the counts
 		// below hold until this one commits.
 		if err := tx.Lock("blob", blobKey(c.seq, name)); err != nil {
