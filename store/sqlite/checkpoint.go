@@ -49,15 +49,21 @@ func (c *checkpointer) run() {
 	defer close(c.done)
 	tick := time.NewTicker(checkpointEvery)
 	defer tick.Stop()
+	failing := false // logged once, until a checkpoint succeeds again
 	for {
 		select {
 		case <-c.stop:
 			return
 		case <-tick.C:
 		}
-		if _, _, err := c.checkpoint(context.Background()); err != nil {
-			c.log.Warn("sqlite: background checkpoint failed", "err", err)
+		_, _, err := c.checkpoint(context.Background())
+		switch {
+		case err != nil && !failing:
+			c.log.Warn("sqlite: background checkpoints fail; the writer checkpoints past the backstop", "err", err)
+		case err == nil && failing:
+			c.log.Info("sqlite: background checkpoints work again")
 		}
+		failing = err != nil
 	}
 }
 
