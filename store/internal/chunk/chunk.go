@@ -18,11 +18,6 @@ import (
 // Size is the most bytes a chunk holds before compression.
 const Size = 1 << 20
 
-// MaxCompressed is the most bytes Compress appends for a chunk: an S2
-// stream's (its identifier, block header and s2.MaxEncodedLen); zstd's
-// bound is below it.
-var MaxCompressed = len(s2Stream) + 8 + s2.MaxEncodedLen(Size)
-
 // A chunk is compressed with zstd (package zblob), as the store's other
 // blobs are, unless fast is set: then it is an S2 stream of one block
 // (github.com/klauspost/compress/s2, with a CRC-32C), which the upload

@@ -200,13 +200,14 @@ type group struct {
 // an upload of 1.7 MB). A sync.Pool would drop them at the collector's
 // next cycle or the one after, which a validation's or a long upload's
 // work brings every few milliseconds. Kept: a group being read and one
-// committing, about 18 MiB once a body of 4 MiB or more has come.
+// committing, 12 to 18 MiB once a body of 4 MiB or more has come.
 const keptBuffers = 2 * uploadChunksPerWrite
 
 var (
 	rawBuffers = newBufferPool(chunk.Size, chunk.Size)
-	// A compressed chunk's room: S2's most, which zstd's never passes.
-	zBuffers = newBufferPool(0, chunk.MaxCompressed)
+	// A compressed chunk's buffer grows as needed: a roster chunk
+	// compresses to a tenth to a quarter, and S2 asks room for its most.
+	zBuffers = newBufferPool(0, chunk.Size/2)
 )
 
 // bufferPool keeps up to keptBuffers buffers.
