@@ -64,6 +64,13 @@ func (b *backend) QueryRow(ctx context.Context, query string, args ...any) sqlco
 	return durableRow{row, (*Store)(b)}
 }
 
+// Peek is QueryRow without the wait for durability (sqlcore.Peeker): for
+// a write conditioned on the row, whose own acknowledgement waits for the
+// sync that covers the row too.
+func (b *backend) Peek(ctx context.Context, query string, args ...any) sqlcore.Scanner {
+	return b.peek(ctx, query, args...)
+}
+
 func (b *backend) peek(ctx context.Context, query string, args ...any) *sql.Row {
 	if ctx.Done() != nil {
 		ctx = context.WithoutCancel(ctx)
