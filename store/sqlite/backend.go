@@ -57,28 +57,19 @@ func (b *backend) Write(ctx context.Context, fn func(sqlcore.Tx) error) error {
 // progress and busy handlers set and cleared around it — about a third of
 // the CPU of reading the row (BenchmarkGetOperationParallel).
 func (b *backend) QueryRow(ctx context.Context, query string, args ...any) sqlcore.Scanner {
-	row := b.peek(ctx, query, args...)
+	if ctx.Done() != nil {
+		ctx = context.WithoutCancel(ctx)
+	}
+	var row *sql.Row
+	if st, ok := b.rstmts[query]; ok {
+		row = st.QueryRowContext(ctx, args...)
+	} else {
+		row = b.reader.QueryRowContext(ctx, query, args...)
+	}
 	if b.dur.wal == nil {
 		return row
 	}
 	return durableRow{row, (*Store)(b)}
-}
-
-// Peek is QueryRow without the wait for durability (sqlcore.Peeker): for
-// a write conditioned on the row, whose own acknowledgement waits for the
-// sync that covers the row too.
-func (b *backend) Peek(ctx context.Context, query string, args ...any) sqlcore.Scanner {
-	return b.peek(ctx, query, args...)
-}
-
-func (b *backend) peek(ctx context.Context, query string, args ...any) *sql.Row {
-	if ctx.Done() != nil {
-		ctx = context.WithoutCancel(ctx)
-	}
-	if st, ok := b.rstmts[query]; ok {
-		return st.QueryRowContext(ctx, args...)
-	}
-	return b.reader.QueryRowContext(ctx, query, args...)
 }
 
 // durableRow is a row read from the file, answered once what it shows is

@@ -76,17 +76,6 @@ type Backend interface {
 	AuditPage(ctx context.Context, q industrydata.AuditQuery, since int64) (sqlq.Statement, bool, error)
 }
 
-// A Peeker is a Backend whose writes run one at a time and are worth
-// keeping short (SQLite's single writer): Peek reads a row as QueryRow
-// does, but may return one whose write is committed and not yet durable,
-// for a write conditioned on it that will itself be acknowledged only once
-// durable, and never waits. With one, UpdateOperation reads and applies
-// outside the write (optimistically) and the write only checks that the row
-// is still the one read.
-type Peeker interface {
-	Peek(ctx context.Context, query string, args ...any) Scanner
-}
-
 // AuditColumns are the columns of an AuditPage statement, in order; txn
 // is the record's place in the log with seq.
 const AuditColumns = `seq, txn, tenant, time_ticks, principal, app, request_id, system, action, entity_type, entity_id, parent_id, changes`
@@ -127,7 +116,6 @@ type Dialect struct {
 // use.
 type Store struct {
 	b     Backend
-	peek  Peeker // b, when it is one; else nil
 	d     Dialect
 	clock industrydata.Clock
 	log   *slog.Logger
@@ -138,8 +126,7 @@ type Store struct {
 // imports and blob commits, and log receives what a caller is not told
 // (a staged upload left behind).
 func New(b Backend, d Dialect, clock industrydata.Clock, log *slog.Logger) *Store {
-	peek, _ := b.(Peeker)
-	return &Store{b: b, peek: peek, d: d, clock: clock, log: log, q: newQueries(d)}
+	return &Store{b: b, d: d, clock: clock, log: log, q: newQueries(d)}
 }
 
 // queries are the statements the dialect completes: those that lock what

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	"industrydata"
@@ -25,10 +24,7 @@ const (
 	type = ?, etag = ?, created_ticks = ?, last_action_ticks = ?, status = ?, status_detail = ?, resource_location = ?,
 	validation = ?
 	WHERE seq = ?`
-	// qUpdateOperationIf is qUpdateOperation when the row's etag is still
-	// the last parameter.
-	qUpdateOperationIf = qUpdateOperation + ` AND etag = ?`
-	qDeleteOperation   = `DELETE FROM operations WHERE seq = ?`
+	qDeleteOperation = `DELETE FROM operations WHERE seq = ?`
 )
 
 // operationsTable is what sqlq needs to list and count operations. Columns
@@ -201,18 +197,9 @@ func (s *Store) CountOperations(ctx context.Context, tenant industrydata.TenantI
 // apply returns nil, stores every field with a new ETag, all in one
 // transaction. apply's error is returned unchanged and changes nothing. The
 // identity (ID, Seq) cannot be changed: apply's changes to it are ignored.
-//
-// On a Peeker backend it first tries the update with the read and apply
-// outside the write (updateIfUnchanged). Whatever that does not finish is
-// done again the usual way, so apply may run twice.
 func (s *Store) UpdateOperation(ctx context.Context, tenant industrydata.TenantID, actor industrydata.Actor, id string, apply func(*industrydata.Operation) error) (industrydata.Operation, error) {
 	if apply == nil {
 		return industrydata.Operation{}, s.errorf("update operation: nil apply")
-	}
-	if s.peek != nil {
-		if out, done, err := s.updateIfUnchanged(ctx, tenant, actor, id, apply); done {
-			return out, err
-		}
 	}
 	var out industrydata.Operation
 	err := s.b.Write(ctx, func(tx Tx) error {
@@ -220,9 +207,14 @@ func (s *Store) UpdateOperation(ctx context.Context, tenant industrydata.TenantI
 		if err != nil {
 			return s.errorf("update operation %s: %w", id, s.translate(err))
 		}
-		next, row, err := s.changeOperation(cur, apply)
-		if err != nil {
+		next := cur
+		if err := apply(&next); err != nil {
 			return err
+		}
+		next.ID, next.Seq, next.ETag = cur.ID, cur.Seq, newETag()
+		row, err := encodeOperation(&next)
+		if err != nil {
+			return s.errorf("update operation %s: %w", id, err)
 		}
 		if _, err := tx.Exec(qUpdateOperation, next.Type, next.ETag, row.created, row.lastAction,
 			string(next.Status), toNullString(next.StatusDetail), toNullString(next.ResourceLocation), row.validation, next.Seq); err != nil {
@@ -238,69 +230,6 @@ func (s *Store) UpdateOperation(ctx context.Context, tenant industrydata.TenantI
 		return industrydata.Operation{}, err
 	}
 	return out, nil
-}
-
-// changeOperation is cur as apply changes it, with its identity kept and a
-// new ETag, and its stored form.
-func (s *Store) changeOperation(cur industrydata.Operation, apply func(*industrydata.Operation) error) (industrydata.Operation, operationRow, error) {
-	next := cur
-	if err := apply(&next); err != nil {
-		return next, operationRow{}, err
-	}
-	next.ID, next.Seq, next.ETag = cur.ID, cur.Seq, newETag()
-	row, err := encodeOperation(&next)
-	if err != nil {
-		return next, row, s.errorf("update operation %s: %w", cur.ID, err)
-	}
-	return next, row, nil
-}
-
-// errChanged is a conditional update's when its row is no longer the one
-// read.
-var errChanged = errors.New("changed since it was read")
-
-// updateIfUnchanged is UpdateOperation with the read, apply and audit diff
-// outside the write: the write only updates the row if its ETag is still the
-// one read — every write of an operation renews it, so the row is then the
-// one apply saw — and appends the audit record. The outcome is the one the
-// usual way would have given at the moment of the write. done is false when
-// the update is left to the usual way: the operation was not found or
-// apply (or the encoding) refused it, where the usual way gives the same
-// answer, durably, from inside a write; or another write changed the row
-// in between.
-func (s *Store) updateIfUnchanged(ctx context.Context, tenant industrydata.TenantID, actor industrydata.Actor, id string, apply func(*industrydata.Operation) error) (out industrydata.Operation, done bool, err error) {
-	cur, err := scanOperation(s.peek.Peek(ctx, qGetOperation, string(tenant), id))
-	if err != nil {
-		return out, false, nil
-	}
-	next, row, err := s.changeOperation(cur, apply)
-	if err != nil {
-		return out, false, nil
-	}
-	rec := schema.Audit(industrydata.AuditUpdate, &cur, &next)
-	err = s.b.Write(ctx, func(tx Tx) error {
-		res, err := tx.Exec(qUpdateOperationIf, next.Type, next.ETag, row.created, row.lastAction,
-			string(next.Status), toNullString(next.StatusDetail), toNullString(next.ResourceLocation), row.validation,
-			next.Seq, cur.ETag)
-		if err != nil {
-			return s.errorf("update operation %s: %w", id, s.translate(err))
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return s.errorf("update operation %s: %w", id, err)
-		}
-		if n == 0 {
-			return errChanged
-		}
-		return s.audit(tx, tenant, actor, rec)
-	})
-	switch {
-	case errors.Is(err, errChanged):
-		return out, false, nil
-	case err != nil:
-		return out, true, err
-	}
-	return next, true, nil
 }
 
 // DeleteOperation loads the operation and deletes it when check (which may
