@@ -143,6 +143,10 @@ func TestOpenRejectsBadConfig(t *testing.T) {
 
 func TestFileStoreIsDurable(t *testing.T) {
 	s := openFile(t)
+	// synchronous=NORMAL: the syncer, not the COMMIT, syncs the WAL.
+	if s.dur.wal == nil {
+		t.Error("the file store has no WAL to sync")
+	}
 	for pragma, want := range map[string]string{"journal_mode": "wal", "synchronous": "1", "foreign_keys": "1", "temp_store": "2"} {
 		var got string
 		err := s.write(t.Context(), func(tx sqlcore.Tx) error {
