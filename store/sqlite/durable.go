@@ -82,6 +82,10 @@ type durability struct {
 	// durable for good.
 	committing, durable atomic.Uint64
 
+	// inflight counts the batches handed to the syncer and not yet
+	// answered; idle is signalled each time it answers a group.
+	inflight atomic.Int64
+	idle     chan struct{}
 	// failed is the sync failure that stopped the store.
 	failed atomic.Pointer[error]
 
@@ -99,6 +103,7 @@ func (s *Store) initDurability(maxBatch int) {
 		d.free <- &batch{jobs: make([]*job, 0, maxBatch), errs: make([]error, 0, maxBatch)}
 	}
 	d.advanced = sync.NewCond(&d.mu)
+	d.idle = make(chan struct{}, 1)
 }
 
 // openWAL opens the WAL of the database at path for syncing, once conn,
@@ -161,6 +166,11 @@ func (s *Store) syncLoop() {
 		for _, b := range group {
 			s.answer(b, err)
 			d.free <- b
+		}
+		d.inflight.Add(-int64(len(group)))
+		select {
+		case d.idle <- struct{}{}:
+		default:
 		}
 	}
 }

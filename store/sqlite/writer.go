@@ -137,6 +137,7 @@ func (s *Store) run() {
 		b := <-s.dur.free
 		b.jobs = append(b.jobs[:0], first)
 		s.commit(b)
+		s.dur.inflight.Add(1)
 		s.dur.committed <- b
 	}
 }
@@ -163,6 +164,32 @@ func (s *Store) collect(b *batch) {
 	if s.drain(b) == 0 && len(b.jobs) < s.maxBatch {
 		runtime.Gosched()
 		s.drain(b)
+	}
+}
+
+// holdOpen keeps b open while the batch before it is still being synced,
+// taking the next job that arrives meanwhile: b's own sync could not start
+// before that one ends anyway, and every job that joins b is one COMMIT
+// (and its WAL writes) fewer. It returns at once when b is full or nothing
+// is being synced, else with one more job in b or once the syncer is done.
+func (s *Store) holdOpen(b *batch) {
+	d := &s.dur
+	if len(b.jobs) >= s.maxBatch {
+		return
+	}
+	select {
+	case <-d.idle: // a signal from a sync that ended before the check below
+	default:
+	}
+	if d.inflight.Load() == 0 {
+		return
+	}
+	select {
+	case j, ok := <-s.jobs:
+		if ok {
+			b.jobs = append(b.jobs, j)
+		}
+	case <-d.idle:
 	}
 }
 
@@ -227,6 +254,9 @@ func (s *Store) commit(b *batch) {
 		b.errs = append(b.errs, jobErr)
 		if i == len(b.jobs)-1 {
 			s.collect(b)
+		}
+		if i == len(b.jobs)-1 {
+			s.holdOpen(b)
 		}
 	}
 	// From here on readers may see the batch: they wait for its sync.
