@@ -216,7 +216,8 @@ func (s *Store) drain(b *batch) int {
 //
 // Jobs queued while the batch runs join it: the queue is collected again
 // whenever the batch's last job has run, and the batch commits once nothing
-// more is waiting (or it is full). Collecting only up front would split
+// more is waiting and the batch before it is synced (holdOpen), or once it
+// is full. Collecting only up front would split
 // steady concurrent load into two alternating groups, each running and
 // syncing while the other waits, so every write would wait for two syncs
 // instead of one.
@@ -255,7 +256,7 @@ func (s *Store) commit(b *batch) {
 		if i == len(b.jobs)-1 {
 			s.collect(b)
 		}
-		if i == len(b.jobs)-1 {
+		if i == len(b.jobs)-1 { // still the last: nothing was queued
 			s.holdOpen(b)
 		}
 	}
