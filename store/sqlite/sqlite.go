@@ -316,8 +316,9 @@ func (s *Store) Ping(ctx context.Context) error {
 	if pending {
 		return errors.New("sqlite: ping: schema migrations are pending")
 	}
-	// An empty job: BEGIN IMMEDIATE and COMMIT with nothing written, so no
-	// fsync, but it proves the writer is alive and can lock the database.
+	// An empty job: BEGIN IMMEDIATE and COMMIT with nothing written (the
+	// syncer's fdatasync finds nothing to flush), but it proves the writer
+	// is alive and can lock the database, and that no sync has failed.
 	if err := s.write(ctx, func(sqlcore.Tx) error { return nil }); err != nil {
 		return fmt.Errorf("sqlite: ping: %w", err)
 	}
