@@ -50,6 +50,7 @@ func TestReadWaitsForCommittedBatches(t *testing.T) {
 	s := openFile(t)
 	op := mustCreate(t, s, "op-1")
 	d := &s.dur
+	written := s.writes.Load() // counted as each batch's commit returns
 	d.mu.Lock()
 	held := true
 	defer func() {
@@ -66,7 +67,8 @@ func TestReadWaitsForCommittedBatches(t *testing.T) {
 		updated <- err
 	}()
 	seq := d.durable.Load() + 1
-	waitFor(t, func() bool { return d.committing.Load() >= seq })
+	// Committed, so the read below sees it.
+	waitFor(t, func() bool { return s.writes.Load() > written })
 	read := make(chan uint64, 1)
 	go func() {
 		got, err := s.GetOperation(context.WithoutCancel(t.Context()), tenant, op.ID)
