@@ -381,6 +381,8 @@ func TestBearerToken(t *testing.T) {
 		{header: "Bearer abc.def.ghi", want: "abc.def.ghi"},
 		{header: "bearer abc", want: "abc"},
 		{header: "BEARER   abc  ", want: "abc"},
+		{header: "\u00a0Bearer\tabc\u2003", want: "abc"}, // white space as strings.Fields sees it
+		{header: "Bearer a\u00a0b", wantErr: "exactly one token"},
 		{header: "Bearer " + long, want: long},
 		{header: "", wantErr: "no Authorization header"},
 		{header: "   ", wantErr: "no Authorization header"},

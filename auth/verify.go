@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/golang-jwt/jwt/v5"
 
@@ -328,22 +329,35 @@ func BearerToken(header string) (string, error) {
 	if len(header) > MaxTokenLength+64 {
 		return "", unauthenticated("the access token is longer than %d bytes", MaxTokenLength)
 	}
-	fields := strings.Fields(header)
-	if !strings.EqualFold(fields[0], "Bearer") {
+	// The fields strings.Fields would give, without its slice: this runs
+	// for every request.
+	scheme, rest := nextField(header)
+	token, rest := nextField(rest)
+	extra, _ := nextField(rest)
+	if !strings.EqualFold(scheme, "Bearer") {
 		return "", unauthenticated("the Authorization header must be 'Bearer <token>'; other schemes are not accepted")
 	}
-	switch len(fields) {
-	case 1:
+	switch {
+	case token == "":
 		return "", unauthenticated("the Authorization header has no token after 'Bearer'")
-	case 2:
-	default:
+	case extra != "":
 		return "", unauthenticated("the Authorization header must be 'Bearer <token>' with exactly one token")
 	}
-	token := fields[1]
 	if len(token) > MaxTokenLength {
 		return "", unauthenticated("the access token is longer than %d bytes", MaxTokenLength)
 	}
 	return token, nil
+}
+
+// nextField returns the first field of s, separated by white space as
+// strings.Fields separates them, and what follows it.
+func nextField(s string) (field, rest string) {
+	s = strings.TrimLeftFunc(s, unicode.IsSpace)
+	i := strings.IndexFunc(s, unicode.IsSpace)
+	if i < 0 {
+		return s, ""
+	}
+	return s[:i], s[i:]
 }
 
 // unauthenticated returns an *industrydata.Error with code unauthenticated.

@@ -2,7 +2,9 @@ package httpapi
 
 import (
 	"net/http"
+	"path"
 	"slices"
+	"strings"
 )
 
 // Actions are the routes only POST serves: OData actions such as runs/start
@@ -38,9 +40,15 @@ func actionPaths(table []route) []string {
 func (a *api) registerActions(table []route) {
 	if a.actions == nil {
 		a.actions = http.NewServeMux()
+		a.actionNames = map[string]bool{}
 	}
 	noop := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
 	for _, p := range actionPaths(table) {
+		name := path.Base(p)
+		if strings.Contains(name, "{") {
+			name = "" // any last segment may be this action's
+		}
+		a.actionNames[name] = true
 		for _, prefix := range prefixes {
 			a.actions.Handle(http.MethodPost+" "+prefix+p, noop)
 		}
@@ -50,7 +58,12 @@ func (a *api) registerActions(table []route) {
 // isAction reports whether r's path is an action's: POST would reach it,
 // with any key in parentheses (keys) on one of its wildcards.
 func (a *api) isAction(r *http.Request, keys []int) bool {
-	if a.actions == nil {
+	// Matching a path against the patterns costs allocations; a GET by
+	// id, whose last segment is a key, is answered by the name alone.
+	// Patterns match unescaped segments, and r.URL.Path's last segment is
+	// the last one unescaped (or a part of it, when it holds a %2F, which
+	// no literal segment matches anyway).
+	if a.actions == nil || !a.actionNames[path.Base(r.URL.Path)] && !a.actionNames[""] {
 		return false
 	}
 	asPost := &http.Request{Method: http.MethodPost, URL: r.URL, Host: r.Host}

@@ -45,3 +45,23 @@ func TestActionPathsFromTable(t *testing.T) {
 		}
 	}
 }
+
+// An action path ending in a wildcard is told apart too: any last segment
+// may then be an action's.
+func TestActionPathEndingInWildcard(t *testing.T) {
+	ok := func(http.ResponseWriter, *http.Request, *service.Tenant) error { return nil }
+	a := &api{}
+	a.registerActions([]route{
+		{"POST", "/industryData/things/{id}/reset", readRoot, ok},
+		{"POST", "/industryData/things/{id}/signals/{signal}", readRoot, ok},
+	})
+	for target, want := range map[string]bool{
+		"/beta/industryData/things/x/signals/stop": true,
+		"/beta/industryData/things/x/reset":        true,
+		"/beta/industryData/things/x":              false,
+	} {
+		if got := a.isAction(httptest.NewRequest("GET", target, nil), nil); got != want {
+			t.Errorf("isAction(GET %s) = %v, want %v", target, got, want)
+		}
+	}
+}

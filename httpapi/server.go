@@ -107,6 +107,9 @@ type api struct {
 	// actions holds the POST patterns of the action routes (actionPaths):
 	// any other method on them is 405 with Allow: POST.
 	actions *http.ServeMux
+	// actionNames are the last segments of the action paths ("" for a
+	// wildcard): a path ending otherwise is no action, without matching it.
+	actionNames map[string]bool
 	// graph is the whole Graph handler, the one a request from the
 	// network goes through: $batch sends its requests through it.
 	graph http.Handler

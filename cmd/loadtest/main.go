@@ -1,6 +1,6 @@
 // Command loadtest measures PATCH and GET-by-id throughput and latency of the
-// industrydata server over loopback, for a durable store (SQLite file,
-// synchronous=FULL) and an in-memory one in the same run, beside the
+// industrydata server over loopback, for a durable store (SQLite file, every
+// write synced before it is acknowledged) and an in-memory one in the same run, beside the
 // ceiling (a bare net/http server in this process answering the same
 // requests from a map: what the machine can serve at all), and prints a
 // markdown table with each row's ratio to its memory and ceiling twins.

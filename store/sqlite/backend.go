@@ -60,10 +60,32 @@ func (b *backend) QueryRow(ctx context.Context, query string, args ...any) sqlco
 	if ctx.Done() != nil {
 		ctx = context.WithoutCancel(ctx)
 	}
+	var row *sql.Row
 	if st, ok := b.rstmts[query]; ok {
-		return st.QueryRowContext(ctx, args...)
+		row = st.QueryRowContext(ctx, args...)
+	} else {
+		row = b.reader.QueryRowContext(ctx, query, args...)
 	}
-	return b.reader.QueryRowContext(ctx, query, args...)
+	if b.dur.wal == nil {
+		return row
+	}
+	return durableRow{row, (*Store)(b)}
+}
+
+// durableRow is a row read from the file, answered once what it shows is
+// durable (Store.awaitDurable): its absence too, which a delete not yet
+// synced may be the cause of.
+type durableRow struct {
+	row *sql.Row
+	s   *Store
+}
+
+func (r durableRow) Scan(dest ...any) error {
+	err := r.row.Scan(dest...)
+	if derr := r.s.awaitDurable(); derr != nil {
+		return derr
+	}
+	return err
 }
 
 // Each runs a reader query and calls fn with each row: on its statement
@@ -82,7 +104,10 @@ func (b *backend) Each(ctx context.Context, query string, args []any, fn func(sq
 	if err != nil {
 		return err
 	}
-	return eachRow(rows, fn)
+	if err := eachRow(rows, fn); err != nil {
+		return err
+	}
+	return (*Store)(b).awaitDurable()
 }
 
 // eachRow calls fn with each of rows and closes them.

@@ -22,9 +22,9 @@ const crashChildEnv = "INDUSTRYDATA_SQLITE_CRASH_CHILD"
 // mid-stream. The test binary re-runs itself as a child that writes from
 // several goroutines and prints each acknowledged id; the parent kills it
 // with SIGKILL while writes are in flight, reopens the database and looks
-// for every acknowledged id. (Power loss is what synchronous=FULL is for; a
-// test cannot pull the plug, so it checks the settings instead:
-// TestFileStoreIsDurable.)
+// for every acknowledged id. (Power loss is what the syncer's fdatasync is
+// for; a test cannot pull the plug, so it checks the settings instead:
+// TestFileStoreIsDurable, and durable.go argues the rest.)
 func TestAcknowledgedWritesSurviveKill(t *testing.T) {
 	if path := os.Getenv(crashChildEnv); path != "" {
 		crashChild(path)

@@ -12,7 +12,7 @@ import (
 
 // A job is one write: fn runs on the writer goroutine inside its own
 // savepoint of the batch's transaction, and done receives its outcome once
-// the batch has committed (or failed).
+// the batch is durable (or failed).
 type job struct {
 	fn   func(tx sqlcore.Tx) error
 	done chan error // buffered, so the writer never waits for a caller
@@ -126,23 +126,32 @@ func (s *Store) write(ctx context.Context, fn func(tx sqlcore.Tx) error) error {
 	return <-j.done
 }
 
-// run is the writer goroutine: it waits for a job and commits it together
-// with the jobs that queue up meanwhile (see commit). It returns when Close
-// has closed the queue and every queued job is answered.
+// run is the writer goroutine: it waits for a job, commits it together
+// with the jobs that queue up meanwhile (see commit) and hands the batch to
+// the syncer, which answers its callers once it is durable (durable.go).
+// It returns when Close has closed the queue and every queued job is
+// handed over.
 func (s *Store) run() {
-	defer close(s.done)
-	b := &batch{jobs: make([]*job, 0, s.maxBatch), errs: make([]error, 0, s.maxBatch)}
+	defer close(s.dur.committed)
 	for first := range s.jobs {
+		b := <-s.dur.free
 		b.jobs = append(b.jobs[:0], first)
 		s.commit(b)
-		clear(b.jobs) // let answered jobs be collected while we wait
+		s.dur.inflight.Add(1)
+		s.dur.committed <- b
 	}
 }
 
-// batch is the writer's reusable record of the jobs of one transaction.
+// batch is the record of the jobs of one transaction, reused: the writer
+// fills and commits it, the syncer answers it and hands it back.
 type batch struct {
 	jobs []*job
-	errs []error // errs[i] is jobs[i]'s outcome, sent once the batch commits
+	errs []error // errs[i] is jobs[i]'s own outcome
+	// err is the batch's when its transaction failed: every job's outcome,
+	// and nothing of it committed.
+	err   error
+	seq   uint64    // its place in commit order, from 1
+	began time.Time // for the metrics; zero without them
 }
 
 // collect appends the jobs waiting in the queue to b, up to maxBatch. When
@@ -155,6 +164,32 @@ func (s *Store) collect(b *batch) {
 	if s.drain(b) == 0 && len(b.jobs) < s.maxBatch {
 		runtime.Gosched()
 		s.drain(b)
+	}
+}
+
+// holdOpen keeps b open while the batch before it is still being synced,
+// taking the next job that arrives meanwhile: b's own sync could not start
+// before that one ends anyway, and every job that joins b is one COMMIT
+// (and its WAL writes) fewer. It returns at once when b is full or nothing
+// is being synced, else with one more job in b or once the syncer is done.
+func (s *Store) holdOpen(b *batch) {
+	d := &s.dur
+	if len(b.jobs) >= s.maxBatch {
+		return
+	}
+	select {
+	case <-d.idle: // a signal from a sync that ended before the check below
+	default:
+	}
+	if d.inflight.Load() == 0 {
+		return
+	}
+	select {
+	case j, ok := <-s.jobs:
+		if ok {
+			b.jobs = append(b.jobs, j)
+		}
+	case <-d.idle:
 	}
 }
 
@@ -176,36 +211,37 @@ func (s *Store) drain(b *batch) int {
 	return len(b.jobs) - n
 }
 
-// commit runs b's jobs in one transaction and answers every one of them.
+// commit runs b's jobs in one transaction, recording their outcomes in b
+// for the syncer to send.
 //
 // Jobs queued while the batch runs join it: the queue is collected again
 // whenever the batch's last job has run, and the batch commits once nothing
-// more is waiting (or it is full). Collecting only up front would split
+// more is waiting and the batch before it is synced (holdOpen), or once it
+// is full. Collecting only up front would split
 // steady concurrent load into two alternating groups, each running and
-// fsyncing while the other waits, so every write would wait for two fsyncs
+// syncing while the other waits, so every write would wait for two syncs
 // instead of one.
 func (s *Store) commit(b *batch) {
-	tx := s.wtx
-	var began time.Time
+	s.dur.batches++
+	b.seq = s.dur.batches
+	b.err, b.errs = nil, b.errs[:0]
 	if s.obs != nil {
-		began = time.Now()
-	}
-	fail := func(err error) {
-		s.observe(began, len(b.jobs), err)
-		s.writes.Add(int64(len(b.jobs)))
-		for _, j := range b.jobs {
-			j.done <- err
-		}
+		b.began = time.Now()
 	}
 	s.batches.Add(1)
+	defer func() { s.writes.Add(int64(len(b.jobs))) }()
+	if err := s.dur.failure(); err != nil {
+		b.err = err // a failed sync stopped the store: commit nothing more
+		return
+	}
+	tx := s.wtx
 	if _, err := tx.exec(qBegin); err != nil {
 		// Should a transaction have been left open somehow, end it, or no
 		// batch could ever BEGIN again. Without one, this fails harmlessly.
 		_, _ = tx.exec(qRollback)
-		fail(fmt.Errorf("sqlite: begin write batch: %w", err))
+		b.err = fmt.Errorf("sqlite: begin write batch: %w", err)
 		return
 	}
-	b.errs = b.errs[:0]
 	for i := 0; i < len(b.jobs); i++ {
 		jobErr, txErr := s.runJob(tx, b.jobs[i])
 		if txErr != nil {
@@ -213,32 +249,30 @@ func (s *Store) commit(b *batch) {
 			// is unknown (SQLite may even have rolled it back already, as it
 			// does on some I/O errors): undo the whole batch.
 			_, _ = tx.exec(qRollback)
-			fail(fmt.Errorf("sqlite: write batch aborted: %w", txErr))
+			b.err = fmt.Errorf("sqlite: write batch aborted: %w", txErr)
 			return
 		}
 		b.errs = append(b.errs, jobErr)
 		if i == len(b.jobs)-1 {
 			s.collect(b)
 		}
+		if i == len(b.jobs)-1 { // still the last: nothing was queued
+			s.holdOpen(b)
+		}
 	}
+	// From here on readers may see the batch: they wait for its sync.
+	s.dur.committing.Store(b.seq)
 	if _, err := tx.exec(qCommit); err != nil {
 		// A COMMIT that failed committed nothing, but may leave the
 		// transaction open (SQLITE_BUSY): end it so the next batch can BEGIN.
 		_, _ = tx.exec(qRollback)
-		fail(fmt.Errorf("sqlite: commit write batch: %w", err))
-		return
-	}
-	s.observe(began, len(b.jobs), nil)
-	s.writes.Add(int64(len(b.jobs)))
-	for i, j := range b.jobs {
-		j.done <- b.errs[i]
-		b.errs[i] = nil
+		b.err = fmt.Errorf("sqlite: commit write batch: %w", err)
 	}
 }
 
 // observe reports the transaction of a batch of n writes, begun at began
-// and ended with err, and its group commit when it committed; nothing
-// when the store has no metrics.
+// and ended (durable, or failed) with err, and its group commit when it
+// committed; nothing when the store has no metrics.
 func (s *Store) observe(began time.Time, n int, err error) {
 	if s.obs == nil {
 		return
