@@ -166,6 +166,9 @@ func (s *Store) open(ctx context.Context, cfg Config, writerDSN, readerDSN strin
 	// goroutine is its only user.
 	s.writer.SetMaxOpenConns(1)
 	s.writer.SetMaxIdleConns(1)
+	if err := incrementalVacuum(ctx, s.writer, s.log); err != nil {
+		return err
+	}
 	if err := migrateDB(ctx, s.writer, s.log); err != nil {
 		return err
 	}
