@@ -17,16 +17,19 @@ const (
 	// large enough that a year of audit goes in reasonable time.
 	DefaultCleanupBatch = 500
 	// DefaultReclaimPages is how many free pages one step of a
-	// SpaceReclaimer gives back (4 MiB of SQLite's 4 KiB pages): a step
-	// holds the writer about as long as a batch of deletes.
-	DefaultReclaimPages = 1024
+	// SpaceReclaimer gives back (512 KiB of SQLite's 4 KiB pages): each
+	// page moved is written to the WAL and fsynced with the writes
+	// committed beside it, so a step stays small.
+	DefaultReclaimPages = 128
 )
 
 // Cleaner removes what a retention lets go, one batch per transaction,
 // until nothing is left, and then gives the space back in steps where the
-// store does that itself (industrydata.SpaceReclaimer). It holds no
-// state between sweeps: a sweep cut short is resumed by the next, which
-// finds what is still there.
+// store does that itself (industrydata.SpaceReclaimer). After each
+// transaction it rests as long as the transaction took, so that it holds
+// the writer half the time at most and the requests' writes queued behind
+// a batch go first. It holds no state between sweeps: a sweep cut short is
+// resumed by the next, which finds what is still there.
 type Cleaner struct {
 	Store     industrydata.CleanupStore
 	Retention industrydata.Retention
@@ -70,8 +73,9 @@ func (c Cleaner) sweep(ctx context.Context, between func(context.Context) error)
 		var total industrydata.Swept
 		for {
 			var (
-				got industrydata.Swept
-				err error
+				got   industrydata.Swept
+				err   error
+				begun = time.Now()
 			)
 			if kind == industrydata.CleanupAudit && c.Archive != nil {
 				got, err = c.archiveBatch(ctx, cutoff, batch)
@@ -83,11 +87,14 @@ func (c Cleaner) sweep(ctx context.Context, between func(context.Context) error)
 			if err != nil {
 				return total, err
 			}
-			if err := between(ctx); err != nil {
+			if got.Rows < int64(batch) {
+				return total, between(ctx)
+			}
+			if err := rest(ctx, time.Since(begun)); err != nil {
 				return total, err
 			}
-			if got.Rows < int64(batch) {
-				return total, nil
+			if err := between(ctx); err != nil {
+				return total, err
 			}
 		}
 	})
@@ -137,6 +144,7 @@ func (c Cleaner) reclaim(ctx context.Context, between func(context.Context) erro
 	}
 	last := int64(-1)
 	for {
+		begun := time.Now()
 		left, err := r.Reclaim(ctx, pages)
 		if err != nil {
 			return fmt.Errorf("cleanup: reclaim: %w", err)
@@ -147,9 +155,24 @@ func (c Cleaner) reclaim(ctx context.Context, between func(context.Context) erro
 			return nil
 		}
 		last = left
+		if err := rest(ctx, time.Since(begun)); err != nil {
+			return err
+		}
 		if err := between(ctx); err != nil {
 			return err
 		}
+	}
+}
+
+// rest waits d, or until ctx ends.
+func rest(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 

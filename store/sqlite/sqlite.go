@@ -256,6 +256,9 @@ func dsns(cfg Config) (writer, reader string, err error) {
 		w.Set("_synchronous", "FULL")
 	}
 	w.Set("_busy_timeout", busyTimeoutMS)
+	// A new database is made for incremental vacuum (see vacuum.go); the
+	// driver sets it before anything writes the file's header.
+	w.Set("_auto_vacuum", "INCREMENTAL")
 	w.Set("_foreign_keys", "on")
 	// Transactions take the write lock at BEGIN, so none fails half-way
 	// trying to upgrade a read lock. This covers the migrations' transactions;

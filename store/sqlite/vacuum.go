@@ -17,12 +17,12 @@ const autoVacuumIncremental = 2
 
 // incrementalVacuum makes the database keep the pages deletions free on a
 // list, to be given back by Reclaim in small steps (the cleanup's), rather
-// than leaving the file at its largest size forever. The mode of a
-// database with a header (WAL mode writes one at once) changes only with a
-// VACUUM: for a new database it costs nothing; an existing one is
-// rewritten whole, once (through the WAL: as much free disk again as the
-// database, and some seconds per GB), before the store opens. It runs on
-// the writer before anything else uses it.
+// than leaving the file at its largest size forever. A new database is
+// made so by the writer's DSN (_auto_vacuum), before its header exists.
+// The mode of an existing database changes only with a VACUUM, which
+// rewrites the whole file once (through the WAL: as much free disk again
+// as the database, and some seconds per GB) before the store opens. It
+// runs on the writer before anything else uses it.
 func incrementalVacuum(ctx context.Context, db *sql.DB, log *slog.Logger) error {
 	var mode int
 	if err := db.QueryRowContext(ctx, `PRAGMA auto_vacuum`).Scan(&mode); err != nil {

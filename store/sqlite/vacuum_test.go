@@ -64,8 +64,8 @@ func TestNewDatabaseIsIncrementalAndAnOldOneIsSwitchedAtOpen(t *testing.T) {
 func TestReclaimGivesDeletedSpaceBackInSteps(t *testing.T) {
 	s := openFile(t)
 	// Some MiB of audit records, each a few hundred bytes.
-	ops := make([]industrydata.Operation, 2000)
-	detail := strings.Repeat("d", 300)
+	ops := make([]industrydata.Operation, 1000)
+	detail := strings.Repeat("d", 600)
 	for i := range ops {
 		ops[i] = industrydata.Operation{ID: "op-" + strconv.Itoa(i), Type: "microsoft.graph.longRunningOperation",
 			CreatedDateTime: time.Now(), Status: industrydata.OperationSucceeded, StatusDetail: &detail}
