@@ -136,10 +136,11 @@ type CleanupStore interface {
 	// DeleteAudit deletes the audit records of seqs, in one transaction,
 	// and returns what went.
 	DeleteAudit(ctx context.Context, seqs []int64) (Swept, error)
-	// OldestKept is when the oldest record of kind still stored was
-	// written (a run started, an operation was created, a session
-	// opened, a block staged); false when there is none, or kind has no
-	// such time (validated sets).
+	// OldestKept is the time the retention of kind counts from, of the
+	// oldest record of kind still stored: a finished operation's last
+	// action, a run's start, an audit record's time, a session's expiry,
+	// a block's staging; false when there is none, or kind has no such
+	// time (validated sets).
 	OldestKept(ctx context.Context, kind CleanupKind) (time.Time, bool, error)
 	// QueueCleanup queues the cleanup's job (JobCleanup, of no tenant)
 	// unless it is queued or running already, and reports whether it did:

@@ -31,7 +31,7 @@ func newCleanup(reg prometheus.Registerer) *Cleanup {
 		}),
 		oldest: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Namespace: namespace, Subsystem: "cleanup", Name: "oldest_kept_timestamp_seconds",
-			Help: "When the oldest record of each kind still stored was written (Unix seconds), as of the last cleanup.",
+			Help: "The time the retention counts from (Unix seconds) of the oldest record of each kind still stored, as of the last cleanup.",
 		}, []string{"kind"}),
 	}
 	reg.MustRegister(c.rows, c.bytes, c.duration, c.oldest)
@@ -53,7 +53,8 @@ func (c *Cleanup) Took(d time.Duration) {
 	}
 }
 
-// Oldest sets when the oldest record of kind kept was written; ok false
+// Oldest sets the time the retention counts from of the oldest record
+// of kind kept; ok false
 // (none is kept) removes the kind's series.
 func (c *Cleanup) Oldest(kind string, t time.Time, ok bool) {
 	if c == nil {

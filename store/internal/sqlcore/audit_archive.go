@@ -19,12 +19,15 @@ const (
 )
 
 // oldestKept is, for each kind with one, the statement of the time its
-// oldest row was written.
+// oldest row was written; each reads one end of an index but runs', whose
+// table is small. For operations it is the oldest last action of a
+// finished one: what their retention counts from.
 var oldestKept = map[industrydata.CleanupKind]string{
-	industrydata.CleanupOperations:     `SELECT min(created_ticks) FROM operations`,
+	industrydata.CleanupOperations: `SELECT min(coalesce(last_action_ticks, created_ticks)) FROM operations
+		WHERE status IN ('succeeded', 'failed')`,
 	industrydata.CleanupRuns:           `SELECT min(start_ticks) FROM runs`,
 	industrydata.CleanupAudit:          `SELECT min(time_ticks) FROM audit`,
-	industrydata.CleanupUploadSessions: `SELECT min(created_ticks) FROM upload_containers`,
+	industrydata.CleanupUploadSessions: `SELECT min(expires_ticks) FROM upload_containers`,
 	industrydata.CleanupUploadBlocks:   `SELECT min(staged_ticks) FROM upload_blocks`,
 }
 
