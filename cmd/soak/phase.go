@@ -31,9 +31,8 @@ type span struct{ start, end time.Duration }
 
 // sample is the database's size on disk at a moment of the load.
 type sample struct {
-	at       time.Duration
-	db, wal  int64
-	requests int64 // PATCHes answered so far
+	at      time.Duration
+	db, wal int64
 }
 
 // result is what a phase measured.
@@ -67,9 +66,8 @@ func (p phase) run(ctx context.Context, c config) (result, error) {
 	lctx, stop := context.WithDeadline(ctx, begin.Add(c.duration))
 	defer stop()
 	var (
-		wg       sync.WaitGroup
-		mu       sync.Mutex
-		answered int64
+		wg sync.WaitGroup
+		mu sync.Mutex
 	)
 	for w := range c.clients {
 		wg.Go(func() {
@@ -88,9 +86,6 @@ func (p phase) run(ctx context.Context, c config) (result, error) {
 					continue
 				}
 				mine = append(mine, request{start: start.Sub(begin), took: time.Since(start)})
-				mu.Lock()
-				answered++
-				mu.Unlock()
 			}
 			mu.Lock()
 			r.requests = append(r.requests, mine...)
@@ -106,11 +101,12 @@ func (p phase) run(ctx context.Context, c config) (result, error) {
 			done = true
 		case <-tick.C:
 		}
-		mu.Lock()
-		n := answered
-		mu.Unlock()
-		r.samples = append(r.samples, sample{at: time.Since(begin), db: size(filepath.Join(dir, "industrydata.db")),
-			wal: size(filepath.Join(dir, "industrydata.db-wal")), requests: n})
+		at := time.Since(begin)
+		if n := len(r.samples); done && n > 0 && at-r.samples[n-1].at < time.Second {
+			break // the last tick was the end
+		}
+		r.samples = append(r.samples, sample{at: at, db: size(filepath.Join(dir, "industrydata.db")),
+			wal: size(filepath.Join(dir, "industrydata.db-wal"))})
 	}
 	wg.Wait()
 	for _, iv := range s.cleanupIntervals() {
