@@ -14,6 +14,10 @@ const (
 	JobRun JobKind = "run"
 	// JobValidation validates what a data connector's upload session holds.
 	JobValidation JobKind = "validation"
+	// JobCleanup deletes what the retention lets go (CleanupStore). It is
+	// no tenant's: its Tenant is "" and its ID CleanupJobID, so that one
+	// at most is queued or running.
+	JobCleanup JobKind = "cleanup"
 )
 
 // JobClaim is a worker's lease on a job in progress, from

@@ -25,6 +25,7 @@ type Registry struct {
 	uploads  *Uploads
 	throttle *Throttle
 	store    *Store
+	cleanup  *Cleanup
 }
 
 // New registers the service's metrics and the Go runtime and process
@@ -42,6 +43,7 @@ func New() *Registry {
 		uploads:  newUploads(reg),
 		throttle: newThrottle(reg),
 		store:    newStore(reg),
+		cleanup:  newCleanup(reg),
 	}
 }
 

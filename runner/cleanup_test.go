@@ -1,7 +1,6 @@
 package runner_test
 
 import (
-	"context"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -46,8 +45,10 @@ func cleaner(s industrydata.CleanupStore, r industrydata.Retention) runner.Clean
 func TestCleanerSweepsInBatchesUntilNoneLeft(t *testing.T) {
 	s, ids := storeWithOperations(t, 5, cleanupNow.Add(-31*24*time.Hour))
 	c := cleaner(s, industrydata.Retention{Operations: 30 * 24 * time.Hour})
-	// Audit is kept forever; upload sessions always go at expiry.
-	want := []runner.Sweep{{Kind: industrydata.CleanupOperations, Swept: industrydata.Swept{Rows: 5}}, {Kind: industrydata.CleanupUploadSessions}}
+	// Audit and runs are kept forever; validated sets and upload sessions
+	// always go once nothing needs them.
+	want := []runner.Sweep{{Kind: industrydata.CleanupOperations, Swept: industrydata.Swept{Rows: 5}},
+		{Kind: industrydata.CleanupValidatedSets}, {Kind: industrydata.CleanupUploadSessions}}
 	got, err := c.DryRun(t.Context())
 	if err != nil || !cmp.Equal(got, want) {
 		t.Fatalf("DryRun = %+v, %v; want %+v", got, err, want)
@@ -68,35 +69,14 @@ func TestCleanerKeepsWhatRetentionKeeps(t *testing.T) {
 	s, ids := storeWithOperations(t, 2, cleanupNow.Add(-29*24*time.Hour))
 	// Operations within their 30 days; audit records of now, kept forever.
 	got, err := cleaner(s, industrydata.Retention{Operations: 30 * 24 * time.Hour}).Sweep(t.Context())
-	want := []runner.Sweep{{Kind: industrydata.CleanupOperations}, {Kind: industrydata.CleanupUploadSessions}}
+	want := []runner.Sweep{{Kind: industrydata.CleanupOperations}, {Kind: industrydata.CleanupValidatedSets},
+		{Kind: industrydata.CleanupUploadSessions}}
 	if err != nil || !cmp.Equal(got, want) {
 		t.Fatalf("Sweep = %+v, %v; want %+v", got, err, want)
 	}
 	for _, id := range ids {
 		if _, err := s.GetOperation(t.Context(), tenant, id); err != nil {
 			t.Errorf("GetOperation(%s): %v", id, err)
-		}
-	}
-}
-
-func TestCleanerEverySweepsAtEachTick(t *testing.T) {
-	s, ids := storeWithOperations(t, 3, cleanupNow.Add(-31*24*time.Hour))
-	c := cleaner(s, industrydata.Retention{Operations: 30 * 24 * time.Hour})
-	ctx, cancel := context.WithCancel(t.Context())
-	ticks := make(chan time.Time)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		c.Every(ctx, ticks)
-	}()
-	// The second tick is taken only once the first sweep has ended.
-	ticks <- cleanupNow
-	ticks <- cleanupNow
-	cancel()
-	<-done
-	for _, id := range ids {
-		if _, err := s.GetOperation(t.Context(), tenant, id); err == nil {
-			t.Errorf("operation %s is still there after a tick", id)
 		}
 	}
 }

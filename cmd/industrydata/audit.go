@@ -20,7 +20,7 @@ import (
 const auditPage = 500
 
 // runAudit implements `industrydata audit`: it writes the audit log, oldest
-// first, as JSON lines (one auditLine each) to --output, reading the store
+// first, as JSON lines (one industrydata.AuditLine each) to --output, reading the store
 // serve uses (the same --data-dir and --database-url) a page at a time. It
 // may run while serve does.
 func runAudit(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -85,29 +85,6 @@ func runAudit(ctx context.Context, args []string, getenv func(string) string, st
 	return errors.Join(err, closeOut())
 }
 
-// auditLine is one line of the export: an industrydata.AuditRecord in
-// JSON, every key always present ("" when unknown).
-type auditLine struct {
-	Seq        int64             `json:"seq"`
-	Time       string            `json:"time"`
-	Tenant     string            `json:"tenant"`
-	Principal  string            `json:"principal"`
-	App        string            `json:"app"`
-	RequestID  string            `json:"requestId"`
-	System     bool              `json:"system"`
-	Action     string            `json:"action"`
-	EntityType string            `json:"entityType"`
-	EntityID   string            `json:"entityId"`
-	ParentID   string            `json:"parentId"`
-	Changes    []auditLineChange `json:"changes"`
-}
-
-type auditLineChange struct {
-	Property string          `json:"property"`
-	Old      json.RawMessage `json:"old"`
-	New      json.RawMessage `json:"new"`
-}
-
 // exportAudit writes the records q selects, after q.After, as JSON
 // lines to w, a page of q.Limit at a time.
 func exportAudit(ctx context.Context, st industrydata.AuditStore, q industrydata.AuditQuery, w io.Writer) error {
@@ -126,14 +103,7 @@ func exportAudit(ctx context.Context, st industrydata.AuditStore, q industrydata
 			return fmt.Errorf("audit: %w", err)
 		}
 		for _, r := range recs {
-			line := auditLine{Seq: r.Seq, Time: r.Time.UTC().Format(time.RFC3339Nano), Tenant: string(r.Tenant),
-				Principal: r.Principal, App: r.App, RequestID: r.RequestID, System: r.System, Action: string(r.Action),
-				EntityType: r.EntityType, EntityID: r.EntityID, ParentID: r.ParentID,
-				Changes: make([]auditLineChange, len(r.Changes))}
-			for i, c := range r.Changes {
-				line.Changes[i] = auditLineChange{Property: c.Property, Old: c.Old, New: c.New}
-			}
-			if err := enc.Encode(line); err != nil {
+			if err := enc.Encode(r.Line()); err != nil {
 				return fmt.Errorf("audit: write: %w", err)
 			}
 		}

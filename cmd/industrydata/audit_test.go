@@ -55,16 +55,16 @@ func runCLI(t *testing.T, args ...string) (string, error) {
 
 // parseAuditLines decodes the export, failing on anything but one JSON
 // object a line with exactly the documented keys.
-func parseAuditLines(t *testing.T, out string) []auditLine {
+func parseAuditLines(t *testing.T, out string) []industrydata.AuditLine {
 	t.Helper()
-	var lines []auditLine
+	var lines []industrydata.AuditLine
 	for _, raw := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
 		if raw == "" {
 			continue
 		}
 		dec := json.NewDecoder(strings.NewReader(raw))
 		dec.DisallowUnknownFields()
-		var l auditLine
+		var l industrydata.AuditLine
 		if err := dec.Decode(&l); err != nil {
 			t.Fatalf("line %q: %v", raw, err)
 		}
@@ -162,7 +162,7 @@ func TestAuditExportsWrites(t *testing.T) {
 	}
 
 	// Filters and a file.
-	var sincePatch []auditLine
+	var sincePatch []industrydata.AuditLine
 	patchTime, _ := time.Parse(time.RFC3339Nano, lines[2].Time)
 	for _, l := range lines {
 		if at, _ := time.Parse(time.RFC3339Nano, l.Time); !at.Before(patchTime) {
@@ -173,7 +173,7 @@ func TestAuditExportsWrites(t *testing.T) {
 	tests := []struct {
 		name string
 		args []string
-		want []auditLine
+		want []industrydata.AuditLine
 	}{
 		{"tenant", []string{"--tenant", testTenant}, lines},
 		{"another tenant", []string{"--tenant", "fabfab00-0000-4000-8000-000000000002"}, nil},

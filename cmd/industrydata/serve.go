@@ -519,12 +519,20 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		<-runnerDone
 	}()
 	if c.cleanupInterval > 0 {
-		tick := time.NewTicker(c.cleanupInterval)
-		defer tick.Stop()
+		// The cleanup is a job of the queue: queued each interval, and
+		// looked for each lease TTL (queued elsewhere, or left by a
+		// server that died).
+		job, err := c.retention.cleanupJob(store, log, reg.Cleanup(), c.leaseTTL)
+		if err != nil {
+			return err
+		}
+		schedule, poll := time.NewTicker(c.cleanupInterval), time.NewTicker(c.leaseTTL)
+		defer schedule.Stop()
+		defer poll.Stop()
 		cleaned := make(chan struct{})
 		go func() {
 			defer close(cleaned)
-			c.retention.cleaner(store, log).Every(runCtx, tick.C)
+			job.Every(runCtx, schedule.C, poll.C)
 		}()
 		defer func() {
 			stopRuns()

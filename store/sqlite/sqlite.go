@@ -172,6 +172,9 @@ func (s *Store) open(ctx context.Context, cfg Config, writerDSN, readerDSN strin
 	// goroutine is its only user.
 	s.writer.SetMaxOpenConns(1)
 	s.writer.SetMaxIdleConns(1)
+	if err := incrementalVacuum(ctx, s.writer, s.log); err != nil {
+		return err
+	}
 	if err := migrateDB(ctx, s.writer, s.log); err != nil {
 		return err
 	}
@@ -276,6 +279,9 @@ func dsns(cfg Config) (writer, reader string, err error) {
 		w.Add("_pragma", "wal_autocheckpoint("+strconv.Itoa(walBackstopPages)+")")
 	}
 	w.Set("_busy_timeout", busyTimeoutMS)
+	// A new database is made for incremental vacuum (see vacuum.go); the
+	// driver sets it before anything writes the file's header.
+	w.Set("_auto_vacuum", "INCREMENTAL")
 	w.Set("_foreign_keys", "on")
 	// Transactions take the write lock at BEGIN, so none fails half-way
 	// trying to upgrade a read lock. This covers the migrations' transactions;

@@ -1,16 +1,25 @@
 package storetest
 
 import (
+	"slices"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"industrydata"
 )
 
-var cleanupTests = []test{
+// cleanupTests are the cases of the cleanup: this file's, the runs'
+// (cleanup_runs.go), the validated sets' and the cleanup's job
+// (cleanup_job.go).
+var cleanupTests = slices.Concat(sweepTests, sweepRunTests, sweepSetTests, cleanupJobTests)
+
+var sweepTests = []test{
 	{"finished operations past the cutoff go in batches and then are not found", testSweepOperations},
 	{"the operation of a job in progress stays", testSweepKeepsJobOperation},
-	{"audit records before the cutoff go in batches", testSweepAudit},
+	{"audit records before the cutoff go in batches, but for the newest", testSweepAudit},
+	{"expired audit records read for an archive are those a sweep deletes", testExpiredAudit},
 	{"an expired upload session goes with its blobs and bytes", testSweepUploadSession},
 	{"an expired session's validated set stays", testSweepKeepsValidatedSet},
 	{"an expired session of a connector being validated stays", testSweepKeepsValidatingSession},
@@ -36,7 +45,7 @@ func finishedOperation(t *testing.T, s industrydata.Store, status industrydata.L
 // sweep runs one Sweep and checks the rows it removed.
 func sweep(t *testing.T, s industrydata.Store, kind industrydata.CleanupKind, cutoff time.Time, limit int, wantRows int64) industrydata.Swept {
 	t.Helper()
-	got, err := s.Sweep(t.Context(), kind, cutoff, limit)
+	got, err := s.Sweep(t.Context(), kind, industrydata.Cutoff{Before: cutoff}, limit)
 	if err != nil || got.Rows != wantRows {
 		t.Fatalf("Sweep(%s, limit %d) = %+v, %v; want %d rows", kind, limit, got, err, wantRows)
 	}
@@ -46,7 +55,7 @@ func sweep(t *testing.T, s industrydata.Store, kind industrydata.CleanupKind, cu
 // sweepable returns what Sweepable counts.
 func sweepable(t *testing.T, s industrydata.Store, kind industrydata.CleanupKind, cutoff time.Time) industrydata.Swept {
 	t.Helper()
-	got, err := s.Sweepable(t.Context(), kind, cutoff)
+	got, err := s.Sweepable(t.Context(), kind, industrydata.Cutoff{Before: cutoff})
 	if err != nil {
 		t.Fatalf("Sweepable(%s): %v", kind, err)
 	}
@@ -111,22 +120,65 @@ func testSweepKeepsJobOperation(t *testing.T, s industrydata.Store) {
 
 func testSweepAudit(t *testing.T, s industrydata.Store) {
 	// Records are stamped by the store's clock: now.
-	for range 3 {
-		createOperation(t, s, tenantA, newOperation(t))
+	var ops []industrydata.Operation
+	for range 4 {
+		ops = append(ops, createOperation(t, s, tenantA, newOperation(t)))
 	}
 	before, after := time.Now().Add(-time.Hour), time.Now().Add(time.Hour)
 	if got := sweepable(t, s, industrydata.CleanupAudit, before); got.Rows != 0 {
 		t.Fatalf("Sweepable before the records = %+v, want none", got)
 	}
 	sweep(t, s, industrydata.CleanupAudit, before, 10, 0)
-	if got := sweepable(t, s, industrydata.CleanupAudit, after); got.Rows != 3 {
-		t.Fatalf("Sweepable after the records = %+v, want 3 rows", got)
+	// The newest record stays, whatever its age: the next one's seq
+	// follows it.
+	if got := sweepable(t, s, industrydata.CleanupAudit, after); got.Rows != 3 || got.Bytes <= 0 {
+		t.Fatalf("Sweepable after the records = %+v, want 3 rows and their bytes", got)
 	}
 	sweep(t, s, industrydata.CleanupAudit, after, 2, 2)
 	sweep(t, s, industrydata.CleanupAudit, after, 2, 1)
+	sweep(t, s, industrydata.CleanupAudit, after, 2, 0)
 	recs, err := s.ListAudit(t.Context(), industrydata.AuditQuery{Limit: 10})
-	if err != nil || len(recs) != 0 {
-		t.Fatalf("ListAudit after the sweep = %d records, %v; want none", len(recs), err)
+	if err != nil || len(recs) != 1 || recs[0].EntityID != ops[3].ID {
+		t.Fatalf("ListAudit after the sweep = %+v, %v; want the newest record only", recs, err)
+	}
+	last := recs[0].Seq
+	createOperation(t, s, tenantA, newOperation(t))
+	recs, err = s.ListAudit(t.Context(), industrydata.AuditQuery{Limit: 10})
+	if err != nil || len(recs) != 2 || recs[1].Seq <= last {
+		t.Fatalf("ListAudit after a new write = %+v, %v; want a record after seq %d", recs, err, last)
+	}
+}
+
+func testExpiredAudit(t *testing.T, s industrydata.Store) {
+	for range 3 {
+		createOperation(t, s, tenantA, newOperation(t))
+	}
+	all, err := s.ListAudit(t.Context(), industrydata.AuditQuery{Limit: 10})
+	if err != nil || len(all) != 3 {
+		t.Fatalf("ListAudit = %d records, %v", len(all), err)
+	}
+	after := time.Now().Add(time.Hour)
+	got, err := s.ExpiredAudit(t.Context(), after, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The newest stays; the others read as the log has them (but Txn).
+	want := all[:2]
+	for i := range want {
+		want[i].Txn = 0
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("ExpiredAudit (-want +got):\n%s", diff)
+	}
+	if got, err := s.ExpiredAudit(t.Context(), after, 1); err != nil || len(got) != 1 || got[0].Seq != all[0].Seq {
+		t.Fatalf("ExpiredAudit limit 1 = %+v, %v; want the oldest", got, err)
+	}
+	swept, err := s.DeleteAudit(t.Context(), []int64{all[0].Seq, all[1].Seq})
+	if err != nil || swept.Rows != 2 || swept.Bytes <= 0 {
+		t.Fatalf("DeleteAudit = %+v, %v; want 2 rows and their bytes", swept, err)
+	}
+	if got, err := s.ExpiredAudit(t.Context(), after, 10); err != nil || len(got) != 0 {
+		t.Fatalf("ExpiredAudit after the delete = %+v, %v; want none", got, err)
 	}
 }
 
@@ -224,13 +276,13 @@ func testSweepKeepsValidatingBlocks(t *testing.T, s industrydata.Store) {
 }
 
 func testSweepRejects(t *testing.T, s industrydata.Store) {
-	if _, err := s.Sweep(t.Context(), "runs?", sweepT0, 10); err == nil {
+	if _, err := s.Sweep(t.Context(), "runs?", industrydata.Cutoff{Before: sweepT0}, 10); err == nil {
 		t.Error("Sweep of an unknown kind: no error")
 	}
-	if _, err := s.Sweepable(t.Context(), "runs?", sweepT0); err == nil {
+	if _, err := s.Sweepable(t.Context(), "runs?", industrydata.Cutoff{Before: sweepT0}); err == nil {
 		t.Error("Sweepable of an unknown kind: no error")
 	}
-	if _, err := s.Sweep(t.Context(), industrydata.CleanupAudit, sweepT0, 0); err == nil {
+	if _, err := s.Sweep(t.Context(), industrydata.CleanupAudit, industrydata.Cutoff{Before: sweepT0}, 0); err == nil {
 		t.Error("Sweep with limit 0: no error")
 	}
 }

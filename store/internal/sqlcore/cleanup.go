@@ -20,9 +20,14 @@ const (
 	qCountOperations = `SELECT count(*), 0 ` + sweepOperations
 	qSweepOperations = `DELETE FROM operations WHERE seq IN (SELECT o.seq ` + sweepOperations + `
 	ORDER BY coalesce(o.last_action_ticks, o.created_ticks), o.seq LIMIT ?2)`
-	sweepAudit        = `FROM audit WHERE time_ticks < ?1`
-	qCountAudit       = `SELECT count(*), 0 ` + sweepAudit
-	qSweepAudit       = `DELETE FROM audit WHERE seq IN (SELECT seq ` + sweepAudit + ` ORDER BY time_ticks, seq LIMIT ?2)`
+	// An audit record written before ?1, but never the newest: SQLite
+	// numbers a record after the greatest seq stored (audit has no
+	// AUTOINCREMENT), which must not go back to one already exported.
+	// (+seq: the batch seeks audit_time, not the primary key.)
+	sweepAudit  = `FROM audit WHERE time_ticks < ?1 AND +seq < (SELECT max(seq) FROM audit)`
+	qCountAudit = `SELECT count(*), coalesce(sum(octet_length(changes)), 0) ` + sweepAudit
+	qSweepAudit = `DELETE FROM audit WHERE seq IN (SELECT seq ` + sweepAudit + ` ORDER BY time_ticks, seq LIMIT ?2)
+	RETURNING octet_length(changes)`
 	sweepUploadSelect = `SELECT c.seq, (SELECT coalesce(sum(p.size), 0) FROM upload_pieces p WHERE p.container = c.seq
 		AND NOT EXISTS (SELECT 1 FROM upload_content_pieces cp JOIN upload_contents k ON k.seq = cp.content
 			WHERE cp.piece = p.seq AND (EXISTS (SELECT 1 FROM upload_validated v WHERE v.content = k.seq)
@@ -43,13 +48,20 @@ const (
 )
 
 // Sweepable counts what Sweep would remove (see industrydata.CleanupStore).
-func (s *Store) Sweepable(ctx context.Context, kind industrydata.CleanupKind, cutoff time.Time) (industrydata.Swept, error) {
-	var q string
+func (s *Store) Sweepable(ctx context.Context, kind industrydata.CleanupKind, cutoff industrydata.Cutoff) (industrydata.Swept, error) {
+	var (
+		q    string
+		args = []any{industrydata.Ticks(cutoff.Before)}
+	)
 	switch kind {
 	case industrydata.CleanupOperations:
 		q = qCountOperations
+	case industrydata.CleanupRuns:
+		q, args = qCountRuns, append(args, int64(cutoff.Keep))
 	case industrydata.CleanupAudit:
 		q = qCountAudit
+	case industrydata.CleanupValidatedSets:
+		q, args = qCountValidatedSets, nil
 	case industrydata.CleanupUploadSessions:
 		q = qCountUploadSessions
 	case industrydata.CleanupUploadBlocks:
@@ -58,14 +70,14 @@ func (s *Store) Sweepable(ctx context.Context, kind industrydata.CleanupKind, cu
 		return industrydata.Swept{}, s.errorf("sweepable: unknown kind %q", kind)
 	}
 	var out industrydata.Swept
-	if err := s.b.QueryRow(ctx, q, industrydata.Ticks(cutoff)).Scan(&out.Rows, &out.Bytes); err != nil {
+	if err := s.b.QueryRow(ctx, q, args...).Scan(&out.Rows, &out.Bytes); err != nil {
 		return industrydata.Swept{}, s.errorf("sweepable %s: %w", kind, err)
 	}
 	return out, nil
 }
 
 // Sweep deletes one batch of kind (see industrydata.CleanupStore).
-func (s *Store) Sweep(ctx context.Context, kind industrydata.CleanupKind, cutoff time.Time, limit int) (industrydata.Swept, error) {
+func (s *Store) Sweep(ctx context.Context, kind industrydata.CleanupKind, cutoff industrydata.Cutoff, limit int) (industrydata.Swept, error) {
 	if limit <= 0 {
 		return industrydata.Swept{}, s.errorf("sweep %s: limit %d", kind, limit)
 	}
@@ -74,13 +86,17 @@ func (s *Store) Sweep(ctx context.Context, kind industrydata.CleanupKind, cutoff
 		out = industrydata.Swept{}
 		switch kind {
 		case industrydata.CleanupOperations:
-			return sweepRows(tx, qSweepOperations, cutoff, limit, &out)
+			return sweepRows(tx, qSweepOperations, []any{industrydata.Ticks(cutoff.Before), limit}, &out)
+		case industrydata.CleanupRuns:
+			return sweepRuns(tx, cutoff, limit, &out)
 		case industrydata.CleanupAudit:
-			return sweepRows(tx, qSweepAudit, cutoff, limit, &out)
+			return sweepSized(tx, qSweepAudit, []any{industrydata.Ticks(cutoff.Before), limit}, &out)
+		case industrydata.CleanupValidatedSets:
+			return s.sweepValidatedSets(tx, limit, &out)
 		case industrydata.CleanupUploadSessions:
-			return s.sweepUploadSessions(tx, cutoff, limit, &out)
+			return s.sweepUploadSessions(tx, cutoff.Before, limit, &out)
 		case industrydata.CleanupUploadBlocks:
-			return sweepUploadBlocks(tx, cutoff, limit, &out)
+			return sweepUploadBlocks(tx, cutoff.Before, limit, &out)
 		}
 		return fmt.Errorf("unknown kind %q", kind)
 	})
@@ -91,13 +107,24 @@ func (s *Store) Sweep(ctx context.Context, kind industrydata.CleanupKind, cutoff
 }
 
 // sweepRows runs a batch DELETE and counts its rows into out.
-func sweepRows(tx Tx, q string, cutoff time.Time, limit int, out *industrydata.Swept) error {
-	res, err := tx.Exec(q, industrydata.Ticks(cutoff), limit)
+func sweepRows(tx Tx, q string, args []any, out *industrydata.Swept) error {
+	res, err := tx.Exec(q, args...)
 	if err != nil {
 		return err
 	}
 	out.Rows, err = res.RowsAffected()
 	return err
+}
+
+// sweepSized runs a batch DELETE that returns each row's size, and adds
+// its rows and their sizes to out.
+func sweepSized(tx Tx, q string, args []any, out *industrydata.Swept) error {
+	return tx.Each(q, args, func(r Scanner) error {
+		var n int64
+		err := r.Scan(&n)
+		out.Add(industrydata.Swept{Rows: 1, Bytes: n})
+		return err
+	})
 }
 
 // sweepUploadSessions discards a batch of expired containers as a new

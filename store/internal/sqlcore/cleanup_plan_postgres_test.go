@@ -32,6 +32,7 @@ func TestPostgresCleanupPlansUseIndexes(t *testing.T) {
 	}{
 		{"finished operations", qSweepOperations, "operations_finished", "operations"},
 		{"audit", qSweepAudit, "audit_time", "audit"},
+		{"expired audit for the archive", qExpiredAudit, "audit_time", "audit"},
 		{"expired upload sessions", qSweepUploadSessions, "upload_containers_expires", "upload_containers"},
 	}
 	for _, tc := range tests {
