@@ -66,6 +66,10 @@ type Cutoff struct {
 	// process or of one of its flows goes too, whatever its age; 0 keeps
 	// runs by age only.
 	Keep int
+	// Now, for runs: a run pinned (ReportPinStore) until after this
+	// instant stays, and the pins expired at it go. The zero time holds
+	// every pin.
+	Now time.Time
 }
 
 // Cutoff is what r lets go of kind at now; false when r keeps that kind
@@ -87,7 +91,7 @@ func (r Retention) Cutoff(kind CleanupKind, now time.Time) (Cutoff, bool) {
 		if r.Runs <= 0 && r.RunsKept <= 0 {
 			return Cutoff{}, false
 		}
-		c := Cutoff{Keep: max(r.RunsKept, 0)}
+		c := Cutoff{Keep: max(r.RunsKept, 0), Now: now}
 		if r.Runs > 0 {
 			c.Before = now.Add(-r.Runs)
 		}

@@ -166,6 +166,22 @@ type UserReportStore interface {
 	CountReportEntries(ctx context.Context, tenant TenantID, runID string, q ListQuery) (int64, error)
 }
 
+// ReportPinStore pins reports against the cleanup: a pinned run and its
+// report stay until the pin expires or is removed, so that a download that
+// reads the report a page at a time never loses it midway.
+type ReportPinStore interface {
+	// PinReport pins the tenant's run runID until now+ttl and returns the
+	// pin's id; ErrNotFound when there is no such run.
+	PinReport(ctx context.Context, tenant TenantID, runID string, now time.Time, ttl time.Duration) (int64, error)
+	// RenewReportPin moves the tenant's pin to expire at now+ttl;
+	// ErrNotFound when the pin is gone (removed, or expired and dropped by
+	// the cleanup).
+	RenewReportPin(ctx context.Context, tenant TenantID, pin int64, now time.Time, ttl time.Duration) error
+	// UnpinReport removes the tenant's pin; removing one that is gone is
+	// no error.
+	UnpinReport(ctx context.Context, tenant TenantID, pin int64) error
+}
+
 // TenantStore records which tenants have been provisioned.
 type TenantStore interface {
 	// ProvisionTenant, the first time it is called for a tenant, records the
@@ -185,6 +201,7 @@ type Store interface {
 	ValidationStore
 	FlowStore
 	UserReportStore
+	ReportPinStore
 	TenantStore
 	ResourceStore
 	UploadStore

@@ -46,10 +46,9 @@ func withRequest(log *slog.Logger, accessLog bool, next http.Handler) http.Handl
 		}
 		sw := &statuswriter.Writer{ResponseWriter: w}
 		defer func() {
-			if v := recover(); v != nil {
-				if v == http.ErrAbortHandler {
-					panic(v)
-				}
+			v := recover()
+			aborted := v == http.ErrAbortHandler
+			if v != nil && !aborted {
 				log.ErrorContext(r.Context(), "panic serving request", "request_id", id, "panic", v, "stack", string(debug.Stack()))
 				if sw.Status == 0 {
 					writeError(sw, r, log, internalError)
@@ -74,7 +73,13 @@ func withRequest(log *slog.Logger, accessLog bool, next http.Handler) http.Handl
 				if inBatch {
 					attrs = append(attrs, slog.String("batch_request_id", batch.requestID), slog.String("batch_item", industrydata.Shorten(batch.item, 64)))
 				}
+				if aborted {
+					attrs = append(attrs, slog.Bool("aborted", true))
+				}
 				log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
+			}
+			if aborted {
+				panic(v) // net/http cuts the response off
 			}
 		}()
 		next.ServeHTTP(sw, r)

@@ -35,7 +35,10 @@ func (a *api) observe(next http.Handler) http.Handler {
 			body, r.Body = &x.body, &x.body
 		}
 		sw := &x.w
-		next.ServeHTTP(sw, r)
+		if serveAborting(next, sw, r) {
+			// Counted, the response is cut off as the handler asked.
+			defer panic(http.ErrAbortHandler)
+		}
 
 		status := sw.Status
 		if status == 0 {
@@ -57,6 +60,22 @@ func (a *api) observe(next http.Handler) http.Handler {
 		}
 		a.Metrics.Served(route, r.Method, status, time.Since(start), body.count(), sw.Bytes)
 	})
+}
+
+// serveAborting serves r with next and reports whether next aborted the
+// response with http.ErrAbortHandler, which it recovers so that the caller
+// can count the request before it aborts in turn.
+func serveAborting(next http.Handler, w http.ResponseWriter, r *http.Request) (aborted bool) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v != http.ErrAbortHandler {
+				panic(v)
+			}
+			aborted = true
+		}
+	}()
+	next.ServeHTTP(w, r)
+	return false
 }
 
 // exchange is what observe keeps of a request: the response's writer, the

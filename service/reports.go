@@ -3,6 +3,8 @@ package service
 import (
 	"context"
 	"errors"
+	"fmt"
+	"time"
 
 	"industrydata"
 	"industrydata/odata"
@@ -16,6 +18,10 @@ const (
 	eachEntriesPageSize       = 5000
 	eachSortedEntriesPageSize = 50_000
 )
+
+// reportPinTTL is how long EachReportEntry's pin holds its run against the
+// cleanup unless renewed; it is renewed at a third of it, between pages.
+const reportPinTTL = 2 * time.Minute
 
 // reportRun returns the tenant's run rid of process pid: 404 when either is
 // missing or the run belongs to another process.
@@ -103,11 +109,39 @@ func (t *Tenant) entries(run industrydata.Run) pager[industrydata.UserReportEntr
 // entries stream in bounded memory. $top, $skip, $count and $skiptoken do
 // not apply: it is the whole list. It calls start once, after the report is
 // found and before the first entry, so that a caller can answer a missing
-// report before it has written anything.
+// report before it has written anything. It pins the run against the
+// cleanup while it reads; should the report go all the same (its process
+// deleted), it fails rather than end short, so that no caller takes part
+// of the report for the whole.
 func (t *Tenant) EachReportEntry(ctx context.Context, pid, rid string, q *odata.Query, start func() error, fn func(*industrydata.UserReportEntry) error) error {
 	run, err := t.reportRun(ctx, pid, rid)
 	if err != nil {
 		return err
+	}
+	pinned := t.s.now()
+	pin, err := t.s.store.PinReport(ctx, t.id, rid, pinned, reportPinTTL)
+	if err != nil {
+		return notFound(err, runKind, rid)
+	}
+	// A pin left behind expires.
+	defer func() { _ = t.s.store.UnpinReport(context.WithoutCancel(ctx), t.id, pin) }()
+	// renew renews the pin when a third of it has passed; a pin the cleanup
+	// dropped, expired under a slow client, is taken anew while the run is
+	// there (and a report that went meanwhile fails the read below).
+	renew := func() error {
+		now := t.s.now()
+		if now.Sub(pinned) <= reportPinTTL/3 {
+			return nil
+		}
+		err := t.s.store.RenewReportPin(ctx, t.id, pin, now, reportPinTTL)
+		if errors.Is(err, industrydata.ErrNotFound) {
+			pin, err = t.s.store.PinReport(ctx, t.id, rid, now, reportPinTTL)
+		}
+		if err != nil {
+			return fmt.Errorf("user report of run %s: pin: %w", rid, err)
+		}
+		pinned = now
+		return nil
 	}
 	whole := *q
 	whole.Top, whole.Skip, whole.Count, whole.SkipToken = 0, 0, false, ""
@@ -116,6 +150,9 @@ func (t *Tenant) EachReportEntry(ctx context.Context, pid, rid string, q *odata.
 		pageSize = eachSortedEntriesPageSize
 	}
 	for first := true; ; first = false {
+		if err := renew(); err != nil {
+			return err
+		}
 		page, err := t.entriesPage(ctx, run, &whole, pageSize)
 		if err != nil {
 			return err
@@ -129,8 +166,18 @@ func (t *Tenant) EachReportEntry(ctx context.Context, pid, rid string, q *odata.
 			if err := fn(&page.Items[i]); err != nil {
 				return err
 			}
+			// A sorted page is long enough for a slow client to outlast the pin.
+			if (i+1)%eachEntriesPageSize == 0 {
+				if err := renew(); err != nil {
+					return err
+				}
+			}
 		}
 		if page.Next == "" {
+			// A page read as the report went may have come out short.
+			if _, err := t.s.store.GetUserReport(ctx, t.id, rid); err != nil {
+				return fmt.Errorf("user report of run %s gone while it was read: %w", rid, err)
+			}
 			return nil
 		}
 		whole.SkipToken = page.Next

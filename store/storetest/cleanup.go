@@ -11,9 +11,9 @@ import (
 )
 
 // cleanupTests are the cases of the cleanup: this file's, the runs'
-// (cleanup_runs.go), the validated sets' and the cleanup's job
-// (cleanup_job.go).
-var cleanupTests = slices.Concat(sweepTests, sweepRunTests, sweepSetTests, cleanupJobTests)
+// (cleanup_runs.go), the report pins' (report_pins.go), the validated
+// sets' and the cleanup's job (cleanup_job.go).
+var cleanupTests = slices.Concat(sweepTests, sweepRunTests, reportPinTests, sweepSetTests, cleanupJobTests)
 
 var sweepTests = []test{
 	{"finished operations past the cutoff go in batches and then are not found", testSweepOperations},

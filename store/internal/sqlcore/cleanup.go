@@ -57,7 +57,7 @@ func (s *Store) Sweepable(ctx context.Context, kind industrydata.CleanupKind, cu
 	case industrydata.CleanupOperations:
 		q = qCountOperations
 	case industrydata.CleanupRuns:
-		q, args = qCountRuns, append(args, int64(cutoff.Keep))
+		q, args = qCountRuns, append(args, int64(cutoff.Keep), industrydata.Ticks(cutoff.Now))
 	case industrydata.CleanupAudit:
 		q = qCountAudit
 	case industrydata.CleanupValidatedSets:

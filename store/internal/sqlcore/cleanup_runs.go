@@ -9,9 +9,10 @@ import (
 // their process nor of any flow they imported, newest by start as the API
 // lists them. Never a run in progress, the run whose import made a flow's
 // current data (flow_data, flow_files), or the newest run with a report
-// of each process: the report a client downloads after a run, page after
-// page, must not go under the download. The ranks are computed over every
-// run in each batch: runs are few beside operations and audit records.
+// of each process, or a run a pin holds past ?3 (industrydata.ReportPinStore):
+// a download that reads a report page after page pins its run, so that no
+// report goes under its download. The ranks are computed over every run in
+// each batch: runs are few beside operations and audit records.
 const (
 	runsRanked = `WITH ranked AS (
 		SELECT seq, row_number() OVER (PARTITION BY tenant, process_id ORDER BY start_ticks DESC, seq DESC) AS n FROM runs),
@@ -29,21 +30,29 @@ const (
 	AND NOT EXISTS (SELECT 1 FROM flow_data d WHERE d.tenant = r.tenant AND d.run_id = r.id)
 	AND NOT EXISTS (SELECT 1 FROM flow_files f WHERE f.run = r.seq)
 	AND NOT EXISTS (SELECT 1 FROM user_reports u WHERE u.report = r.seq
-		AND u.report = (SELECT max(o.report) FROM user_reports o WHERE o.tenant = u.tenant AND o.process_id = u.process_id))`
+		AND u.report = (SELECT max(o.report) FROM user_reports o WHERE o.tenant = u.tenant AND o.process_id = u.process_id))
+	AND NOT EXISTS (SELECT 1 FROM report_pins p WHERE p.run = r.seq AND p.expires_ticks > ?3)`
 	qCountRuns = runsRanked + `SELECT count(*), coalesce(sum(bytes), 0) FROM (` + runsSweepable + `) x`
-	qSweepRuns = runsRanked + runsSweepable + ` ORDER BY r.start_ticks, r.seq LIMIT ?3`
+	qSweepRuns = runsRanked + runsSweepable + ` ORDER BY r.start_ticks, r.seq LIMIT ?4`
 	// A run goes with its report and its entries; its activities cascade.
 	// Its operation stays, an entity of its own with its own retention.
 	qDropRunBlocks = `DELETE FROM report_blocks WHERE report = ?`
 	qDropRunReport = `DELETE FROM user_reports WHERE report = ?`
 	qDropRun       = `DELETE FROM runs WHERE seq = ?`
+	// The pins expired at the cleanup's now, which their downloads, gone
+	// without unpinning, left.
+	qDropExpiredPins = `DELETE FROM report_pins WHERE expires_ticks <= ?`
 )
 
 // sweepRuns deletes a batch of the runs cutoff lets go.
 func sweepRuns(tx Tx, cutoff industrydata.Cutoff, limit int, out *industrydata.Swept) error {
 	type run struct{ seq, bytes int64 }
 	var batch []run
-	err := tx.Each(qSweepRuns, []any{industrydata.Ticks(cutoff.Before), int64(cutoff.Keep), limit}, func(r Scanner) error {
+	now := industrydata.Ticks(cutoff.Now)
+	if _, err := tx.Exec(qDropExpiredPins, now); err != nil {
+		return err
+	}
+	err := tx.Each(qSweepRuns, []any{industrydata.Ticks(cutoff.Before), int64(cutoff.Keep), now, limit}, func(r Scanner) error {
 		var x run
 		err := r.Scan(&x.seq, &x.bytes)
 		batch = append(batch, x)
